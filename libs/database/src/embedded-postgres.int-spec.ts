@@ -1,0 +1,64 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.js';
+
+async function scalar(url: string, sql: string): Promise<unknown> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows[0]?.value;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('embedded PostgreSQL', () => {
+  const dirs: string[] = [];
+  const servers: RunningPostgres[] = [];
+  const newDir = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'minyi-embedded-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  afterAll(async () => {
+    for (const server of servers) await server.stop().catch(() => undefined);
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs two instances with different data dirs side by side, each keeping its own data', async () => {
+    const [a, b] = await Promise.all([newDir(), newDir()]).then((d) =>
+      Promise.all(d.map((dataDir) => startEmbeddedPostgres({ dataDir }))),
+    );
+    servers.push(a, b);
+    expect(a.port).not.toBe(b.port);
+    await a.ensureDatabase('events');
+    await b.ensureDatabase('other');
+    await a.ensureDatabase('events'); // idempotent
+    expect(await scalar(a.url('postgres'), "SELECT count(*)::int AS value FROM pg_database WHERE datname = 'events'")).toBe(1);
+    expect(await scalar(b.url('postgres'), "SELECT count(*)::int AS value FROM pg_database WHERE datname = 'events'")).toBe(0);
+    expect(await scalar(a.url('events'), "SELECT '民意 ✅'::text AS value")).toBe('民意 ✅');
+  }, 120_000);
+
+  it('starts again on a data dir whose server was left running by a killed process, data intact', async () => {
+    const dataDir = await newDir();
+    const first = await startEmbeddedPostgres({ dataDir });
+    await first.ensureDatabase('kept');
+    const client = new pg.Client({ connectionString: first.url('kept') });
+    await client.connect();
+    await client.query("CREATE TABLE t (v text); INSERT INTO t VALUES ('持久')");
+    await client.end();
+    // Not stopping `first` is what a kill -9 of its owner leaves behind: a server still running.
+    const second = await startEmbeddedPostgres({ dataDir });
+    servers.push(second);
+    expect(await scalar(second.url('kept'), 'SELECT v AS value FROM t')).toBe('持久');
+    await second.stop();
+    // And once more after a clean stop.
+    const third = await startEmbeddedPostgres({ dataDir });
+    servers.push(third);
+    expect(await scalar(third.url('kept'), 'SELECT v AS value FROM t')).toBe('持久');
+  }, 120_000);
+});
