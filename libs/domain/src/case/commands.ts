@@ -1,0 +1,72 @@
+import type { Actor, UserActor } from '../actor.js';
+import type { SlaAlert } from './events.js';
+import type { CaseState } from './state.js';
+import type { CaseFiling, NoteType, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
+
+/** What every command carries: the case, who acts, and when (the domain reads no clock). */
+type CommandOn<T extends string> = {
+  readonly type: T;
+  readonly caseId: string;
+  readonly actor: Actor;
+  /** ISO 8601 with offset. */
+  readonly at: string;
+};
+
+/** Filing fields a caller may leave out; decide fills in the defaults. */
+type OptionalFilingField = 'urgency' | 'parties' | 'visitReason' | 'occurredAt' | 'location';
+
+export type FileCase = CommandOn<'FileCase'> &
+  Omit<CaseFiling, OptionalFilingField> &
+  Partial<Pick<CaseFiling, OptionalFilingField>> & {
+    /** The readable case number, allocated by the caller. */
+    readonly number: string;
+  };
+
+export type AcceptCase = CommandOn<'AcceptCase'> & { readonly note?: string };
+export type RejectCase = CommandOn<'RejectCase'> & { readonly reason: string };
+/** The caller resolves `assigneeId` to the user; the domain checks who they are and where they work. */
+export type AssignCase = CommandOn<'AssignCase'> & { readonly assignee: UserActor };
+export type AddNote = CommandOn<'AddNote'> & { readonly noteType: NoteType; readonly text: string };
+export type TransferCase = CommandOn<'TransferCase'> & { readonly toUnitId: string; readonly reason: string };
+export type EscalateCase = CommandOn<'EscalateCase'> & { readonly reason: string };
+export type RequestAnnotation = CommandOn<'RequestAnnotation'> & { readonly summary: string };
+export type AnnotateCase = CommandOn<'AnnotateCase'> & { readonly instruction: string; readonly assignToUnitId?: string };
+export type ResolveCase = CommandOn<'ResolveCase'> & { readonly outcome: ResolutionOutcome; readonly summary: string };
+export type RecordFeedback = CommandOn<'RecordFeedback'> & { readonly satisfaction: Satisfaction; readonly comment?: string };
+export type CloseCase = CommandOn<'CloseCase'> & { readonly summary: string };
+export type ReopenCase = CommandOn<'ReopenCase'> & { readonly reason: string };
+export type WithdrawCase = CommandOn<'WithdrawCase'> & { readonly reason: string };
+/** The caller loads the target case (`initialState` when it does not exist) for the domain to check. */
+export type MergeCase = CommandOn<'MergeCase'> & { readonly intoCaseId: string; readonly target: CaseState };
+export type ExtendDeadline = CommandOn<'ExtendDeadline'> & {
+  readonly clock: SlaClock;
+  readonly workingDays: number;
+  readonly reason: string;
+};
+export type RaiseSlaWarning = CommandOn<'RaiseSlaWarning'> & SlaAlert;
+export type RecordSlaBreach = CommandOn<'RecordSlaBreach'> & SlaAlert;
+
+export type CaseCommand =
+  | FileCase
+  | AcceptCase
+  | RejectCase
+  | AssignCase
+  | AddNote
+  | TransferCase
+  | EscalateCase
+  | RequestAnnotation
+  | AnnotateCase
+  | ResolveCase
+  | RecordFeedback
+  | CloseCase
+  | ReopenCase
+  | WithdrawCase
+  | MergeCase
+  | ExtendDeadline
+  | RaiseSlaWarning
+  | RecordSlaBreach;
+
+export type CaseCommandType = CaseCommand['type'];
+
+/** Commands on a case that already exists: every one but filing. */
+export type CaseMoveType = Exclude<CaseCommandType, 'FileCase'>;

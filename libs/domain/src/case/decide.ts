@@ -1,0 +1,190 @@
+import { hasRole } from '../actor.js';
+import { ForbiddenError, IllegalTransitionError, InvalidError, NotFoundError } from '../errors.js';
+import { unitLabel, type OrgTree } from '../org-tree.js';
+import type {
+  AddNote,
+  AnnotateCase,
+  AssignCase,
+  CaseCommand,
+  ExtendDeadline,
+  FileCase,
+  MergeCase,
+  TransferCase,
+} from './commands.js';
+import type { CaseEvent } from './events.js';
+import { actingRole, canRead, moveRefusal, roleRefusal, scopeRefusal } from './permissions.js';
+import { isOpen, type CaseState, type ExistingCase } from './state.js';
+
+export type DecideContext = {
+  readonly org: OrgTree;
+};
+
+/**
+ * The events a command records, or a DomainError saying which rule forbids it. Checks run in
+ * this order: the case exists (for filing: does not yet), role, scope, state, the org tree, then
+ * the command's own fields.
+ */
+export function decide(command: CaseCommand, state: CaseState, { org }: DecideContext): CaseEvent[] {
+  if (command.type === 'FileCase') return [fileCase(command, state, org)];
+  if (state.status === 'none') throw new NotFoundError('case', command.caseId);
+  const refusal = moveRefusal(command.type, state, command.actor, org);
+  if (refusal) throw refusal;
+
+  switch (command.type) {
+    case 'AcceptCase':
+      return [{ type: 'CaseAccepted', data: { note: command.note ?? null } }];
+    case 'RejectCase':
+      return [{ type: 'CaseRejected', data: { reason: requireText('reason', command.reason) } }];
+    case 'AssignCase':
+      return [assign(command, state, org)];
+    case 'AddNote':
+      return [addNote(command)];
+    case 'TransferCase':
+      return [transfer(command, state, org)];
+    case 'EscalateCase': {
+      // moveRefusal has ruled out the root, so there is a parent.
+      const parent = org.parentOf(state.unitId)!;
+      const reason = requireText('reason', command.reason);
+      return [{ type: 'CaseEscalated', data: { fromUnitId: state.unitId, toUnitId: parent.id, reason } }];
+    }
+    case 'RequestAnnotation':
+      return [{ type: 'AnnotationRequested', data: { summary: requireText('summary', command.summary) } }];
+    case 'AnnotateCase':
+      return [annotate(command, state, org)];
+    case 'ResolveCase':
+      return [{ type: 'CaseResolved', data: { outcome: command.outcome, summary: requireText('summary', command.summary) } }];
+    case 'RecordFeedback':
+      return [{ type: 'FeedbackRecorded', data: { satisfaction: command.satisfaction, comment: command.comment ?? null } }];
+    case 'CloseCase':
+      return [{ type: 'CaseClosed', data: { summary: requireText('summary', command.summary) } }];
+    case 'ReopenCase':
+      return [{ type: 'CaseReopened', data: { reason: requireText('reason', command.reason) } }];
+    case 'WithdrawCase':
+      return [{ type: 'CaseWithdrawn', data: { reason: requireText('reason', command.reason) } }];
+    case 'MergeCase':
+      return [merge(command, org)];
+    case 'ExtendDeadline':
+      return [extendDeadline(command)];
+    case 'RaiseSlaWarning':
+    case 'RecordSlaBreach': {
+      const { clock, dueAt, startedAtRevision } = command;
+      const type = command.type === 'RaiseSlaWarning' ? 'SlaWarningRaised' : 'SlaBreached';
+      return [{ type, data: { clock, dueAt, startedAtRevision } }];
+    }
+  }
+}
+
+function fileCase(command: FileCase, state: CaseState, org: OrgTree): CaseEvent {
+  if (state.status !== 'none') throw new IllegalTransitionError(`case ${state.number} has already been filed`);
+  const roleRefused = roleRefusal(command.type, command.actor);
+  if (roleRefused) throw roleRefused;
+  const scopeRefused = scopeRefusal(command.actor, command.unitId, org, 'the case would be filed at');
+  if (scopeRefused) throw scopeRefused;
+
+  const visitReason = command.visitReason ?? null;
+  if (command.kind === 'visit' && visitReason === null) {
+    throw new InvalidError('visitReason', 'a visit case needs the reason for the visit');
+  }
+  if (command.kind !== 'visit' && visitReason !== null) {
+    throw new InvalidError('visitReason', `a ${command.kind} case takes no visit reason; only visit cases do`);
+  }
+  return {
+    type: 'CaseFiled',
+    data: {
+      caseId: command.caseId,
+      number: command.number,
+      kind: command.kind,
+      title: requireText('title', command.title),
+      description: requireText('description', command.description),
+      channel: command.channel,
+      unitId: command.unitId,
+      urgency: command.urgency ?? 'normal',
+      filer: command.filer,
+      parties: command.parties ?? [],
+      visitReason,
+      occurredAt: command.occurredAt ?? null,
+      location: command.location ?? null,
+    },
+  };
+}
+
+/**
+ * The assignee must be a coordinator who works within the actor's scope (no handing work
+ * upward or sideways) and whose own scope covers the case, so that they can act on it.
+ */
+function assign({ assignee, actor }: AssignCase, current: ExistingCase, org: OrgTree): CaseEvent {
+  if (!hasRole(assignee, 'coordinator')) {
+    throw new InvalidError('assigneeId', `user ${assignee.userId} is not a coordinator; only coordinators take cases`);
+  }
+  const scopeRefused = scopeRefusal(actor, assignee.unitId, org, 'the assignee works at');
+  if (scopeRefused) throw scopeRefused;
+  if (!org.isWithin(current.unitId, assignee.unitId)) {
+    throw new InvalidError(
+      'assigneeId',
+      `user ${assignee.userId} works at ${unitLabel(org.get(assignee.unitId))} ` +
+        `and cannot act on a case at ${unitLabel(org.get(current.unitId))}`,
+    );
+  }
+  return { type: 'CaseAssigned', data: { assigneeId: assignee.userId, assigneeUnitId: assignee.unitId } };
+}
+
+/** A clerk records contact with the filer; visits, mediation and other notes are coordinators' work. */
+function addNote({ noteType, text, actor }: AddNote): CaseEvent {
+  if (noteType !== 'contact' && actingRole('AddNote', actor) === 'clerk') {
+    throw new ForbiddenError(`a clerk may add contact notes only, not ${noteType} notes`);
+  }
+  return { type: 'NoteAdded', data: { noteType, text: requireText('text', text) } };
+}
+
+function transfer({ toUnitId, reason }: TransferCase, current: ExistingCase, org: OrgTree): CaseEvent {
+  if (toUnitId === current.unitId) {
+    throw new InvalidError('toUnitId', 'a case cannot be transferred to the unit it is already at');
+  }
+  const from = org.get(current.unitId);
+  const to = org.get(toUnitId);
+  if (!org.areSiblings(from.id, to.id)) {
+    throw new IllegalTransitionError(
+      'a case can be transferred only to another unit at the same level under the same parent; ' +
+        `${unitLabel(to)} is not one for ${unitLabel(from)}`,
+    );
+  }
+  return { type: 'CaseTransferred', data: { fromUnitId: from.id, toUnitId, reason: requireText('reason', reason) } };
+}
+
+/** A leader may hand the case only to a unit within their own subtree. */
+function annotate({ instruction, assignToUnitId, actor }: AnnotateCase, current: ExistingCase, org: OrgTree): CaseEvent {
+  if (assignToUnitId !== undefined) {
+    const scopeRefused = scopeRefusal(actor, assignToUnitId, org, 'the annotation would hand the case to');
+    if (scopeRefused) throw scopeRefused;
+  }
+  return {
+    type: 'CaseAnnotated',
+    data: {
+      instruction: requireText('instruction', instruction),
+      assignToUnitId: assignToUnitId ?? null,
+      fromUnitId: current.unitId,
+    },
+  };
+}
+
+/** The target must be another case that the actor can read and that is still open. */
+function merge({ caseId, intoCaseId, target, actor }: MergeCase, org: OrgTree): CaseEvent {
+  if (intoCaseId === caseId) throw new InvalidError('intoCaseId', 'a case cannot be merged into itself');
+  if (target.status === 'none' || !canRead(target, actor, org)) throw new NotFoundError('case', intoCaseId);
+  if (!isOpen(target.status)) {
+    throw new IllegalTransitionError(`case ${target.number} is ${target.status}; a case can be merged only into an open case`);
+  }
+  return { type: 'CaseMerged', data: { intoCaseId } };
+}
+
+function extendDeadline({ clock, workingDays, reason }: ExtendDeadline): CaseEvent {
+  if (!Number.isInteger(workingDays) || workingDays < 1) {
+    throw new InvalidError('workingDays', `an extension is a whole number of working days, at least 1 (got ${workingDays})`);
+  }
+  return { type: 'DeadlineExtended', data: { clock, workingDays, reason: requireText('reason', reason) } };
+}
+
+function requireText(field: string, value: string): string {
+  if (value.trim() === '') throw new InvalidError(field, `${field} must not be blank`);
+  return value;
+}

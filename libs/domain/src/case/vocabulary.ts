@@ -1,0 +1,62 @@
+/** The values a case's fields take (API.md, "Cases: commands"). */
+
+export const CASE_KINDS = ['suggestion', 'grievance', 'dispute', 'risk', 'hardship', 'visit'] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
+
+export const CHANNELS = ['hotline', 'walk_in', 'mailbox', 'visit', 'web', 'other'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const URGENCIES = ['normal', 'urgent'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+/** Why a `visit` case was made: the six mandatory visits (六必访). */
+export const VISIT_REASONS = ['family_conflict', 'hospital', 'bereavement', 'hardship', 'festival', 'important_event'] as const;
+export type VisitReason = (typeof VISIT_REASONS)[number];
+
+export const NOTE_TYPES = ['contact', 'visit', 'mediation', 'note'] as const;
+export type NoteType = (typeof NOTE_TYPES)[number];
+
+export const RESOLUTION_OUTCOMES = ['resolved', 'mediated', 'adopted', 'partially_adopted', 'not_adopted', 'unresolvable'] as const;
+export type ResolutionOutcome = (typeof RESOLUTION_OUTCOMES)[number];
+
+export const SATISFACTION_LEVELS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const;
+export type Satisfaction = (typeof SATISFACTION_LEVELS)[number];
+
+/** The SLA clocks of DESIGN.md: accepting at a unit, resolving, annotating, calling the filer back. */
+export const SLA_CLOCKS = ['accept', 'resolve', 'annotate', 'callback'] as const;
+export type SlaClock = (typeof SLA_CLOCKS)[number];
+
+export type Filer = {
+  readonly name: string;
+  readonly phone: string | null;
+  readonly anonymous: boolean;
+};
+
+/** A side of a dispute. */
+export type Party = {
+  readonly name: string;
+  readonly role: string;
+};
+
+export type CaseLocation = {
+  readonly address: string;
+  readonly lat?: number;
+  readonly lng?: number;
+};
+
+/** What the filer reports, as recorded when the case is filed. */
+export type CaseFiling = {
+  readonly kind: CaseKind;
+  readonly title: string;
+  readonly description: string;
+  readonly channel: Channel;
+  /** The unit the case is filed at. */
+  readonly unitId: string;
+  readonly urgency: Urgency;
+  readonly filer: Filer;
+  readonly parties: readonly Party[];
+  /** Set for `visit` cases only. */
+  readonly visitReason: VisitReason | null;
+  readonly occurredAt: string | null;
+  readonly location: CaseLocation | null;
+};

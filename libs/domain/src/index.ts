@@ -1,0 +1,95 @@
+export { ROLES, SYSTEM_ACTOR, hasRole, isSystemActor } from './actor.js';
+export type { Actor, ActorRole, Role, SystemActor, UserActor } from './actor.js';
+
+export { DomainError, ForbiddenError, IllegalTransitionError, InvalidError, NotFoundError } from './errors.js';
+export type { DomainErrorCode } from './errors.js';
+
+export { ORG_LEVELS, OrgTree } from './org-tree.js';
+export type { OrgLevel, OrgUnit } from './org-tree.js';
+export { DEMO_ORG_UNITS } from './demo-org-units.js';
+
+export {
+  CASE_KINDS,
+  CHANNELS,
+  NOTE_TYPES,
+  RESOLUTION_OUTCOMES,
+  SATISFACTION_LEVELS,
+  SLA_CLOCKS,
+  URGENCIES,
+  VISIT_REASONS,
+} from './case/vocabulary.js';
+export type {
+  CaseFiling,
+  CaseKind,
+  CaseLocation,
+  Channel,
+  Filer,
+  NoteType,
+  Party,
+  ResolutionOutcome,
+  Satisfaction,
+  SlaClock,
+  Urgency,
+  VisitReason,
+} from './case/vocabulary.js';
+
+export { CASE_EVENT_TYPES, CURRENT_SCHEMA_VERSION } from './case/events.js';
+export type {
+  CaseEvent,
+  CaseEventDataMap,
+  CaseEventMeta,
+  CaseEventType,
+  CaseEventWithMeta,
+  SlaAlert,
+} from './case/events.js';
+
+export { CASE_STATUSES, OPEN_STATUSES, initialState, isOpen } from './case/state.js';
+export type {
+  CaseAnnotation,
+  CaseFeedback,
+  CaseNote,
+  CaseResolution,
+  CaseState,
+  CaseStatus,
+  DeadlineExtension,
+  ExistingCase,
+  NoCase,
+  PendingAnnotation,
+} from './case/state.js';
+
+export type {
+  AcceptCase,
+  AddNote,
+  AnnotateCase,
+  AssignCase,
+  CaseCommand,
+  CaseCommandType,
+  CaseMoveType,
+  CloseCase,
+  EscalateCase,
+  ExtendDeadline,
+  FileCase,
+  MergeCase,
+  RaiseSlaWarning,
+  RecordFeedback,
+  RecordSlaBreach,
+  RejectCase,
+  ReopenCase,
+  RequestAnnotation,
+  ResolveCase,
+  TransferCase,
+  WithdrawCase,
+} from './case/commands.js';
+
+export { evolve, fold } from './case/evolve.js';
+export { decide } from './case/decide.js';
+export type { DecideContext } from './case/decide.js';
+export {
+  ACTION_COMMAND_TYPES,
+  CASE_ACTIONS,
+  actingRole,
+  allowedActions,
+  canRead,
+  eventMetaFor,
+} from './case/permissions.js';
+export type { CaseAction } from './case/permissions.js';

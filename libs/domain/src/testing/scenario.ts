@@ -1,0 +1,45 @@
+import { expect } from '@jest/globals';
+import { decide } from '../case/decide.js';
+import type { CaseCommand } from '../case/commands.js';
+import type { CaseEvent } from '../case/events.js';
+import { fold } from '../case/evolve.js';
+import type { CaseState } from '../case/state.js';
+import { DomainError, type DomainErrorCode } from '../errors.js';
+import { org, withMeta } from './fixtures.js';
+
+/** given(history).when(command).then(events) or .thenThrows(code): a decider test in one line. */
+export function given(...history: CaseEvent[]) {
+  const state = fold(withMeta(history));
+  return {
+    when(command: CaseCommand) {
+      const decideIt = () => decide(command, state, { org });
+      return {
+        then(expected: CaseEvent[]): void {
+          expect(decideIt()).toEqual(expected);
+        },
+        /** The state after the command's events, for asserting what the move did. */
+        thenState(): CaseState {
+          return fold(withMeta(decideIt()), state);
+        },
+        thenThrows(code: DomainErrorCode, message?: RegExp): DomainError {
+          const error = thrownBy(decideIt);
+          expect(error).toBeInstanceOf(DomainError);
+          const { code: actual, message: actualMessage } = error as DomainError;
+          // Compared together so that a wrong code shows the message that explains it.
+          const expectedMessage = message ? expect.stringMatching(message) : actualMessage;
+          expect({ code: actual, message: actualMessage }).toEqual({ code, message: expectedMessage });
+          return error as DomainError;
+        },
+      };
+    },
+  };
+}
+
+export function thrownBy(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the command to be refused, but it was accepted');
+}
