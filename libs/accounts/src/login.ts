@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
+import { InvalidCredentialsError, LoginThrottledError } from './errors.js';
+import { hashPassword, verifyPassword } from './password.js';
+import { DEFAULT_TOKEN_TTL_SECONDS, signAccessToken, verifyAccessToken } from './tokens.js';
+import type { Principal, PublicUser } from './types.js';
+import { PASSWORD_MAX_LENGTH, USERNAME_PATTERN, normalizeUsername, type UserStore } from './users.js';
+
+/**
+ * Signing in and checking bearer tokens.
+ *
+ * Failed logins are counted per username in PostgreSQL (table login_failures), so every API
+ * replica sees the same count. Each attempt is booked as a failure before the password is
+ * checked, under a per-username advisory lock, and the booking is cleared when the password is
+ * right: so even many parallel guesses get no more than `maxFailures` tries per window.
+ * Unknown usernames are counted too, so throttling tells nothing about which accounts exist.
+ */
+
+export interface LoginThrottleOptions {
+  /** Failed logins within the window after which the username is refused (default 5). */
+  readonly maxFailures: number;
+  /** The window, in seconds (default 15 minutes). */
+  readonly windowSeconds: number;
+}
+
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = { maxFailures: 5, windowSeconds: 15 * 60 };
+
+export interface LoginServiceOptions {
+  readonly pool: Pool;
+  readonly users: UserStore;
+  readonly secret: string;
+  /** Access token lifetime in seconds (default 8 hours). */
+  readonly tokenTtlSeconds?: number;
+  readonly throttle?: Partial<LoginThrottleOptions>;
+}
+
+export interface LoginResult {
+  readonly accessToken: string;
+  readonly tokenType: 'Bearer';
+  /** Seconds until the access token expires. */
+  readonly expiresIn: number;
+  readonly user: PublicUser;
+}
+
+/** A moment: a Date or milliseconds since the epoch. */
+export type Instant = Date | number;
+
+function toMillis(now: Instant): number {
+  const ms = now instanceof Date ? now.getTime() : now;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new RangeError(`not a valid time: ${String(now)}`);
+  return ms;
+}
+
+export class LoginService {
+  private readonly pool: Pool;
+  private readonly users: UserStore;
+  private readonly secret: string;
+  private readonly tokenTtlSeconds: number;
+  private readonly throttle: LoginThrottleOptions;
+  /** Verified against when the username is unknown, so that costs as much as a wrong password. */
+  private readonly dummyHash: Promise<string>;
+
+  constructor(options: LoginServiceOptions) {
+    this.pool = options.pool;
+    this.users = options.users;
+    this.secret = options.secret;
+    this.tokenTtlSeconds = options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
+    this.throttle = { ...DEFAULT_LOGIN_THROTTLE, ...options.throttle };
+    const { maxFailures, windowSeconds } = this.throttle;
+    if (!Number.isInteger(maxFailures) || maxFailures < 1) throw new RangeError(`maxFailures must be a positive integer, not ${maxFailures}`);
+    if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new RangeError(`windowSeconds must be a positive integer, not ${windowSeconds}`);
+    if (!Number.isInteger(this.tokenTtlSeconds) || this.tokenTtlSeconds < 1) {
+      throw new RangeError(`tokenTtlSeconds must be a positive integer, not ${this.tokenTtlSeconds}`);
+    }
+    if (typeof this.secret !== 'string' || this.secret.length === 0) throw new TypeError('the token secret must be a non-empty string');
+    this.dummyHash = hashPassword(randomBytes(18).toString('base64'));
+    this.dummyHash.catch(() => undefined);
+  }
+
+  /**
+   * Checks the password and issues an access token. Throws InvalidCredentialsError for an
+   * unknown username and for a wrong password alike, and LoginThrottledError while the username
+   * has had too many failures lately (even when the password is right).
+   */
+  async login(username: string, password: string, now: Instant = Date.now()): Promise<LoginResult> {
+    const at = toMillis(now);
+    const key = typeof username === 'string' ? normalizeUsername(username) : '';
+    if (!USERNAME_PATTERN.test(key)) {
+      // No account can have this name: nothing to count, but answer as for any unknown user.
+      await this.verifyDummy();
+      throw new InvalidCredentialsError();
+    }
+
+    await this.bookAttempt(key, at);
+
+    const credentials = typeof password === 'string' && password.length <= PASSWORD_MAX_LENGTH ? await this.users.findCredentials(key) : null;
+    if (!credentials) {
+      await this.verifyDummy();
+      throw new InvalidCredentialsError();
+    }
+    if (!(await verifyPassword(password, credentials.passwordHash))) throw new InvalidCredentialsError();
+
+    await this.pool.query('DELETE FROM login_failures WHERE username = $1', [key]);
+    const accessToken = signAccessToken(
+      { userId: credentials.user.id, username: credentials.user.username, roles: credentials.user.roles, unitId: credentials.user.unitId },
+      { secret: this.secret, now: () => at, expiresInSeconds: this.tokenTtlSeconds },
+    );
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.tokenTtlSeconds, user: credentials.user };
+  }
+
+  /** The principal of a valid bearer token; throws InvalidTokenError otherwise. No database access. */
+  authenticate(token: string, now: Instant = Date.now()): Principal {
+    const at = toMillis(now);
+    const claims = verifyAccessToken(token, { secret: this.secret, now: () => at });
+    return { userId: claims.sub, username: claims.username, roles: claims.roles, unitId: claims.unitId };
+  }
+
+  /** Deletes failure records that have left the window (for a periodic clean-up); returns how many. */
+  async pruneLoginFailures(now: Instant = Date.now()): Promise<number> {
+    const windowStart = new Date(toMillis(now) - this.throttle.windowSeconds * 1000);
+    const result = await this.pool.query('DELETE FROM login_failures WHERE failed_at <= $1', [windowStart]);
+    return result.rowCount ?? 0;
+  }
+
+  /**
+   * Books this attempt as a failure, unless the username already has `maxFailures` failures in
+   * the window, in which case it throws LoginThrottledError with the seconds until the oldest
+   * of the counted failures leaves the window.
+   */
+  private async bookAttempt(username: string, at: number): Promise<void> {
+    const { maxFailures, windowSeconds } = this.throttle;
+    const windowMs = windowSeconds * 1000;
+    const windowStart = new Date(at - windowMs);
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await client.query("SELECT pg_advisory_xact_lock(hashtextextended('minyi.login:' || $1, 0))", [username]);
+      await client.query('DELETE FROM login_failures WHERE username = $1 AND failed_at <= $2', [username, windowStart]);
+      const { rows } = await client.query<{ failed_at: Date }>(
+        'SELECT failed_at FROM login_failures WHERE username = $1 AND failed_at > $2 ORDER BY failed_at DESC LIMIT $3',
+        [username, windowStart, maxFailures],
+      );
+      if (rows.length >= maxFailures) {
+        await client.query('COMMIT');
+        const releasedAt = rows[maxFailures - 1]!.failed_at.getTime() + windowMs;
+        throw new LoginThrottledError(Math.max(1, Math.ceil((releasedAt - at) / 1000)));
+      }
+      await client.query('INSERT INTO login_failures (username, failed_at) VALUES ($1, $2)', [username, new Date(at)]);
+      await client.query('COMMIT');
+    } catch (error) {
+      if (!(error instanceof LoginThrottledError)) {
+        // A connection that cannot roll back is not handed out again.
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async verifyDummy(): Promise<void> {
+    await verifyPassword('not the password', await this.dummyHash);
+  }
+}

@@ -1,0 +1,25 @@
+import { ROLES, type Role } from '#domain';
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/**
+ * What a verified access token says about its bearer: a user Actor of the domain
+ * (`userId`, `roles`, `unitId`) plus the username.
+ */
+export interface Principal {
+  readonly userId: string;
+  readonly username: string;
+  readonly roles: readonly Role[];
+  readonly unitId: string;
+}
+
+/** A user as shown to anyone: never the password hash. */
+export interface PublicUser {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly roles: readonly Role[];
+  readonly unitId: string;
+}

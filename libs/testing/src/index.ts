@@ -1,0 +1,2 @@
+export { createTestDatabase, testServerUrl } from './database.js';
+export type { TestDatabase } from './database.js';
