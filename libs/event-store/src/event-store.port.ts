@@ -10,8 +10,12 @@
  *   LogPosition { commit, prepare }                         ↔ $all Position { commit, prepare }
  *   RecordedEvent.revision                                  ↔ event.revision; RecordedEvent.id ↔ event.id
  *   idempotent re-append of the same event ids              ↔ EventStoreDB's idempotent write check
+ *   EventIdConflictError                                    ↔ a failed idempotent write check
  * In PostgreSQL, `commit` is the appending transaction's id (xid8) and `prepare` the event's
- * global_position; together they order the log in commit order (see the adapter).
+ * global_position. Together they give a total order that only ever grows at the end: a reader
+ * passes a position only once every transaction that could still land before it has finished.
+ * (Between transactions that overlap, this is the order in which they took their ids, not
+ * strictly the order in which they committed; see the adapter.)
  */
 
 /** Where the writer expects the stream to stand before its append. */
@@ -109,9 +113,14 @@ export type BatchHandler = (events: readonly RecordedEvent[]) => Promise<void>;
 
 export interface EventStore {
   /**
-   * Appends atomically. Throws WrongExpectedRevisionError (with the stream's current revision)
-   * on a mismatch. Re-appending events whose ids are already the stream's events, in the same
-   * order, succeeds without writing and returns the original result.
+   * Appends atomically (one or more events; an empty list is refused with a RangeError). Throws
+   * WrongExpectedRevisionError (with the stream's current revision) on a mismatch. Re-appending
+   * events whose ids are already the stream's events, at consecutive revisions in the same
+   * order, with the expected revision of the original append or 'any', succeeds without writing
+   * and returns the original result (as EventStoreDB's idempotent write check does; the
+   * PostgreSQL adapter recognises a repeat whatever the expected revision). Ids that overlap
+   * stored events any other way are refused and nothing is written: EventIdConflictError, or a
+   * WrongExpectedRevisionError where the server's own check decides.
    */
   appendToStream(
     streamId: string,
@@ -148,6 +157,23 @@ export class WrongExpectedRevisionError extends Error {
   ) {
     super(`stream ${streamId}: expected revision ${String(expected)}, found ${actual === null ? 'no stream' : actual}`);
     this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/**
+ * Thrown when some of the appended event ids are already stored but not as exactly these events
+ * of this stream, consecutive and in this order (a partial or mismatched repeat): nothing is written.
+ */
+export class EventIdConflictError extends Error {
+  readonly code = 'event_id_conflict';
+  constructor(
+    readonly streamId: string,
+    /** The appended ids that were already stored. */
+    readonly eventIds: readonly string[],
+    detail: string,
+  ) {
+    super(`stream ${streamId}: event ids already stored (${eventIds.join(', ')}): ${detail}`);
+    this.name = 'EventIdConflictError';
   }
 }
 

@@ -1,0 +1,25 @@
+export {
+  comparePositions,
+  EventIdConflictError,
+  WrongExpectedRevisionError,
+} from './event-store.port.js';
+export type {
+  AppendResult,
+  BatchHandler,
+  EventMetadata,
+  EventStore,
+  ExpectedRevision,
+  LogPosition,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamHead,
+  SubscribeOptions,
+  Subscription,
+} from './event-store.port.js';
+export { canonicalEventParts, canonicalJson, eventHash, hashFromParts, sha256Hex, verifyStream } from './hashing.js';
+export type { CanonicalEventParts, HashedEventFields, StreamVerification, VerifiableEvent } from './hashing.js';
+export { PostgresEventStore } from './postgres/postgres-event-store.js';
+export type { PostgresEventStoreOptions } from './postgres/postgres-event-store.js';
+export { EVENT_STORE_SCHEMA_VERSION, migrateEventStore } from './postgres/migrations.js';
