@@ -1,0 +1,35 @@
+import type { Pool, PoolClient } from 'pg';
+import type { LogPosition } from '#event-store';
+
+/** Where each projection stands in the global log; written in the same transaction as its rows. */
+export async function migrateCheckpoints(client: Pool | PoolClient): Promise<void> {
+  await client.query(`
+    CREATE TABLE IF NOT EXISTS projection_checkpoints (
+      projection      text PRIMARY KEY,
+      commit_position bigint,
+      prepare_position bigint,
+      global_position bigint,
+      updated_at      timestamptz NOT NULL DEFAULT now()
+    )`);
+}
+
+export async function readCheckpoint(client: Pool | PoolClient, projection: string): Promise<LogPosition | null> {
+  const { rows } = await client.query<{ commit_position: string | null; prepare_position: string | null }>(
+    'SELECT commit_position, prepare_position FROM projection_checkpoints WHERE projection = $1',
+    [projection],
+  );
+  const row = rows[0];
+  if (!row || row.commit_position === null || row.prepare_position === null) return null;
+  return { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) };
+}
+
+export async function writeCheckpoint(client: PoolClient, projection: string, position: LogPosition | null, globalPosition: number | null): Promise<void> {
+  await client.query(
+    `INSERT INTO projection_checkpoints (projection, commit_position, prepare_position, global_position, updated_at)
+     VALUES ($1, $2, $3, $4, now())
+     ON CONFLICT (projection) DO UPDATE
+       SET commit_position = EXCLUDED.commit_position, prepare_position = EXCLUDED.prepare_position,
+           global_position = EXCLUDED.global_position, updated_at = now()`,
+    [projection, position?.commit.toString() ?? null, position?.prepare.toString() ?? null, globalPosition],
+  );
+}

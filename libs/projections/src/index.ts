@@ -1,0 +1,4 @@
+export type { Projection } from './projection.js';
+export { ProjectionRunner } from './projection-runner.js';
+export type { ProjectionRunnerOptions } from './projection-runner.js';
+export { migrateCheckpoints, readCheckpoint } from './checkpoints.js';

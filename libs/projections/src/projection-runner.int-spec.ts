@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { migrateEventStore, PostgresEventStore, type NewEvent, type RecordedEvent } from '#event-store';
+import { createTestDatabase, type TestDatabase } from '#testing';
+import type { Projection } from './projection.js';
+import { ProjectionRunner } from './projection-runner.js';
+
+/** Counts events per stream; fails on demand, to show a failed batch leaves rows and checkpoint untouched. */
+class CountingProjection implements Projection {
+  readonly name = 'counts';
+  failNext = false;
+  applied = 0;
+  async migrate(client: pg.PoolClient) {
+    await client.query('CREATE TABLE IF NOT EXISTS stream_counts (stream_id text PRIMARY KEY, n int NOT NULL)');
+  }
+  async reset(client: pg.PoolClient) {
+    await client.query('TRUNCATE stream_counts');
+  }
+  async apply(client: pg.PoolClient, events: readonly RecordedEvent[]) {
+    for (const event of events) {
+      await client.query('INSERT INTO stream_counts VALUES ($1, 1) ON CONFLICT (stream_id) DO UPDATE SET n = stream_counts.n + 1', [event.streamId]);
+    }
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('projection failed mid-batch');
+    }
+    this.applied += events.length;
+  }
+}
+
+const newEvent = (n: number): NewEvent => ({
+  id: randomUUID(),
+  type: 'Counted',
+  schemaVersion: 1,
+  data: { n },
+  metadata: { actorId: 'test', actorRole: 'system', unitId: null, at: new Date().toISOString(), correlationId: randomUUID(), causationId: null },
+});
+
+describe('projection runner', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  const runners: ProjectionRunner[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 10 });
+    await migrateEventStore(pool);
+    store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
+  });
+
+  afterAll(async () => {
+    for (const runner of runners) await runner.stop();
+    await store?.close();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  const count = async (stream: string) => (await pool.query('SELECT n FROM stream_counts WHERE stream_id = $1', [stream])).rows[0]?.n;
+
+  it('runs each projection on one instance at a time, and a standby takes over when the leader stops', async () => {
+    const first = new CountingProjection();
+    const second = new CountingProjection();
+    const leader = new ProjectionRunner(pool, store, [first], { standbyRetryMs: 50 });
+    const standby = new ProjectionRunner(pool, store, [second], { standbyRetryMs: 50 });
+    runners.push(leader, standby);
+    await leader.start();
+    await standby.start();
+
+    const a = await store.appendToStream('s-a', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
+    expect(await leader.waitFor(a.globalPosition, 10_000)).toBe(true);
+    expect(first.applied).toBe(2);
+    expect(second.applied).toBe(0);
+
+    await leader.stop();
+    const b = await store.appendToStream('s-a', [newEvent(3)], { expectedRevision: 1 });
+    expect(await standby.waitFor(b.globalPosition, 10_000)).toBe(true);
+    expect(second.applied).toBe(1); // resumed from the leader's checkpoint, not from zero
+    expect(await count('s-a')).toBe(3);
+    await standby.stop();
+  });
+
+  it('rolls a failed batch back with its checkpoint, then applies it once', async () => {
+    const projection = new CountingProjection();
+    const runner = new ProjectionRunner(pool, store, [projection], { standbyRetryMs: 50 });
+    runners.push(runner);
+    await runner.start();
+    const before = await runner.checkpoint('counts');
+    projection.failNext = true;
+    const appended = await store.appendToStream('s-b', [newEvent(1)], { expectedRevision: 'no_stream' });
+    expect(await runner.waitFor(appended.globalPosition, 10_000)).toBe(true);
+    expect(await count('s-b')).toBe(1); // not 2: the failed attempt's row was rolled back
+    expect(await runner.checkpoint('counts')).not.toEqual(before);
+    await runner.stop();
+  });
+
+  it('answers false when a position is not reached in time', async () => {
+    const runner = new ProjectionRunner(pool, store, [new CountingProjection()]);
+    runners.push(runner);
+    await runner.migrate(); // not started: nothing moves
+    const appended = await store.appendToStream('s-c', [newEvent(1)], { expectedRevision: 'no_stream' });
+    await pool.query("UPDATE projection_checkpoints SET commit_position = 0, prepare_position = 0 WHERE projection = 'counts'");
+    expect(await runner.waitFor(appended.globalPosition, 200)).toBe(false);
+  });
+});

@@ -1,0 +1,187 @@
+import { EventEmitter, once } from 'node:events';
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import { comparePositions, type EventStore, type LogPosition, type RecordedEvent, type Subscription } from '#event-store';
+import { migrateCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoints.js';
+import type { Projection } from './projection.js';
+
+export interface ProjectionRunnerOptions {
+  /** How often a standby instance retries to become the active one for a projection (ms). */
+  readonly standbyRetryMs?: number;
+  readonly batchSize?: number;
+  readonly onError?: (projection: string, error: unknown) => void;
+}
+
+/**
+ * Runs projections on checkpointed catch-up subscriptions. Each projection is active on one
+ * instance at a time: the one holding its PostgreSQL advisory lock; others stand by and retry.
+ */
+export class ProjectionRunner {
+  private readonly progress = new EventEmitter();
+  private readonly active = new Map<string, { subscription: Subscription; lockClient: PoolClient }>();
+  private readonly standbyTimers = new Map<string, NodeJS.Timeout>();
+  private stopping = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly store: EventStore,
+    readonly projections: readonly Projection[],
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {
+    this.progress.setMaxListeners(0);
+  }
+
+  /** Creates the checkpoint table and every projection's tables. */
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [lockKey('projections:migrate')]);
+      try {
+        await migrateCheckpoints(client);
+        for (const projection of this.projections) await projection.migrate(client);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [lockKey('projections:migrate')]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    await this.migrate();
+    await Promise.all(this.projections.map((projection) => this.tryActivate(projection)));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.standbyTimers.values()) clearTimeout(timer);
+    this.standbyTimers.clear();
+    await Promise.all([...this.active.keys()].map((name) => this.deactivate(name)));
+  }
+
+  /** Empties a projection and replays the whole log into it (this instance must be able to lead it). */
+  async rebuild(name: string): Promise<void> {
+    const projection = this.projection(name);
+    await this.deactivate(name);
+    await this.inTransaction(async (client) => {
+      await projection.reset(client);
+      await writeCheckpoint(client, name, null, null);
+    });
+    if (!this.stopping) await this.tryActivate(projection);
+  }
+
+  /** The projection's checkpoint, as stored. */
+  checkpoint(name: string): Promise<LogPosition | null> {
+    return readCheckpoint(this.pool, this.projection(name).name);
+  }
+
+  /**
+   * Waits until every projection has applied the event at `globalPosition` (read-your-writes).
+   * Answers false when the time runs out first.
+   */
+  async waitFor(globalPosition: number, timeoutMs: number): Promise<boolean> {
+    const target = await this.store.positionOf(globalPosition);
+    if (!target) return false;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (await this.allReached(target)) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      // Wake on local progress, or poll for a projection that runs on another instance.
+      await Promise.race([once(this.progress, 'batch'), delay(Math.min(left, 100))]);
+    }
+  }
+
+  private async allReached(target: LogPosition): Promise<boolean> {
+    for (const projection of this.projections) {
+      const at = await readCheckpoint(this.pool, projection.name);
+      if (!at || comparePositions(at, target) < 0) return false;
+    }
+    return true;
+  }
+
+  private projection(name: string): Projection {
+    const projection = this.projections.find((p) => p.name === name);
+    if (!projection) throw new Error(`unknown projection "${name}"; known: ${this.projections.map((p) => p.name).join(', ')}`);
+    return projection;
+  }
+
+  private async tryActivate(projection: Projection): Promise<void> {
+    if (this.stopping || this.active.has(projection.name)) return;
+    const lockClient = await this.pool.connect();
+    const { rows } = await lockClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(projection.name)]);
+    if (!rows[0]?.locked) {
+      lockClient.release();
+      this.scheduleStandbyRetry(projection);
+      return;
+    }
+    const after = await readCheckpoint(this.pool, projection.name);
+    const subscription = this.store.subscribeToAll((events) => this.applyBatch(projection, events), {
+      after,
+      batchSize: this.options.batchSize,
+    });
+    this.active.set(projection.name, { subscription, lockClient });
+    subscription.done.catch((error: unknown) => {
+      this.options.onError?.(projection.name, error);
+      // Give up the lead, then try again: the failed batch was rolled back with its checkpoint.
+      void this.deactivate(projection.name).then(() => this.scheduleStandbyRetry(projection));
+    });
+  }
+
+  private scheduleStandbyRetry(projection: Projection): void {
+    if (this.stopping) return;
+    clearTimeout(this.standbyTimers.get(projection.name));
+    const timer = setTimeout(() => {
+      this.standbyTimers.delete(projection.name);
+      this.tryActivate(projection).catch((error: unknown) => {
+        this.options.onError?.(projection.name, error);
+        this.scheduleStandbyRetry(projection);
+      });
+    }, this.options.standbyRetryMs ?? 5_000);
+    timer.unref();
+    this.standbyTimers.set(projection.name, timer);
+  }
+
+  private async deactivate(name: string): Promise<void> {
+    const entry = this.active.get(name);
+    if (!entry) return;
+    this.active.delete(name);
+    await entry.subscription.stop().catch(() => undefined);
+    await entry.lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(name)]).catch(() => undefined);
+    entry.lockClient.release();
+  }
+
+  private async applyBatch(projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
+    const last = events.at(-1);
+    if (!last) return;
+    await this.inTransaction(async (client) => {
+      await projection.apply(client, events);
+      await writeCheckpoint(client, projection.name, last.position, last.globalPosition);
+    });
+    this.progress.emit('batch', projection.name);
+  }
+
+  private async inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await work(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** A stable 63-bit advisory lock key for a name. */
+function lockKey(name: string): string {
+  return BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(`minyi:${name}`).digest('hex').slice(0, 16)}`)).toString();
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

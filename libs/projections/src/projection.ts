@@ -1,0 +1,18 @@
+import type { PoolClient } from 'pg';
+import type { RecordedEvent } from '#event-store';
+
+/**
+ * A read model derived from the global log. The runner calls `apply` inside the transaction that
+ * also moves the projection's checkpoint, so rows and checkpoint never disagree, and replaying
+ * the log from zero into empty tables gives the same rows.
+ */
+export interface Projection {
+  /** Stable name: the checkpoint's key and the advisory lock's seed. */
+  readonly name: string;
+  /** Creates the projection's tables when missing (idempotent, run at start). */
+  migrate(client: PoolClient): Promise<void>;
+  /** Applies a batch of events, in log order, inside the runner's transaction. */
+  apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void>;
+  /** Empties the projection's tables, before a rebuild from the start of the log. */
+  reset(client: PoolClient): Promise<void>;
+}
