@@ -1,0 +1,184 @@
+import type { PoolClient } from 'pg';
+import { evolve, initialState, isOpen, type CaseState, type ExistingCase } from '#domain';
+import type { RecordedEvent } from '#event-store';
+import type { Projection } from '#projections';
+import { caseIdOf, isCaseStream, toCaseEvent } from './case-stream.js';
+
+/**
+ * The case read model: one `case_view` row per case (the list fields as columns for filtering,
+ * the whole folded state as JSON for the detail), and one `inbox_items` row per open case,
+ * saying which unit (or assignee) it waits on and since when. Both tables are written from one
+ * fold, in the runner's transaction, so they always agree with each other and the checkpoint.
+ */
+export class CaseReadModelProjection implements Projection {
+  readonly name = 'cases';
+
+  async migrate(client: PoolClient): Promise<void> {
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS case_view (
+        id             uuid PRIMARY KEY,
+        number         text NOT NULL UNIQUE,
+        kind           text NOT NULL,
+        status         text NOT NULL,
+        unit_id        text NOT NULL,
+        filed_unit_id  text NOT NULL,
+        assignee_id    text,
+        urgency        text NOT NULL,
+        channel        text NOT NULL,
+        title          text NOT NULL,
+        description    text NOT NULL,
+        supervised     boolean NOT NULL,
+        units_visited  text[] NOT NULL,
+        revision       integer NOT NULL,
+        last_position  bigint NOT NULL,
+        created_at     timestamptz NOT NULL,
+        updated_at     timestamptz NOT NULL,
+        state          jsonb NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS case_view_units_visited ON case_view USING gin (units_visited);
+      CREATE INDEX IF NOT EXISTS case_view_unit_status ON case_view (unit_id, status);
+      CREATE INDEX IF NOT EXISTS case_view_created ON case_view (created_at DESC, id);
+      CREATE TABLE IF NOT EXISTS inbox_items (
+        case_id        uuid PRIMARY KEY,
+        unit_id        text NOT NULL,
+        assignee_id    text,
+        status         text NOT NULL,
+        waiting_since  timestamptz NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS inbox_items_unit ON inbox_items (unit_id, waiting_since);
+      CREATE INDEX IF NOT EXISTS inbox_items_assignee ON inbox_items (assignee_id, waiting_since);`);
+  }
+
+  async reset(client: PoolClient): Promise<void> {
+    await client.query('TRUNCATE case_view, inbox_items');
+  }
+
+  async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
+    const byCase = new Map<string, RecordedEvent[]>();
+    for (const event of events) {
+      if (!isCaseStream(event.streamId)) continue;
+      const caseId = caseIdOf(event.streamId);
+      byCase.set(caseId, [...(byCase.get(caseId) ?? []), event]);
+    }
+    if (byCase.size === 0) return;
+
+    const { rows } = await client.query<{ id: string; state: ExistingCase; revision: number; waiting_since: Date | null }>(
+      `SELECT v.id, v.state, v.revision, i.waiting_since
+         FROM case_view v LEFT JOIN inbox_items i ON i.case_id = v.id
+        WHERE v.id = ANY($1::uuid[])`,
+      [[...byCase.keys()]],
+    );
+    const stored = new Map(rows.map((row) => [row.id, row]));
+
+    const views: CaseViewRow[] = [];
+    const inbox: InboxRow[] = [];
+    const closed: string[] = [];
+    for (const [caseId, caseEvents] of byCase) {
+      const before = stored.get(caseId);
+      let state: CaseState = before?.state ?? initialState;
+      let waitingSince = before?.waiting_since?.toISOString() ?? null;
+      let revision = before?.revision ?? -1;
+      let lastPosition = 0;
+      for (const recorded of caseEvents) {
+        if (recorded.revision <= revision) continue; // already applied
+        const { event, meta } = toCaseEvent(recorded);
+        const next = evolve(state, event, meta);
+        if (changesWhoIsWaited(state, next)) waitingSince = meta.at;
+        state = next;
+        revision = recorded.revision;
+        lastPosition = recorded.globalPosition;
+      }
+      if (state.status === 'none' || lastPosition === 0) continue;
+      views.push(viewRow(state, revision, lastPosition));
+      if (isOpen(state.status)) inbox.push({ case_id: state.id, unit_id: state.unitId, assignee_id: state.assigneeId, status: state.status, waiting_since: waitingSince ?? state.updatedAt });
+      else closed.push(state.id);
+    }
+
+    if (views.length > 0) {
+      await client.query(
+        `INSERT INTO case_view (id, number, kind, status, unit_id, filed_unit_id, assignee_id, urgency, channel, title, description,
+                                supervised, units_visited, revision, last_position, created_at, updated_at, state)
+         SELECT id, number, kind, status, unit_id, filed_unit_id, assignee_id, urgency, channel, title, description,
+                supervised, units_visited, revision, last_position, created_at, updated_at, state
+           FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, number text, kind text, status text, unit_id text, filed_unit_id text,
+                assignee_id text, urgency text, channel text, title text, description text, supervised boolean, units_visited text[],
+                revision integer, last_position bigint, created_at timestamptz, updated_at timestamptz, state jsonb)
+         ON CONFLICT (id) DO UPDATE SET
+           status = EXCLUDED.status, unit_id = EXCLUDED.unit_id, assignee_id = EXCLUDED.assignee_id, urgency = EXCLUDED.urgency,
+           title = EXCLUDED.title, description = EXCLUDED.description, supervised = EXCLUDED.supervised,
+           units_visited = EXCLUDED.units_visited, revision = EXCLUDED.revision, last_position = EXCLUDED.last_position,
+           updated_at = EXCLUDED.updated_at, state = EXCLUDED.state`,
+        [JSON.stringify(views)],
+      );
+    }
+    if (inbox.length > 0) {
+      await client.query(
+        `INSERT INTO inbox_items (case_id, unit_id, assignee_id, status, waiting_since)
+         SELECT case_id, unit_id, assignee_id, status, waiting_since
+           FROM jsonb_to_recordset($1::jsonb) AS r(case_id uuid, unit_id text, assignee_id text, status text, waiting_since timestamptz)
+         ON CONFLICT (case_id) DO UPDATE SET
+           unit_id = EXCLUDED.unit_id, assignee_id = EXCLUDED.assignee_id, status = EXCLUDED.status, waiting_since = EXCLUDED.waiting_since`,
+        [JSON.stringify(inbox)],
+      );
+    }
+    if (closed.length > 0) await client.query('DELETE FROM inbox_items WHERE case_id = ANY($1::uuid[])', [closed]);
+  }
+}
+
+interface CaseViewRow {
+  id: string;
+  number: string;
+  kind: string;
+  status: string;
+  unit_id: string;
+  filed_unit_id: string;
+  assignee_id: string | null;
+  urgency: string;
+  channel: string;
+  title: string;
+  description: string;
+  supervised: boolean;
+  units_visited: readonly string[];
+  revision: number;
+  last_position: number;
+  created_at: string;
+  updated_at: string;
+  state: ExistingCase;
+}
+
+interface InboxRow {
+  case_id: string;
+  unit_id: string;
+  assignee_id: string | null;
+  status: string;
+  waiting_since: string;
+}
+
+function viewRow(state: ExistingCase, revision: number, lastPosition: number): CaseViewRow {
+  return {
+    id: state.id,
+    number: state.number,
+    kind: state.kind,
+    status: state.status,
+    unit_id: state.unitId,
+    filed_unit_id: state.filedUnitId,
+    assignee_id: state.assigneeId,
+    urgency: state.urgency,
+    channel: state.channel,
+    title: state.title,
+    description: state.description,
+    supervised: state.supervised,
+    units_visited: state.unitsVisited,
+    revision,
+    last_position: lastPosition,
+    created_at: state.createdAt,
+    updated_at: state.updatedAt,
+    state,
+  };
+}
+
+/** A case starts waiting anew when it changes status, unit or assignee. */
+function changesWhoIsWaited(before: CaseState, after: CaseState): boolean {
+  if (before.status === 'none' || after.status === 'none') return true;
+  return before.status !== after.status || before.unitId !== after.unitId || before.assigneeId !== after.assigneeId;
+}

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { DEMO_ORG_UNITS, OrgTree, type Actor, type CaseCommand } from '#domain';
+import { migrateEventStore, PostgresEventStore, WrongExpectedRevisionError } from '#event-store';
+import { ProjectionRunner } from '#projections';
+import { createTestDatabase, type TestDatabase } from '#testing';
+import { CaseNumbers } from './case-numbers.js';
+import { CaseQueries } from './case-queries.js';
+import { CaseReadModelProjection } from './case-read-model.projection.js';
+import { ExecuteCaseCommand, ExecuteCaseCommandHandler, type CaseCommandResult } from './execute-case-command.js';
+
+const org = new OrgTree(DEMO_ORG_UNITS);
+const clerk: Actor = { userId: 'u-clerk', roles: ['clerk'], unitId: 'hd-dg-1' };
+const communityCoordinator: Actor = { userId: 'u-c1', roles: ['coordinator'], unitId: 'hd-dg-1' };
+const townCoordinator: Actor = { userId: 'u-c2', roles: ['coordinator'], unitId: 'hd-dg' };
+const otherCommunity: Actor = { userId: 'u-c3', roles: ['coordinator'], unitId: 'hx-xh-1' };
+
+describe('the case command path and read model', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  let runner: ProjectionRunner;
+  let handler: ExecuteCaseCommandHandler;
+  let queries: CaseQueries;
+  let clock = Date.parse('2026-11-02T09:00:00+08:00');
+  const at = () => new Date((clock += 60_000)).toISOString();
+
+  const run = (command: CaseCommand, expectedRevision?: number): Promise<CaseCommandResult> =>
+    handler.execute(new ExecuteCaseCommand(command, expectedRevision, randomUUID()));
+
+  const file = (title: string, actor: Actor = clerk, unitId = 'hd-dg-1') =>
+    run({
+      type: 'FileCase',
+      caseId: randomUUID(),
+      actor,
+      at: at(),
+      number: '',
+      kind: 'dispute',
+      title,
+      description: `${title}：邻里因停车位发生争执，请求调解。`,
+      channel: 'walk_in',
+      unitId,
+      filer: { name: '张三', phone: '13812345678', anonymous: false },
+    });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 10 });
+    await migrateEventStore(pool);
+    store = new PostgresEventStore({ pool, pollIntervalMs: 100 });
+    runner = new ProjectionRunner(pool, store, [new CaseReadModelProjection()], { standbyRetryMs: 100 });
+    await runner.start();
+    handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool));
+    queries = new CaseQueries(pool);
+  });
+
+  afterAll(async () => {
+    await runner?.stop();
+    await store?.close();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('files a case with a readable number and shows it in the list and the inbox once projected', async () => {
+    const filed = await file('停车位纠纷');
+    expect(filed).toMatchObject({ status: 'filed', revision: 0 });
+    expect(filed.number).toMatch(/^MY-2026-\d{6}$/);
+    expect(await runner.waitFor(filed.position, 10_000)).toBe(true);
+
+    const list = await queries.list({ readableUnitIds: org.subtreeIds('hd-dg'), page: 1, pageSize: 20, q: '停车' });
+    expect(list.items.map((item) => item.state.id)).toContain(filed.id);
+    const outside = await queries.list({ readableUnitIds: org.subtreeIds('hx'), page: 1, pageSize: 20 });
+    expect(outside.items.map((item) => item.state.id)).not.toContain(filed.id);
+
+    const inbox = await queries.inbox({ userId: communityCoordinator.userId, unitIds: ['hd-dg-1'], annotationUnitIds: [] });
+    expect(inbox.map((item) => item.state.id)).toContain(filed.id);
+  });
+
+  it('carries a case up the tree and moves its inbox entry to the unit it arrived at', async () => {
+    const filed = await file('噪音扰民');
+    await run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() }, 0);
+    const escalated = await run({ type: 'EscalateCase', caseId: filed.id, actor: communityCoordinator, at: at(), reason: '社区无法协调' }, 1);
+    expect(escalated).toMatchObject({ status: 'filed', revision: 2 });
+    await runner.waitFor(escalated.position, 10_000);
+
+    const town = await queries.inbox({ userId: townCoordinator.userId, unitIds: ['hd-dg'], annotationUnitIds: [] });
+    expect(town.map((item) => item.state.id)).toContain(filed.id);
+    const community = await queries.inbox({ userId: communityCoordinator.userId, unitIds: ['hd-dg-1'], annotationUnitIds: [] });
+    expect(community.map((item) => item.state.id)).not.toContain(filed.id);
+    const [row] = (await queries.list({ readableUnitIds: ['hd-dg-1'], page: 1, pageSize: 50, q: '噪音' })).items;
+    expect(row?.state).toMatchObject({ unitId: 'hd-dg', status: 'filed', unitsVisited: ['hd-dg-1', 'hd-dg'] });
+  });
+
+  it('lets exactly one of many concurrent writers on one revision through; the rest conflict', async () => {
+    const filed = await file('并发写入');
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        run({ type: 'AddNote', caseId: filed.id, actor: communityCoordinator, at: at(), noteType: 'note', text: `第${i}条` }, 0),
+      ),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    const losers = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
+    expect(losers).toHaveLength(7);
+    for (const loser of losers) {
+      expect(loser.reason).toBeInstanceOf(WrongExpectedRevisionError);
+      expect((loser.reason as WrongExpectedRevisionError).actual).toBe(1);
+    }
+    expect(await store.readStream(`case-${filed.id}`)).toHaveLength(2);
+  });
+
+  it('writes nothing when the domain refuses a command', async () => {
+    const filed = await file('越权操作');
+    await expect(run({ type: 'AcceptCase', caseId: filed.id, actor: otherCommunity, at: at() })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(run({ type: 'CloseCase', caseId: filed.id, actor: communityCoordinator, at: at(), summary: 'x' })).rejects.toMatchObject({
+      code: 'illegal_transition',
+    });
+    expect(await store.readStream(`case-${filed.id}`)).toHaveLength(1);
+  });
+
+  it('rebuilds the read model from zero into identical rows', async () => {
+    const filed = await file('重建一致');
+    await run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() });
+    const last = await run({ type: 'ResolveCase', caseId: filed.id, actor: communityCoordinator, at: at(), outcome: 'mediated', summary: '双方和解' });
+    await runner.waitFor(last.position, 10_000);
+    const snapshot = async () => ({
+      views: (await pool.query('SELECT * FROM case_view ORDER BY id')).rows,
+      inbox: (await pool.query('SELECT * FROM inbox_items ORDER BY case_id')).rows,
+    });
+    const before = await snapshot();
+    expect(before.views.length).toBeGreaterThanOrEqual(5);
+
+    // Damage the read model: only a replay from the start of the log can mend it.
+    await pool.query("UPDATE case_view SET title = '损坏', state = '{}'::jsonb");
+    await pool.query('DELETE FROM inbox_items');
+    await runner.rebuild('cases');
+    expect(await runner.waitFor(last.position, 10_000)).toBe(true);
+    expect(await snapshot()).toEqual(before);
+  });
+});

@@ -1,0 +1,99 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { v7 as uuidv7 } from 'uuid';
+import { CURRENT_SCHEMA_VERSION, decide, eventMetaFor, fold, type CaseCommand, type CaseStatus, type OrgTree } from '#domain';
+import { WrongExpectedRevisionError, type EventStore, type NewEvent } from '#event-store';
+import { CaseNumbers } from './case-numbers.js';
+import { caseStreamId, loadCase, toCaseEvent } from './case-stream.js';
+import { CASE_NUMBERS, EVENT_STORE, ORG_TREE } from './tokens.js';
+
+/** What a successful command answers (API.md): the case's new status, revision and global position. */
+export interface CaseCommandResult {
+  readonly id: string;
+  readonly number: string;
+  readonly status: CaseStatus;
+  readonly revision: number;
+  readonly position: number;
+}
+
+/** How often a command without an expected revision is decided again when concurrent writers keep getting in first. */
+const MAX_ATTEMPTS_WITHOUT_REVISION = 20;
+
+/** Any case command, carried through the one command path below. */
+export class ExecuteCaseCommand extends Command<CaseCommandResult> {
+  constructor(
+    readonly command: CaseCommand,
+    /** The revision the client last saw; a stale one is a conflict. Omitted: the revision just read. */
+    readonly expectedRevision: number | undefined,
+    /** Ties the events to the request (or job) that caused them. */
+    readonly correlationId: string,
+    readonly causationId: string | null = null,
+  ) {
+    super();
+  }
+}
+
+/**
+ * The command path, written once for every case command: load the stream, fold it, decide,
+ * append with the revision that was folded. Two writers who read the same revision cannot both
+ * append: the store lets exactly one through and the other gets a revision conflict (or, when
+ * it named no revision, decides again on the case as the first writer left it).
+ */
+@CommandHandler(ExecuteCaseCommand)
+export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCommand, CaseCommandResult> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ORG_TREE) private readonly org: OrgTree,
+    @Inject(CASE_NUMBERS) private readonly numbers: CaseNumbers,
+  ) {}
+
+  async execute(request: ExecuteCaseCommand): Promise<CaseCommandResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(request);
+      } catch (error) {
+        // A caller who named no revision asks for the move on the case as it is now: another
+        // writer getting in first is no conflict of theirs, so decide again on the new state.
+        const retry = request.expectedRevision === undefined && request.command.type !== 'FileCase' && error instanceof WrongExpectedRevisionError;
+        if (!retry || attempt >= MAX_ATTEMPTS_WITHOUT_REVISION) throw error;
+      }
+    }
+  }
+
+  private async attempt({ command, expectedRevision, correlationId, causationId }: ExecuteCaseCommand): Promise<CaseCommandResult> {
+    const streamId = caseStreamId(command.caseId);
+    const { state, revision } = await loadCase(this.store, command.caseId);
+    // A case that does not exist is unknown (decide says so), not a conflict.
+    if (expectedRevision !== undefined && revision !== null && expectedRevision !== revision) {
+      throw new WrongExpectedRevisionError(streamId, expectedRevision, revision);
+    }
+
+    let decided = decide(command, state, { org: this.org });
+    if (command.type === 'FileCase') {
+      // Numbers are drawn only for filings the domain has accepted.
+      decided = decide({ ...command, number: await this.numbers.next(command.at) }, state, { org: this.org });
+    }
+
+    const meta = eventMetaFor(command);
+    const events: NewEvent[] = decided.map((event) => ({
+      id: uuidv7(),
+      type: event.type,
+      schemaVersion: CURRENT_SCHEMA_VERSION,
+      data: event.data as unknown as Record<string, unknown>,
+      metadata: { ...meta, correlationId, causationId },
+    }));
+    const appended = await this.store.appendToStream(streamId, events, {
+      expectedRevision: revision === null ? 'no_stream' : revision,
+    });
+
+    const now = fold(appended.events.map(toCaseEvent), state);
+    if (now.status === 'none') throw new Error(`case ${command.caseId} has no events after an append`);
+    return {
+      id: command.caseId,
+      number: now.number,
+      status: now.status,
+      revision: appended.nextExpectedRevision,
+      position: appended.globalPosition,
+    };
+  }
+}
