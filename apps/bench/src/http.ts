@@ -1,0 +1,169 @@
+/**
+ * HTTP benchmark: commands per second through the whole API (token check, validation, load and
+ * fold the case, decide, append) from 50 connections, each adding notes to a case of its own
+ * with the expected revision it last saw; compared with the raw durable-write rate of the same
+ * PostgreSQL, measured in this process.
+ *
+ * Env: BENCH_DATABASE_URL (else an embedded PostgreSQL), BENCH_CONNECTIONS (50), BENCH_SECONDS (15),
+ * BENCH_WARMUP_SECONDS (3), BENCH_WRITERS (32, for the raw baseline). The last line is JSON.
+ */
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { log, measureInTurns, openScratchDatabase, positiveInt, positiveNumber, rawCommitOp } from './support.js';
+
+const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
+const SECONDS = positiveNumber('BENCH_SECONDS', 15);
+const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 3);
+const WRITERS = positiveInt('BENCH_WRITERS', 32);
+const PASSWORD = 'bench-password';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The API as `npm start` runs it, in a process of its own, on the scratch database. */
+async function startServer(databaseUrl: string, dataDir: string): Promise<{ base: string; process: ChildProcess }> {
+  const port = await freePort();
+  const main = fileURLToPath(new URL('../../api/src/main.js', import.meta.url));
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, JOBS_DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: PASSWORD, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
+    const healthy = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+    if (healthy) return { base, process: child };
+    if (Date.now() > deadline) throw new Error('the server did not become healthy within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function api<T>(base: string, path: string, token: string | null, body?: unknown): Promise<T> {
+  const response = await fetch(`${base}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+interface ConnectionContext {
+  caseIndex?: number;
+}
+
+function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
+}
+
+async function main(): Promise<void> {
+  const database = await openScratchDatabase('minyi_bench_http');
+  const dataDir = await mkdtemp(join(tmpdir(), 'minyi-bench-http-'));
+  let server: ChildProcess | undefined;
+  try {
+    const started = await startServer(database.url, dataDir);
+    server = started.process;
+    const { base } = started;
+    const { accessToken: token } = await api<{ accessToken: string }>(base, '/api/v1/auth/login', null, { username: 'hd-dg-1.coordinator', password: PASSWORD });
+
+    // One case per connection, so each connection's expected revision is its own to track.
+    const cases: { id: string; revision: number }[] = [];
+    for (let i = 0; i < CONNECTIONS; i++) {
+      const filed = await api<{ id: string; revision: number }>(base, '/api/v1/cases', token, {
+        kind: 'grievance',
+        title: `压测案件 ${i}`,
+        description: '用于压测的案件：反映小区路灯损坏。',
+        channel: 'hotline',
+        unitId: 'hd-dg-1',
+        filer: { name: '测试', phone: '13800000000' },
+      });
+      cases.push({ id: filed.id, revision: filed.revision });
+    }
+
+    let nextCase = 0;
+    let conflicts = 0;
+    const load = (seconds: number) =>
+      run({
+        url: base,
+        connections: CONNECTIONS,
+        duration: seconds,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        initialContext: {},
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request, context: ConnectionContext) => {
+              context.caseIndex ??= nextCase++ % cases.length;
+              const own = cases[context.caseIndex]!;
+              return { ...request, path: `/api/v1/cases/${own.id}/notes`, body: JSON.stringify({ expectedRevision: own.revision, type: 'visit', text: '走访记录：已与住户沟通，物业承诺三日内修复。' }) };
+            },
+            onResponse: (status, body, context: ConnectionContext) => {
+              const own = cases[context.caseIndex!]!;
+              if (status === 200) own.revision = (JSON.parse(body) as { revision: number }).revision;
+              else if (status === 409) {
+                conflicts++;
+                own.revision = (JSON.parse(body) as { currentRevision: number }).currentRevision;
+              }
+            },
+          },
+        ],
+      });
+
+    log(`API: ${base}; ${CONNECTIONS} connections, each adding notes to its own case`);
+    await load(WARMUP_SECONDS);
+    conflicts = 0;
+    const result = await load(SECONDS);
+    const commandsPerSecond = result['2xx'] / (result.duration || SECONDS);
+    log(`commands ${result['2xx']} in ${result.duration.toFixed(1)} s: ${commandsPerSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms; non-2xx ${result.non2xx} (${conflicts} conflicts), errors ${result.errors}`);
+
+    // The baseline, on the same server, measured now in this process.
+    const pool = new pg.Pool({ connectionString: database.url, max: WRITERS + 2 });
+    pool.on('error', () => undefined);
+    let raw: number;
+    try {
+      const rawCommit = await rawCommitOp(pool, JSON.stringify({ noteType: 'visit', text: '走访记录' }));
+      [raw] = (await measureInTurns(WRITERS, { warmupSeconds: 2, seconds: Math.min(SECONDS, 10), sliceSeconds: 1 }, [{ label: 'raw BEGIN; INSERT; COMMIT', op: rawCommit }])) as [number];
+    } finally {
+      await pool.end();
+    }
+    const ratio = commandsPerSecond / raw;
+    log(`ratio commands / raw commits                 ${ratio.toFixed(2).padStart(8)}`);
+    log(
+      JSON.stringify({
+        connections: CONNECTIONS,
+        commandsPerSecond: Math.round(commandsPerSecond),
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        non2xx: result.non2xx,
+        rawEventsPerSecond: Math.round(raw),
+        ratio: Math.round(ratio * 100) / 100,
+      }),
+    );
+  } finally {
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server!.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    await database.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
