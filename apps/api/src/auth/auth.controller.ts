@@ -1,0 +1,40 @@
+import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { LoginService, type Principal } from '#accounts';
+import { Text } from '../http/fields.js';
+import type { Engine } from '../platform/engine.js';
+import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
+import { CurrentUser, Public } from './auth.guard.js';
+
+export class LoginDto {
+  @Text(64, { example: 'hd-dg-1.clerk' })
+  username!: string;
+
+  @Text(1024, { example: 'demo12345' })
+  password!: string;
+}
+
+@ApiTags('accounts')
+@Controller('api/v1')
+export class AuthController {
+  constructor(
+    @Inject(LoginService) private readonly login: LoginService,
+    @Inject(ENGINE) private readonly engine: Engine,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Public()
+  @Post('auth/login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in: a bearer token for the other routes' })
+  logIn(@Body() { username, password }: LoginDto) {
+    return this.login.login(username, password, this.clock());
+  }
+
+  @Get('me')
+  @ApiBearerAuth()
+  async me(@CurrentUser() principal: Principal) {
+    const user = await this.engine.users.findById(principal.userId);
+    return user ?? { id: principal.userId, username: principal.username, displayName: principal.username, roles: principal.roles, unitId: principal.unitId };
+  }
+}

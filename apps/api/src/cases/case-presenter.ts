@@ -1,0 +1,79 @@
+import { allowedActions, hasRole, type ExistingCase, type Filer, type OrgTree } from '#domain';
+import type { RecordedEvent } from '#event-store';
+import type { Principal } from '#accounts';
+
+/** `138****5678`: the first three and last four digits stay, the rest become stars. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  if (digits.length <= 4) return '*'.repeat(digits.length);
+  const keepStart = digits.length >= 11 ? 3 : Math.min(3, digits.length - 4);
+  return `${digits.slice(0, keepStart)}${'*'.repeat(digits.length - keepStart - 4)}${digits.slice(-4)}`;
+}
+
+/** Only a clerk or coordinator who may act on the case (its current unit in their subtree) sees the filer's phone. */
+export function seesFilerPhone(state: ExistingCase, reader: Principal, org: OrgTree): boolean {
+  return (hasRole(reader, 'clerk') || hasRole(reader, 'coordinator')) && org.isWithin(state.unitId, reader.unitId);
+}
+
+function filerFor(filer: Filer, unmasked: boolean): Filer {
+  return unmasked || !filer.phone ? filer : { ...filer, phone: maskPhone(filer.phone) };
+}
+
+/**
+ * The case as API.md shows it, fields in a fixed order, the phone masked for readers who may not
+ * act on it. For a past state, pass whether the reader may act on the case now.
+ */
+export function presentCase(state: ExistingCase, revision: number, reader: Principal, org: OrgTree, unmaskedPhone = seesFilerPhone(state, reader, org)) {
+  return {
+    id: state.id,
+    number: state.number,
+    kind: state.kind,
+    title: state.title,
+    description: state.description,
+    status: state.status,
+    unitId: state.unitId,
+    filedUnitId: state.filedUnitId,
+    assigneeId: state.assigneeId,
+    urgency: state.urgency,
+    channel: state.channel,
+    filer: filerFor(state.filer, unmaskedPhone),
+    parties: state.parties,
+    visitReason: state.visitReason,
+    occurredAt: state.occurredAt,
+    location: state.location,
+    notes: state.notes,
+    annotations: state.annotations,
+    pendingAnnotation: state.pendingAnnotation,
+    deadlines: [],
+    supervised: state.supervised,
+    resolution: state.resolution,
+    feedback: state.feedback,
+    mergedIntoCaseId: state.mergedIntoCaseId,
+    extensions: state.extensions,
+    unitsVisited: state.unitsVisited,
+    revision,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+  };
+}
+
+export function presentCaseWithActions(state: ExistingCase, revision: number, reader: Principal, org: OrgTree) {
+  return { ...presentCase(state, revision, reader, org), allowedActions: allowedActions(state, reader, org) };
+}
+
+/** A history entry; the filing event's phone is masked as in the case itself. */
+export function presentEvent(event: RecordedEvent, unmaskedPhone: boolean) {
+  const data = event.type === 'CaseFiled' && !unmaskedPhone ? { ...event.data, filer: filerFor(event.data.filer as Filer, false) } : event.data;
+  const { actorId, actorRole, unitId, at, correlationId, causationId } = event.metadata;
+  return {
+    id: event.id,
+    revision: event.revision,
+    position: event.globalPosition,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    data,
+    metadata: { actorId, actorRole, unitId, at, correlationId, causationId },
+    prevHash: event.prevHash,
+    hash: event.hash,
+  };
+}

@@ -1,0 +1,247 @@
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '#accounts';
+import { caseStreamId, type CaseCommandResult } from '#cases';
+import { verifyStream } from '#event-store';
+import { CurrentUser } from '../auth/auth.guard.js';
+import type { Engine } from '../platform/engine.js';
+import { ENGINE } from '../platform/tokens.js';
+import {
+  AcceptDto,
+  AnnotateDto,
+  AssignDto,
+  ExtendDeadlineDto,
+  FeedbackDto,
+  FileCaseDto,
+  ListCasesQuery,
+  MergeDto,
+  NoteDto,
+  ReasonDto,
+  ResolveDto,
+  StateAtQuery,
+  SummaryDto,
+  TransferDto,
+} from './case.dto.js';
+import { presentCase, presentCaseWithActions, presentEvent, seesFilerPhone } from './case-presenter.js';
+import { CasesService, caseNotFound } from './cases.service.js';
+import { IdempotencyStore } from './idempotency.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A case id from the path: anything that is not a UUID names no case. */
+function caseId(id: string): string {
+  if (!UUID.test(id)) throw caseNotFound(id);
+  return id.toLowerCase();
+}
+
+@ApiTags('cases')
+@ApiBearerAuth()
+@Controller('api/v1/cases')
+export class CasesController {
+  constructor(
+    private readonly cases: CasesService,
+    @Inject(ENGINE) private readonly engine: Engine,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'File a case' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key and body returns the first response' })
+  async file(@CurrentUser() user: Principal, @Body() body: FileCaseDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) response: Response) {
+    const fields = {
+      type: 'FileCase' as const,
+      number: '',
+      ...body,
+      filer: { name: body.filer.name ?? '', phone: body.filer.phone ?? null, anonymous: body.filer.anonymous ?? false },
+    };
+    if (key === undefined) return this.filed(await this.cases.execute(user, randomUUID(), fields, undefined));
+
+    if (key.length === 0 || key.length > 200) throw new BadRequestException({ message: 'Idempotency-Key must be 1-200 characters', details: [{ field: 'Idempotency-Key', message: 'must be 1-200 characters' }] });
+    const { idempotency } = this.engine;
+    const stored = await idempotency.claim(user.userId, key, IdempotencyStore.hashBody(body));
+    if (stored) {
+      response.status(stored.statusCode);
+      return stored.body;
+    }
+    const id = idempotency.caseIdFor(user.userId, key);
+    let answer: ReturnType<CasesController['filed']>;
+    try {
+      answer = this.filed(await this.cases.execute(user, id, fields, undefined));
+    } catch (error) {
+      // A racing retry with the same key filed it first: answer what that filing answered.
+      const first = (await this.engine.store.readStream(caseStreamId(id), { maxCount: 1 }))[0];
+      if (!first) {
+        await idempotency.release(user.userId, key);
+        throw error;
+      }
+      answer = { id, number: String(first.data.number), status: 'filed', revision: 0, position: first.globalPosition };
+    }
+    await idempotency.remember(user.userId, key, { statusCode: 201, body: answer });
+    return answer;
+  }
+
+  private filed(result: CaseCommandResult) {
+    return { id: result.id, number: result.number, status: result.status, revision: result.revision, position: result.position };
+  }
+
+  @Post(':id/accept')
+  @HttpCode(200)
+  accept(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, note }: AcceptDto) {
+    return this.move(user, id, { type: 'AcceptCase', note }, expectedRevision);
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  reject(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, reason }: ReasonDto) {
+    return this.move(user, id, { type: 'RejectCase', reason }, expectedRevision);
+  }
+
+  @Post(':id/assign')
+  @HttpCode(200)
+  async assign(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, assigneeId }: AssignDto) {
+    const assignee = UUID.test(assigneeId) ? await this.engine.users.findById(assigneeId) : null;
+    if (!assignee) throw new NotFoundException({ message: `no user ${assigneeId}`, code: 'not_found', details: [{ field: 'assigneeId', message: 'unknown user' }] });
+    return this.move(user, id, { type: 'AssignCase', assignee: { userId: assignee.id, roles: assignee.roles, unitId: assignee.unitId } }, expectedRevision);
+  }
+
+  @Post(':id/notes')
+  @HttpCode(200)
+  note(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, type, text }: NoteDto) {
+    return this.move(user, id, { type: 'AddNote', noteType: type, text }, expectedRevision);
+  }
+
+  @Post(':id/transfer')
+  @HttpCode(200)
+  transfer(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, toUnitId, reason }: TransferDto) {
+    return this.move(user, id, { type: 'TransferCase', toUnitId, reason }, expectedRevision);
+  }
+
+  @Post(':id/escalate')
+  @HttpCode(200)
+  escalate(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, reason }: ReasonDto) {
+    return this.move(user, id, { type: 'EscalateCase', reason }, expectedRevision);
+  }
+
+  @Post(':id/request-annotation')
+  @HttpCode(200)
+  requestAnnotation(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, summary }: SummaryDto) {
+    return this.move(user, id, { type: 'RequestAnnotation', summary }, expectedRevision);
+  }
+
+  @Post(':id/annotate')
+  @HttpCode(200)
+  annotate(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, instruction, assignToUnitId }: AnnotateDto) {
+    return this.move(user, id, { type: 'AnnotateCase', instruction, assignToUnitId: assignToUnitId ?? undefined }, expectedRevision);
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  resolve(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, outcome, summary }: ResolveDto) {
+    return this.move(user, id, { type: 'ResolveCase', outcome, summary }, expectedRevision);
+  }
+
+  @Post(':id/feedback')
+  @HttpCode(200)
+  feedback(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, satisfaction, comment }: FeedbackDto) {
+    return this.move(user, id, { type: 'RecordFeedback', satisfaction, comment }, expectedRevision);
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  close(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, summary }: SummaryDto) {
+    return this.move(user, id, { type: 'CloseCase', summary }, expectedRevision);
+  }
+
+  @Post(':id/reopen')
+  @HttpCode(200)
+  reopen(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, reason }: ReasonDto) {
+    return this.move(user, id, { type: 'ReopenCase', reason }, expectedRevision);
+  }
+
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  withdraw(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, reason }: ReasonDto) {
+    return this.move(user, id, { type: 'WithdrawCase', reason }, expectedRevision);
+  }
+
+  @Post(':id/merge')
+  @HttpCode(200)
+  async merge(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, intoCaseId }: MergeDto) {
+    const target = UUID.test(intoCaseId) ? await this.cases.mergeTarget(user, intoCaseId.toLowerCase()) : { status: 'none' as const };
+    return this.move(user, id, { type: 'MergeCase', intoCaseId: intoCaseId.toLowerCase(), target }, expectedRevision);
+  }
+
+  @Post(':id/extend-deadline')
+  @HttpCode(200)
+  extendDeadline(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, clock, workingDays, reason }: ExtendDeadlineDto) {
+    return this.move(user, id, { type: 'ExtendDeadline', clock, workingDays, reason }, expectedRevision);
+  }
+
+  private async move(user: Principal, id: string, fields: Parameters<CasesService['execute']>[2], expectedRevision: number | null | undefined) {
+    // Validation lets an optional field be null; null means "not given", as leaving it out does.
+    const { id: caseIdOut, status, revision, position } = await this.cases.execute(user, caseId(id), fields, expectedRevision ?? undefined);
+    return { id: caseIdOut, status, revision, position };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List cases in scope (filters, paging, substring search)' })
+  async list(@CurrentUser() user: Principal, @Query() query: ListCasesQuery, @Res({ passthrough: true }) response: Response) {
+    const { org, queries, projections } = this.engine;
+    if (query.unitId !== undefined && !org.has(query.unitId)) throw new NotFoundException({ message: `no unit ${query.unitId}`, code: 'not_found' });
+    if (query.minPosition !== undefined) {
+      const caughtUp = await projections.waitFor(query.minPosition, 5_000);
+      response.setHeader('X-Minyi-Consistency', caughtUp ? 'caught-up' : 'stale');
+    }
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 20;
+    const { items, total } = await queries.list({
+      readableUnitIds: org.subtreeIds(user.unitId),
+      status: query.status,
+      kind: query.kind,
+      currentUnitIds: query.unitId ? org.subtreeIds(query.unitId) : undefined,
+      q: query.q,
+      page,
+      pageSize,
+    });
+    return { items: items.map((item) => presentCase(item.state, item.revision, user, org)), total, page, pageSize };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The case now, with what this user may do' })
+  async detail(@CurrentUser() user: Principal, @Param('id') id: string) {
+    const { state, revision } = await this.cases.readable(user, caseId(id));
+    return presentCaseWithActions(state, revision, user, this.engine.org);
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'Every event of the case, with its hash chain' })
+  async history(@CurrentUser() user: Principal, @Param('id') id: string) {
+    const { state, events } = await this.cases.readable(user, caseId(id));
+    const unmasked = seesFilerPhone(state, user, this.engine.org);
+    return { events: events.map((event) => presentEvent(event, unmasked)) };
+  }
+
+  @Get(':id/state')
+  @ApiOperation({ summary: 'The case as it stood right after a revision, or at a time' })
+  async stateAt(@CurrentUser() user: Principal, @Param('id') id: string, @Query() query: StateAtQuery) {
+    if ((query.revision === undefined) === (query.at === undefined)) {
+      throw new BadRequestException({
+        message: 'give exactly one of revision or at',
+        details: [{ field: query.revision === undefined ? 'revision' : 'at', message: 'give exactly one of revision or at' }],
+      });
+    }
+    const { revision, at, state, current } = await this.cases.stateAt(user, caseId(id), query);
+    // Whether the phone shows depends on who may act on the case now, not on where it stood then.
+    const { org } = this.engine;
+    return { revision, at, state: presentCase(state, revision, user, org, seesFilerPhone(current, user, org)) };
+  }
+
+  @Get(':id/verify')
+  @ApiOperation({ summary: 'Check the case’s hash chain and stream head' })
+  async verify(@CurrentUser() user: Principal, @Param('id') id: string) {
+    const streamId = caseStreamId(caseId(id));
+    const { events } = await this.cases.readable(user, caseId(id));
+    return verifyStream(events, await this.engine.store.streamHead(streamId));
+  }
+}

@@ -1,0 +1,64 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '#accounts';
+import { ExecuteCaseCommand, loadCase, toCaseEvent, type CaseCommandResult } from '#cases';
+import { canRead, fold, initialState, type CaseCommand, type ExistingCase } from '#domain';
+import { currentRequest } from '../platform/request-context.js';
+import type { Engine } from '../platform/engine.js';
+import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
+
+/** Distributes a command over the fields every command carries. */
+type CommandFields<C> = C extends CaseCommand ? Omit<C, 'caseId' | 'actor' | 'at'> : never;
+
+/** The case capability as the HTTP layer uses it: commands through the one command path, reads within scope. */
+@Injectable()
+export class CasesService {
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(ENGINE) private readonly engine: Engine,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Runs a command as this user, now, on this case. */
+  execute(user: Principal, caseId: string, fields: CommandFields<CaseCommand>, expectedRevision?: number): Promise<CaseCommandResult> {
+    const command = { ...fields, caseId, actor: user, at: this.clock().toISOString() } as CaseCommand;
+    const correlationId = currentRequest()?.requestId ?? randomUUID();
+    return this.commands.execute(new ExecuteCaseCommand(command, expectedRevision, correlationId));
+  }
+
+  /** The case as it stands now, straight from its stream (so a writer always reads their write); 404 outside the reader's scope. */
+  async readable(user: Principal, caseId: string) {
+    const loaded = await loadCase(this.engine.store, caseId);
+    if (loaded.state.status === 'none' || !canRead(loaded.state, user, this.engine.org)) throw caseNotFound(caseId);
+    return { ...loaded, state: loaded.state as ExistingCase, revision: loaded.revision! };
+  }
+
+  /** The target of a merge as the domain checks it: unknown or unreadable targets look the same. */
+  async mergeTarget(user: Principal, caseId: string) {
+    const loaded = await loadCase(this.engine.store, caseId);
+    return loaded.state.status !== 'none' && canRead(loaded.state, user, this.engine.org) ? loaded.state : initialState;
+  }
+
+  /** The case right after event `revision`, or with every event recorded at or before `at`; and the case now. */
+  async stateAt(user: Principal, caseId: string, point: { revision?: number; at?: string }) {
+    const { events, state: current } = await this.readable(user, caseId);
+    const upTo =
+      point.revision !== undefined
+        ? events.filter((event) => event.revision <= point.revision!)
+        : events.filter((event) => Date.parse(event.metadata.at) <= Date.parse(point.at!));
+    const last = upTo.at(-1);
+    if (!last || (point.revision !== undefined && last.revision !== point.revision)) {
+      throw new NotFoundException(
+        point.revision !== undefined
+          ? `case ${caseId} has no revision ${point.revision} (its last is ${events.at(-1)!.revision})`
+          : `case ${caseId} was not yet filed at ${point.at}`,
+      );
+    }
+    return { revision: last.revision, at: last.metadata.at, state: fold(upTo.map(toCaseEvent)) as ExistingCase, current };
+  }
+}
+
+export function caseNotFound(caseId: string): NotFoundException {
+  return new NotFoundException({ message: `no case ${caseId}`, code: 'not_found' });
+}

@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { createHttpApp } from './http-app.js';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { startEngine } from './platform/engine.js';
+import { createLogger } from './platform/logger.js';
+
+/** `npm start`: the engine, its read models and the HTTP API in one process. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`minyi: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const engine = await startEngine(config, logger);
+  const app = await createHttpApp(engine);
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: no new requests, finishing those in flight');
+    await app.close(); // stops the HTTP server after in-flight requests finish
+    await engine.close(); // subscriptions, pools, then the embedded database
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen(config.port, config.host);
+  const base = `http://localhost:${config.port}`;
+  const lines = [
+    '',
+    `minyi is running${engine.databases.embedded ? ` on an embedded PostgreSQL (data in ${config.dataDir})` : ''}`,
+    `  API           ${base}/api/v1`,
+    `  OpenAPI docs  ${base}/api/docs  (JSON: ${base}/api/docs-json)`,
+    `  health        ${base}/health   metrics: ${base}/metrics`,
+  ];
+  if (engine.demoAccounts.length > 0) {
+    lines.push('', `Demo accounts (password: ${config.demoPassword}):`);
+    for (const account of engine.demoAccounts) lines.push(`  ${account.username.padEnd(20)} ${account.roles.join(',').padEnd(12)} ${account.unitId.padEnd(9)} ${account.displayName}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`minyi failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Engine } from '../platform/engine.js';
+import { ENGINE } from '../platform/tokens.js';
+import { Public } from '../auth/auth.guard.js';
+import { Metrics } from './metrics.js';
+
+@ApiExcludeController()
+@Controller()
+export class OpsController {
+  constructor(
+    @Inject(ENGINE) private readonly engine: Engine,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** 200 when the event store and the read models answer. */
+  @Public()
+  @Get('health')
+  async health() {
+    const checks: Record<string, 'ok' | string> = {};
+    await this.engine.store.streamHead('health-check').then(
+      () => (checks.eventStore = 'ok'),
+      (error: Error) => (checks.eventStore = error.message),
+    );
+    await this.engine.pool.query('SELECT 1 FROM projection_checkpoints LIMIT 1').then(
+      () => (checks.readModels = 'ok'),
+      (error: Error) => (checks.readModels = error.message),
+    );
+    const ok = Object.values(checks).every((value) => value === 'ok');
+    if (!ok) throw new ServiceUnavailableException({ message: 'not healthy', details: Object.entries(checks).map(([field, message]) => ({ field, message })) });
+    return { status: 'ok', checks };
+  }
+
+  @Public()
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  metricsText() {
+    return this.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,68 @@
+import { resolve } from 'node:path';
+
+/** Everything the engine reads from its environment, checked once at start-up. */
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** Unset: an embedded PostgreSQL under dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly jobsDatabaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly jwtSecret: string | undefined;
+  /** Demo org tree and accounts: always in embedded mode, else only with MINYI_DEMO=1. */
+  readonly demo: boolean;
+  readonly demoPassword: string;
+  /** Org tree file; default the demo tree shipped with the engine. */
+  readonly orgFile: string | undefined;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`configuration ${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const databaseUrl = nonEmpty(env.DATABASE_URL);
+  if (databaseUrl) checkUrl('DATABASE_URL', databaseUrl, ['postgres:', 'postgresql:']);
+  const jobsDatabaseUrl = nonEmpty(env.JOBS_DATABASE_URL);
+  if (jobsDatabaseUrl) checkUrl('JOBS_DATABASE_URL', jobsDatabaseUrl, ['postgres:', 'postgresql:']);
+  const redisUrl = nonEmpty(env.REDIS_URL);
+  if (redisUrl) checkUrl('REDIS_URL', redisUrl, ['redis:', 'rediss:']);
+  return {
+    port: portNumber(env.PORT ?? '3000'),
+    host: nonEmpty(env.HOST) ?? '0.0.0.0',
+    dataDir: resolve(nonEmpty(env.MINYI_DATA_DIR) ?? './data'),
+    databaseUrl,
+    jobsDatabaseUrl,
+    redisUrl,
+    jwtSecret: nonEmpty(env.JWT_SECRET),
+    demo: databaseUrl === undefined || env.MINYI_DEMO === '1',
+    demoPassword: nonEmpty(env.MINYI_DEMO_PASSWORD) ?? 'demo12345',
+    orgFile: nonEmpty(env.MINYI_ORG_FILE),
+    logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function portNumber(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT', `"${text}" is not a port number (0-65535)`);
+  return port;
+}
+
+function checkUrl(variable: string, value: string, protocols: string[]): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(variable, 'is not a URL');
+  }
+  if (!protocols.includes(url.protocol)) throw new ConfigError(variable, `expected a ${protocols.join(' or ')} URL, got ${url.protocol}`);
+}

@@ -1,0 +1,63 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import supertest from 'supertest';
+import { createTestDatabase, type TestDatabase } from '#testing';
+import { createHttpApp } from '../../src/http-app.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { startEngine, type Engine } from '../../src/platform/engine.js';
+import { createLogger } from '../../src/platform/logger.js';
+
+export const DEMO_PASSWORD = 'demo12345';
+
+export interface TestApp {
+  readonly app: NestExpressApplication;
+  readonly engine: Engine;
+  readonly db: TestDatabase;
+  /** supertest against the running app. */
+  readonly http: () => supertest.Agent;
+  /** The current time the app sees; tests move it with `advance`. */
+  now(): Date;
+  advance(ms: number): void;
+  /** A bearer token for a demo account. */
+  token(username: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole HTTP API over a database of its own (real PostgreSQL), with the demo org tree and
+ * accounts, and a clock the test drives.
+ */
+export async function startTestApp(options: { start?: Date } = {}): Promise<TestApp> {
+  const db = await createTestDatabase('minyi_e2e');
+  const dataDir = await mkdtemp(join(tmpdir(), 'minyi-e2e-'));
+  const config = loadConfig({ DATABASE_URL: db.url, JOBS_DATABASE_URL: db.url, MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: DEMO_PASSWORD, LOG_LEVEL: 'silent' });
+  const engine = await startEngine(config, createLogger('silent'));
+  let clock = (options.start ?? new Date('2026-11-02T09:00:00+08:00')).getTime();
+  const app = await createHttpApp(engine, { clock: () => new Date(clock) });
+  await app.init();
+  const tokens = new Map<string, string>();
+  const http = () => supertest.agent(app.getHttpServer());
+  return {
+    app,
+    engine,
+    db,
+    http,
+    now: () => new Date(clock),
+    advance: (ms) => void (clock += ms),
+    async token(username) {
+      const cached = tokens.get(username);
+      if (cached) return cached;
+      const response = await http().post('/api/v1/auth/login').send({ username, password: DEMO_PASSWORD }).expect(200);
+      tokens.set(username, response.body.accessToken);
+      return response.body.accessToken as string;
+    },
+    async close() {
+      await app.close();
+      await engine.close();
+      await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
