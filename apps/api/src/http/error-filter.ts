@@ -78,7 +78,7 @@ function fromHttpException(exception: HttpException): ErrorBody {
   return { ...base(statusCode, text), ...(code ? { code } : {}), ...(details ? { details } : {}) };
 }
 
-/** Express's body parser signals malformed JSON and oversized bodies with typed errors. */
+/** Express's body parser signals malformed JSON and oversized bodies with typed errors, other faults of the body as exposable 4xx errors. */
 function bodyParserError(exception: unknown): ErrorBody | null {
   const type = (exception as { type?: unknown })?.type;
   if (type === 'entity.parse.failed') {

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectError } from './support/api.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+describe('operations', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('GET /health answers 200 without a token when the store and read models answer', async () => {
+    const response = await t.http().get('/health');
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ status: 'ok', checks: { eventStore: 'ok', readModels: 'ok' } });
+  });
+
+  it('GET /metrics is Prometheus text with the request duration histogram', async () => {
+    await t.http().get('/api/v1/units').expect(401);
+    const response = await t.http().get('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    expect(response.text).toContain('# TYPE minyi_http_request_duration_seconds histogram');
+    expect(response.text).toMatch(/minyi_http_request_duration_seconds_count\{[^}]*status="401"[^}]*\} [1-9]/);
+  });
+
+  it('GET /api/docs-json is an OpenAPI document with the case routes', async () => {
+    const response = await t.http().get('/api/docs-json');
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toMatch(/^3\./);
+    const paths = Object.keys(response.body.paths as Record<string, unknown>);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/v1/auth/login',
+        '/api/v1/me',
+        '/api/v1/units',
+        '/api/v1/users',
+        '/api/v1/cases',
+        '/api/v1/cases/{id}',
+        '/api/v1/cases/{id}/accept',
+        '/api/v1/cases/{id}/extend-deadline',
+        '/api/v1/cases/{id}/history',
+        '/api/v1/cases/{id}/state',
+        '/api/v1/cases/{id}/verify',
+        '/api/v1/inbox',
+      ]),
+    );
+    expect(response.body.paths['/api/v1/cases'].post).toBeDefined();
+    const docs = await t.http().get('/api/docs');
+    expect(docs.status).toBe(200);
+    expect(docs.text).toMatch(/swagger/i);
+  });
+
+  it('answers an unknown route with 404 in the error body shape', async () => {
+    for (const path of ['/api/v1/nothing-here', '/no/such/route']) {
+      const response = await t.http().get(path);
+      expectError(response, 404);
+      expect(response.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.any(String) });
+    }
+  });
+
+  it('answers every response with a request id, keeping the one the client sent', async () => {
+    const response = await t.http().get('/health').set('X-Request-Id', 'trace-123');
+    expect(response.headers['x-request-id']).toBe('trace-123');
+    expect((await t.http().get('/health')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
