@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoginService } from '#accounts';
-import { CASE_NUMBERS, EVENT_STORE, ExecuteCaseCommandHandler, ORG_TREE } from '#cases';
+import { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ExecuteCaseCommandHandler, ORG_TREE } from '#cases';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { CasesController } from './cases/cases.controller.js';
@@ -29,6 +29,7 @@ export class AppModule {
         { provide: EVENT_STORE, useValue: engine.store },
         { provide: ORG_TREE, useValue: engine.org },
         { provide: CASE_NUMBERS, useValue: engine.numbers },
+        { provide: CASE_REPOSITORY, useValue: engine.cases },
         { provide: LoginService, useValue: engine.login },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

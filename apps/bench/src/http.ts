@@ -5,7 +5,8 @@
  * PostgreSQL, measured in this process.
  *
  * Env: BENCH_DATABASE_URL (else an embedded PostgreSQL), BENCH_CONNECTIONS (50), BENCH_SECONDS (15),
- * BENCH_WARMUP_SECONDS (3), BENCH_WRITERS (32, for the raw baseline). The last line is JSON.
+ * BENCH_WARMUP_SECONDS (3), BENCH_WRITERS (32, for the raw baseline), BENCH_SERVER_NODE_ARGS (extra
+ * node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). The last line is JSON.
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -36,7 +37,8 @@ async function freePort(): Promise<number> {
 async function startServer(databaseUrl: string, dataDir: string): Promise<{ base: string; process: ChildProcess }> {
   const port = await freePort();
   const main = fileURLToPath(new URL('../../api/src/main.js', import.meta.url));
-  const child = spawn(process.execPath, [main], {
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { ...process.env, DATABASE_URL: databaseUrl, JOBS_DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: PASSWORD, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -61,7 +63,8 @@ async function api<T>(base: string, path: string, token: string | null, body?: u
   return (await response.json()) as T;
 }
 
-interface ConnectionContext {
+/** autocannon gives each request a fresh context, alive from its setupRequest to its onResponse. */
+interface RequestContext {
   caseIndex?: number;
 }
 
@@ -79,9 +82,10 @@ async function main(): Promise<void> {
     const { base } = started;
     const { accessToken: token } = await api<{ accessToken: string }>(base, '/api/v1/auth/login', null, { username: 'hd-dg-1.coordinator', password: PASSWORD });
 
-    // One case per connection, so each connection's expected revision is its own to track.
+    // A case is used by one request at a time, so the expected revision each request sends is
+    // the one the previous request on that case answered (a few spare cases cover lost answers).
     const cases: { id: string; revision: number }[] = [];
-    for (let i = 0; i < CONNECTIONS; i++) {
+    for (let i = 0; i < CONNECTIONS + 10; i++) {
       const filed = await api<{ id: string; revision: number }>(base, '/api/v1/cases', token, {
         kind: 'grievance',
         title: `压测案件 ${i}`,
@@ -93,10 +97,13 @@ async function main(): Promise<void> {
       cases.push({ id: filed.id, revision: filed.revision });
     }
 
-    let nextCase = 0;
+    let idle: number[] = [];
     let conflicts = 0;
-    const load = (seconds: number) =>
-      run({
+    const load = async (seconds: number) => {
+      // Requests cut off by the end of a previous run left their cases at revisions not seen here.
+      for (const own of cases) own.revision = (await api<{ revision: number }>(base, `/api/v1/cases/${own.id}`, token)).revision;
+      idle = cases.map((_, index) => index);
+      return run({
         url: base,
         connections: CONNECTIONS,
         duration: seconds,
@@ -105,22 +112,25 @@ async function main(): Promise<void> {
         requests: [
           {
             method: 'POST',
-            setupRequest: (request, context: ConnectionContext) => {
-              context.caseIndex ??= nextCase++ % cases.length;
+            setupRequest: (request, context: RequestContext) => {
+              context.caseIndex = idle.shift();
+              if (context.caseIndex === undefined) throw new Error('no idle case: more requests in flight than cases');
               const own = cases[context.caseIndex]!;
               return { ...request, path: `/api/v1/cases/${own.id}/notes`, body: JSON.stringify({ expectedRevision: own.revision, type: 'visit', text: '走访记录：已与住户沟通，物业承诺三日内修复。' }) };
             },
-            onResponse: (status, body, context: ConnectionContext) => {
+            onResponse: (status, body, context: RequestContext) => {
               const own = cases[context.caseIndex!]!;
               if (status === 200) own.revision = (JSON.parse(body) as { revision: number }).revision;
               else if (status === 409) {
                 conflicts++;
                 own.revision = (JSON.parse(body) as { currentRevision: number }).currentRevision;
               }
+              idle.push(context.caseIndex!);
             },
           },
         ],
       });
+    };
 
     log(`API: ${base}; ${CONNECTIONS} connections, each adding notes to its own case`);
     await load(WARMUP_SECONDS);

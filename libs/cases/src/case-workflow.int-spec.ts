@@ -6,6 +6,7 @@ import { migrateEventStore, PostgresEventStore, WrongExpectedRevisionError } fro
 import { ProjectionRunner } from '#projections';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { CaseNumbers } from './case-numbers.js';
+import { CaseRepository } from './case-repository.js';
 import { CaseQueries } from './case-queries.js';
 import { CaseReadModelProjection } from './case-read-model.projection.js';
 import { ExecuteCaseCommand, ExecuteCaseCommandHandler, type CaseCommandResult } from './execute-case-command.js';
@@ -51,7 +52,7 @@ describe('the case command path and read model', () => {
     store = new PostgresEventStore({ pool, pollIntervalMs: 100 });
     runner = new ProjectionRunner(pool, store, [new CaseReadModelProjection()], { standbyRetryMs: 100 });
     await runner.start();
-    handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool));
+    handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseRepository(store));
     queries = new CaseQueries(pool);
   });
 
@@ -107,6 +108,16 @@ describe('the case command path and read model', () => {
       expect((loser.reason as WrongExpectedRevisionError).actual).toBe(1);
     }
     expect(await store.readStream(`case-${filed.id}`)).toHaveLength(2);
+  });
+
+  it('sees what another process appended: a cached fold is only extended by the newer events', async () => {
+    const filed = await file('两个进程');
+    const elsewhere = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseRepository(store));
+    await elsewhere.execute(new ExecuteCaseCommand({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() }, 0, randomUUID()));
+    // This process last saw revision 0 (status filed); the case is now in coordination.
+    await expect(run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() })).rejects.toMatchObject({ code: 'illegal_transition' });
+    const noted = await run({ type: 'AddNote', caseId: filed.id, actor: communityCoordinator, at: at(), noteType: 'visit', text: '已走访' }, 1);
+    expect(noted).toMatchObject({ status: 'in_coordination', revision: 2 });
   });
 
   it('writes nothing when the domain refuses a command', async () => {

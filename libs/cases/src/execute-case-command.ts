@@ -4,8 +4,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { CURRENT_SCHEMA_VERSION, decide, eventMetaFor, fold, type CaseCommand, type CaseStatus, type OrgTree } from '#domain';
 import { WrongExpectedRevisionError, type EventStore, type NewEvent } from '#event-store';
 import { CaseNumbers } from './case-numbers.js';
-import { caseStreamId, loadCase, toCaseEvent } from './case-stream.js';
-import { CASE_NUMBERS, EVENT_STORE, ORG_TREE } from './tokens.js';
+import { CaseRepository } from './case-repository.js';
+import { caseStreamId, toCaseEvent } from './case-stream.js';
+import { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ORG_TREE } from './tokens.js';
 
 /** What a successful command answers (API.md): the case's new status, revision and global position. */
 export interface CaseCommandResult {
@@ -45,6 +46,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ORG_TREE) private readonly org: OrgTree,
     @Inject(CASE_NUMBERS) private readonly numbers: CaseNumbers,
+    @Inject(CASE_REPOSITORY) private readonly cases: CaseRepository,
   ) {}
 
   async execute(request: ExecuteCaseCommand): Promise<CaseCommandResult> {
@@ -62,7 +64,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
 
   private async attempt({ command, expectedRevision, correlationId, causationId }: ExecuteCaseCommand): Promise<CaseCommandResult> {
     const streamId = caseStreamId(command.caseId);
-    const { state, revision } = await loadCase(this.store, command.caseId);
+    const { state, revision } = await this.cases.current(command.caseId);
     // A case that does not exist is unknown (decide says so), not a conflict.
     if (expectedRevision !== undefined && revision !== null && expectedRevision !== revision) {
       throw new WrongExpectedRevisionError(streamId, expectedRevision, revision);
@@ -88,6 +90,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
 
     const now = fold(appended.events.map(toCaseEvent), state);
     if (now.status === 'none') throw new Error(`case ${command.caseId} has no events after an append`);
+    this.cases.remember(command.caseId, now, appended.nextExpectedRevision);
     return {
       id: command.caseId,
       number: now.number,

@@ -2,4 +2,4 @@
 export const EVENT_STORE = Symbol('EventStore');
 export const ORG_TREE = Symbol('OrgTree');
 export const CASE_NUMBERS = Symbol('CaseNumbers');
-export const DATABASE_POOL = Symbol('DatabasePool');
+export const CASE_REPOSITORY = Symbol('CaseRepository');

@@ -210,14 +210,14 @@ export class CasesController {
   @Get(':id')
   @ApiOperation({ summary: 'The case now, with what this user may do' })
   async detail(@CurrentUser() user: Principal, @Param('id') id: string) {
-    const { state, revision } = await this.cases.readable(user, caseId(id));
+    const { state, revision } = await this.cases.current(user, caseId(id));
     return presentCaseWithActions(state, revision, user, this.engine.org);
   }
 
   @Get(':id/history')
   @ApiOperation({ summary: 'Every event of the case, with its hash chain' })
   async history(@CurrentUser() user: Principal, @Param('id') id: string) {
-    const { state, events } = await this.cases.readable(user, caseId(id));
+    const { state, events } = await this.cases.withHistory(user, caseId(id));
     const unmasked = seesFilerPhone(state, user, this.engine.org);
     return { events: events.map((event) => presentEvent(event, unmasked)) };
   }
@@ -241,7 +241,7 @@ export class CasesController {
   @ApiOperation({ summary: 'Check the case’s hash chain and stream head' })
   async verify(@CurrentUser() user: Principal, @Param('id') id: string) {
     const streamId = caseStreamId(caseId(id));
-    const { events } = await this.cases.readable(user, caseId(id));
+    const { events } = await this.cases.withHistory(user, caseId(id));
     return verifyStream(events, await this.engine.store.streamHead(streamId));
   }
 }

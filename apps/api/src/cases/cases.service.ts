@@ -27,8 +27,15 @@ export class CasesService {
     return this.commands.execute(new ExecuteCaseCommand(command, expectedRevision, correlationId));
   }
 
-  /** The case as it stands now, straight from its stream (so a writer always reads their write); 404 outside the reader's scope. */
-  async readable(user: Principal, caseId: string) {
+  /** The case as it stands now, from its stream (so a writer always reads their write); 404 outside the reader's scope. */
+  async current(user: Principal, caseId: string): Promise<{ state: ExistingCase; revision: number }> {
+    const { state, revision } = await this.engine.cases.current(caseId);
+    if (state.status === 'none' || !canRead(state, user, this.engine.org)) throw caseNotFound(caseId);
+    return { state, revision: revision! };
+  }
+
+  /** The case now with every event of its stream, for history, state-at and verification; 404 outside the reader's scope. */
+  async withHistory(user: Principal, caseId: string) {
     const loaded = await loadCase(this.engine.store, caseId);
     if (loaded.state.status === 'none' || !canRead(loaded.state, user, this.engine.org)) throw caseNotFound(caseId);
     return { ...loaded, state: loaded.state as ExistingCase, revision: loaded.revision! };
@@ -36,13 +43,13 @@ export class CasesService {
 
   /** The target of a merge as the domain checks it: unknown or unreadable targets look the same. */
   async mergeTarget(user: Principal, caseId: string) {
-    const loaded = await loadCase(this.engine.store, caseId);
-    return loaded.state.status !== 'none' && canRead(loaded.state, user, this.engine.org) ? loaded.state : initialState;
+    const { state } = await this.engine.cases.current(caseId);
+    return state.status !== 'none' && canRead(state, user, this.engine.org) ? state : initialState;
   }
 
   /** The case right after event `revision`, or with every event recorded at or before `at`; and the case now. */
   async stateAt(user: Principal, caseId: string, point: { revision?: number; at?: string }) {
-    const { events, state: current } = await this.readable(user, caseId);
+    const { events, state: current } = await this.withHistory(user, caseId);
     const upTo =
       point.revision !== undefined
         ? events.filter((event) => event.revision <= point.revision!)

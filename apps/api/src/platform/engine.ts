@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import { LoginService, UserStore, loadOrCreateJwtSecret, loadOrgTree, migrateAccounts, type DemoAccount } from '#accounts';
-import { CaseNumbers, CaseQueries, CaseReadModelProjection } from '#cases';
+import { CaseNumbers, CaseQueries, CaseReadModelProjection, CaseRepository } from '#cases';
 import { createPool, openDatabases, type Databases } from '#database';
 import type { OrgTree } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
@@ -24,6 +24,8 @@ export interface Engine {
   readonly users: UserStore;
   readonly login: LoginService;
   readonly numbers: CaseNumbers;
+  /** Cases as they stand now, folded incrementally. */
+  readonly cases: CaseRepository;
   readonly queries: CaseQueries;
   readonly projections: ProjectionRunner;
   readonly idempotency: IdempotencyStore;
@@ -77,6 +79,7 @@ export async function startEngine(config: AppConfig, logger: Logger): Promise<En
       users,
       login,
       numbers: new CaseNumbers(pool),
+      cases: new CaseRepository(store),
       queries: new CaseQueries(pool),
       projections,
       idempotency,

@@ -1,0 +1,64 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsOptional, IsUUID } from 'class-validator';
+import type { Principal } from '#accounts';
+import type { InAppNotifications } from '#notifications';
+import { CurrentUser } from '../auth/auth.guard.js';
+import { OneOf, WholeNumber } from '../http/fields.js';
+import type { Engine } from '../platform/engine.js';
+import { ENGINE } from '../platform/tokens.js';
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 200;
+const MAX_IDS = 500;
+
+export class ListNotificationsQuery {
+  @OneOf(['true', 'false'], { optional: true, description: 'only unread notifications' })
+  unread?: 'true' | 'false';
+
+  @WholeNumber(1, MAX_LIMIT, { optional: true, description: `at most this many (default ${DEFAULT_LIMIT})` })
+  @Type(() => Number)
+  limit?: number;
+
+  @IsOptional()
+  @IsUUID('all', { message: 'must be a notification id' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'the last id of the previous page: only older notifications follow' })
+  before?: string;
+}
+
+export class MarkReadDto {
+  @IsOptional()
+  @IsArray({ message: 'must be a list' })
+  @ArrayMaxSize(MAX_IDS, { message: `must have at most ${MAX_IDS} entries` })
+  @IsUUID('all', { each: true, message: 'each entry must be a notification id' })
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_IDS, description: 'the notifications to mark read; all of mine when left out' })
+  ids?: string[];
+}
+
+@ApiTags('notifications')
+@ApiBearerAuth()
+@Controller('api/v1/notifications')
+export class NotificationsController {
+  constructor(@Inject(ENGINE) private readonly engine: Engine & { readonly notifications: InAppNotifications }) {}
+
+  @Get()
+  @ApiOperation({ summary: 'My in-app notifications, newest first, with the number still unread' })
+  async list(@CurrentUser() user: Principal, @Query() query: ListNotificationsQuery) {
+    const { notifications } = this.engine;
+    const [items, unreadCount] = await Promise.all([
+      notifications.list(user.userId, { unreadOnly: query.unread === 'true', limit: query.limit ?? DEFAULT_LIMIT, before: query.before }),
+      notifications.unreadCount(user.userId),
+    ]);
+    return { items, unreadCount };
+  }
+
+  @Post('read')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mark my notifications read: the listed ids, or all when `ids` is left out' })
+  async markRead(@CurrentUser() user: Principal, @Body() body: MarkReadDto) {
+    // Validation lets an optional field be null; null means "not given", as leaving it out does.
+    const updated = await this.engine.notifications.markRead(user.userId, body.ids ?? 'all');
+    return { updated };
+  }
+}
