@@ -93,3 +93,41 @@ export {
   eventMetaFor,
 } from './case/permissions.js';
 export type { CaseAction } from './case/permissions.js';
+
+export {
+  DEFAULT_TIMEZONE,
+  DEFAULT_WORKDAYS,
+  WorkingCalendar,
+  isIsoWeekday,
+  isKnownTimeZone,
+  isLocalDate,
+  isoWeekday,
+  toMillis,
+} from './sla/calendar.js';
+export type { CalendarConfig, Duration, Instant } from './sla/calendar.js';
+export { CHINA_CALENDAR, CHINA_HOLIDAY_YEARS } from './sla/china-calendar.js';
+export type { HolidayArrangement, HolidayYear } from './sla/china-calendar.js';
+export {
+  DEFAULT_SLA_POLICY,
+  ON_BREACH_ACTIONS,
+  calendarOf,
+  clockDuration,
+  defaultOnBreach,
+  parseSlaPolicy,
+} from './sla/policy.js';
+export type { ClockPolicy, OnBreach, SlaCalendar, SlaPolicy } from './sla/policy.js';
+export {
+  CLOCK_STATES,
+  NO_CLOCKS,
+  caseClocks,
+  currentDeadlines,
+  evolveClocks,
+  foldClocks,
+  isOpenRun,
+  isOverdue,
+  openRun,
+  pendingSlaTimers,
+  runningClocks,
+} from './sla/clocks.js';
+export type { CaseClocks, Clock, ClockState, Deadline, SlaTimer } from './sla/clocks.js';
+export { extendableClocks, slaCommandRefusal } from './sla/sla-commands.js';

@@ -1,6 +1,8 @@
 import { hasRole, isSystemActor, type Actor, type ActorRole } from '../actor.js';
 import { ForbiddenError, IllegalTransitionError, type DomainError } from '../errors.js';
 import { unitLabel, type OrgTree } from '../org-tree.js';
+import type { Clock } from '../sla/clocks.js';
+import { extendableClocks } from '../sla/sla-commands.js';
 import type { CaseCommand, CaseCommandType, CaseMoveType } from './commands.js';
 import type { CaseEventMeta } from './events.js';
 import { OPEN_STATUSES, type CaseState, type CaseStatus, type ExistingCase } from './state.js';
@@ -129,10 +131,17 @@ function orgTreeRefusal(type: CaseMoveType, unitId: string, org: OrgTree): Illeg
   return null;
 }
 
-/** What the actor may do with the case now, as API action names, in the order of API.md. */
-export function allowedActions(state: CaseState, actor: Actor, org: OrgTree): CaseAction[] {
+/**
+ * What the actor may do with the case now, as API action names, in the order of API.md. Given
+ * the case's SLA clocks, `extend-deadline` is offered only while some clock can be extended.
+ */
+export function allowedActions(state: CaseState, actor: Actor, org: OrgTree, clocks?: readonly Clock[]): CaseAction[] {
   if (state.status === 'none') return [];
-  return CASE_ACTIONS.filter((action) => moveRefusal(ACTION_COMMAND_TYPES[action], state, actor, org) === null);
+  return CASE_ACTIONS.filter(
+    (action) =>
+      moveRefusal(ACTION_COMMAND_TYPES[action], state, actor, org) === null &&
+      (action !== 'extend-deadline' || clocks === undefined || extendableClocks(clocks).length > 0),
+  );
 }
 
 /** Whether the actor may read the case: some unit it has been at lies in the actor's subtree. */

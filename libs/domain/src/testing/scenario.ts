@@ -1,18 +1,31 @@
 import { expect } from '@jest/globals';
-import { decide } from '../case/decide.js';
+import { decide, type DecideContext } from '../case/decide.js';
 import type { CaseCommand } from '../case/commands.js';
-import type { CaseEvent } from '../case/events.js';
+import type { CaseEvent, CaseEventWithMeta } from '../case/events.js';
 import { fold } from '../case/evolve.js';
 import type { CaseState } from '../case/state.js';
 import { DomainError, type DomainErrorCode } from '../errors.js';
+import { caseClocks } from '../sla/clocks.js';
+import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../sla/policy.js';
 import { org, withMeta } from './fixtures.js';
 
 /** given(history).when(command).then(events) or .thenThrows(code): a decider test in one line. */
 export function given(...history: CaseEvent[]) {
-  const state = fold(withMeta(history));
+  return scenarioOn(fold(withMeta(history)), { org });
+}
+
+/**
+ * The same for a history recorded at given times, with the SLA clocks that `policy` derives from
+ * it passed to the decider, as the command path does.
+ */
+export function givenTimed(history: readonly CaseEventWithMeta[], policy: SlaPolicy = DEFAULT_SLA_POLICY) {
+  return scenarioOn(fold(history), { org, clocks: caseClocks(history, policy) });
+}
+
+function scenarioOn(state: CaseState, context: DecideContext) {
   return {
     when(command: CaseCommand) {
-      const decideIt = () => decide(command, state, { org });
+      const decideIt = () => decide(command, state, context);
       return {
         then(expected: CaseEvent[]): void {
           expect(decideIt()).toEqual(expected);
