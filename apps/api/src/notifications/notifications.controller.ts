@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsUUID } from 'class-validator';
 import type { Principal } from '#accounts';
-import type { InAppNotifications } from '#notifications';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { OneOf, WholeNumber } from '../http/fields.js';
 import type { Engine } from '../platform/engine.js';
@@ -40,7 +39,7 @@ export class MarkReadDto {
 @ApiBearerAuth()
 @Controller('api/v1/notifications')
 export class NotificationsController {
-  constructor(@Inject(ENGINE) private readonly engine: Engine & { readonly notifications: InAppNotifications }) {}
+  constructor(@Inject(ENGINE) private readonly engine: Engine) {}
 
   @Get()
   @ApiOperation({ summary: 'My in-app notifications, newest first, with the number still unread' })

@@ -5,6 +5,7 @@ import { CaseNumbers, CaseQueries, CaseReadModelProjection, CaseRepository } fro
 import { createPool, openDatabases, type Databases } from '#database';
 import type { OrgTree } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
+import { InAppNotifications } from '#notifications';
 import { ProjectionRunner } from '#projections';
 import type { AppConfig } from './config.js';
 import { IdempotencyStore } from '../cases/idempotency.js';
@@ -29,6 +30,7 @@ export interface Engine {
   readonly queries: CaseQueries;
   readonly projections: ProjectionRunner;
   readonly idempotency: IdempotencyStore;
+  readonly notifications: InAppNotifications;
   /** The demo accounts when demo data is on (their password is config.demoPassword). */
   readonly demoAccounts: readonly DemoAccount[];
   close(): Promise<void>;
@@ -54,6 +56,8 @@ export async function startEngine(config: AppConfig, logger: Logger): Promise<En
     await migrateAccounts(pool);
     const idempotency = new IdempotencyStore(pool);
     await idempotency.migrate();
+    const notifications = new InAppNotifications(pool);
+    await notifications.migrate();
 
     const store = new PostgresEventStore({ pool });
     closers.push(() => store.close());
@@ -83,6 +87,7 @@ export async function startEngine(config: AppConfig, logger: Logger): Promise<En
       queries: new CaseQueries(pool),
       projections,
       idempotency,
+      notifications,
       demoAccounts,
       close: closeAll,
     };

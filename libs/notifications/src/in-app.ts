@@ -1,0 +1,169 @@
+import type { Pool } from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import type { Notification, NotificationEventRef, NotifyingEventType } from './notification.js';
+import type { Recipient } from './recipients.js';
+
+/** A notification as one user sees it in the app. */
+export interface InAppNotification {
+  readonly id: string;
+  readonly deliveryId: string;
+  readonly type: NotifyingEventType;
+  readonly caseId: string;
+  readonly caseNumber: string;
+  readonly unitId: string;
+  readonly text: string;
+  readonly event: NotificationEventRef;
+  /** When it was stored for the user (ISO 8601). */
+  readonly createdAt: string;
+  /** When the user marked it read; null while unread. */
+  readonly readAt: string | null;
+}
+
+export interface ListOptions {
+  readonly unreadOnly?: boolean;
+  /** 1-500. */
+  readonly limit: number;
+  /** The id of the last notification of the previous page: only older ones follow. */
+  readonly before?: string;
+}
+
+export const MAX_LIST_LIMIT = 500;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface Row {
+  id: string;
+  delivery_id: string;
+  type: NotifyingEventType;
+  case_id: string;
+  case_number: string;
+  unit_id: string;
+  text: string;
+  event: NotificationEventRef;
+  created_at: Date;
+  read_at: Date | null;
+}
+
+/**
+ * Each user's in-app notifications, in PostgreSQL. A notification is stored once per user and
+ * delivery (`UNIQUE (user_id, delivery_id)`), so delivering it again, or replaying the log, adds
+ * nothing.
+ */
+export class InAppNotifications {
+  constructor(private readonly pool: Pool) {}
+
+  /** Creates the table; safe to run on every start, from several processes at once. */
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      // CREATE ... IF NOT EXISTS is not safe against itself running concurrently: serialise.
+      await client.query("SELECT pg_advisory_xact_lock(hashtextextended('minyi.notifications.migrate', 0))");
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS notifications (
+          id          uuid PRIMARY KEY,
+          user_id     uuid NOT NULL,
+          delivery_id text NOT NULL,
+          type        text NOT NULL,
+          case_id     uuid NOT NULL,
+          case_number text NOT NULL,
+          unit_id     text NOT NULL,
+          text        text NOT NULL,
+          event       jsonb NOT NULL,
+          created_at  timestamptz NOT NULL DEFAULT now(),
+          read_at     timestamptz,
+          CONSTRAINT notifications_user_delivery_key UNIQUE (user_id, delivery_id)
+        )`);
+      await client.query('CREATE INDEX IF NOT EXISTS notifications_user_newest ON notifications (user_id, created_at DESC, id DESC)');
+      await client.query('CREATE INDEX IF NOT EXISTS notifications_user_unread ON notifications (user_id) WHERE read_at IS NULL');
+      await client.query('COMMIT');
+    } catch (error) {
+      // A connection that cannot roll back is not handed out again.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Stores the notification for each recipient in one statement; returns how many were new. */
+  async store(notification: Notification, recipients: readonly Recipient[]): Promise<number> {
+    if (recipients.length === 0) return 0;
+    const result = await this.pool.query(
+      `INSERT INTO notifications (id, user_id, delivery_id, type, case_id, case_number, unit_id, text, event)
+       SELECT id, user_id, $3, $4, $5, $6, $7, $8, $9
+         FROM unnest($1::uuid[], $2::uuid[]) AS recipient(id, user_id)
+       ON CONFLICT (user_id, delivery_id) DO NOTHING`,
+      [
+        recipients.map(() => uuidv7()),
+        recipients.map((recipient) => recipient.userId),
+        notification.deliveryId,
+        notification.type,
+        notification.caseId,
+        notification.caseNumber,
+        notification.unitId,
+        notification.text,
+        JSON.stringify(notification.event),
+      ],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  /** The user's notifications, newest first. */
+  async list(userId: string, options: ListOptions): Promise<InAppNotification[]> {
+    if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > MAX_LIST_LIMIT) {
+      throw new RangeError(`limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
+    }
+    if (!UUID.test(userId)) return [];
+    if (options.before !== undefined && !UUID.test(options.before)) return [];
+    const { rows } = await this.pool.query<Row>(
+      `SELECT id, delivery_id, type, case_id, case_number, unit_id, text, event, created_at, read_at
+         FROM notifications
+        WHERE user_id = $1
+          AND ($2::boolean IS NOT TRUE OR read_at IS NULL)
+          AND ($3::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM notifications WHERE id = $3 AND user_id = $1))
+        ORDER BY created_at DESC, id DESC
+        LIMIT $4`,
+      [userId, options.unreadOnly === true, options.before ?? null, options.limit],
+    );
+    return rows.map(toInApp);
+  }
+
+  /** Marks the user's notifications read (the listed ones, or all); returns how many were unread. */
+  async markRead(userId: string, ids: readonly string[] | 'all'): Promise<number> {
+    if (!UUID.test(userId)) return 0;
+    if (ids === 'all') {
+      const result = await this.pool.query('UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL', [userId]);
+      return result.rowCount ?? 0;
+    }
+    const wanted = ids.filter((id) => UUID.test(id));
+    if (wanted.length === 0) return 0;
+    const result = await this.pool.query(
+      'UPDATE notifications SET read_at = now() WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL',
+      [userId, wanted],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    if (!UUID.test(userId)) return 0;
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL', [userId]);
+    return Number(rows[0]!.n);
+  }
+}
+
+function toInApp(row: Row): InAppNotification {
+  return {
+    id: row.id,
+    deliveryId: row.delivery_id,
+    type: row.type,
+    caseId: row.case_id,
+    caseNumber: row.case_number,
+    unitId: row.unit_id,
+    text: row.text,
+    event: row.event,
+    createdAt: row.created_at.toISOString(),
+    readAt: row.read_at === null ? null : row.read_at.toISOString(),
+  };
+}

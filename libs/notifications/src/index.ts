@@ -1,0 +1,29 @@
+export { NOTIFYING_EVENT_TYPES, isNotifyingEventType, notificationFor } from './notification.js';
+export type { Audience, AudienceGroup, Notification, NotificationEventRef, NotificationOptions, NotifyingEventType } from './notification.js';
+
+export { resolveRecipients } from './recipients.js';
+export type { Recipient } from './recipients.js';
+
+export { InAppNotifications, MAX_LIST_LIMIT } from './in-app.js';
+export type { InAppNotification, ListOptions } from './in-app.js';
+
+export {
+  DEFAULT_RETRY_BASE_MS,
+  DEFAULT_WEBHOOK_TIMEOUT_MS,
+  DeliveryFailedError,
+  MIN_RETRY_SPAN_MS,
+  WebhookChannel,
+  WebhookDelivery,
+  deliver,
+  payloadFor,
+  retryPolicy,
+  retrySpanMs,
+  sign,
+} from './webhook.js';
+export type { DeliverOptions, DeliveryFailureReason, DeliveryResult, RetryPolicy, WebhookPayload } from './webhook.js';
+
+export { DEFAULT_EMAIL_TIMEOUT_MS, EmailChannel, EmailDeliveryFailedError } from './email.js';
+export type { EmailChannelOptions, EmailSent } from './email.js';
+
+export { NotificationConfigError, notificationSettingsFromEnv } from './config.js';
+export type { NotificationSettings } from './config.js';

@@ -1,0 +1,64 @@
+import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_RETRY_BASE_MS, MIN_RETRY_SPAN_MS, payloadFor, retryPolicy, retrySpanMs, sign } from './webhook.js';
+import type { Notification } from './notification.js';
+
+describe('sign', () => {
+  it('is sha256= and the hex HMAC-SHA256 of the body (RFC 4231, test case 2)', () => {
+    expect(sign('what do ya want for nothing?', 'Jefe')).toBe('sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+  });
+
+  it('signs the UTF-8 bytes of the body', () => {
+    expect(sign('案件', 'k')).toBe(sign(Buffer.from('案件', 'utf8'), 'k'));
+    expect(sign('案件', 'k')).not.toBe(sign('案件', 'k2'));
+  });
+});
+
+describe('retryPolicy', () => {
+  it('retries with exponential backoff for at least an hour from the default base of 1 s: 13 attempts, 4095 s', () => {
+    const policy = retryPolicy();
+    expect(policy).toEqual({ attempts: 13, backoff: { type: 'exponential', delay: DEFAULT_RETRY_BASE_MS } });
+    expect(retrySpanMs(policy)).toBe(4_095_000);
+  });
+
+  it.each([1, 250, 1_000, 5_000, 60_000, 3_600_000, 7_200_000])('spans at least an hour, and no more retries than that needs, from a base of %i ms', (base) => {
+    const policy = retryPolicy(base);
+    // BullMQ waits base·2^(k−1) before retry k (1-based).
+    const waits = Array.from({ length: policy.attempts - 1 }, (_, k) => base * 2 ** k);
+    const total = waits.reduce((sum, wait) => sum + wait, 0);
+    expect(total).toBe(retrySpanMs(policy));
+    expect(total).toBeGreaterThanOrEqual(MIN_RETRY_SPAN_MS);
+    expect(total - waits[waits.length - 1]!).toBeLessThan(MIN_RETRY_SPAN_MS);
+    expect(policy.backoff).toEqual({ type: 'exponential', delay: base });
+  });
+
+  it('refuses a base that is not a positive whole number of milliseconds', () => {
+    for (const base of [0, -1, 1.5, Number.NaN]) expect(() => retryPolicy(base)).toThrow(RangeError);
+  });
+});
+
+describe('payloadFor', () => {
+  it('is the API.md body, with the resolved recipients and without the audience', () => {
+    const notification: Notification = {
+      deliveryId: '0195a1b2-0000-7000-8000-000000000e01',
+      type: 'CaseEscalated',
+      caseId: '0195a1b2-0000-7000-8000-0000000000c1',
+      caseNumber: 'MY-2026-000001',
+      unitId: 'hd-dg',
+      audience: { groups: [{ roles: ['coordinator'], unitIds: ['hd-dg'] }], userIds: [], excludeUserIds: [] },
+      text: '案件 MY-2026-000001「停车位纠纷」已由东关社区上报至东关街道，请及时受理',
+      event: { type: 'CaseEscalated', revision: 1, position: 42, at: '2026-03-02T09:01:00+08:00' },
+    };
+    const recipient = { userId: '00000000-0000-4000-8000-0000000000c2', username: 'hd-dg.coordinator', displayName: '东关街道联络员' };
+    expect(payloadFor(notification, [recipient])).toEqual({
+      deliveryId: notification.deliveryId,
+      type: 'CaseEscalated',
+      caseId: notification.caseId,
+      caseNumber: 'MY-2026-000001',
+      unitId: 'hd-dg',
+      recipients: [recipient],
+      text: notification.text,
+      event: { type: 'CaseEscalated', revision: 1, position: 42, at: '2026-03-02T09:01:00+08:00' },
+    });
+    expect(Object.keys(payloadFor(notification, []))).toEqual(['deliveryId', 'type', 'caseId', 'caseNumber', 'unitId', 'recipients', 'text', 'event']);
+  });
+});
