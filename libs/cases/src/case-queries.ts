@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { CaseKind, CaseStatus, ExistingCase } from '#domain';
+import type { CaseClocks, CaseKind, CaseStatus, ExistingCase } from '#domain';
 
 export interface CaseListFilter {
   /** Units whose cases the reader may see: the reader's subtree. A case qualifies if it has been at one of them. */
@@ -10,12 +10,15 @@ export interface CaseListFilter {
   readonly currentUnitIds?: readonly string[];
   /** Substring of title or description; Chinese included. */
   readonly q?: string;
+  /** Only cases with a running clock due at or before this time. */
+  readonly overdueAt?: Date;
   readonly page: number;
   readonly pageSize: number;
 }
 
 export interface CaseListItem {
   readonly state: ExistingCase;
+  readonly clocks: CaseClocks;
   readonly revision: number;
   readonly position: number;
 }
@@ -31,6 +34,8 @@ export interface InboxQuery {
   readonly unitIds: readonly string[];
   /** Awaiting annotation anywhere in these units (a leader's subtree). */
   readonly annotationUnitIds: readonly string[];
+  /** Overdue cases come first. */
+  readonly now: Date;
 }
 
 /** Reads of the case read model; every one is bounded by what the reader may see. */
@@ -48,36 +53,41 @@ export class CaseQueries {
     if (filter.kind) add((p) => `kind = ${p}`, filter.kind);
     if (filter.currentUnitIds) add((p) => `unit_id = ANY(${p}::text[])`, filter.currentUnitIds);
     if (filter.q) add((p) => `(title ILIKE ${p} OR description ILIKE ${p})`, `%${escapeLike(filter.q)}%`);
+    if (filter.overdueAt) add((p) => `next_due_at <= ${p}`, filter.overdueAt);
     const conditions = where.join(' AND ');
     const offset = (filter.page - 1) * filter.pageSize;
     const [page, count] = await Promise.all([
-      this.pool.query<{ state: ExistingCase; revision: number; last_position: string }>(
-        `SELECT state, revision, last_position FROM case_view WHERE ${conditions}
+      this.pool.query<{ state: ExistingCase; clocks: CaseClocks; revision: number; last_position: string }>(
+        `SELECT state, clocks, revision, last_position FROM case_view WHERE ${conditions}
           ORDER BY created_at DESC, id DESC LIMIT ${filter.pageSize} OFFSET ${offset}`,
         params,
       ),
       this.pool.query<{ total: number }>(`SELECT count(*)::int AS total FROM case_view WHERE ${conditions}`, params),
     ]);
     return {
-      items: page.rows.map((row) => ({ state: row.state, revision: row.revision, position: Number(row.last_position) })),
+      items: page.rows.map(toItem),
       total: count.rows[0]?.total ?? 0,
     };
   }
 
   /** Open cases waiting on the reader: at their unit, assigned to them, or (leaders) awaiting their annotation. */
   async inbox(query: InboxQuery): Promise<CaseListItem[]> {
-    const { rows } = await this.pool.query<{ state: ExistingCase; revision: number; last_position: string }>(
-      `SELECT v.state, v.revision, v.last_position
+    const { rows } = await this.pool.query<{ state: ExistingCase; clocks: CaseClocks; revision: number; last_position: string }>(
+      `SELECT v.state, v.clocks, v.revision, v.last_position
          FROM inbox_items i JOIN case_view v ON v.id = i.case_id
         WHERE (i.unit_id = ANY($1::text[]) AND i.status <> 'awaiting_annotation')
            OR i.assignee_id = $2
            OR (i.status = 'awaiting_annotation' AND i.unit_id = ANY($3::text[]))
-        ORDER BY i.waiting_since ASC, i.case_id
+        ORDER BY (v.next_due_at IS NOT NULL AND v.next_due_at <= $4) DESC, i.waiting_since ASC, i.case_id
         LIMIT 500`,
-      [query.unitIds, query.userId, query.annotationUnitIds],
+      [query.unitIds, query.userId, query.annotationUnitIds, query.now],
     );
-    return rows.map((row) => ({ state: row.state, revision: row.revision, position: Number(row.last_position) }));
+    return rows.map(toItem);
   }
+}
+
+function toItem(row: { state: ExistingCase; clocks: CaseClocks; revision: number; last_position: string }): CaseListItem {
+  return { state: row.state, clocks: row.clocks, revision: row.revision, position: Number(row.last_position) };
 }
 
 function escapeLike(text: string): string {

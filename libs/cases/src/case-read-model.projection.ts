@@ -1,17 +1,21 @@
 import type { PoolClient } from 'pg';
-import { evolve, initialState, isOpen, type CaseState, type ExistingCase } from '#domain';
+import { initialState, isOpen, isOpenRun, type CaseClocks, type CaseState, type ExistingCase, type SlaPolicy } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
-import { caseIdOf, isCaseStream, toCaseEvent } from './case-stream.js';
+import { foldCase, type FoldedCase } from './case-repository.js';
+import { caseIdOf, isCaseStream } from './case-stream.js';
 
 /**
  * The case read model: one `case_view` row per case (the list fields as columns for filtering,
- * the whole folded state as JSON for the detail), and one `inbox_items` row per open case,
+ * the whole folded state and its SLA clocks as JSON, and the earliest due time of its running
+ * clocks for the overdue filter), and one `inbox_items` row per open case,
  * saying which unit (or assignee) it waits on and since when. Both tables are written from one
  * fold, in the runner's transaction, so they always agree with each other and the checkpoint.
  */
 export class CaseReadModelProjection implements Projection {
   readonly name = 'cases';
+
+  constructor(private readonly policy: SlaPolicy) {}
 
   async migrate(client: PoolClient): Promise<void> {
     await client.query(`
@@ -33,8 +37,11 @@ export class CaseReadModelProjection implements Projection {
         last_position  bigint NOT NULL,
         created_at     timestamptz NOT NULL,
         updated_at     timestamptz NOT NULL,
-        state          jsonb NOT NULL
+        state          jsonb NOT NULL,
+        clocks         jsonb NOT NULL,
+        next_due_at    timestamptz
       );
+      CREATE INDEX IF NOT EXISTS case_view_next_due ON case_view (next_due_at) WHERE next_due_at IS NOT NULL;
       CREATE INDEX IF NOT EXISTS case_view_units_visited ON case_view USING gin (units_visited);
       CREATE INDEX IF NOT EXISTS case_view_unit_status ON case_view (unit_id, status);
       CREATE INDEX IF NOT EXISTS case_view_created ON case_view (created_at DESC, id);
@@ -62,8 +69,8 @@ export class CaseReadModelProjection implements Projection {
     }
     if (byCase.size === 0) return;
 
-    const { rows } = await client.query<{ id: string; state: ExistingCase; revision: number; waiting_since: Date | null }>(
-      `SELECT v.id, v.state, v.revision, i.waiting_since
+    const { rows } = await client.query<{ id: string; state: ExistingCase; clocks: CaseClocks; revision: number; waiting_since: Date | null }>(
+      `SELECT v.id, v.state, v.clocks, v.revision, i.waiting_since
          FROM case_view v LEFT JOIN inbox_items i ON i.case_id = v.id
         WHERE v.id = ANY($1::uuid[])`,
       [[...byCase.keys()]],
@@ -75,21 +82,19 @@ export class CaseReadModelProjection implements Projection {
     const closed: string[] = [];
     for (const [caseId, caseEvents] of byCase) {
       const before = stored.get(caseId);
-      let state: CaseState = before?.state ?? initialState;
+      const fresh = caseEvents.filter((event) => event.revision > (before?.revision ?? -1)); // skip what is applied
+      if (fresh.length === 0) continue;
+      let folded: FoldedCase | undefined = before && { state: before.state, clocks: before.clocks, revision: before.revision };
       let waitingSince = before?.waiting_since?.toISOString() ?? null;
-      let revision = before?.revision ?? -1;
-      let lastPosition = 0;
-      for (const recorded of caseEvents) {
-        if (recorded.revision <= revision) continue; // already applied
-        const { event, meta } = toCaseEvent(recorded);
-        const next = evolve(state, event, meta);
-        if (changesWhoIsWaited(state, next)) waitingSince = meta.at;
-        state = next;
-        revision = recorded.revision;
-        lastPosition = recorded.globalPosition;
+      for (const recorded of fresh) {
+        const next = foldCase([recorded], this.policy, folded);
+        if (changesWhoIsWaited(folded?.state ?? initialState, next.state)) waitingSince = recorded.metadata.at;
+        folded = next;
       }
-      if (state.status === 'none' || lastPosition === 0) continue;
-      views.push(viewRow(state, revision, lastPosition));
+      const { state, clocks, revision } = folded!;
+      const lastPosition = fresh.at(-1)!.globalPosition;
+      if (state.status === 'none') continue;
+      views.push(viewRow(state, clocks, revision!, lastPosition));
       if (isOpen(state.status)) inbox.push({ case_id: state.id, unit_id: state.unitId, assignee_id: state.assigneeId, status: state.status, waiting_since: waitingSince ?? state.updatedAt });
       else closed.push(state.id);
     }
@@ -97,17 +102,18 @@ export class CaseReadModelProjection implements Projection {
     if (views.length > 0) {
       await client.query(
         `INSERT INTO case_view (id, number, kind, status, unit_id, filed_unit_id, assignee_id, urgency, channel, title, description,
-                                supervised, units_visited, revision, last_position, created_at, updated_at, state)
+                                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at)
          SELECT id, number, kind, status, unit_id, filed_unit_id, assignee_id, urgency, channel, title, description,
-                supervised, units_visited, revision, last_position, created_at, updated_at, state
+                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at
            FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, number text, kind text, status text, unit_id text, filed_unit_id text,
                 assignee_id text, urgency text, channel text, title text, description text, supervised boolean, units_visited text[],
-                revision integer, last_position bigint, created_at timestamptz, updated_at timestamptz, state jsonb)
+                revision integer, last_position bigint, created_at timestamptz, updated_at timestamptz, state jsonb, clocks jsonb,
+                next_due_at timestamptz)
          ON CONFLICT (id) DO UPDATE SET
            status = EXCLUDED.status, unit_id = EXCLUDED.unit_id, assignee_id = EXCLUDED.assignee_id, urgency = EXCLUDED.urgency,
            title = EXCLUDED.title, description = EXCLUDED.description, supervised = EXCLUDED.supervised,
            units_visited = EXCLUDED.units_visited, revision = EXCLUDED.revision, last_position = EXCLUDED.last_position,
-           updated_at = EXCLUDED.updated_at, state = EXCLUDED.state`,
+           updated_at = EXCLUDED.updated_at, state = EXCLUDED.state, clocks = EXCLUDED.clocks, next_due_at = EXCLUDED.next_due_at`,
         [JSON.stringify(views)],
       );
     }
@@ -144,6 +150,8 @@ interface CaseViewRow {
   created_at: string;
   updated_at: string;
   state: ExistingCase;
+  clocks: CaseClocks;
+  next_due_at: string | null;
 }
 
 interface InboxRow {
@@ -154,7 +162,8 @@ interface InboxRow {
   waiting_since: string;
 }
 
-function viewRow(state: ExistingCase, revision: number, lastPosition: number): CaseViewRow {
+function viewRow(state: ExistingCase, clocks: CaseClocks, revision: number, lastPosition: number): CaseViewRow {
+  const openDue = clocks.clocks.filter(isOpenRun).map((run) => Date.parse(run.dueAt));
   return {
     id: state.id,
     number: state.number,
@@ -174,6 +183,8 @@ function viewRow(state: ExistingCase, revision: number, lastPosition: number): C
     created_at: state.createdAt,
     updated_at: state.updatedAt,
     state,
+    clocks,
+    next_due_at: openDue.length > 0 ? new Date(Math.min(...openDue)).toISOString() : null,
   };
 }
 

@@ -1,10 +1,23 @@
-import { fold, initialState, type CaseState } from '#domain';
-import type { EventStore } from '#event-store';
+import { fold, foldClocks, initialState, NO_CLOCKS, type CaseClocks, type CaseState, type SlaPolicy } from '#domain';
+import type { EventStore, RecordedEvent } from '#event-store';
 import { caseStreamId, toCaseEvent } from './case-stream.js';
 
-interface Folded {
+/** A case as it stands after some revision: its state and its SLA clocks. */
+export interface FoldedCase {
   readonly state: CaseState;
-  readonly revision: number;
+  readonly clocks: CaseClocks;
+  /** The revision of the last event folded; null when the case does not exist. */
+  readonly revision: number | null;
+}
+
+/** Folds events onto a case (from nothing when `from` is omitted). */
+export function foldCase(events: readonly RecordedEvent[], policy: SlaPolicy, from?: FoldedCase): FoldedCase {
+  const domainEvents = events.map(toCaseEvent);
+  return {
+    state: fold(domainEvents, from?.state ?? initialState),
+    clocks: foldClocks(domainEvents, policy, from?.clocks ?? NO_CLOCKS),
+    revision: events.at(-1)?.revision ?? from?.revision ?? null,
+  };
 }
 
 /**
@@ -14,28 +27,34 @@ interface Folded {
  * stream every time. The most recently used cases are kept.
  */
 export class CaseRepository {
-  private readonly folds = new Map<string, Folded>();
+  private readonly folds = new Map<string, FoldedCase>();
 
   constructor(
     private readonly store: EventStore,
+    private readonly policy: SlaPolicy,
     private readonly capacity = 5_000,
   ) {}
 
-  /** The case now, and the revision of its last event (null when it does not exist). */
-  async current(caseId: string): Promise<{ state: CaseState; revision: number | null }> {
+  /** The case now: its state, its clocks, and the revision of its last event. */
+  async current(caseId: string): Promise<FoldedCase> {
     const known = this.folds.get(caseId);
-    const newer = await this.store.readStream(caseStreamId(caseId), { fromRevision: known ? known.revision + 1 : 0 });
-    if (!known && newer.length === 0) return { state: initialState, revision: null };
-    const state = fold(newer.map(toCaseEvent), known?.state ?? initialState);
-    const revision = newer.at(-1)?.revision ?? known!.revision;
-    this.remember(caseId, state, revision);
-    return { state, revision };
+    const newer = await this.store.readStream(caseStreamId(caseId), { fromRevision: known?.revision != null ? known.revision + 1 : 0 });
+    if (!known && newer.length === 0) return { state: initialState, clocks: NO_CLOCKS, revision: null };
+    const folded = newer.length === 0 ? known! : foldCase(newer, this.policy, known);
+    this.remember(caseId, folded);
+    return folded;
   }
 
-  /** Keeps a fold the caller has just made (after its own append). */
-  remember(caseId: string, state: CaseState, revision: number): void {
+  /** Extends the case by events the caller has just appended. */
+  extend(caseId: string, from: FoldedCase, appended: readonly RecordedEvent[]): FoldedCase {
+    const folded = foldCase(appended, this.policy, from);
+    this.remember(caseId, folded);
+    return folded;
+  }
+
+  private remember(caseId: string, folded: FoldedCase): void {
     this.folds.delete(caseId);
-    this.folds.set(caseId, { state, revision });
+    this.folds.set(caseId, folded);
     if (this.folds.size > this.capacity) this.folds.delete(this.folds.keys().next().value!);
   }
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { DEMO_ORG_UNITS, OrgTree, type Actor, type CaseCommand } from '#domain';
+import { DEFAULT_SLA_POLICY, DEMO_ORG_UNITS, OrgTree, type Actor, type CaseCommand } from '#domain';
 import { migrateEventStore, PostgresEventStore, WrongExpectedRevisionError } from '#event-store';
 import { ProjectionRunner } from '#projections';
 import { createTestDatabase, type TestDatabase } from '#testing';
@@ -50,9 +50,9 @@ describe('the case command path and read model', () => {
     pool = new pg.Pool({ connectionString: db.url, max: 10 });
     await migrateEventStore(pool);
     store = new PostgresEventStore({ pool, pollIntervalMs: 100 });
-    runner = new ProjectionRunner(pool, store, [new CaseReadModelProjection()], { standbyRetryMs: 100 });
+    runner = new ProjectionRunner(pool, store, [new CaseReadModelProjection(DEFAULT_SLA_POLICY)], { standbyRetryMs: 100 });
     await runner.start();
-    handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseRepository(store));
+    handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseRepository(store, DEFAULT_SLA_POLICY));
     queries = new CaseQueries(pool);
   });
 
@@ -74,7 +74,7 @@ describe('the case command path and read model', () => {
     const outside = await queries.list({ readableUnitIds: org.subtreeIds('hx'), page: 1, pageSize: 20 });
     expect(outside.items.map((item) => item.state.id)).not.toContain(filed.id);
 
-    const inbox = await queries.inbox({ userId: communityCoordinator.userId, unitIds: ['hd-dg-1'], annotationUnitIds: [] });
+    const inbox = await queries.inbox({ userId: communityCoordinator.userId, unitIds: ['hd-dg-1'], annotationUnitIds: [], now: new Date() });
     expect(inbox.map((item) => item.state.id)).toContain(filed.id);
   });
 
@@ -85,9 +85,9 @@ describe('the case command path and read model', () => {
     expect(escalated).toMatchObject({ status: 'filed', revision: 2 });
     await runner.waitFor(escalated.position, 10_000);
 
-    const town = await queries.inbox({ userId: townCoordinator.userId, unitIds: ['hd-dg'], annotationUnitIds: [] });
+    const town = await queries.inbox({ userId: townCoordinator.userId, unitIds: ['hd-dg'], annotationUnitIds: [], now: new Date() });
     expect(town.map((item) => item.state.id)).toContain(filed.id);
-    const community = await queries.inbox({ userId: communityCoordinator.userId, unitIds: ['hd-dg-1'], annotationUnitIds: [] });
+    const community = await queries.inbox({ userId: communityCoordinator.userId, unitIds: ['hd-dg-1'], annotationUnitIds: [], now: new Date() });
     expect(community.map((item) => item.state.id)).not.toContain(filed.id);
     const [row] = (await queries.list({ readableUnitIds: ['hd-dg-1'], page: 1, pageSize: 50, q: '噪音' })).items;
     expect(row?.state).toMatchObject({ unitId: 'hd-dg', status: 'filed', unitsVisited: ['hd-dg-1', 'hd-dg'] });
@@ -112,7 +112,7 @@ describe('the case command path and read model', () => {
 
   it('sees what another process appended: a cached fold is only extended by the newer events', async () => {
     const filed = await file('两个进程');
-    const elsewhere = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseRepository(store));
+    const elsewhere = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseRepository(store, DEFAULT_SLA_POLICY));
     await elsewhere.execute(new ExecuteCaseCommand({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() }, 0, randomUUID()));
     // This process last saw revision 0 (status filed); the case is now in coordination.
     await expect(run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() })).rejects.toMatchObject({ code: 'illegal_transition' });

@@ -1,11 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
-import { CURRENT_SCHEMA_VERSION, decide, eventMetaFor, fold, type CaseCommand, type CaseStatus, type OrgTree } from '#domain';
+import { CURRENT_SCHEMA_VERSION, decide, eventMetaFor, type CaseCommand, type CaseStatus, type OrgTree } from '#domain';
 import { WrongExpectedRevisionError, type EventStore, type NewEvent } from '#event-store';
 import { CaseNumbers } from './case-numbers.js';
 import { CaseRepository } from './case-repository.js';
-import { caseStreamId, toCaseEvent } from './case-stream.js';
+import { caseStreamId } from './case-stream.js';
 import { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ORG_TREE } from './tokens.js';
 
 /** What a successful command answers (API.md): the case's new status, revision and global position. */
@@ -64,16 +64,18 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
 
   private async attempt({ command, expectedRevision, correlationId, causationId }: ExecuteCaseCommand): Promise<CaseCommandResult> {
     const streamId = caseStreamId(command.caseId);
-    const { state, revision } = await this.cases.current(command.caseId);
+    const current = await this.cases.current(command.caseId);
+    const { state, revision } = current;
+    const context = { org: this.org, clocks: current.clocks.clocks };
     // A case that does not exist is unknown (decide says so), not a conflict.
     if (expectedRevision !== undefined && revision !== null && expectedRevision !== revision) {
       throw new WrongExpectedRevisionError(streamId, expectedRevision, revision);
     }
 
-    let decided = decide(command, state, { org: this.org });
+    let decided = decide(command, state, context);
     if (command.type === 'FileCase') {
       // Numbers are drawn only for filings the domain has accepted.
-      decided = decide({ ...command, number: await this.numbers.next(command.at) }, state, { org: this.org });
+      decided = decide({ ...command, number: await this.numbers.next(command.at) }, state, context);
     }
 
     const meta = eventMetaFor(command);
@@ -88,9 +90,8 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
       expectedRevision: revision === null ? 'no_stream' : revision,
     });
 
-    const now = fold(appended.events.map(toCaseEvent), state);
+    const now = this.cases.extend(command.caseId, current, appended.events).state;
     if (now.status === 'none') throw new Error(`case ${command.caseId} has no events after an append`);
-    this.cases.remember(command.caseId, now, appended.nextExpectedRevision);
     return {
       id: command.caseId,
       number: now.number,

@@ -1,10 +1,12 @@
 export { caseStreamId, caseIdOf, isCaseStream, loadCase, toCaseEvent } from './case-stream.js';
 export type { LoadedCase } from './case-stream.js';
 export { CaseNumbers } from './case-numbers.js';
-export { CaseRepository } from './case-repository.js';
+export { CaseRepository, foldCase } from './case-repository.js';
+export type { FoldedCase } from './case-repository.js';
 export { ExecuteCaseCommand, ExecuteCaseCommandHandler } from './execute-case-command.js';
 export type { CaseCommandResult } from './execute-case-command.js';
 export { CaseReadModelProjection } from './case-read-model.projection.js';
 export { CaseQueries } from './case-queries.js';
 export type { CaseList, CaseListFilter, CaseListItem, InboxQuery } from './case-queries.js';
-export { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ORG_TREE } from './tokens.js';
+export { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ORG_TREE, SLA_POLICY } from './tokens.js';
+export { loadSlaPolicy, SlaPolicyFileError } from './sla-policy-file.js';

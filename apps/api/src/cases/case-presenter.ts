@@ -1,4 +1,4 @@
-import { allowedActions, hasRole, type ExistingCase, type Filer, type OrgTree } from '#domain';
+import { allowedActions, currentDeadlines, hasRole, type CaseClocks, type ExistingCase, type Filer, type OrgTree } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import type { Principal } from '#accounts';
 
@@ -23,7 +23,14 @@ function filerFor(filer: Filer, unmasked: boolean): Filer {
  * The case as API.md shows it, fields in a fixed order, the phone masked for readers who may not
  * act on it. For a past state, pass whether the reader may act on the case now.
  */
-export function presentCase(state: ExistingCase, revision: number, reader: Principal, org: OrgTree, unmaskedPhone = seesFilerPhone(state, reader, org)) {
+/** A case at some revision with its SLA clocks, as the presenters take it. */
+export interface CaseAt {
+  readonly state: ExistingCase;
+  readonly clocks: CaseClocks;
+  readonly revision: number;
+}
+
+export function presentCase({ state, clocks, revision }: CaseAt, reader: Principal, org: OrgTree, unmaskedPhone = seesFilerPhone(state, reader, org)) {
   return {
     id: state.id,
     number: state.number,
@@ -44,7 +51,7 @@ export function presentCase(state: ExistingCase, revision: number, reader: Princ
     notes: state.notes,
     annotations: state.annotations,
     pendingAnnotation: state.pendingAnnotation,
-    deadlines: [],
+    deadlines: currentDeadlines(clocks.clocks),
     supervised: state.supervised,
     resolution: state.resolution,
     feedback: state.feedback,
@@ -57,8 +64,8 @@ export function presentCase(state: ExistingCase, revision: number, reader: Princ
   };
 }
 
-export function presentCaseWithActions(state: ExistingCase, revision: number, reader: Principal, org: OrgTree) {
-  return { ...presentCase(state, revision, reader, org), allowedActions: allowedActions(state, reader, org) };
+export function presentCaseWithActions(view: CaseAt, reader: Principal, org: OrgTree) {
+  return { ...presentCase(view, reader, org), allowedActions: allowedActions(view.state, reader, org, view.clocks.clocks) };
 }
 
 /** A history entry; the filing event's phone is masked as in the case itself. */

@@ -7,7 +7,7 @@ import { caseStreamId, type CaseCommandResult } from '#cases';
 import { verifyStream } from '#event-store';
 import { CurrentUser } from '../auth/auth.guard.js';
 import type { Engine } from '../platform/engine.js';
-import { ENGINE } from '../platform/tokens.js';
+import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
 import {
   AcceptDto,
   AnnotateDto,
@@ -43,6 +43,7 @@ export class CasesController {
   constructor(
     private readonly cases: CasesService,
     @Inject(ENGINE) private readonly engine: Engine,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post()
@@ -201,17 +202,17 @@ export class CasesController {
       kind: query.kind,
       currentUnitIds: query.unitId ? org.subtreeIds(query.unitId) : undefined,
       q: query.q,
+      overdueAt: query.overdue === 'true' ? this.clock() : undefined,
       page,
       pageSize,
     });
-    return { items: items.map((item) => presentCase(item.state, item.revision, user, org)), total, page, pageSize };
+    return { items: items.map((item) => presentCase(item, user, org)), total, page, pageSize };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'The case now, with what this user may do' })
   async detail(@CurrentUser() user: Principal, @Param('id') id: string) {
-    const { state, revision } = await this.cases.current(user, caseId(id));
-    return presentCaseWithActions(state, revision, user, this.engine.org);
+    return presentCaseWithActions(await this.cases.current(user, caseId(id)), user, this.engine.org);
   }
 
   @Get(':id/history')
@@ -231,10 +232,10 @@ export class CasesController {
         details: [{ field: query.revision === undefined ? 'revision' : 'at', message: 'give exactly one of revision or at' }],
       });
     }
-    const { revision, at, state, current } = await this.cases.stateAt(user, caseId(id), query);
+    const { revision, at, state, clocks, current } = await this.cases.stateAt(user, caseId(id), query);
     // Whether the phone shows depends on who may act on the case now, not on where it stood then.
     const { org } = this.engine;
-    return { revision, at, state: presentCase(state, revision, user, org, seesFilerPhone(current, user, org)) };
+    return { revision, at, state: presentCase({ state, clocks, revision }, user, org, seesFilerPhone(current, user, org)) };
   }
 
   @Get(':id/verify')

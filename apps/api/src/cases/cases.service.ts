@@ -2,9 +2,10 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
-import { ExecuteCaseCommand, loadCase, toCaseEvent, type CaseCommandResult } from '#cases';
-import { canRead, fold, initialState, type CaseCommand, type ExistingCase } from '#domain';
+import { ExecuteCaseCommand, foldCase, loadCase, type CaseCommandResult } from '#cases';
+import { canRead, initialState, type CaseCommand, type ExistingCase } from '#domain';
 import { currentRequest } from '../platform/request-context.js';
+import type { CaseAt } from './case-presenter.js';
 import type { Engine } from '../platform/engine.js';
 import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
 
@@ -28,10 +29,10 @@ export class CasesService {
   }
 
   /** The case as it stands now, from its stream (so a writer always reads their write); 404 outside the reader's scope. */
-  async current(user: Principal, caseId: string): Promise<{ state: ExistingCase; revision: number }> {
-    const { state, revision } = await this.engine.cases.current(caseId);
+  async current(user: Principal, caseId: string): Promise<CaseAt> {
+    const { state, clocks, revision } = await this.engine.cases.current(caseId);
     if (state.status === 'none' || !canRead(state, user, this.engine.org)) throw caseNotFound(caseId);
-    return { state, revision: revision! };
+    return { state, clocks, revision: revision! };
   }
 
   /** The case now with every event of its stream, for history, state-at and verification; 404 outside the reader's scope. */
@@ -62,7 +63,8 @@ export class CasesService {
           : `case ${caseId} was not yet filed at ${point.at}`,
       );
     }
-    return { revision: last.revision, at: last.metadata.at, state: fold(upTo.map(toCaseEvent)) as ExistingCase, current };
+    const then = foldCase(upTo, this.engine.policy);
+    return { revision: last.revision, at: last.metadata.at, state: then.state as ExistingCase, clocks: then.clocks, current };
   }
 }
 

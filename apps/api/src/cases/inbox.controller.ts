@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '#accounts';
 import { hasRole } from '#domain';
 import type { Engine } from '../platform/engine.js';
-import { ENGINE } from '../platform/tokens.js';
+import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { presentCase } from './case-presenter.js';
 
@@ -11,7 +11,10 @@ import { presentCase } from './case-presenter.js';
 @ApiBearerAuth()
 @Controller('api/v1/inbox')
 export class InboxController {
-  constructor(@Inject(ENGINE) private readonly engine: Engine) {}
+  constructor(
+    @Inject(ENGINE) private readonly engine: Engine,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Open cases waiting on my unit, assigned to me, or (leaders) awaiting my annotation' })
@@ -22,7 +25,8 @@ export class InboxController {
       userId: user.userId,
       unitIds: works ? [user.unitId] : [],
       annotationUnitIds: hasRole(user, 'leader') ? org.subtreeIds(user.unitId) : [],
+      now: this.clock(),
     });
-    return { items: items.map((item) => presentCase(item.state, item.revision, user, org)), total: items.length };
+    return { items: items.map((item) => presentCase(item, user, org)), total: items.length };
   }
 }

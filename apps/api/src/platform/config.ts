@@ -16,6 +16,8 @@ export interface AppConfig {
   /** Org tree file; default the demo tree shipped with the engine. */
   readonly orgFile: string | undefined;
   readonly logLevel: string;
+  /** Replaces the default SLA policy of DESIGN.md (format in API.md). */
+  readonly slaPolicyFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -44,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demoPassword: nonEmpty(env.MINYI_DEMO_PASSWORD) ?? 'demo12345',
     orgFile: nonEmpty(env.MINYI_ORG_FILE),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    slaPolicyFile: nonEmpty(env.SLA_POLICY_FILE),
   };
 }
 

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import { LoginService, UserStore, loadOrCreateJwtSecret, loadOrgTree, migrateAccounts, type DemoAccount } from '#accounts';
-import { CaseNumbers, CaseQueries, CaseReadModelProjection, CaseRepository } from '#cases';
+import { CaseNumbers, CaseQueries, CaseReadModelProjection, CaseRepository, loadSlaPolicy } from '#cases';
 import { createPool, openDatabases, type Databases } from '#database';
-import type { OrgTree } from '#domain';
+import type { OrgTree, SlaPolicy } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
 import { InAppNotifications } from '#notifications';
 import { ProjectionRunner } from '#projections';
@@ -22,6 +22,7 @@ export interface Engine {
   readonly pool: pg.Pool;
   readonly store: PostgresEventStore;
   readonly org: OrgTree;
+  readonly policy: SlaPolicy;
   readonly users: UserStore;
   readonly login: LoginService;
   readonly numbers: CaseNumbers;
@@ -37,6 +38,9 @@ export interface Engine {
 }
 
 export async function startEngine(config: AppConfig, logger: Logger): Promise<Engine> {
+  // Configuration files first: a bad one stops start-up before anything is started.
+  const policy = await loadSlaPolicy(config.slaPolicyFile);
+  const org = await loadOrgTree(config.orgFile);
   const databases = await openDatabases({
     databaseUrl: config.databaseUrl,
     jobsDatabaseUrl: config.jobsDatabaseUrl,
@@ -61,13 +65,12 @@ export async function startEngine(config: AppConfig, logger: Logger): Promise<En
 
     const store = new PostgresEventStore({ pool });
     closers.push(() => store.close());
-    const org = await loadOrgTree(config.orgFile);
     const users = new UserStore(pool, { isKnownUnit: (unitId) => org.has(unitId) });
     const secret = await loadOrCreateJwtSecret({ env: config.jwtSecret, dataDir: config.dataDir });
     const login = new LoginService({ pool, users, secret });
     const demoAccounts = config.demo ? await users.ensureDemoAccounts(config.demoPassword) : [];
 
-    const projections = new ProjectionRunner(pool, store, [new CaseReadModelProjection()], {
+    const projections = new ProjectionRunner(pool, store, [new CaseReadModelProjection(policy)], {
       onError: (projection, error) => logger.error({ err: error, projection }, 'projection failed; it will retry'),
     });
     await projections.start();
@@ -80,10 +83,11 @@ export async function startEngine(config: AppConfig, logger: Logger): Promise<En
       pool,
       store,
       org,
+      policy,
       users,
       login,
       numbers: new CaseNumbers(pool),
-      cases: new CaseRepository(store),
+      cases: new CaseRepository(store, policy),
       queries: new CaseQueries(pool),
       projections,
       idempotency,

@@ -37,7 +37,8 @@ export async function startTestApp(options: { start?: Date } = {}): Promise<Test
   let clock = (options.start ?? new Date('2026-11-02T09:00:00+08:00')).getTime();
   const app = await createHttpApp(engine, { clock: () => new Date(clock) });
   await app.init();
-  const tokens = new Map<string, string>();
+  // Tokens expire after 8 h of the test's clock: log in again when one is older than 7 h.
+  const tokens = new Map<string, { token: string; issuedAt: number }>();
   const http = () => supertest.agent(app.getHttpServer());
   return {
     app,
@@ -48,9 +49,9 @@ export async function startTestApp(options: { start?: Date } = {}): Promise<Test
     advance: (ms) => void (clock += ms),
     async token(username) {
       const cached = tokens.get(username);
-      if (cached) return cached;
+      if (cached && Math.abs(clock - cached.issuedAt) < 7 * 3_600_000) return cached.token;
       const response = await http().post('/api/v1/auth/login').send({ username, password: DEMO_PASSWORD }).expect(200);
-      tokens.set(username, response.body.accessToken);
+      tokens.set(username, { token: response.body.accessToken, issuedAt: clock });
       return response.body.accessToken as string;
     },
     async close() {
