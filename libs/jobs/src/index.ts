@@ -1,0 +1,3 @@
+export { JobQueues } from './job-queues.js';
+export type { JobCounts, JobProcessor, JobQueue, JobQueuesOptions, JobWorker, JobsBackend, WorkerSettings } from './job-queues.js';
+export type { ErrorSink } from './error-reporter.js';
