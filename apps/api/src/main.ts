@@ -1,23 +1,14 @@
 import 'reflect-metadata';
 import { createHttpApp } from './http-app.js';
-import { ConfigError, loadConfig } from './platform/config.js';
+import { loadConfig } from './platform/config.js';
 import { startEngine } from './platform/engine.js';
 import { createLogger } from './platform/logger.js';
 
 /** `npm start`: the engine, its read models and the HTTP API in one process. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`minyi: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const engine = await startEngine(config, logger);
+  const engine = await startEngine(config, logger, { workers: process.env.MINYI_WORKERS !== '0' });
   const app = await createHttpApp(engine);
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -48,7 +39,14 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
+/** Mistakes in the configuration stop start-up with their message alone, and exit code 2. */
+const CONFIGURATION_ERRORS = new Set(['ConfigError', 'NotificationConfigError', 'SlaPolicyFileError', 'OrgFileError', 'JwtSecretError']);
+
 main().catch((error: unknown) => {
+  if (error instanceof Error && CONFIGURATION_ERRORS.has(error.name)) {
+    process.stderr.write(`minyi: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`minyi failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { notificationSettingsFromEnv, type NotificationSettings } from '#notifications';
 
 /** Everything the engine reads from its environment, checked once at start-up. */
 export interface AppConfig {
@@ -18,6 +19,8 @@ export interface AppConfig {
   readonly logLevel: string;
   /** Replaces the default SLA policy of DESIGN.md (format in API.md). */
   readonly slaPolicyFile: string | undefined;
+  /** Webhook, e-mail and retry settings of the notifications. */
+  readonly notify: NotificationSettings;
 }
 
 export class ConfigError extends Error {
@@ -47,6 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     orgFile: nonEmpty(env.MINYI_ORG_FILE),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     slaPolicyFile: nonEmpty(env.SLA_POLICY_FILE),
+    notify: notificationSettingsFromEnv(env),
   };
 }
 

@@ -1,12 +1,22 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import { LoginService, UserStore, loadOrCreateJwtSecret, loadOrgTree, migrateAccounts, type DemoAccount } from '#accounts';
-import { CaseNumbers, CaseQueries, CaseReadModelProjection, CaseRepository, loadSlaPolicy } from '#cases';
+import { CaseNumbers, CaseQueries, CaseReadModelProjection, CaseRepository, ExecuteCaseCommandHandler, loadSlaPolicy } from '#cases';
 import { createPool, openDatabases, type Databases } from '#database';
 import type { OrgTree, SlaPolicy } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
-import { InAppNotifications } from '#notifications';
+import { JobQueues } from '#jobs';
+import {
+  EmailChannel,
+  InAppNotifications,
+  NOTIFY_QUEUES,
+  NotificationDelivery,
+  NotificationReactor,
+  WebhookChannel,
+  type NotifyJob,
+} from '#notifications';
 import { ProjectionRunner } from '#projections';
+import { SLA_QUEUE, SlaTimerReactor, SlaTimerWorker, type SlaTimerJob } from '#sla';
 import type { AppConfig } from './config.js';
 import { IdempotencyStore } from '../cases/idempotency.js';
 
@@ -32,12 +42,23 @@ export interface Engine {
   readonly projections: ProjectionRunner;
   readonly idempotency: IdempotencyStore;
   readonly notifications: InAppNotifications;
+  /** BullMQ: SLA timers and notification deliveries. */
+  readonly queues: JobQueues;
+  readonly slaTimers: SlaTimerReactor;
   /** The demo accounts when demo data is on (their password is config.demoPassword). */
   readonly demoAccounts: readonly DemoAccount[];
   close(): Promise<void>;
 }
 
-export async function startEngine(config: AppConfig, logger: Logger): Promise<Engine> {
+export interface EngineOptions {
+  /** Run the BullMQ workers in this process (`npm start`), or leave them to `apps/worker`. */
+  readonly workers: boolean;
+  /** The current time; tests drive it. */
+  readonly now?: () => Date;
+}
+
+export async function startEngine(config: AppConfig, logger: Logger, options: EngineOptions = { workers: true }): Promise<Engine> {
+  const now = options.now ?? (() => new Date());
   // Configuration files first: a bad one stops start-up before anything is started.
   const policy = await loadSlaPolicy(config.slaPolicyFile);
   const org = await loadOrgTree(config.orgFile);
@@ -70,11 +91,61 @@ export async function startEngine(config: AppConfig, logger: Logger): Promise<En
     const login = new LoginService({ pool, users, secret });
     const demoAccounts = config.demo ? await users.ensureDemoAccounts(config.demoPassword) : [];
 
-    const projections = new ProjectionRunner(pool, store, [new CaseReadModelProjection(policy)], {
-      onError: (projection, error) => logger.error({ err: error, projection }, 'projection failed; it will retry'),
+    const numbers = new CaseNumbers(pool);
+    const cases = new CaseRepository(store, policy);
+
+    const queues = await JobQueues.open({
+      redisUrl: config.redisUrl,
+      postgresUrl: databases.jobsUrl,
+      onError: (source, error) => logger.warn({ err: error, source }, 'job queue error'),
     });
+    closers.push(() => queues.close());
+    logger.info({ backend: queues.backend }, 'job queues open');
+    const { notify } = config;
+    const notifyQueues = {
+      inApp: queues.queue<NotifyJob>(NOTIFY_QUEUES.inApp),
+      ...(notify.webhook ? { webhook: queues.queue<NotifyJob>(NOTIFY_QUEUES.webhook) } : {}),
+      ...(notify.email ? { email: queues.queue<NotifyJob>(NOTIFY_QUEUES.email) } : {}),
+    };
+
+    const slaTimers = new SlaTimerReactor(store, policy, queues.queue<SlaTimerJob>(SLA_QUEUE), now);
+    const projections = new ProjectionRunner(
+      pool,
+      store,
+      [
+        new CaseReadModelProjection(policy),
+        slaTimers,
+        new NotificationReactor(store, org, policy, notifyQueues, notify.retryBaseMs),
+      ],
+      { onError: (projection, error) => logger.error({ err: error, projection }, 'projection failed; it will retry') },
+    );
     await projections.start();
     closers.push(() => projections.stop());
+
+    if (options.workers) {
+      // The same one command path as the API's, for the system's own moves.
+      const commands = new ExecuteCaseCommandHandler(store, org, numbers, cases);
+      const sla = new SlaTimerWorker((command) => commands.execute(command), cases, now);
+      queues.worker<SlaTimerJob>(SLA_QUEUE, (job) => sla.process(job), { concurrency: 8 });
+      const delivery = new NotificationDelivery(pool, {
+        inApp: notifications,
+        webhook: notify.webhook ? new WebhookChannel(notify.webhook.url, notify.webhook.secret, { timeoutMs: notify.webhook.timeoutMs }) : undefined,
+        email: notify.email ? new EmailChannel(notify.email.smtpUrl, notify.email.from, notify.email) : undefined,
+      });
+      queues.worker<NotifyJob>(NOTIFY_QUEUES.inApp, (job) => delivery.inApp(job), { concurrency: 4 });
+      if (notify.webhook) queues.worker<NotifyJob>(NOTIFY_QUEUES.webhook, (job) => delivery.webhook(job), { concurrency: 4 });
+      if (notify.email) queues.worker<NotifyJob>(NOTIFY_QUEUES.email, (job) => delivery.email(job), { concurrency: 2 });
+    }
+
+    // Timers are derived work: when the queue store has lost them (a new Redis, say) but the log
+    // has cases, replay the log into the timer reactor to schedule every running clock again.
+    const timers = await queues.counts(SLA_QUEUE);
+    if (timers.waiting + timers.delayed + timers.active === 0) {
+      slaTimers.rescheduleAll().then(
+        (done) => done.timers > 0 && logger.info(done, 'the SLA timer queue was empty: rescheduled the running clocks from the log'),
+        (error: unknown) => logger.error({ err: error }, 'rescheduling SLA timers failed; run timers:rebuild'),
+      );
+    }
 
     return {
       config,
@@ -86,12 +157,14 @@ export async function startEngine(config: AppConfig, logger: Logger): Promise<En
       policy,
       users,
       login,
-      numbers: new CaseNumbers(pool),
-      cases: new CaseRepository(store, policy),
+      numbers,
+      cases,
       queries: new CaseQueries(pool),
       projections,
       idempotency,
       notifications,
+      queues,
+      slaTimers,
       demoAccounts,
       close: closeAll,
     };

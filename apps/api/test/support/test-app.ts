@@ -33,8 +33,9 @@ export async function startTestApp(options: { start?: Date } = {}): Promise<Test
   const db = await createTestDatabase('minyi_e2e');
   const dataDir = await mkdtemp(join(tmpdir(), 'minyi-e2e-'));
   const config = loadConfig({ DATABASE_URL: db.url, JOBS_DATABASE_URL: db.url, MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: DEMO_PASSWORD, LOG_LEVEL: 'silent' });
-  const engine = await startEngine(config, createLogger('silent'));
   let clock = (options.start ?? new Date('2026-11-02T09:00:00+08:00')).getTime();
+  // The engine's timers and workers see the test's clock too.
+  const engine = await startEngine(config, createLogger('silent'), { workers: true, now: () => new Date(clock) });
   const app = await createHttpApp(engine, { clock: () => new Date(clock) });
   await app.init();
   // Tokens expire after 8 h of the test's clock: log in again when one is older than 7 h.

@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { loadConfig } from '../../api/src/platform/config.js';
+import { startEngine } from '../../api/src/platform/engine.js';
+import { createLogger } from '../../api/src/platform/logger.js';
+
+/**
+ * `npm run start:worker`: the BullMQ workers (SLA timers, notification deliveries) and the
+ * reactors, without HTTP, for production set-ups that run the API with MINYI_WORKERS=0.
+ * Several workers may run: BullMQ shares the jobs out, and each projection or reactor is active
+ * on one process at a time.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel).child({ process: 'worker' });
+  const engine = await startEngine(config, logger, { workers: true });
+  logger.info({ backend: engine.queues.backend }, 'workers running');
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: finishing the jobs in hand');
+    await engine.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`minyi worker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
