@@ -69,7 +69,7 @@ describe.each(backends)('SLA timers on BullMQ (%s)', (_name, backendRedisUrl) =>
     handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), cases);
     queues = await JobQueues.open({ redisUrl: backendRedisUrl, postgresUrl: jobs.url, prefix: `minyi-test-${randomUUID().slice(0, 8)}`, onError: (_source, error) => errors.push(error) });
     const now = () => new Date();
-    reactor = new SlaTimerReactor(store, policy, queues.queue<SlaTimerJob>(SLA_QUEUE), now);
+    reactor = new SlaTimerReactor(store, cases, policy, queues.queue<SlaTimerJob>(SLA_QUEUE), now);
     runner = new ProjectionRunner(pool, store, [reactor], { standbyRetryMs: 100, onError: (_projection, error) => errors.push(error as Error) });
     await runner.start();
     const worker = new SlaTimerWorker((command) => handler.execute(command), cases, now);

@@ -1,6 +1,6 @@
 import type { Job, Queue } from 'bullmq';
 import type { PoolClient } from 'pg';
-import { ExecuteCaseCommand, caseIdOf, caseStreamId, foldCase, isCaseStream, type CaseRepository } from '#cases';
+import { ExecuteCaseCommand, caseIdOf, isCaseStream, type CaseRepository } from '#cases';
 import { DomainError, SYSTEM_ACTOR, isOpenRun, pendingSlaTimers, type SlaAlert, type SlaPolicy } from '#domain';
 import type { EventStore, LogPosition, RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
@@ -46,6 +46,7 @@ export class SlaTimerReactor implements Projection {
 
   constructor(
     private readonly store: EventStore,
+    private readonly cases: CaseRepository,
     private readonly policy: SlaPolicy,
     private readonly queue: Queue<SlaTimerJob>,
     private readonly now: () => Date,
@@ -56,7 +57,7 @@ export class SlaTimerReactor implements Projection {
   async reset(_client: PoolClient): Promise<void> {}
 
   async apply(_client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
-    const touched = new Set(events.filter((event) => isCaseStream(event.streamId)).map((event) => caseIdOf(event.streamId)));
+    const touched = new Set(events.filter((event) => isCaseStream(event.streamId) && movesClocks(event)).map((event) => caseIdOf(event.streamId)));
     const jobs = await this.timersOf(touched);
     for (const event of events) {
       if (event.type !== 'SlaBreached' || !isCaseStream(event.streamId)) continue;
@@ -95,7 +96,7 @@ export class SlaTimerReactor implements Projection {
   private async timersOf(caseIds: Iterable<string>): Promise<SlaTimerJob[]> {
     const jobs: SlaTimerJob[] = [];
     for (const caseId of caseIds) {
-      const { clocks } = foldCase(await this.store.readStream(caseStreamId(caseId)), this.policy);
+      const { clocks } = await this.cases.current(caseId);
       for (const timer of pendingSlaTimers(clocks.clocks)) jobs.push({ kind: timer.command, caseId, alert: timer.alert, fireAt: timer.fireAt });
     }
     return jobs;
@@ -113,6 +114,11 @@ export class SlaTimerReactor implements Projection {
       })),
     );
   }
+}
+
+/** Notes and assignments leave every clock as it was: no timer to (re)schedule for them. */
+function movesClocks(event: RecordedEvent): boolean {
+  return event.type !== 'NoteAdded' && event.type !== 'CaseAssigned';
 }
 
 export interface SlaTimerOutcome {

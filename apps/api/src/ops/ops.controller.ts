@@ -13,7 +13,7 @@ export class OpsController {
     private readonly metrics: Metrics,
   ) {}
 
-  /** 200 when the event store and the read models answer. */
+  /** 200 when the event store, the read models and the job queues answer. */
   @Public()
   @Get('health')
   async health() {
@@ -25,6 +25,10 @@ export class OpsController {
     await this.engine.pool.query('SELECT 1 FROM projection_checkpoints LIMIT 1').then(
       () => (checks.readModels = 'ok'),
       (error: Error) => (checks.readModels = error.message),
+    );
+    await this.engine.queues.ping().then(
+      () => (checks.queues = 'ok'),
+      (error: Error) => (checks.queues = error.message),
     );
     const ok = Object.values(checks).every((value) => value === 'ok');
     if (!ok) throw new ServiceUnavailableException({ message: 'not healthy', details: Object.entries(checks).map(([field, message]) => ({ field, message })) });

@@ -108,7 +108,7 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
       ...(notify.email ? { email: queues.queue<NotifyJob>(NOTIFY_QUEUES.email) } : {}),
     };
 
-    const slaTimers = new SlaTimerReactor(store, policy, queues.queue<SlaTimerJob>(SLA_QUEUE), now);
+    const slaTimers = new SlaTimerReactor(store, cases, policy, queues.queue<SlaTimerJob>(SLA_QUEUE), now);
     const projections = new ProjectionRunner(
       pool,
       store,
