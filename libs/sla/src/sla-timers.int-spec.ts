@@ -6,7 +6,7 @@ import { DEMO_ORG_UNITS, OrgTree, parseSlaPolicy, type Actor, type CaseCommand }
 import { migrateEventStore, PostgresEventStore } from '#event-store';
 import { JobQueues } from '#jobs';
 import { ProjectionRunner } from '#projections';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { createTestDatabase, eventually, jobBackends, type TestDatabase } from '#testing';
 import { SLA_QUEUE, SlaTimerReactor, SlaTimerWorker, slaJobId, type SlaTimerJob } from './sla-timers.js';
 
 /** Clocks of seconds, so the timers fire within the test: warn at half, breach at the due time. */
@@ -23,22 +23,7 @@ jest.setTimeout(30_000);
 const clerk: Actor = { userId: 'u-clerk', roles: ['clerk'], unitId: 'hd-dg-1' };
 const coordinator: Actor = { userId: 'u-coord', roles: ['coordinator'], unitId: 'hd-dg-1' };
 
-const redisUrl = process.env.REDIS_URL;
-const backends: [string, string | undefined][] = [['PostgreSQL', undefined]];
-if (redisUrl) backends.push(['Redis', redisUrl]);
-else if (process.env.REQUIRE_REDIS === '1') throw new Error('REQUIRE_REDIS=1 but REDIS_URL is not set: the Redis backend must be tested');
-else console.warn('[test] REDIS_URL not set: the SLA timer tests run on the PostgreSQL backend only');
-
-/** Waits for a condition the timers bring about, checking every 50 ms, failing after `ms`. */
-async function eventually<T>(probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not reached within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const backends = jobBackends('SLA timers');
 
 describe.each(backends)('SLA timers on BullMQ (%s)', (_name, backendRedisUrl) => {
   let events: TestDatabase;
