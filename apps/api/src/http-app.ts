@@ -7,6 +7,7 @@ import { AppModule } from './app.module.js';
 import { errorBody } from './http/error-filter.js';
 import { createValidationPipe } from './http/validation.js';
 import { Metrics } from './ops/metrics.js';
+import { QUEUE_BOARD_PATH, queueBoard } from './ops/queue-board.js';
 import type { Engine } from './platform/engine.js';
 import { PinoNestLogger } from './platform/logger.js';
 import { requestContext } from './platform/request-context.js';
@@ -44,6 +45,7 @@ export async function createHttpApp(engine: Engine, options: { clock?: Clock } =
     const body = errorBody(error);
     response.status(body.statusCode).json(body);
   });
+  app.use(QUEUE_BOARD_PATH, ...queueBoard(engine, options.clock ?? (() => new Date())));
   app.useGlobalPipes(createValidationPipe());
 
   const document = SwaggerModule.createDocument(

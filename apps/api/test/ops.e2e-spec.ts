@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectError } from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { DEMO_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
 
 describe('operations', () => {
   let t: TestApp;
@@ -11,10 +11,10 @@ describe('operations', () => {
     await t?.close();
   });
 
-  it('GET /health answers 200 without a token when the store and read models answer', async () => {
+  it('GET /health answers 200 without a token when the store, read models and queues answer', async () => {
     const response = await t.http().get('/health');
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'ok', checks: { eventStore: 'ok', readModels: 'ok' } });
+    expect(response.body).toMatchObject({ status: 'ok', checks: { eventStore: 'ok', readModels: 'ok', queues: 'ok' } });
   });
 
   it('GET /metrics is Prometheus text with the request duration histogram', async () => {
@@ -65,5 +65,28 @@ describe('operations', () => {
     const response = await t.http().get('/health').set('X-Request-Id', 'trace-123');
     expect(response.headers['x-request-id']).toBe('trace-123');
     expect((await t.http().get('/health')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  describe('the queue board at /admin/queues', () => {
+    const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+
+    it('asks for credentials, refuses non-admins, and shows the engine queues to an admin', async () => {
+      const anonymous = await t.http().get('/admin/queues/api/queues');
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers['www-authenticate']).toMatch(/^Basic /);
+
+      const clerk = await t.token('hd-dg-1.clerk');
+      expect((await t.http().get('/admin/queues/api/queues').set('Authorization', `Bearer ${clerk}`)).status).toBe(403);
+      expect((await t.http().get('/admin/queues/api/queues').set('Authorization', basic('admin', 'wrong-password'))).status).toBe(401);
+
+      const board = await t.http().get('/admin/queues/api/queues').set('Authorization', basic('admin', DEMO_PASSWORD));
+      expect(board.status).toBe(200);
+      expect(board.body.queues.map((queue: { name: string }) => queue.name)).toEqual(
+        expect.arrayContaining(['sla-timers', 'notify-in-app', 'notify-webhook', 'notify-email']),
+      );
+      const page = await t.http().get('/admin/queues').set('Authorization', `Bearer ${await t.token('admin')}`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<html');
+    });
   });
 });
