@@ -9,6 +9,7 @@ import { CasesController } from './cases/cases.controller.js';
 import { CasesService } from './cases/cases.service.js';
 import { InboxController } from './cases/inbox.controller.js';
 import { ErrorFilter } from './http/error-filter.js';
+import { DeadLettersController } from './notifications/dead-letters.controller.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { Metrics } from './ops/metrics.js';
 import { OpsController } from './ops/ops.controller.js';
@@ -23,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [AuthController, OrgController, CasesController, InboxController, NotificationsController, OpsController],
+      controllers: [AuthController, OrgController, CasesController, InboxController, NotificationsController, DeadLettersController, OpsController],
       providers: [
         { provide: ENGINE, useValue: engine },
         { provide: CLOCK, useValue: clock },
