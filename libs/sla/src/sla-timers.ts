@@ -26,7 +26,7 @@ export function slaJobId(job: SlaTimerJob): string {
   return job.kind === 'EscalateOnBreach' ? `escalate.${job.breachEventId}` : `${job.kind}.${run}.${Date.parse(alert.dueAt)}`;
 }
 
-const JOB_OPTIONS = {
+export const SLA_JOB_OPTIONS = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 2_000 },
   // Kept a day, so a replay within it finds the id taken; failures kept a week for inspection.
@@ -110,7 +110,7 @@ export class SlaTimerReactor implements Projection {
         name: job.kind,
         data: job,
         // An escalation goes at once; a timer at its time (at once if that has passed).
-        opts: { ...JOB_OPTIONS, jobId: slaJobId(job), delay: job.kind === 'EscalateOnBreach' ? 0 : Math.max(0, Date.parse(job.fireAt) - now) },
+        opts: { ...SLA_JOB_OPTIONS, jobId: slaJobId(job), delay: job.kind === 'EscalateOnBreach' ? 0 : Math.max(0, Date.parse(job.fireAt) - now) },
       })),
     );
   }
