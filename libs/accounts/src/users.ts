@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import { migrateUnderLock } from '#database';
 import { ROLES, type Role } from '#domain';
 import { InvalidUserInputError, UserIdTakenError, UsernameTakenError, type FieldProblem } from './errors.js';
 import { hashPassword } from './password.js';
@@ -18,13 +19,8 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 /** Creates the accounts tables; safe to run on every start, from several processes at once. */
 export async function migrateAccounts(pool: Pool): Promise<void> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    // CREATE ... IF NOT EXISTS is not safe against itself running concurrently: serialise.
-    await client.query("SELECT pg_advisory_xact_lock(hashtextextended('minyi.accounts.migrate', 0))");
-    await client.query(`
+  await migrateUnderLock(pool, 'accounts', [
+    `
       CREATE TABLE IF NOT EXISTS users (
         id            uuid PRIMARY KEY,
         username      text NOT NULL,
@@ -34,22 +30,15 @@ export async function migrateAccounts(pool: Pool): Promise<void> {
         unit_id       text NOT NULL,
         created_at    timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT users_username_key UNIQUE (username)
-      )`);
-    await client.query(`
+      )`,
+    `
       CREATE TABLE IF NOT EXISTS login_failures (
         id        bigserial PRIMARY KEY,
         username  text NOT NULL,
         failed_at timestamptz NOT NULL
-      )`);
-    await client.query('CREATE INDEX IF NOT EXISTS login_failures_username_at ON login_failures (username, failed_at)');
-    await client.query('COMMIT');
-  } catch (error) {
-    // A connection that cannot roll back is not handed out again.
-    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+      )`,
+    'CREATE INDEX IF NOT EXISTS login_failures_username_at ON login_failures (username, failed_at)',
+  ]);
 }
 
 /** The normal form usernames are stored and looked up in. */

@@ -2,3 +2,4 @@ export { startEmbeddedPostgres, ensureDatabase } from './embedded-postgres.js';
 export type { EmbeddedPostgresOptions, RunningPostgres } from './embedded-postgres.js';
 export { openDatabases, createPool, databaseName, siblingDatabaseUrl } from './databases.js';
 export type { DatabaseSettings, Databases } from './databases.js';
+export { migrateUnderLock } from './migrate.js';

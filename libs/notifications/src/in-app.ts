@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { migrateUnderLock } from '#database';
 import type { Notification, NotificationEventRef, NotifyingEventType } from './notification.js';
 import type { Recipient } from './recipients.js';
 
@@ -54,13 +55,8 @@ export class InAppNotifications {
 
   /** Creates the table; safe to run on every start, from several processes at once. */
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      // CREATE ... IF NOT EXISTS is not safe against itself running concurrently: serialise.
-      await client.query("SELECT pg_advisory_xact_lock(hashtextextended('minyi.notifications.migrate', 0))");
-      await client.query(`
+    await migrateUnderLock(this.pool, 'notifications', [
+      `
         CREATE TABLE IF NOT EXISTS notifications (
           id          uuid PRIMARY KEY,
           user_id     uuid NOT NULL,
@@ -74,17 +70,10 @@ export class InAppNotifications {
           created_at  timestamptz NOT NULL DEFAULT now(),
           read_at     timestamptz,
           CONSTRAINT notifications_user_delivery_key UNIQUE (user_id, delivery_id)
-        )`);
-      await client.query('CREATE INDEX IF NOT EXISTS notifications_user_newest ON notifications (user_id, created_at DESC, id DESC)');
-      await client.query('CREATE INDEX IF NOT EXISTS notifications_user_unread ON notifications (user_id) WHERE read_at IS NULL');
-      await client.query('COMMIT');
-    } catch (error) {
-      // A connection that cannot roll back is not handed out again.
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+        )`,
+      'CREATE INDEX IF NOT EXISTS notifications_user_newest ON notifications (user_id, created_at DESC, id DESC)',
+      'CREATE INDEX IF NOT EXISTS notifications_user_unread ON notifications (user_id) WHERE read_at IS NULL',
+    ]);
   }
 
   /** Stores the notification for each recipient in one statement; returns how many were new. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { v5 as uuidv5 } from 'uuid';
+import { migrateUnderLock } from '#database';
 import { canonicalJson } from '#event-store';
 
 /** Namespace for case ids derived from idempotency keys. */
@@ -28,7 +29,7 @@ export class IdempotencyStore {
   constructor(private readonly pool: Pool) {}
 
   async migrate(): Promise<void> {
-    await this.pool.query(`
+    await migrateUnderLock(this.pool, 'idempotency', [`
       CREATE TABLE IF NOT EXISTS idempotency_keys (
         user_id      text NOT NULL,
         key          text NOT NULL,
@@ -37,7 +38,7 @@ export class IdempotencyStore {
         response     jsonb,
         created_at   timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (user_id, key)
-      )`);
+      )`]);
   }
 
   caseIdFor(userId: string, key: string): string {
