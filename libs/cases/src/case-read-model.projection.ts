@@ -5,6 +5,9 @@ import type { Projection } from '#projections';
 import { foldCase, type FoldedCase } from './case-repository.js';
 import { caseIdOf, isCaseStream } from './case-stream.js';
 
+/** The name of the case read model projection (its checkpoint key). */
+export const CASE_READ_MODEL = 'cases';
+
 /**
  * The case read model: one `case_view` row per case (the list fields as columns for filtering,
  * the whole folded state and its SLA clocks as JSON, and the earliest due time of its running
@@ -13,7 +16,7 @@ import { caseIdOf, isCaseStream } from './case-stream.js';
  * fold, in the runner's transaction, so they always agree with each other and the checkpoint.
  */
 export class CaseReadModelProjection implements Projection {
-  readonly name = 'cases';
+  readonly name = CASE_READ_MODEL;
 
   constructor(private readonly policy: SlaPolicy) {}
 

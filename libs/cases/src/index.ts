@@ -5,7 +5,7 @@ export { CaseRepository, foldCase } from './case-repository.js';
 export type { FoldedCase } from './case-repository.js';
 export { ExecuteCaseCommand, ExecuteCaseCommandHandler } from './execute-case-command.js';
 export type { CaseCommandResult } from './execute-case-command.js';
-export { CaseReadModelProjection } from './case-read-model.projection.js';
+export { CASE_READ_MODEL, CaseReadModelProjection } from './case-read-model.projection.js';
 export { CaseQueries } from './case-queries.js';
 export type { CaseList, CaseListFilter, CaseListItem, InboxQuery } from './case-queries.js';
 export { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ORG_TREE, SLA_POLICY } from './tokens.js';

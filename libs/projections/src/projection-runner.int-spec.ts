@@ -8,7 +8,8 @@ import { ProjectionRunner } from './projection-runner.js';
 
 /** Counts events per stream; fails on demand, to show a failed batch leaves rows and checkpoint untouched. */
 class CountingProjection implements Projection {
-  readonly name = 'counts';
+  constructor(readonly name = 'counts') {}
+
   failNext = false;
   applied = 0;
   async migrate(client: pg.PoolClient) {
@@ -93,6 +94,19 @@ describe('projection runner', () => {
     expect(await count('s-b')).toBe(1); // not 2: the failed attempt's row was rolled back
     expect(await runner.checkpoint('counts')).not.toEqual(before);
     await runner.stop();
+  });
+
+  it('waits for the named projections only, when asked', async () => {
+    const runner = new ProjectionRunner(pool, store, [new CountingProjection('counts-a'), new CountingProjection('counts-b')], { standbyRetryMs: 50 });
+    runners.push(runner);
+    await runner.start();
+    const appended = await store.appendToStream('s-d', [newEvent(1)], { expectedRevision: 'no_stream' });
+    expect(await runner.waitFor(appended.globalPosition, 10_000)).toBe(true);
+    await runner.stop();
+    // counts-b falls behind; counts-a stays where it is.
+    await pool.query("UPDATE projection_checkpoints SET commit_position = 0, prepare_position = 0 WHERE projection = 'counts-b'");
+    expect(await runner.waitFor(appended.globalPosition, 200, ['counts-a'])).toBe(true);
+    expect(await runner.waitFor(appended.globalPosition, 200)).toBe(false);
   });
 
   it('answers false when a position is not reached in time', async () => {

@@ -77,15 +77,16 @@ export class ProjectionRunner {
   }
 
   /**
-   * Waits until every projection has applied the event at `globalPosition` (read-your-writes).
-   * Answers false when the time runs out first.
+   * Waits until the named projections (default: all) have applied the event at `globalPosition`
+   * (read-your-writes). Answers false when the time runs out first.
    */
-  async waitFor(globalPosition: number, timeoutMs: number): Promise<boolean> {
+  async waitFor(globalPosition: number, timeoutMs: number, names: readonly string[] = this.projections.map((p) => p.name)): Promise<boolean> {
+    const awaited = names.map((name) => this.projection(name).name);
     const target = await this.store.positionOf(globalPosition);
     if (!target) return false;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (await this.allReached(target)) return true;
+      if (await this.allReached(awaited, target)) return true;
       const left = deadline - Date.now();
       if (left <= 0) return false;
       // Wake on local progress, or poll for a projection that runs on another instance.
@@ -93,9 +94,9 @@ export class ProjectionRunner {
     }
   }
 
-  private async allReached(target: LogPosition): Promise<boolean> {
-    for (const projection of this.projections) {
-      const at = await readCheckpoint(this.pool, projection.name);
+  private async allReached(names: readonly string[], target: LogPosition): Promise<boolean> {
+    for (const name of names) {
+      const at = await readCheckpoint(this.pool, name);
       if (!at || comparePositions(at, target) < 0) return false;
     }
     return true;

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
-import { caseStreamId, type CaseCommandResult } from '#cases';
+import { CASE_READ_MODEL, caseStreamId, type CaseCommandResult } from '#cases';
 import { verifyStream } from '#event-store';
 import { CurrentUser } from '../auth/auth.guard.js';
 import type { Engine } from '../platform/engine.js';
@@ -191,7 +191,8 @@ export class CasesController {
     const { org, queries, projections } = this.engine;
     if (query.unitId !== undefined && !org.has(query.unitId)) throw new NotFoundException({ message: `no unit ${query.unitId}`, code: 'not_found' });
     if (query.minPosition !== undefined) {
-      const caughtUp = await projections.waitFor(query.minPosition, 5_000);
+      // Lists read the case read model only: a slow timer or notification reactor does not hold them back.
+      const caughtUp = await projections.waitFor(query.minPosition, 5_000, [CASE_READ_MODEL]);
       response.setHeader('X-Minyi-Consistency', caughtUp ? 'caught-up' : 'stale');
     }
     const page = query.page ?? 1;
