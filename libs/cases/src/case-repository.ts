@@ -45,6 +45,11 @@ export class CaseRepository {
     return folded;
   }
 
+  /** The fold kept in memory, without a read: it may be behind the store. */
+  kept(caseId: string): FoldedCase | undefined {
+    return this.folds.get(caseId);
+  }
+
   /** Extends the case by events the caller has just appended. */
   extend(caseId: string, from: FoldedCase, appended: readonly RecordedEvent[]): FoldedCase {
     const folded = foldCase(appended, this.policy, from);

@@ -120,6 +120,21 @@ describe('the case command path and read model', () => {
     expect(noted).toMatchObject({ status: 'in_coordination', revision: 2 });
   });
 
+  it('answers a stale expected revision with a conflict even when this process kept that revision', async () => {
+    const filed = await file('陈旧缓存');
+    const elsewhere = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseRepository(store, DEFAULT_SLA_POLICY));
+    await elsewhere.execute(new ExecuteCaseCommand({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() }, 0, randomUUID()));
+    // This process kept revision 0 and the client names 0, but the case is at 1 now. A move the
+    // kept state would refuse is a conflict, not an illegal transition...
+    await expect(run({ type: 'CloseCase', caseId: filed.id, actor: communityCoordinator, at: at(), summary: '办结' }, 0)).rejects.toMatchObject({
+      code: 'revision_conflict',
+      actual: 1,
+    });
+    // ...and so is one it would allow.
+    await expect(run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() }, 0)).rejects.toMatchObject({ code: 'revision_conflict', actual: 1 });
+    expect(await run({ type: 'AddNote', caseId: filed.id, actor: communityCoordinator, at: at(), noteType: 'note', text: '继续跟进' }, 1)).toMatchObject({ revision: 2 });
+  });
+
   it('writes nothing when the domain refuses a command', async () => {
     const filed = await file('越权操作');
     await expect(run({ type: 'AcceptCase', caseId: filed.id, actor: otherCommunity, at: at() })).rejects.toMatchObject({ code: 'forbidden' });

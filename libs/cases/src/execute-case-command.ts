@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
-import { CURRENT_SCHEMA_VERSION, decide, eventMetaFor, type CaseCommand, type CaseStatus, type OrgTree } from '#domain';
+import { CURRENT_SCHEMA_VERSION, DomainError, decide, eventMetaFor, type CaseCommand, type CaseStatus, type OrgTree } from '#domain';
 import { WrongExpectedRevisionError, type EventStore, type NewEvent } from '#event-store';
 import { CaseNumbers } from './case-numbers.js';
-import { CaseRepository } from './case-repository.js';
+import { CaseRepository, type FoldedCase } from './case-repository.js';
 import { caseStreamId } from './case-stream.js';
 import { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ORG_TREE } from './tokens.js';
 
@@ -50,6 +50,17 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
   ) {}
 
   async execute(request: ExecuteCaseCommand): Promise<CaseCommandResult> {
+    // The kept fold at the revision the caller names is trusted without a read: the append's
+    // expected revision still guards it. If it turns out stale, the refusal is no answer yet.
+    const kept = request.expectedRevision === undefined ? undefined : this.cases.kept(request.command.caseId);
+    if (kept && kept.revision === request.expectedRevision) {
+      try {
+        return await this.attempt(request, kept);
+      } catch (error) {
+        if (!(error instanceof DomainError) && !(error instanceof WrongExpectedRevisionError)) throw error;
+        // Decide again on the case as it is now, read from the store.
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.attempt(request);
@@ -62,9 +73,9 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
     }
   }
 
-  private async attempt({ command, expectedRevision, correlationId, causationId }: ExecuteCaseCommand): Promise<CaseCommandResult> {
+  private async attempt({ command, expectedRevision, correlationId, causationId }: ExecuteCaseCommand, known?: FoldedCase): Promise<CaseCommandResult> {
     const streamId = caseStreamId(command.caseId);
-    const current = await this.cases.current(command.caseId);
+    const current = known ?? (await this.cases.current(command.caseId));
     const { state, revision } = current;
     const context = { org: this.org, clocks: current.clocks.clocks };
     // A case that does not exist is unknown (decide says so), not a conflict.
