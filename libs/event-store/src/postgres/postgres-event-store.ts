@@ -169,40 +169,34 @@ export class PostgresEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     const prepared = prepare(streamId, revision + 1, events);
-    let rows: AppendedRow[];
-    try {
-      const one = prepared.length === 1 ? prepared[0]! : null;
-      rows = (
-        await db.query<AppendedRow>(
-          one
-            ? {
-                name: 'minyi_es_append_one_at_revision',
-                text: APPEND_ONE_AT_REVISION,
-                values: [streamId, revision, one.id, one.type, one.schemaVersion, one.parts.data, one.parts.metadata, one.parts.head, one.parts.tail],
-              }
-            : {
-                name: 'minyi_es_append_at_revision',
-                text: APPEND_AT_REVISION,
-                values: [
-                  streamId,
-                  revision,
-                  prepared.map((e) => e.id),
-                  prepared.map((e) => e.type),
-                  prepared.map((e) => e.schemaVersion),
-                  prepared.map((e) => e.parts.data),
-                  prepared.map((e) => e.parts.metadata),
-                  prepared.map((e) => e.parts.head),
-                  prepared.map((e) => e.parts.tail),
-                ],
-              },
-        )
-      ).rows;
-    } catch (error) {
-      if (db !== this.#pool) throw error; // inside a transaction: the caller rolls back, then diagnoses
-      return this.#afterFailedAppend(streamId, prepared.map((e) => e.id), expected, error);
-    }
-    if (rows.length === 0) return this.#afterFailedAppend(streamId, prepared.map((e) => e.id), expected, null);
-    return appendResult(streamId, prepared, rows);
+    const one = prepared.length === 1 ? prepared[0]! : null;
+    return this.#runAppend(
+      db,
+      one
+        ? {
+            name: 'minyi_es_append_one_at_revision',
+            text: APPEND_ONE_AT_REVISION,
+            values: [streamId, revision, one.id, one.type, one.schemaVersion, one.parts.data, one.parts.metadata, one.parts.head, one.parts.tail],
+          }
+        : {
+            name: 'minyi_es_append_at_revision',
+            text: APPEND_AT_REVISION,
+            values: [
+              streamId,
+              revision,
+              prepared.map((e) => e.id),
+              prepared.map((e) => e.type),
+              prepared.map((e) => e.schemaVersion),
+              prepared.map((e) => e.parts.data),
+              prepared.map((e) => e.parts.metadata),
+              prepared.map((e) => e.parts.head),
+              prepared.map((e) => e.parts.tail),
+            ],
+          },
+      streamId,
+      prepared,
+      expected,
+    );
   }
 
   async #appendNewStream(
@@ -220,41 +214,61 @@ export class PostgresEventStore implements EventStore {
       prev = hashFromParts(event.parts, prev);
       hashes.push(prev);
     }
+    const one = prepared.length === 1 ? prepared[0]! : null;
+    return this.#runAppend(
+      db,
+      one
+        ? {
+            name: 'minyi_es_append_one_new_stream',
+            text: APPEND_ONE_NEW_STREAM,
+            values: [streamId, prev, one.id, one.type, one.schemaVersion, one.parts.data, one.parts.metadata],
+          }
+        : {
+            name: 'minyi_es_append_new_stream',
+            text: APPEND_NEW_STREAM,
+            values: [
+              streamId,
+              prepared.length - 1,
+              prev,
+              prepared.map((e) => e.id),
+              prepared.map((e) => e.type),
+              prepared.map((e) => e.schemaVersion),
+              prepared.map((e) => e.parts.data),
+              prepared.map((e) => e.parts.metadata),
+              prevHashes,
+              hashes,
+            ],
+          },
+      streamId,
+      prepared,
+      expected,
+      () => new StreamCreatedMeanwhile(streamId),
+    );
+  }
+
+  /**
+   * Runs one append statement. Outside a transaction a failure, or no row back (the expected
+   * revision did not hold), is diagnosed here: a conflict or an idempotent repeat. Inside one,
+   * the caller rolls back first and diagnoses then; `noRowsInTransaction` says what to throw.
+   */
+  async #runAppend(
+    db: pg.Pool | pg.PoolClient,
+    query: pg.QueryConfig,
+    streamId: string,
+    prepared: readonly PreparedEvent[],
+    expected: ExpectedRevision,
+    noRowsInTransaction?: () => Error,
+  ): Promise<AppendResult> {
+    const inTransaction = db !== this.#pool;
     let rows: AppendedRow[];
     try {
-      const one = prepared.length === 1 ? prepared[0]! : null;
-      rows = (
-        await db.query<AppendedRow>(
-          one
-            ? {
-                name: 'minyi_es_append_one_new_stream',
-                text: APPEND_ONE_NEW_STREAM,
-                values: [streamId, prev, one.id, one.type, one.schemaVersion, one.parts.data, one.parts.metadata],
-              }
-            : {
-                name: 'minyi_es_append_new_stream',
-                text: APPEND_NEW_STREAM,
-                values: [
-                  streamId,
-                  prepared.length - 1,
-                  prev,
-                  prepared.map((e) => e.id),
-                  prepared.map((e) => e.type),
-                  prepared.map((e) => e.schemaVersion),
-                  prepared.map((e) => e.parts.data),
-                  prepared.map((e) => e.parts.metadata),
-                  prevHashes,
-                  hashes,
-                ],
-              },
-        )
-      ).rows;
+      rows = (await db.query<AppendedRow>(query)).rows;
     } catch (error) {
-      if (db !== this.#pool) throw error;
+      if (inTransaction) throw error;
       return this.#afterFailedAppend(streamId, prepared.map((e) => e.id), expected, error);
     }
     if (rows.length === 0) {
-      if (db !== this.#pool) throw new StreamCreatedMeanwhile(streamId);
+      if (inTransaction && noRowsInTransaction) throw noRowsInTransaction();
       return this.#afterFailedAppend(streamId, prepared.map((e) => e.id), expected, null);
     }
     return appendResult(streamId, prepared, rows);
