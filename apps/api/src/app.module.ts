@@ -14,7 +14,7 @@ import { NotificationsController } from './notifications/notifications.controlle
 import { Metrics } from './ops/metrics.js';
 import { OpsController } from './ops/ops.controller.js';
 import { OrgController } from './org/org.controller.js';
-import type { Engine } from './platform/engine.js';
+import type { Engine } from '#platform';
 import { CLOCK, ENGINE, type Clock } from './platform/tokens.js';
 
 /** The HTTP API over an engine that was started outside NestJS. */

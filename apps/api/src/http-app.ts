@@ -8,9 +8,7 @@ import { errorBody } from './http/error-filter.js';
 import { createValidationPipe } from './http/validation.js';
 import { Metrics } from './ops/metrics.js';
 import { QUEUE_BOARD_PATH, queueBoard } from './ops/queue-board.js';
-import type { Engine } from './platform/engine.js';
-import { PinoNestLogger } from './platform/logger.js';
-import { requestContext } from './platform/request-context.js';
+import { PinoNestLogger, requestContext, type Engine } from '#platform';
 import type { Clock } from './platform/tokens.js';
 
 /** Builds the NestJS application over a started engine: middleware, validation, errors, OpenAPI. */

@@ -1,8 +1,6 @@
 import 'reflect-metadata';
 import { createHttpApp } from './http-app.js';
-import { loadConfig } from './platform/config.js';
-import { startEngine } from './platform/engine.js';
-import { createLogger } from './platform/logger.js';
+import { createLogger, loadConfig, startEngine } from '#platform';
 
 /** `npm start`: the engine, its read models and the HTTP API in one process. */
 async function main(): Promise<void> {

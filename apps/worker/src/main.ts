@@ -1,7 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig } from '../../api/src/platform/config.js';
-import { startEngine } from '../../api/src/platform/engine.js';
-import { createLogger } from '../../api/src/platform/logger.js';
+import { createLogger, loadConfig, startEngine } from '#platform';
 
 /**
  * `npm run start:worker`: the BullMQ workers (SLA timers, notification deliveries) and the

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LoginService, type Principal } from '#accounts';
 import { Text } from '../http/fields.js';
-import type { Engine } from '../platform/engine.js';
+import type { Engine } from '#platform';
 import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
 import { CurrentUser, Public } from './auth.guard.js';
 

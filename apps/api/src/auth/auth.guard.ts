@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadat
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { LoginService, type Principal } from '#accounts';
-import { currentRequest } from '../platform/request-context.js';
+import { currentRequest } from '#platform';
 import { CLOCK, type Clock } from '../platform/tokens.js';
 
 const PUBLIC = 'minyi:public';

@@ -3,10 +3,10 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
-import { CASE_READ_MODEL, caseStreamId, type CaseCommandResult } from '#cases';
+import { CASE_READ_MODEL, IdempotencyStore, caseStreamId, type CaseCommandResult } from '#cases';
 import { verifyStream } from '#event-store';
 import { CurrentUser } from '../auth/auth.guard.js';
-import type { Engine } from '../platform/engine.js';
+import type { Engine } from '#platform';
 import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
 import {
   AcceptDto,
@@ -26,7 +26,6 @@ import {
 } from './case.dto.js';
 import { presentCase, presentCaseWithActions, presentEvent, seesFilerPhone } from './case-presenter.js';
 import { CasesService, caseNotFound } from './cases.service.js';
-import { IdempotencyStore } from './idempotency.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

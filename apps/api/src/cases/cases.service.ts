@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
 import { ExecuteCaseCommand, foldCase, loadCase, type CaseCommandResult } from '#cases';
 import { canRead, initialState, type CaseCommand, type ExistingCase } from '#domain';
-import { currentRequest } from '../platform/request-context.js';
+import { currentRequest, type Engine } from '#platform';
 import type { CaseAt } from './case-presenter.js';
-import type { Engine } from '../platform/engine.js';
 import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
 
 /** Distributes a command over the fields every command carries. */

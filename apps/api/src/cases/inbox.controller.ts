@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '#accounts';
 import { hasRole } from '#domain';
-import type { Engine } from '../platform/engine.js';
+import type { Engine } from '#platform';
 import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { presentCase } from './case-presenter.js';

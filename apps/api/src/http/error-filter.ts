@@ -4,7 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import { AccountsError, InvalidUserInputError, LoginThrottledError } from '#accounts';
 import { DomainError, InvalidError } from '#domain';
 import { WrongExpectedRevisionError } from '#event-store';
-import { IdempotencyKeyReusedError } from '../cases/idempotency.js';
+import { IdempotencyKeyReusedError } from '#cases';
 
 /** The error body of API.md: `{ statusCode, error, message, code?, details? }`. */
 export interface ErrorBody {

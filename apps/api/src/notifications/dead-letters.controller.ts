@@ -5,7 +5,7 @@ import type { Principal } from '#accounts';
 import { hasRole } from '#domain';
 import { NOTIFY_QUEUES, type NotifyJob } from '#notifications';
 import { CurrentUser } from '../auth/auth.guard.js';
-import type { Engine } from '../platform/engine.js';
+import type { Engine } from '#platform';
 import { ENGINE } from '../platform/tokens.js';
 
 /** A notification delivery that failed after every retry. */

@@ -5,7 +5,7 @@ import { ArrayMaxSize, IsArray, IsOptional, IsUUID } from 'class-validator';
 import type { Principal } from '#accounts';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { OneOf, WholeNumber } from '../http/fields.js';
-import type { Engine } from '../platform/engine.js';
+import type { Engine } from '#platform';
 import { ENGINE } from '../platform/tokens.js';
 
 const DEFAULT_LIMIT = 50;

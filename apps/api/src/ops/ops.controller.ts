@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Engine } from '../platform/engine.js';
+import type { Engine } from '#platform';
 import { ENGINE } from '../platform/tokens.js';
 import { Public } from '../auth/auth.guard.js';
 import { Metrics } from './metrics.js';

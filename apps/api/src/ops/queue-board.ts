@@ -4,7 +4,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { NOTIFY_QUEUES } from '#notifications';
 import { SLA_QUEUE } from '#sla';
-import type { Engine } from '../platform/engine.js';
+import type { Engine } from '#platform';
 import type { Clock } from '../platform/tokens.js';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';

@@ -5,7 +5,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { Principal } from '#accounts';
 import { hasRole, ROLES, type Role } from '#domain';
 import { Text } from '../http/fields.js';
-import type { Engine } from '../platform/engine.js';
+import type { Engine } from '#platform';
 import { ENGINE } from '../platform/tokens.js';
 import { CurrentUser } from '../auth/auth.guard.js';
 

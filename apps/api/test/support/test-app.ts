@@ -5,9 +5,7 @@ import { join } from 'node:path';
 import supertest from 'supertest';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { createHttpApp } from '../../src/http-app.js';
-import { loadConfig } from '../../src/platform/config.js';
-import { startEngine, type Engine } from '../../src/platform/engine.js';
-import { createLogger } from '../../src/platform/logger.js';
+import { createLogger, loadConfig, startEngine, type Engine } from '#platform';
 
 export const DEMO_PASSWORD = 'demo12345';
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import { LoginService, UserStore, loadOrCreateJwtSecret, loadOrgTree, migrateAccounts, type DemoAccount } from '#accounts';
-import { CaseNumbers, CaseQueries, CaseReadModelProjection, CaseRepository, ExecuteCaseCommandHandler, loadSlaPolicy } from '#cases';
+import { CaseNumbers, CaseQueries, CaseReadModelProjection, CaseRepository, ExecuteCaseCommandHandler, IdempotencyStore, loadSlaPolicy } from '#cases';
 import { createPool, openDatabases, type Databases } from '#database';
 import type { OrgTree, SlaPolicy } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
@@ -18,7 +18,6 @@ import {
 import { ProjectionRunner } from '#projections';
 import { SLA_QUEUE, SlaTimerReactor, SlaTimerWorker, type SlaTimerJob } from '#sla';
 import type { AppConfig } from './config.js';
-import { IdempotencyStore } from '../cases/idempotency.js';
 
 /**
  * Everything the engine runs on, built once at start-up outside NestJS: the databases (embedded
