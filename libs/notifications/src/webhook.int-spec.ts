@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Notification } from './notification.js';
 import { DeliveryFailedError, WebhookChannel, deliver, payloadFor } from './webhook.js';
+import { ESCALATION_NOTIFICATION, ESCALATION_RECIPIENT } from './testing/escalation-notification.js';
 
 /** What the receiving server saw of one request. */
 interface Received {
@@ -15,17 +15,8 @@ interface Received {
 
 const SECRET = 'webhook-secret-用于测试';
 
-const notification: Notification = {
-  deliveryId: '0195a1b2-0000-7000-8000-000000000e01',
-  type: 'CaseEscalated',
-  caseId: '0195a1b2-0000-7000-8000-0000000000c1',
-  caseNumber: 'MY-2026-000001',
-  unitId: 'hd-dg',
-  audience: { groups: [{ roles: ['coordinator'], unitIds: ['hd-dg'] }], userIds: [], excludeUserIds: [] },
-  text: '案件 MY-2026-000001「停车位纠纷」已由东关社区上报至东关街道，请及时受理',
-  event: { type: 'CaseEscalated', revision: 1, position: 42, at: '2026-03-02T09:01:00+08:00' },
-};
-const recipients = [{ userId: '00000000-0000-4000-8000-0000000000c2', username: 'hd-dg.coordinator', displayName: '东关街道联络员' }];
+const notification = ESCALATION_NOTIFICATION;
+const recipients = [ESCALATION_RECIPIENT];
 
 /** How a receiver checks a delivery: HMAC-SHA256 of the raw body, compared in constant time. */
 function verifies(body: Buffer, header: string | undefined, secret: string): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_RETRY_BASE_MS, MIN_RETRY_SPAN_MS, payloadFor, retryPolicy, retrySpanMs, sign } from './webhook.js';
-import type { Notification } from './notification.js';
+import { ESCALATION_NOTIFICATION, ESCALATION_RECIPIENT } from './testing/escalation-notification.js';
 
 describe('sign', () => {
   it('is sha256= and the hex HMAC-SHA256 of the body (RFC 4231, test case 2)', () => {
@@ -38,17 +38,8 @@ describe('retryPolicy', () => {
 
 describe('payloadFor', () => {
   it('is the API.md body, with the resolved recipients and without the audience', () => {
-    const notification: Notification = {
-      deliveryId: '0195a1b2-0000-7000-8000-000000000e01',
-      type: 'CaseEscalated',
-      caseId: '0195a1b2-0000-7000-8000-0000000000c1',
-      caseNumber: 'MY-2026-000001',
-      unitId: 'hd-dg',
-      audience: { groups: [{ roles: ['coordinator'], unitIds: ['hd-dg'] }], userIds: [], excludeUserIds: [] },
-      text: '案件 MY-2026-000001「停车位纠纷」已由东关社区上报至东关街道，请及时受理',
-      event: { type: 'CaseEscalated', revision: 1, position: 42, at: '2026-03-02T09:01:00+08:00' },
-    };
-    const recipient = { userId: '00000000-0000-4000-8000-0000000000c2', username: 'hd-dg.coordinator', displayName: '东关街道联络员' };
+    const notification = ESCALATION_NOTIFICATION;
+    const recipient = ESCALATION_RECIPIENT;
     expect(payloadFor(notification, [recipient])).toEqual({
       deliveryId: notification.deliveryId,
       type: 'CaseEscalated',
