@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { describe, expect, it } from '@jest/globals';
+import { useTestApp, type TestApp } from './support/test-app.js';
 
 describe('HTTP API smoke', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
+  useTestApp((app) => {
+    t = app;
   });
 
   it('logs in, files a case and reads it back with its allowed actions', async () => {

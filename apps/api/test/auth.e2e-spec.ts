@@ -1,18 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Api, expectError } from './support/api.js';
-import { DEMO_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
+import { DEMO_PASSWORD, useTestApp, type TestApp } from './support/test-app.js';
 
 const HOUR = 3_600_000;
 
 describe('accounts: login, me, tokens', () => {
   let t: TestApp;
   let api: Api;
-  beforeAll(async () => {
-    t = await startTestApp();
-    api = new Api(t);
-  });
-  afterAll(async () => {
-    await t?.close();
+  useTestApp((app) => {
+    t = app;
+    api = new Api(app);
   });
 
   const login = (username: string, password: string) => t.http().post('/api/v1/auth/login').send({ username, password });

@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Api, expectError } from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp, type TestApp } from './support/test-app.js';
 
 describe('inbox', () => {
   let t: TestApp;
   let api: Api;
-  beforeAll(async () => {
-    t = await startTestApp();
-    api = new Api(t);
-  });
-  afterAll(async () => {
-    await t?.close();
+  useTestApp((app) => {
+    t = app;
+    api = new Api(app);
   });
 
   /** The case ids in the user's inbox, once the read models include `position`. */

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { Response } from 'supertest';
 import { caseStreamId } from '#cases';
 import { NOTIFY_QUEUES, type InAppNotification, type NotifyJob } from '#notifications';
 import { Api, expectError } from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp, type TestApp } from './support/test-app.js';
 
 /** Asks again every 25 ms until `probe` answers, failing after `ms`: the reactor and the workers run on their own. */
 async function until<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
@@ -24,12 +24,9 @@ interface Listed {
 describe('notifications', () => {
   let t: TestApp;
   let api: Api;
-  beforeAll(async () => {
-    t = await startTestApp();
-    api = new Api(t);
-  });
-  afterAll(async () => {
-    await t?.close();
+  useTestApp((app) => {
+    t = app;
+    api = new Api(app);
   });
 
   const notifications = async (user: string, query = ''): Promise<Listed> => {

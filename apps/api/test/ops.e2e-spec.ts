@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { expectError } from './support/api.js';
-import { DEMO_PASSWORD, startTestApp, type TestApp } from './support/test-app.js';
+import { DEMO_PASSWORD, useTestApp, type TestApp } from './support/test-app.js';
 
 describe('operations', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
+  useTestApp((app) => {
+    t = app;
   });
 
   it('GET /health answers 200 without a token when the store, read models and queues answer', async () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ACTION_BODIES, Api, DEMO_USERS, expectError, MASKED_PHONE, PHONE, type CaseStatus, type DemoUser } from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp } from './support/test-app.js';
 
 /**
  * Who may do what to a case at the grid hd-dg-1-g1 (so that a transfer to hd-dg-1-g2 is possible):
@@ -31,16 +31,11 @@ const MATRIX: { action: string; from: CaseStatus; allowed: DemoUser[] }[] = [
 ];
 
 describe('who may act on and read a case', () => {
-  let t: TestApp;
   let api: Api;
   let mergeTarget: string;
-  beforeAll(async () => {
-    t = await startTestApp();
-    api = new Api(t);
+  useTestApp(async (app) => {
+    api = new Api(app);
     mergeTarget = (await api.file({ unitId: UNIT })).id;
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   const bodyFor = async (action: string): Promise<Record<string, unknown>> => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Api, expectError, expectFieldError, type Filed, type Moved } from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp, type TestApp } from './support/test-app.js';
 
 const MINUTE = 60_000;
 
@@ -16,12 +16,9 @@ interface Item {
 describe('case queries: list, detail, history, state, verify', () => {
   let t: TestApp;
   let api: Api;
-  beforeAll(async () => {
-    t = await startTestApp();
-    api = new Api(t);
-  });
-  afterAll(async () => {
-    await t?.close();
+  useTestApp((app) => {
+    t = app;
+    api = new Api(app);
   });
 
   const list = async (user: string, query: string) => {

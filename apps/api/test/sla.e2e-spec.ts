@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Api } from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp, type TestApp } from './support/test-app.js';
 
 const HOUR = 3_600_000;
 
@@ -8,12 +8,9 @@ const HOUR = 3_600_000;
 describe('SLA deadlines over HTTP', () => {
   let t: TestApp;
   let api: Api;
-  beforeAll(async () => {
-    t = await startTestApp();
-    api = new Api(t);
-  });
-  afterAll(async () => {
-    await t?.close();
+  useTestApp((app) => {
+    t = app;
+    api = new Api(app);
   });
 
   it('shows the accept clock of a new case, due one working day later', async () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ACTION_BODIES, Api, expectError, expectFieldError, type CaseStatus } from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp, type TestApp } from './support/test-app.js';
 
 const COORDINATOR = 'hd-dg-1.coordinator';
 const LEADER = 'hd-dg.leader';
@@ -9,12 +9,9 @@ const LEADER = 'hd-dg.leader';
 describe('case actions: moves, rules and conflicts', () => {
   let t: TestApp;
   let api: Api;
-  beforeAll(async () => {
-    t = await startTestApp();
-    api = new Api(t);
-  });
-  afterAll(async () => {
-    await t?.close();
+  useTestApp((app) => {
+    t = app;
+    api = new Api(app);
   });
 
   /** Every action of API.md's table from a state it allows: who does it, with what, and the state it leads to. */

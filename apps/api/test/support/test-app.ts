@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -60,4 +61,19 @@ export async function startTestApp(options: { start?: Date } = {}): Promise<Test
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts the app before the file's tests and closes it after them; `started` receives it (to
+ * keep it, and to set up what the file's tests share).
+ */
+export function useTestApp(started: (app: TestApp) => void | Promise<void>, options: { start?: Date } = {}): void {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp(options);
+    await started(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
 }
