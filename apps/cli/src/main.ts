@@ -1,46 +1,44 @@
 import 'reflect-metadata';
-import { createLogger, loadConfig, startEngine } from '#platform';
+import { UsageError, type CliCommand } from './command.js';
+import { timersRebuild } from './commands/timers-rebuild.js';
 
-const HELP = `minyi — operator commands
+/** Every command, in the order `help` lists them. */
+const COMMANDS: readonly CliCommand[] = [timersRebuild];
 
-Usage: npm run cli -- <command>
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  return `minyi — operator and auditor commands
+
+Usage: npm run cli -- <command> [options]     (npm run cli -- <command> --help for one command)
 
 Commands:
-  timers:rebuild   re-create the BullMQ timer of every running SLA clock from the event log
-                   (after the queue store lost its jobs; safe to repeat: nothing is scheduled twice)
-  help             this text
+${COMMANDS.map((command) => `  ${command.name.padEnd(width)}   ${command.summary}`).join('\n')}
 
 Configuration comes from the same environment as \`npm start\` (DATABASE_URL, REDIS_URL, ...).
 `;
-
-async function timersRebuild(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const engine = await startEngine(config, logger, { workers: false });
-  try {
-    const { cases, timers } = await engine.slaTimers.rescheduleAll();
-    const counts = await engine.queues.counts('sla-timers');
-    process.stdout.write(`timers rebuilt from the log: ${timers} timers of ${cases} cases scheduled; the queue holds ${counts.delayed} waiting to fire, ${counts.waiting + counts.active} due now\n`);
-  } finally {
-    await engine.close();
-  }
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
-  switch (command) {
-    case 'timers:rebuild':
-      await timersRebuild();
-      return 0;
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(HELP);
-      return command === undefined ? 1 : 0;
-    default:
-      process.stderr.write(`minyi: unknown command "${command}"\n\n${HELP}`);
-      return 2;
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(overview());
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (!command) {
+    process.stderr.write(`minyi: unknown command "${name}"\n\n${overview()}`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`minyi ${command.name}: ${error.message}\n\n${command.help}`);
+    return 2;
   }
 }
 
