@@ -10,13 +10,14 @@ export const CASE_READ_MODEL = 'cases';
 
 /**
  * The case read model: one `case_view` row per case (the list fields as columns for filtering,
- * the whole folded state and its SLA clocks as JSON, and the earliest due time of its running
- * clocks for the overdue filter), and one `inbox_items` row per open case,
+ * the whole folded state and its SLA clocks as JSON, the earliest due time of its running clocks
+ * for the overdue filter, and who filed it for "my cases"), and one `inbox_items` row per open case,
  * saying which unit (or assignee) it waits on and since when. Both tables are written from one
  * fold, in the runner's transaction, so they always agree with each other and the checkpoint.
  */
 export class CaseReadModelProjection implements Projection {
   readonly name = CASE_READ_MODEL;
+  readonly tables = ['case_view', 'inbox_items'];
 
   constructor(private readonly policy: SlaPolicy) {}
 
@@ -42,8 +43,12 @@ export class CaseReadModelProjection implements Projection {
         updated_at     timestamptz NOT NULL,
         state          jsonb NOT NULL,
         clocks         jsonb NOT NULL,
-        next_due_at    timestamptz
+        next_due_at    timestamptz,
+        filed_by       text
       );
+      -- Read models created before filed_by existed: their older rows get it on a rebuild.
+      ALTER TABLE case_view ADD COLUMN IF NOT EXISTS filed_by text;
+      CREATE INDEX IF NOT EXISTS case_view_filed_by ON case_view (filed_by, created_at DESC);
       CREATE INDEX IF NOT EXISTS case_view_next_due ON case_view (next_due_at) WHERE next_due_at IS NOT NULL;
       CREATE INDEX IF NOT EXISTS case_view_units_visited ON case_view USING gin (units_visited);
       CREATE INDEX IF NOT EXISTS case_view_unit_status ON case_view (unit_id, status);
@@ -89,6 +94,7 @@ export class CaseReadModelProjection implements Projection {
       if (fresh.length === 0) continue;
       let folded: FoldedCase | undefined = before && { state: before.state, clocks: before.clocks, revision: before.revision };
       let waitingSince = before?.waiting_since?.toISOString() ?? null;
+      const filedBy = fresh.find((event) => event.revision === 0)?.metadata.actorId ?? null;
       for (const recorded of fresh) {
         const next = foldCase([recorded], this.policy, folded);
         if (changesWhoIsWaited(folded?.state ?? initialState, next.state)) waitingSince = recorded.metadata.at;
@@ -97,7 +103,7 @@ export class CaseReadModelProjection implements Projection {
       const { state, clocks, revision } = folded!;
       const lastPosition = fresh.at(-1)!.globalPosition;
       if (state.status === 'none') continue;
-      views.push(viewRow(state, clocks, revision!, lastPosition));
+      views.push(viewRow(state, clocks, revision!, lastPosition, filedBy));
       if (isOpen(state.status)) inbox.push({ case_id: state.id, unit_id: state.unitId, assignee_id: state.assigneeId, status: state.status, waiting_since: waitingSince ?? state.updatedAt });
       else closed.push(state.id);
     }
@@ -105,18 +111,19 @@ export class CaseReadModelProjection implements Projection {
     if (views.length > 0) {
       await client.query(
         `INSERT INTO case_view (id, number, kind, status, unit_id, filed_unit_id, assignee_id, urgency, channel, title, description,
-                                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at)
+                                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at, filed_by)
          SELECT id, number, kind, status, unit_id, filed_unit_id, assignee_id, urgency, channel, title, description,
-                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at
+                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at, filed_by
            FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, number text, kind text, status text, unit_id text, filed_unit_id text,
                 assignee_id text, urgency text, channel text, title text, description text, supervised boolean, units_visited text[],
                 revision integer, last_position bigint, created_at timestamptz, updated_at timestamptz, state jsonb, clocks jsonb,
-                next_due_at timestamptz)
+                next_due_at timestamptz, filed_by text)
          ON CONFLICT (id) DO UPDATE SET
            status = EXCLUDED.status, unit_id = EXCLUDED.unit_id, assignee_id = EXCLUDED.assignee_id, urgency = EXCLUDED.urgency,
            title = EXCLUDED.title, description = EXCLUDED.description, supervised = EXCLUDED.supervised,
            units_visited = EXCLUDED.units_visited, revision = EXCLUDED.revision, last_position = EXCLUDED.last_position,
-           updated_at = EXCLUDED.updated_at, state = EXCLUDED.state, clocks = EXCLUDED.clocks, next_due_at = EXCLUDED.next_due_at`,
+           updated_at = EXCLUDED.updated_at, state = EXCLUDED.state, clocks = EXCLUDED.clocks, next_due_at = EXCLUDED.next_due_at,
+           filed_by = COALESCE(case_view.filed_by, EXCLUDED.filed_by)`,
         [JSON.stringify(views)],
       );
     }
@@ -155,6 +162,8 @@ interface CaseViewRow {
   state: ExistingCase;
   clocks: CaseClocks;
   next_due_at: string | null;
+  /** The user who filed the case: known from its first event, so null in a batch without it. */
+  filed_by: string | null;
 }
 
 interface InboxRow {
@@ -165,7 +174,7 @@ interface InboxRow {
   waiting_since: string;
 }
 
-function viewRow(state: ExistingCase, clocks: CaseClocks, revision: number, lastPosition: number): CaseViewRow {
+function viewRow(state: ExistingCase, clocks: CaseClocks, revision: number, lastPosition: number, filedBy: string | null): CaseViewRow {
   const openDue = clocks.clocks.filter(isOpenRun).map((run) => Date.parse(run.dueAt));
   return {
     id: state.id,
@@ -188,6 +197,7 @@ function viewRow(state: ExistingCase, clocks: CaseClocks, revision: number, last
     state,
     clocks,
     next_due_at: openDue.length > 0 ? new Date(Math.min(...openDue)).toISOString() : null,
+    filed_by: filedBy,
   };
 }
 

@@ -23,6 +23,24 @@ export async function readCheckpoint(client: Pool | PoolClient, projection: stri
   return { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) };
 }
 
+/**
+ * Reads a projection's checkpoint and locks its row until the transaction ends, creating the
+ * row when missing. Whoever writes the projection's rows takes this lock first, so a batch and a
+ * rebuild's swap never interleave, and a batch sees the checkpoint a swap left behind.
+ */
+export async function lockCheckpoint(client: PoolClient, projection: string): Promise<LogPosition | null> {
+  // One round trip: the no-op update of an existing row locks it like SELECT ... FOR UPDATE.
+  const { rows } = await client.query<{ commit_position: string | null; prepare_position: string | null }>(
+    `INSERT INTO projection_checkpoints (projection) VALUES ($1)
+     ON CONFLICT (projection) DO UPDATE SET projection = EXCLUDED.projection
+     RETURNING commit_position, prepare_position`,
+    [projection],
+  );
+  const row = rows[0];
+  if (!row || row.commit_position === null || row.prepare_position === null) return null;
+  return { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) };
+}
+
 export async function writeCheckpoint(client: PoolClient, projection: string, position: LogPosition | null, globalPosition: number | null): Promise<void> {
   await client.query(
     `INSERT INTO projection_checkpoints (projection, commit_position, prepare_position, global_position, updated_at)

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { migrateEventStore, PostgresEventStore, type NewEvent, type RecordedEvent } from '#event-store';
+import { migrateEventStore, PostgresEventStore, type RecordedEvent } from '#event-store';
 import { createTestDatabase, type TestDatabase } from '#testing';
+import { countedEvent } from './counted-event.testing.js';
 import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
 
@@ -30,13 +30,6 @@ class CountingProjection implements Projection {
   }
 }
 
-const newEvent = (n: number): NewEvent => ({
-  id: randomUUID(),
-  type: 'Counted',
-  schemaVersion: 1,
-  data: { n },
-  metadata: { actorId: 'test', actorRole: 'system', unitId: null, at: new Date().toISOString(), correlationId: randomUUID(), causationId: null },
-});
 
 describe('projection runner', () => {
   let db: TestDatabase;
@@ -69,13 +62,13 @@ describe('projection runner', () => {
     await leader.start();
     await standby.start();
 
-    const a = await store.appendToStream('s-a', [newEvent(1), newEvent(2)], { expectedRevision: 'no_stream' });
+    const a = await store.appendToStream('s-a', [countedEvent(1), countedEvent(2)], { expectedRevision: 'no_stream' });
     expect(await leader.waitFor(a.globalPosition, 10_000)).toBe(true);
     expect(first.applied).toBe(2);
     expect(second.applied).toBe(0);
 
     await leader.stop();
-    const b = await store.appendToStream('s-a', [newEvent(3)], { expectedRevision: 1 });
+    const b = await store.appendToStream('s-a', [countedEvent(3)], { expectedRevision: 1 });
     expect(await standby.waitFor(b.globalPosition, 10_000)).toBe(true);
     expect(second.applied).toBe(1); // resumed from the leader's checkpoint, not from zero
     expect(await count('s-a')).toBe(3);
@@ -89,7 +82,7 @@ describe('projection runner', () => {
     await runner.start();
     const before = await runner.checkpoint('counts');
     projection.failNext = true;
-    const appended = await store.appendToStream('s-b', [newEvent(1)], { expectedRevision: 'no_stream' });
+    const appended = await store.appendToStream('s-b', [countedEvent(1)], { expectedRevision: 'no_stream' });
     expect(await runner.waitFor(appended.globalPosition, 10_000)).toBe(true);
     expect(await count('s-b')).toBe(1); // not 2: the failed attempt's row was rolled back
     expect(await runner.checkpoint('counts')).not.toEqual(before);
@@ -100,7 +93,7 @@ describe('projection runner', () => {
     const runner = new ProjectionRunner(pool, store, [new CountingProjection('counts-a'), new CountingProjection('counts-b')], { standbyRetryMs: 50 });
     runners.push(runner);
     await runner.start();
-    const appended = await store.appendToStream('s-d', [newEvent(1)], { expectedRevision: 'no_stream' });
+    const appended = await store.appendToStream('s-d', [countedEvent(1)], { expectedRevision: 'no_stream' });
     expect(await runner.waitFor(appended.globalPosition, 10_000)).toBe(true);
     await runner.stop();
     // counts-b falls behind; counts-a stays where it is.
@@ -113,7 +106,7 @@ describe('projection runner', () => {
     const runner = new ProjectionRunner(pool, store, [new CountingProjection()]);
     runners.push(runner);
     await runner.migrate(); // not started: nothing moves
-    const appended = await store.appendToStream('s-c', [newEvent(1)], { expectedRevision: 'no_stream' });
+    const appended = await store.appendToStream('s-c', [countedEvent(1)], { expectedRevision: 'no_stream' });
     await pool.query("UPDATE projection_checkpoints SET commit_position = 0, prepare_position = 0 WHERE projection = 'counts'");
     expect(await runner.waitFor(appended.globalPosition, 200)).toBe(false);
   });

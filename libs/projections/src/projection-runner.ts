@@ -1,9 +1,10 @@
 import { EventEmitter, once } from 'node:events';
-import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { comparePositions, type EventStore, type LogPosition, type RecordedEvent, type Subscription } from '#event-store';
-import { migrateCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoints.js';
+import { lockCheckpoint, migrateCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoints.js';
+import { lockKey } from './locks.js';
 import type { Projection } from './projection.js';
+import { rebuildReadModel, type RebuildOptions } from './rebuild.js';
 
 export interface ProjectionRunnerOptions {
   /** How often a standby instance retries to become the active one for a projection (ms). */
@@ -60,9 +61,18 @@ export class ProjectionRunner {
     await Promise.all([...this.active.keys()].map((name) => this.deactivate(name)));
   }
 
-  /** Empties a projection and replays the whole log into it (this instance must be able to lead it). */
-  async rebuild(name: string): Promise<void> {
+  /**
+   * Replays the whole log into a projection. A read model is rebuilt beside its live tables and
+   * swapped in (see `rebuildReadModel`), so reads and this runner carry on meanwhile; a reactor,
+   * which keeps no rows, is stopped, its checkpoint reset, and started again.
+   */
+  async rebuild(name: string, options?: RebuildOptions): Promise<void> {
     const projection = this.projection(name);
+    if (projection.tables?.length) {
+      await rebuildReadModel(this.pool, this.store, projection, options);
+      this.progress.emit('batch', projection.name);
+      return;
+    }
     await this.deactivate(name);
     await this.inTransaction(async (client) => {
       await projection.reset(client);
@@ -154,10 +164,14 @@ export class ProjectionRunner {
   }
 
   private async applyBatch(projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
-    const last = events.at(-1);
-    if (!last) return;
     await this.inTransaction(async (client) => {
-      await projection.apply(client, events);
+      // The stored checkpoint, not this subscription's, says what the tables hold: a rebuild may
+      // have swapped in tables that are already past some of these events.
+      const stored = await lockCheckpoint(client, projection.name);
+      const fresh = stored ? events.filter((event) => comparePositions(event.position, stored) > 0) : events;
+      const last = fresh.at(-1);
+      if (!last) return;
+      await projection.apply(client, fresh);
       await writeCheckpoint(client, projection.name, last.position, last.globalPosition);
     });
     this.progress.emit('batch', projection.name);
@@ -176,11 +190,6 @@ export class ProjectionRunner {
       client.release();
     }
   }
-}
-
-/** A stable 63-bit advisory lock key for a name. */
-function lockKey(name: string): string {
-  return BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(`minyi:${name}`).digest('hex').slice(0, 16)}`)).toString();
 }
 
 function delay(ms: number): Promise<void> {

@@ -9,6 +9,12 @@ import type { RecordedEvent } from '#event-store';
 export interface Projection {
   /** Stable name: the checkpoint's key and the advisory lock's seed. */
   readonly name: string;
+  /**
+   * The tables this projection owns, for a read model. A projection with tables is rebuilt into
+   * a scratch schema while the live tables keep serving reads, then swapped in; so its SQL names
+   * them unqualified (resolved through `search_path`). Reactors, which keep no rows, have none.
+   */
+  readonly tables?: readonly string[];
   /** Creates the projection's tables when missing (idempotent, run at start). */
   migrate(client: PoolClient): Promise<void>;
   /** Applies a batch of events, in log order, inside the runner's transaction. */

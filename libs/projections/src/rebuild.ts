@@ -1,0 +1,153 @@
+import type { Pool, PoolClient } from 'pg';
+import { performance } from 'node:perf_hooks';
+import type { EventStore, LogPosition, RecordedEvent } from '#event-store';
+import { lockCheckpoint, migrateCheckpoints, writeCheckpoint } from './checkpoints.js';
+import { lockKey } from './locks.js';
+import type { Projection } from './projection.js';
+
+export interface RebuildProgress {
+  readonly projection: string;
+  /** 'copy' while replaying the log into the scratch tables, 'swap' during the final catch-up. */
+  readonly phase: 'copy' | 'swap';
+  /** Events replayed so far. */
+  readonly events: number;
+  /** Events in the log when the rebuild started (an estimate of the total). */
+  readonly total: number;
+}
+
+export interface RebuildOptions {
+  /** Events read and applied per transaction (default 5,000). */
+  readonly batchSize?: number;
+  readonly onProgress?: (progress: RebuildProgress) => void;
+}
+
+export interface RebuildResult {
+  readonly projection: string;
+  readonly events: number;
+  readonly tables: readonly string[];
+  /** The checkpoint the rebuilt tables were swapped in at (null for an empty log). */
+  readonly position: LogPosition | null;
+  readonly seconds: number;
+}
+
+/** A catch-up pass under the swap's locks runs only once the copy is this close to the head. */
+const SWAP_WHEN_BEHIND = 2_000;
+
+/**
+ * Rebuilds a read model from the whole log without taking it offline: the projection's tables
+ * are created in a scratch schema and filled there, while the live tables go on serving reads
+ * (and the live runner goes on updating them). At the end, in one transaction, the rebuild locks
+ * the projection's checkpoint row and tables, applies what was appended meanwhile, drops the old
+ * tables and moves the new ones in, and writes the checkpoint: readers wait for a moment, never
+ * see a half-built table, and a live batch that was waiting resumes after the new checkpoint.
+ */
+export async function rebuildReadModel(pool: Pool, store: EventStore, projection: Projection, options: RebuildOptions = {}): Promise<RebuildResult> {
+  const tables = projection.tables ?? [];
+  if (tables.length === 0) throw new Error(`projection "${projection.name}" keeps no tables of its own: there is nothing to rebuild`);
+  const batchSize = options.batchSize ?? 5_000;
+  const scratch = `minyi_rebuild_${projection.name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+  const started = performance.now();
+
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(`rebuild:${projection.name}`)]);
+    if (!rows[0]?.locked) throw new Error(`another rebuild of "${projection.name}" is running`);
+    try {
+      await migrateCheckpoints(client);
+      await client.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
+      await client.query(`CREATE SCHEMA ${scratch}`);
+      await inSchema(client, scratch, () => projection.migrate(client));
+      await assertTablesIn(client, scratch, projection.name, tables);
+
+      const total = await countEvents(client);
+      let events = 0;
+      const report = (phase: RebuildProgress['phase']) => options.onProgress?.({ projection: projection.name, phase, events, total });
+
+      // Copy: read the next batch while the current one is applied.
+      let after: LogPosition | null = null;
+      let lastGlobalPosition: number | null = null;
+      let next = store.readAll({ after, maxCount: batchSize });
+      for (;;) {
+        const batch: RecordedEvent[] = await next;
+        if (batch.length === 0) break;
+        after = batch.at(-1)!.position;
+        lastGlobalPosition = batch.at(-1)!.globalPosition;
+        next = store.readAll({ after, maxCount: batchSize });
+        await inSchema(client, scratch, () => projection.apply(client, batch));
+        events += batch.length;
+        report('copy');
+        if (batch.length < SWAP_WHEN_BEHIND) break;
+      }
+      await next.catch(() => undefined); // settled before the client is used for the swap
+
+      // Swap, under the checkpoint row's lock (taken first, in the order live batches take it).
+      await client.query('BEGIN');
+      try {
+        await lockCheckpoint(client, projection.name);
+        const live = await existingTables(client, 'public', tables);
+        if (live.length > 0) await client.query(`LOCK TABLE ${live.map(quoteIdent).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+        for (;;) {
+          const batch = await store.readAll({ after, maxCount: batchSize });
+          if (batch.length === 0) break;
+          after = batch.at(-1)!.position;
+          lastGlobalPosition = batch.at(-1)!.globalPosition;
+          await client.query(`SET LOCAL search_path TO ${scratch}, public`);
+          await projection.apply(client, batch);
+          await client.query('SET LOCAL search_path TO DEFAULT');
+          events += batch.length;
+          report('swap');
+        }
+        for (const table of live) await client.query(`DROP TABLE public.${quoteIdent(table)}`);
+        for (const table of tables) await client.query(`ALTER TABLE ${scratch}.${quoteIdent(table)} SET SCHEMA public`);
+        await client.query(`DROP SCHEMA ${scratch}`);
+        await writeCheckpoint(client, projection.name, after, lastGlobalPosition);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      return { projection: projection.name, events, tables, position: after, seconds: (performance.now() - started) / 1000 };
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`).catch(() => undefined);
+      await client.query('SELECT pg_advisory_unlock($1)', [lockKey(`rebuild:${projection.name}`)]).catch(() => undefined);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** Runs `work` in a transaction whose unqualified table names resolve to `schema` first. */
+async function inSchema(client: PoolClient, schema: string, work: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`SET LOCAL search_path TO ${schema}, public`);
+    await work();
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A projection whose SQL names its tables with a schema would fill the live ones: refuse it. */
+async function assertTablesIn(client: PoolClient, schema: string, projection: string, tables: readonly string[]): Promise<void> {
+  const found = await existingTables(client, schema, tables);
+  const missing = tables.filter((table) => !found.includes(table));
+  if (missing.length > 0) {
+    throw new Error(`projection "${projection}" did not create ${missing.join(', ')} through search_path: its SQL must name its tables unqualified`);
+  }
+}
+
+async function existingTables(client: PoolClient, schema: string, tables: readonly string[]): Promise<string[]> {
+  const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename = ANY($2)', [schema, tables]);
+  return rows.map((row) => row.tablename);
+}
+
+async function countEvents(client: PoolClient): Promise<number> {
+  const { rows } = await client.query<{ count: string }>('SELECT count(*) AS count FROM events');
+  return Number(rows[0]!.count);
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
