@@ -74,13 +74,26 @@ export function fold(events: readonly CaseEventWithMeta[], from: CaseState = ini
   return events.reduce((state, { event, meta }) => evolve(state, event, meta), from);
 }
 
-function filedCase({ caseId, number, ...filing }: CaseEventDataMap['CaseFiled'], meta: CaseEventMeta): ExistingCase {
+function filedCase(data: CaseEventDataMap['CaseFiled'], meta: CaseEventMeta): ExistingCase {
+  // Field by field rather than by object rest and spread: V8 copies a rest object very slowly,
+  // and this runs for every case whenever a read model is rebuilt.
+  const { caseId, number, kind, title, description, channel, unitId, urgency, filer, parties, visitReason, occurredAt, location } = data;
   return {
-    ...filing,
+    kind,
+    title,
+    description,
+    channel,
+    unitId,
+    urgency,
+    filer,
+    parties,
+    visitReason,
+    occurredAt,
+    location,
     id: caseId,
     number,
     status: 'filed',
-    filedUnitId: filing.unitId,
+    filedUnitId: unitId,
     assigneeId: null,
     notes: [],
     annotations: [],
@@ -89,7 +102,7 @@ function filedCase({ caseId, number, ...filing }: CaseEventDataMap['CaseFiled'],
     resolution: null,
     feedback: [],
     mergedIntoCaseId: null,
-    unitsVisited: [filing.unitId],
+    unitsVisited: [unitId],
     extensions: [],
     createdAt: meta.at,
     updatedAt: meta.at,

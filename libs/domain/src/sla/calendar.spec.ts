@@ -130,6 +130,14 @@ describe('WorkingCalendar', () => {
       expect(due('2026-03-06T15:00:00Z', 1)).toBe('2026-03-09T23:00:00+08:00');
     });
 
+    it('tells when a local date begins in the calendar’s zone', () => {
+      expect(china.startOfDay('2026-03-07').toISOString()).toBe('2026-03-06T16:00:00.000Z');
+      const berlin = new WorkingCalendar({ timezone: 'Europe/Berlin' });
+      expect(berlin.startOfDay('2026-03-29').toISOString()).toBe('2026-03-28T23:00:00.000Z');
+      expect(berlin.startOfDay('2026-03-30').toISOString()).toBe('2026-03-29T22:00:00.000Z');
+      expect(() => china.startOfDay('2026-02-30')).toThrow('must be a date YYYY-MM-DD');
+    });
+
     it('gives the same answer for the same instant written with any offset', () => {
       expect(due('2026-03-06T08:00:00Z', 1)).toBe(due('2026-03-06T16:00:00+08:00', 1));
       expect(due('2026-03-06T03:00:00-05:00', 1)).toBe(due('2026-03-06T16:00:00+08:00', 1));

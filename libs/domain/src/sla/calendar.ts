@@ -44,6 +44,9 @@ export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 export const DEFAULT_WORKDAYS: readonly number[] = Object.freeze([1, 2, 3, 4, 5]);
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+/** About eleven years of hours: the cache of UTC offsets starts over beyond that. */
+const MAX_CACHED_OFFSETS = 100_000;
 /** No real calendar goes this long without a working day; past it the configuration is broken. */
 const MAX_DAYS_WITHOUT_WORK = 3660;
 
@@ -57,6 +60,8 @@ export class WorkingCalendar {
   readonly #workdays: ReadonlySet<number>;
   readonly #holidays: ReadonlySet<number>;
   readonly #makeupWorkdays: ReadonlySet<number>;
+  /** UTC offsets by the hour they hold for: asking Intl is the slow part of every clock computation. */
+  readonly #offsets = new Map<number, number>();
 
   /** Missing parts default to Asia/Shanghai, Monday to Friday, no holidays. Throws InvalidError on a bad part. */
   constructor(config: Partial<CalendarConfig> = {}) {
@@ -98,6 +103,11 @@ export class WorkingCalendar {
     return dateOfDayNumber(this.#local(toMillis(instant)).day);
   }
 
+  /** The instant a local date `YYYY-MM-DD` begins (its 00:00) in this calendar's time zone. */
+  startOfDay(localDate: string): Date {
+    return new Date(this.#instant(dayNumberOrThrow(localDate, 'localDate'), 0));
+  }
+
   /** When a clock of `n` working days started at `start` is due (see the rule at the top of this file). */
   addWorkingDays(start: Instant, n: number): Date {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`a number of working days is a whole number, at least 0 (got ${n})`);
@@ -129,7 +139,7 @@ export class WorkingCalendar {
   /** ISO 8601 in this calendar's local time with its offset, e.g. `2026-03-03T09:00:00+08:00` (milliseconds only when not zero). */
   format(instant: Instant): string {
     const ms = toMillis(instant);
-    const wall = wallClock(ms, this.#formatter);
+    const wall = ms + this.#offset(ms);
     const offsetMinutes = (wall - ms) / 60_000;
     if (!Number.isInteger(offsetMinutes)) return new Date(ms).toISOString();
     const local = new Date(wall).toISOString().slice(0, -1).replace(/\.000$/, '');
@@ -152,7 +162,7 @@ export class WorkingCalendar {
 
   /** The local day (days since 1970-01-01) and the time into it, in milliseconds. */
   #local(ms: number): { day: number; time: number } {
-    const wall = wallClock(ms, this.#formatter);
+    const wall = ms + this.#offset(ms);
     const day = Math.floor(wall / DAY_MS);
     return { day, time: wall - day * DAY_MS };
   }
@@ -165,7 +175,16 @@ export class WorkingCalendar {
   }
 
   #offset(ms: number): number {
-    return wallClock(ms, this.#formatter) - ms;
+    const hour = Math.floor(ms / HOUR_MS);
+    const cached = this.#offsets.get(hour);
+    if (cached !== undefined) return cached;
+    const start = hour * HOUR_MS;
+    const offset = wallClock(start, this.#formatter) - start;
+    // An hour in which the offset changes (a daylight-saving switch) is never cached.
+    if (wallClock(start + HOUR_MS - 1, this.#formatter) - (start + HOUR_MS - 1) !== offset) return wallClock(ms, this.#formatter) - ms;
+    if (this.#offsets.size >= MAX_CACHED_OFFSETS) this.#offsets.clear();
+    this.#offsets.set(hour, offset);
+    return offset;
   }
 }
 
