@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { canonicalEventParts, canonicalJson, eventHash, hashFromParts, verifyStream, type VerifiableEvent } from './hashing.js';
+import { canonicalEventParts, canonicalJson, eventHash, hashFromParts, sha256Hex, streamHeadsDigest, verifyStream, type VerifiableEvent } from './hashing.js';
 
 const metadata = {
   actorId: 'hd-dg.coordinator',
@@ -158,5 +158,20 @@ describe('verifyStream', () => {
     expect(verifyStream([events[0]!, events[0]!], head)).toMatchObject({ ok: false, firstBrokenRevision: 0 });
     const other = chain('case-other', [{ n: 0 }, { n: 1 }]);
     expect(verifyStream([events[0]!, other[1]!], head)).toMatchObject({ ok: false, firstBrokenRevision: 1 });
+  });
+});
+
+describe('streamHeadsDigest', () => {
+  it('is sha256 of the canonical JSON of { streamId: hash }, whatever order the heads come in', () => {
+    const heads: [string, string][] = [
+      ['case-b', 'b'.repeat(64)],
+      ['case-a', 'a'.repeat(64)],
+      ['case-é', 'c'.repeat(64)],
+    ];
+    const expected = sha256Hex(canonicalJson(Object.fromEntries(heads)));
+    expect(streamHeadsDigest(heads)).toBe(expected);
+    expect(streamHeadsDigest([...heads].reverse())).toBe(expected);
+    expect(streamHeadsDigest([])).toBe(sha256Hex('{}'));
+    expect(() => streamHeadsDigest([...heads, ['case-a', 'd'.repeat(64)]])).toThrow(/twice/);
   });
 });

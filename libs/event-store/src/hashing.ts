@@ -145,40 +145,88 @@ export interface StreamVerification {
  * the events of readStream (in revision order) and streamHead.
  */
 export function verifyStream(events: readonly VerifiableEvent[], head: StreamHead | null): StreamVerification {
-  let headHash: string | null = null;
-  const broken = (revision: number, problem: string): StreamVerification => ({
-    ok: false,
-    events: events.length,
-    headHash,
-    firstBrokenRevision: revision,
-    problem,
-  });
-  const streamId = events[0]?.streamId;
-  for (let index = 0; index < events.length; index++) {
-    const event = events[index]!;
-    if (event.streamId !== streamId) return broken(index, `event at index ${index} belongs to stream ${event.streamId}, not ${streamId}`);
+  const check = new StreamChainCheck();
+  for (const event of events) check.add(event);
+  return check.finish(head);
+}
+
+/**
+ * verifyStream one event at a time, so that a stream of any length is checked in constant memory:
+ * `add` each event in revision order, then `finish` with the stream's head row. After the first
+ * problem the remaining events are only counted.
+ */
+export class StreamChainCheck {
+  #count = 0;
+  #streamId: string | undefined;
+  /** The stored hash and revision of the last event added while the chain held. */
+  #last: { readonly revision: number; readonly hash: string } | null = null;
+  /** The recomputed hash of the last event that checked out. */
+  #headHash: string | null = null;
+  #failure: { readonly revision: number; readonly problem: string } | null = null;
+
+  /** How many events were added. */
+  get events(): number {
+    return this.#count;
+  }
+
+  add(event: VerifiableEvent): void {
+    const index = this.#count++;
+    if (this.#failure) return;
+    this.#streamId ??= event.streamId;
+    const fail = (revision: number, problem: string) => void (this.#failure = { revision, problem });
+    if (event.streamId !== this.#streamId) return fail(index, `event at index ${index} belongs to stream ${event.streamId}, not ${this.#streamId}`);
     if (event.revision !== index) {
       return event.revision > index
-        ? broken(index, `revision ${index} is missing (next found: ${event.revision})`)
-        : broken(event.revision, `revision ${event.revision} appears out of order or twice`);
+        ? fail(index, `revision ${index} is missing (next found: ${event.revision})`)
+        : fail(event.revision, `revision ${event.revision} appears out of order or twice`);
     }
-    const expectedPrev = index === 0 ? null : events[index - 1]!.hash;
-    if (event.prevHash !== expectedPrev) return broken(index, `revision ${index} does not link to the hash of revision ${index - 1}`);
+    if (event.prevHash !== (this.#last?.hash ?? null)) return fail(index, `revision ${index} does not link to the hash of revision ${index - 1}`);
     const recomputed = eventHash(event);
-    if (recomputed !== event.hash) return broken(index, `revision ${index} was altered: its hash does not match its contents`);
-    headHash = recomputed;
+    if (recomputed !== event.hash) return fail(index, `revision ${index} was altered: its hash does not match its contents`);
+    this.#headHash = recomputed;
+    this.#last = { revision: event.revision, hash: event.hash };
   }
-  const last = events.at(-1);
-  if (!last) {
-    return head === null ? { ok: true, events: 0, headHash: null } : broken(0, `the head row records revision ${head.revision} but the stream has no events`);
+
+  finish(head: StreamHead | null): StreamVerification {
+    const headHash = this.#headHash;
+    const broken = (revision: number, problem: string): StreamVerification => ({
+      ok: false,
+      events: this.#count,
+      headHash,
+      firstBrokenRevision: revision,
+      problem,
+    });
+    if (this.#failure) return broken(this.#failure.revision, this.#failure.problem);
+    const last = this.#last;
+    if (!last) {
+      return head === null ? { ok: true, events: 0, headHash: null } : broken(0, `the head row records revision ${head.revision} but the stream has no events`);
+    }
+    if (head === null) return broken(last.revision + 1, 'the stream head row is missing');
+    if (head.revision > last.revision) {
+      return broken(last.revision + 1, `the head row records revision ${head.revision} but the events end at ${last.revision}: events were removed`);
+    }
+    if (head.revision < last.revision) {
+      return broken(head.revision + 1, `events after the head row's revision ${head.revision} were added outside an append`);
+    }
+    if (head.hash !== last.hash) return broken(last.revision, `the head row's hash does not match revision ${last.revision}`);
+    return { ok: true, events: this.#count, headHash };
   }
-  if (head === null) return broken(last.revision + 1, 'the stream head row is missing');
-  if (head.revision > last.revision) {
-    return broken(last.revision + 1, `the head row records revision ${head.revision} but the events end at ${last.revision}: events were removed`);
-  }
-  if (head.revision < last.revision) {
-    return broken(head.revision + 1, `events after the head row's revision ${head.revision} were added outside an append`);
-  }
-  if (head.hash !== last.hash) return broken(last.revision, `the head row's hash does not match revision ${last.revision}`);
-  return { ok: true, events: events.length, headHash };
+}
+
+/**
+ * The digest of a set of stream heads: sha256 hex of the canonical JSON of the object that maps
+ * each stream id to its head hash, i.e. of `{"<stream id>":"<hash>",...}` with the ids sorted by
+ * UTF-16 code units. Written out piece by piece, so the JSON text itself is never held in memory.
+ * The same value as `sha256Hex(canonicalJson(Object.fromEntries(heads)))`; anyone can recompute it.
+ */
+export function streamHeadsDigest(heads: readonly (readonly [streamId: string, hash: string])[]): string {
+  const sorted = [...heads].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const digest = createHash('sha256');
+  digest.update('{', 'utf8');
+  sorted.forEach(([streamId, hash], index) => {
+    if (index > 0 && streamId === sorted[index - 1]![0]) throw new RangeError(`streamHeadsDigest: stream ${streamId} appears twice`);
+    digest.update(`${index > 0 ? ',' : ''}${JSON.stringify(streamId)}:${JSON.stringify(hash)}`, 'utf8');
+  });
+  digest.update('}', 'utf8');
+  return digest.digest('hex');
 }

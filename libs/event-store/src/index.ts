@@ -18,8 +18,10 @@ export type {
   SubscribeOptions,
   Subscription,
 } from './event-store.port.js';
-export { canonicalEventParts, canonicalJson, eventHash, hashFromParts, sha256Hex, verifyStream } from './hashing.js';
+export { canonicalEventParts, canonicalJson, eventHash, hashFromParts, sha256Hex, StreamChainCheck, streamHeadsDigest, verifyStream } from './hashing.js';
 export type { CanonicalEventParts, HashedEventFields, StreamVerification, VerifiableEvent } from './hashing.js';
 export { PostgresEventStore } from './postgres/postgres-event-store.js';
 export type { PostgresEventStoreOptions } from './postgres/postgres-event-store.js';
+export { AnchorPositionError, anchorsMatch, parseStoreAnchor, verifyStore } from './postgres/store-audit.js';
+export type { AnchorPoint, BrokenStream, StoreAnchor, StoreVerification, VerifyProgress, VerifyStoreOptions } from './postgres/store-audit.js';
 export { EVENT_STORE_SCHEMA_VERSION, migrateEventStore } from './postgres/migrations.js';

@@ -2,10 +2,9 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
-import { ExecuteCaseCommand, foldCase, loadCase, type CaseCommandResult } from '#cases';
+import { ExecuteCaseCommand, caseAsOf, loadCase, type CaseAt, type CaseCommandResult } from '#cases';
 import { canRead, initialState, type CaseCommand, type ExistingCase } from '#domain';
 import { currentRequest, type Engine } from '#platform';
-import type { CaseAt } from './case-presenter.js';
 import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
 
 /** Distributes a command over the fields every command carries. */
@@ -50,20 +49,15 @@ export class CasesService {
   /** The case right after event `revision`, or with every event recorded at or before `at`; and the case now. */
   async stateAt(user: Principal, caseId: string, point: { revision?: number; at?: string }) {
     const { events, state: current } = await this.withHistory(user, caseId);
-    const upTo =
-      point.revision !== undefined
-        ? events.filter((event) => event.revision <= point.revision!)
-        : events.filter((event) => Date.parse(event.metadata.at) <= Date.parse(point.at!));
-    const last = upTo.at(-1);
-    if (!last || (point.revision !== undefined && last.revision !== point.revision)) {
+    const then = caseAsOf(events, point.revision !== undefined ? { revision: point.revision } : { at: point.at! }, this.engine.policy);
+    if (!then) {
       throw new NotFoundException(
         point.revision !== undefined
           ? `case ${caseId} has no revision ${point.revision} (its last is ${events.at(-1)!.revision})`
           : `case ${caseId} was not yet filed at ${point.at}`,
       );
     }
-    const then = foldCase(upTo, this.engine.policy);
-    return { revision: last.revision, at: last.metadata.at, state: then.state as ExistingCase, clocks: then.clocks, current };
+    return { revision: then.revision, at: then.at, state: then.state, clocks: then.clocks, current };
   }
 }
 

@@ -5,7 +5,7 @@ import { hasRole } from '#domain';
 import type { Engine } from '#platform';
 import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
 import { CurrentUser } from '../auth/auth.guard.js';
-import { presentCase } from './case-presenter.js';
+import { presentCase } from '#cases';
 
 @ApiTags('cases')
 @ApiBearerAuth()

@@ -32,6 +32,7 @@ import {
   READ_STREAM,
   STREAM_HEAD,
 } from './sql.js';
+import { verifyStore, type StoreVerification, type VerifyStoreOptions } from './store-audit.js';
 import { NotificationListener, sleep, WakeSignal } from './wake.js';
 
 export interface PostgresEventStoreOptions {
@@ -358,6 +359,35 @@ export class PostgresEventStore implements EventStore {
     this.#assertOpen();
     const { rows } = await this.#pool.query<StreamHead>({ name: 'minyi_es_stream_head', text: STREAM_HEAD, values: [streamId] });
     return rows[0] ?? null;
+  }
+
+  /**
+   * The stream's events and its head row as one snapshot shows them, so that verifyStream never
+   * mistakes an append committing between the two reads for tampering.
+   */
+  async readStreamWithHead(streamId: string): Promise<{ events: RecordedEvent[]; head: StreamHead | null }> {
+    this.#assertOpen();
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        const { rows } = await client.query<EventRow>({ name: 'minyi_es_read_stream', text: READ_STREAM, values: [streamId, 0, null] });
+        const head = (await client.query<StreamHead>({ name: 'minyi_es_stream_head', text: STREAM_HEAD, values: [streamId] })).rows[0] ?? null;
+        await client.query('COMMIT');
+        return { events: rows.map(mapRow), head };
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Verifies every stream of the store, and optionally takes an anchor (see store-audit.ts). */
+  verifyAll(options: VerifyStoreOptions = {}): Promise<StoreVerification> {
+    this.#assertOpen();
+    return verifyStore(this.#pool, options);
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {

@@ -1,6 +1,10 @@
-import { allowedActions, currentDeadlines, hasRole, type CaseClocks, type ExistingCase, type Filer, type OrgTree } from '#domain';
+import { allowedActions, currentDeadlines, hasRole, type CaseClocks, type ExistingCase, type Filer, type OrgTree, type UserActor } from '#domain';
 import type { RecordedEvent } from '#event-store';
-import type { Principal } from '#accounts';
+
+/**
+ * How the API shows a case and its events (API.md), shared by every reader of cases: the HTTP
+ * layer, and the dossiers and tools built on the same view.
+ */
 
 /** `138****5678`: the first three and last four digits stay, the rest become stars. */
 export function maskPhone(phone: string): string {
@@ -11,7 +15,7 @@ export function maskPhone(phone: string): string {
 }
 
 /** Only a clerk or coordinator who may act on the case (its current unit in their subtree) sees the filer's phone. */
-export function seesFilerPhone(state: ExistingCase, reader: Principal, org: OrgTree): boolean {
+export function seesFilerPhone(state: ExistingCase, reader: UserActor, org: OrgTree): boolean {
   return (hasRole(reader, 'clerk') || hasRole(reader, 'coordinator')) && org.isWithin(state.unitId, reader.unitId);
 }
 
@@ -19,10 +23,6 @@ function filerFor(filer: Filer, unmasked: boolean): Filer {
   return unmasked || !filer.phone ? filer : { ...filer, phone: maskPhone(filer.phone) };
 }
 
-/**
- * The case as API.md shows it, fields in a fixed order, the phone masked for readers who may not
- * act on it. For a past state, pass whether the reader may act on the case now.
- */
 /** A case at some revision with its SLA clocks, as the presenters take it. */
 export interface CaseAt {
   readonly state: ExistingCase;
@@ -30,7 +30,17 @@ export interface CaseAt {
   readonly revision: number;
 }
 
-export function presentCase({ state, clocks, revision }: CaseAt, reader: Principal, org: OrgTree, unmaskedPhone = seesFilerPhone(state, reader, org)) {
+/**
+ * The case as API.md shows it, fields in a fixed order, the phone masked for readers who may not
+ * act on it (and for no reader at all: a document made outside any user's session). For a past
+ * state, pass whether the reader may act on the case now.
+ */
+export function presentCase(
+  { state, clocks, revision }: CaseAt,
+  reader: UserActor | null,
+  org: OrgTree,
+  unmaskedPhone = reader !== null && seesFilerPhone(state, reader, org),
+) {
   return {
     id: state.id,
     number: state.number,
@@ -64,7 +74,7 @@ export function presentCase({ state, clocks, revision }: CaseAt, reader: Princip
   };
 }
 
-export function presentCaseWithActions(view: CaseAt, reader: Principal, org: OrgTree) {
+export function presentCaseWithActions(view: CaseAt, reader: UserActor, org: OrgTree) {
   return { ...presentCase(view, reader, org), allowedActions: allowedActions(view.state, reader, org, view.clocks.clocks) };
 }
 

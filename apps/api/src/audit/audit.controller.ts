@@ -1,0 +1,81 @@
+import { Controller, ForbiddenException, Get, Inject, NotFoundException, ConflictException, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '#accounts';
+import { CaseDirectory, caseIdOf, isCaseStream } from '#cases';
+import { hasRole } from '#domain';
+import { AnchorPositionError, type StoreAnchor } from '#event-store';
+import type { Engine } from '#platform';
+import { CurrentUser } from '../auth/auth.guard.js';
+import { ENGINE } from '../platform/tokens.js';
+import { AnchorQuery } from './audit.dto.js';
+
+/** A broken stream as the API reports it: the case behind it, when the stream is a case the read model knows. */
+export interface BrokenStreamView {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly problem: string;
+  readonly caseId: string | null;
+  readonly caseNumber: string | null;
+}
+
+/**
+ * Whole-store verification and anchors, for auditors and admins (anyone else: 403).
+ *
+ * Who sees what. Integrity is a property of the whole log: a walk over part of it could not show
+ * that events were removed elsewhere. So every call walks every stream, and `ok`, `streams` and
+ * `events` always describe the whole store. The broken streams listed are those the caller may
+ * read, by the rule for cases (a unit the case has been at lies in the caller's subtree); callers
+ * at the root unit see every broken stream, including streams that are not cases.
+ * `brokenOutsideScope` counts the others: an auditor below the root learns that something is
+ * wrong elsewhere, and can tell someone above, without learning which cases.
+ *
+ * An anchor is a single digest over every stream and names no case, so any auditor or admin may
+ * take one.
+ */
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('api/v1/audit')
+export class AuditController {
+  private readonly directory: CaseDirectory;
+
+  constructor(@Inject(ENGINE) private readonly engine: Engine) {
+    this.directory = new CaseDirectory(engine.pool);
+  }
+
+  @Get('verify')
+  @ApiOperation({ summary: 'Check every stream’s hash chain and head row; list the broken streams in scope (auditors and admins)' })
+  async verify(@CurrentUser() user: Principal) {
+    requireAuditor(user);
+    const result = await this.engine.store.verifyAll();
+    const cases = await this.directory.byIds(result.broken.filter((b) => isCaseStream(b.streamId)).map((b) => caseIdOf(b.streamId)));
+    const { org } = this.engine;
+    const atRoot = user.unitId === org.root.id;
+    const broken: BrokenStreamView[] = [];
+    for (const { streamId, revision, problem } of result.broken) {
+      const entry = isCaseStream(streamId) ? cases.get(caseIdOf(streamId)) : undefined;
+      const inScope = atRoot || (entry?.unitsVisited.some((unitId) => org.has(unitId) && org.isWithin(unitId, user.unitId)) ?? false);
+      if (inScope) broken.push({ streamId, revision, problem, caseId: entry?.id ?? null, caseNumber: entry?.number ?? null });
+    }
+    return { ok: result.ok, streams: result.streams, events: result.events, broken, brokenOutsideScope: result.broken.length - broken.length };
+  }
+
+  @Get('anchor')
+  @ApiOperation({ summary: 'A digest of every stream’s head at a position of the log, to keep elsewhere and check later (auditors and admins)' })
+  async anchor(@CurrentUser() user: Principal, @Query() query: AnchorQuery): Promise<StoreAnchor> {
+    requireAuditor(user);
+    try {
+      const { anchor } = await this.engine.store.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } });
+      return anchor!;
+    } catch (error) {
+      if (!(error instanceof AnchorPositionError)) throw error;
+      if (error.reason === 'unsettled') throw new ConflictException({ message: error.message, code: 'not_settled' });
+      throw new NotFoundException({ message: error.message, code: 'not_found', details: [{ field: 'position', message: 'no event has this position' }] });
+    }
+  }
+}
+
+function requireAuditor(user: Principal): void {
+  if (!hasRole(user, 'auditor') && !hasRole(user, 'admin')) {
+    throw new ForbiddenException({ message: 'only an auditor or an admin may verify the whole store', code: 'forbidden' });
+  }
+}

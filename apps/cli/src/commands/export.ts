@@ -1,0 +1,74 @@
+import { writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { buildDossier, lookUpPeople, renderDossierHtml, userIdsIn } from '#audit';
+import { caseStreamId } from '#cases';
+import { withAuditContext } from '../audit-context.js';
+import { caseIdFor, noCase } from '../case-reference.js';
+import { UsageError, parseArgs, type CliCommand } from '../command.js';
+
+const FORMATS = ['json', 'html'] as const;
+
+export const exportCase: CliCommand = {
+  name: 'export',
+  summary: 'a case’s dossier: JSON, or a printable page in Chinese',
+  help: `Usage: npm run cli -- export <case number or id> [--format json|html] [--out file]
+
+Writes the case's dossier, as GET /api/v1/cases/{id}/dossier gives it: the case now, its
+timeline, notes, annotations, SLA clocks, and the check of its hash chain with the head hash.
+The filer's phone is masked, as for a reader who does not act on the case.
+
+  --format json|html   JSON (default), or a self-contained printable HTML page in Chinese
+  --out file           write to this file instead of standard output
+
+Exit status: 0, 1 when there is no such case, 2 on a usage error.
+`,
+  async run(args) {
+    const { positional, values } = parseArgs(args, { values: ['format', 'out'] });
+    const [reference, extra] = positional;
+    if (reference === undefined) throw new UsageError('name a case: its number (MY-2026-000123) or its id');
+    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+    const format = values.get('format') ?? 'json';
+    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be json or html, got "${format}"`);
+    const out = values.get('out');
+
+    return withAuditContext(async (context) => {
+      const id = await caseIdFor(context, reference);
+      const { events, head } = id ? await context.store.readStreamWithHead(caseStreamId(id)) : { events: [], head: null };
+      const people = await lookUpPeople(userIdsIn(events), (userId) => context.users.findById(userId));
+      const dossier =
+        events.length === 0
+          ? null
+          : buildDossier({
+              events,
+              head,
+              policy: context.policy,
+              org: context.org,
+              people,
+              reader: null,
+              generatedAt: new Date(),
+              generatedBy: { userId: null, username: operatorName(), via: 'cli' },
+            });
+      if (!dossier) {
+        process.stderr.write(`minyi export: ${noCase(reference)}\n`);
+        return 1;
+      }
+      const text = format === 'html' ? renderDossierHtml(dossier, { org: context.org, people }) : `${JSON.stringify(dossier, null, 2)}\n`;
+      if (out === undefined) {
+        process.stdout.write(text);
+      } else {
+        await writeFile(out, text, 'utf8');
+        process.stderr.write(`minyi export: wrote the dossier of ${dossier.case.number} to ${out}\n`);
+      }
+      return 0;
+    });
+  },
+};
+
+/** Who ran the export, as the operating system knows them. */
+function operatorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,94 @@
+import { foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone } from '#cases';
+import { currentDeadlines, type CaseAnnotation, type CaseNote, type Clock, type Deadline, type ExistingCase, type OrgTree, type SlaPolicy, type UserActor } from '#domain';
+import { verifyStream, type RecordedEvent, type StreamHead, type StreamVerification } from '#event-store';
+import type { Language } from './narrative.js';
+import { personName, unitName, type Person, type ReportContext } from './report-context.js';
+import { caseTimeline, type TimelineEntry } from './timeline.js';
+
+/** Who asked for a dossier, and through what. */
+export interface DossierAuthor {
+  /** The account, or null for an operator on the command line. */
+  readonly userId: string | null;
+  readonly username: string;
+  readonly via: 'api' | 'cli';
+}
+
+export interface DossierInput {
+  /** The case's whole stream, in revision order, read in one snapshot with `head`. */
+  readonly events: readonly RecordedEvent[];
+  readonly head: StreamHead | null;
+  readonly policy: SlaPolicy;
+  readonly org: OrgTree;
+  readonly people: ReadonlyMap<string, Person>;
+  /**
+   * The case is shown as `GET /cases/{id}` shows it to this reader (phone masking, allowed
+   * actions). Null for an export from the command line: no allowed actions, the phone masked,
+   * since a dossier is made to leave the system.
+   */
+  readonly reader: UserActor | null;
+  readonly generatedAt: Date;
+  readonly generatedBy: DossierAuthor;
+  /** The language of the descriptions (default zh). */
+  readonly language?: Language;
+}
+
+/** The presented case: the fields of `GET /cases/{id}`. */
+export type PresentedCase = ReturnType<typeof presentCase> & { readonly allowedActions?: readonly string[] };
+
+/** A timeline entry with the event itself: its data (the phone masked as in the case) and its hash chain. */
+export type DossierEvent = TimelineEntry & {
+  readonly data: Record<string, unknown>;
+  readonly prevHash: string | null;
+  readonly hash: string;
+};
+
+/** A case's full record, for auditors and for print. */
+export interface Dossier {
+  readonly case: PresentedCase;
+  readonly timeline: readonly DossierEvent[];
+  readonly notes: readonly (CaseNote & { readonly actorName: string })[];
+  readonly annotations: readonly (CaseAnnotation & { readonly actorName: string; readonly assignToUnitName: string | null })[];
+  /** The latest run of each SLA clock, as the case shows them. */
+  readonly deadlines: readonly Deadline[];
+  /** Every run of every SLA clock, in the order they started. */
+  readonly clocks: readonly Clock[];
+  /** The hash chain and head row checked, as `GET /cases/{id}/verify` answers. */
+  readonly verification: StreamVerification;
+  /** The time zone of the timeline's local times. */
+  readonly timeZone: string;
+  readonly generatedAt: string;
+  readonly generatedBy: DossierAuthor;
+}
+
+/** The dossier of the case in `events`, or null when the stream holds no case. */
+export function buildDossier(input: DossierInput): Dossier | null {
+  const { events, policy, org, reader } = input;
+  const folded = foldCase(events, policy);
+  if (folded.state.status === 'none' || folded.revision === null) return null;
+  const state = folded.state as ExistingCase;
+  const view = { state, clocks: folded.clocks, revision: folded.revision };
+  const unmasked = reader !== null && seesFilerPhone(state, reader, org);
+  const presented: PresentedCase = reader ? presentCaseWithActions(view, reader, org) : presentCase(view, null, org);
+
+  const context: ReportContext = { language: input.language ?? 'zh', org, people: input.people, timeZone: policy.timezone };
+  const timeline = caseTimeline(events, context).map((entry, index): DossierEvent => {
+    const event = presentEvent(events[index]!, unmasked);
+    return { ...entry, data: event.data, prevHash: event.prevHash, hash: event.hash };
+  });
+  return {
+    case: presented,
+    timeline,
+    notes: state.notes.map((note) => ({ ...note, actorName: personName(context, note.actorId) })),
+    annotations: state.annotations.map((annotation) => ({
+      ...annotation,
+      actorName: personName(context, annotation.actorId),
+      assignToUnitName: annotation.assignToUnitId === null ? null : unitName(context, annotation.assignToUnitId),
+    })),
+    deadlines: currentDeadlines(folded.clocks.clocks),
+    clocks: folded.clocks.clocks,
+    verification: verifyStream(events, input.head),
+    timeZone: policy.timezone,
+    generatedAt: input.generatedAt.toISOString(),
+    generatedBy: input.generatedBy,
+  };
+}

@@ -1,0 +1,12 @@
+export { LANGUAGES, describeEvent, isLanguage, label, narrative } from './narrative.js';
+export type { Language, Narrative, Naming } from './narrative.js';
+export { localTime, lookUpPeople, namingFor, personName, unitName, userIdsIn } from './report-context.js';
+export type { Person, ReportContext } from './report-context.js';
+export { caseTimeline } from './timeline.js';
+export type { TimelineEntry } from './timeline.js';
+export { caseFacts } from './case-facts.js';
+export type { CaseEntryFact, CaseFacts } from './case-facts.js';
+export { buildDossier } from './dossier.js';
+export type { Dossier, DossierAuthor, DossierEvent, DossierInput, PresentedCase } from './dossier.js';
+export { escapeHtml, renderDossierHtml } from './dossier-html.js';
+export type { DossierHtmlContext } from './dossier-html.js';

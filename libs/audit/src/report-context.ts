@@ -1,0 +1,77 @@
+import { SYSTEM_ACTOR, type OrgTree } from '#domain';
+import type { RecordedEvent } from '#event-store';
+import { narrative, type Language, type Naming } from './narrative.js';
+
+/** A person as reports name them. */
+export interface Person {
+  readonly username: string;
+  readonly displayName: string;
+}
+
+/** What a report needs to name things: the org tree, the people its events mention, its time zone and language. */
+export interface ReportContext {
+  readonly language: Language;
+  readonly org: OrgTree;
+  /** By user id; ids missing here are shown as they are. */
+  readonly people: ReadonlyMap<string, Person>;
+  /** IANA time zone the times are shown in (the SLA policy's, Asia/Shanghai by default). */
+  readonly timeZone: string;
+}
+
+/** Every user id a case's events mention: who acted, who was assigned. */
+export function userIdsIn(events: readonly RecordedEvent[]): string[] {
+  const ids = new Set<string>();
+  for (const event of events) {
+    if (event.metadata.actorId !== SYSTEM_ACTOR.userId) ids.add(event.metadata.actorId);
+    if (event.type === 'CaseAssigned' && typeof event.data.assigneeId === 'string') ids.add(event.data.assigneeId);
+  }
+  return [...ids];
+}
+
+/** The people behind these ids, as far as the accounts know them. */
+export async function lookUpPeople(ids: readonly string[], findById: (id: string) => Promise<Person | null>): Promise<Map<string, Person>> {
+  const found = await Promise.all(ids.map(async (id) => [id, await findById(id)] as const));
+  return new Map(found.filter((entry): entry is readonly [string, Person] => entry[1] !== null));
+}
+
+/** `2026-11-02 09:05:00` in the time zone; the text as it was when it is not a time. */
+export function localTime(iso: string, timeZone: string): string {
+  const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) return iso;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(time)
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+export function unitName(context: ReportContext, unitId: string): string {
+  return context.org.has(unitId) ? context.org.get(unitId).name : unitId;
+}
+
+/** `王协调（hd-dg.coordinator）`; the system; or the id when no account has it. */
+export function personName(context: ReportContext, userId: string): string {
+  if (userId === SYSTEM_ACTOR.userId) return narrative(context.language).words.system;
+  const person = context.people.get(userId);
+  if (!person) return userId;
+  return context.language === 'zh' ? `${person.displayName}（${person.username}）` : `${person.displayName} (${person.username})`;
+}
+
+export function namingFor(context: ReportContext): Naming {
+  return {
+    unit: (unitId) => unitName(context, unitId),
+    person: (userId) => personName(context, userId),
+    time: (iso) => localTime(iso, context.timeZone),
+    text: (value) => value.replace(/\s+/g, ' ').trim(),
+  };
+}

@@ -1,0 +1,341 @@
+import type pg from 'pg';
+import type { EventMetadata, StreamHead } from '../event-store.port.js';
+import { StreamChainCheck, streamHeadsDigest } from '../hashing.js';
+
+/**
+ * Whole-store verification and anchors, for the PostgreSQL adapter.
+ *
+ * The walk reads the stream heads table and the events table side by side in stream id order,
+ * in keyset-paginated batches (a batch of head rows, then that range of the events in batches of
+ * their own), so memory stays bounded by the batch sizes however large the store is. It runs in
+ * one REPEATABLE READ READ ONLY transaction: every batch sees the same snapshot, so an append that
+ * commits during the walk is neither half-seen (events without their head row, or the reverse)
+ * nor reported as tampering. A read-only transaction takes no transaction id, so it does not hold
+ * back the subscriptions' horizon either (it does hold back VACUUM while it runs).
+ *
+ * An anchor is a digest of every stream's head at a point of the log, computed from the events
+ * themselves (not the head rows): for each stream the hash of its last event at or before that
+ * point, then streamHeadsDigest over those. Kept elsewhere, it later proves that nothing at or
+ * before the point was changed, even by someone who rewrote a stream and its head row so that
+ * the chain verifies again.
+ *
+ * The point is a position of the log in the order subscriptions read it (transaction id, then
+ * global position; see the adapter), not a bare global position: a transaction that drew a lower
+ * global position may commit after a higher one, and such a late event must not change an anchor
+ * taken before it committed. An anchor is only ever taken at a settled point, one that no open
+ * transaction can still land before.
+ */
+
+/** A stream whose record is not whole, and the first revision that is missing or altered. */
+export interface BrokenStream {
+  readonly streamId: string;
+  readonly revision: number;
+  /** What is wrong, in words. */
+  readonly problem: string;
+}
+
+/**
+ * The heads of every stream at a point of the log. `position` is the global position of the last
+ * event the anchor covers (0 for an empty log) and `commit` that event's transaction id (as text,
+ * an xid8): the anchor covers every event at or before (commit, position) in log order.
+ */
+export interface StoreAnchor {
+  readonly position: number;
+  readonly commit: string;
+  /** How many streams had events at that point. */
+  readonly streams: number;
+  /** streamHeadsDigest of those streams' last hashes at that point. */
+  readonly digest: string;
+}
+
+export interface StoreVerification {
+  /** True when every stream's chain and head row check out. */
+  readonly ok: boolean;
+  /** Streams walked: those with events or a head row. */
+  readonly streams: number;
+  /** Events checked. */
+  readonly events: number;
+  /** In stream id order (UTF-16 code units). */
+  readonly broken: readonly BrokenStream[];
+  /** Present when an anchor was asked for. */
+  readonly anchor?: StoreAnchor;
+}
+
+export interface VerifyProgress {
+  readonly events: number;
+  readonly streams: number;
+  /** Events in the store when the walk began (its snapshot). */
+  readonly totalEvents: number;
+}
+
+/** Where to take an anchor: at the settled head of the log, at an event's global position, or at an anchor's exact point. */
+export type AnchorPoint = 'head' | { readonly position: number; readonly commit?: string };
+
+export interface VerifyStoreOptions {
+  /** Also compute the anchor at this point of the log. */
+  readonly anchor?: AnchorPoint;
+  /** Head rows read at once (default 1000). */
+  readonly streamBatchSize?: number;
+  /** Events read at once (default 2000). */
+  readonly eventBatchSize?: number;
+  /** Called after each batch of events. */
+  readonly onProgress?: (progress: VerifyProgress) => void | Promise<void>;
+}
+
+/** An anchor was asked for at a global position that cannot be anchored. */
+export class AnchorPositionError extends Error {
+  constructor(
+    readonly position: number,
+    /** `unknown`: no event has that position; `unsettled`: a transaction that may still land before it is open. */
+    readonly reason: 'unknown' | 'unsettled',
+    /** The settled head of the log (0 when empty). */
+    readonly headPosition: number,
+  ) {
+    super(
+      reason === 'unknown'
+        ? `no event has global position ${position} (the log's settled head is ${headPosition})`
+        : `global position ${position} is not settled yet: a transaction that may still add events before it is open; try again shortly`,
+    );
+    this.name = 'AnchorPositionError';
+  }
+}
+
+const DEFAULT_STREAM_BATCH = 1000;
+const DEFAULT_EVENT_BATCH = 2000;
+
+/** The events a settled anchor can cover: transactions older than the snapshot's xmin have all finished. */
+const SETTLED_HEAD = `
+SELECT transaction_id::text AS commit, global_position::text AS position
+  FROM events
+ WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+ ORDER BY transaction_id DESC, global_position DESC
+ LIMIT 1`;
+
+const EVENT_AT = `
+SELECT transaction_id::text AS commit, transaction_id < pg_snapshot_xmin(pg_current_snapshot()) AS settled
+  FROM events
+ WHERE global_position = $1`;
+
+interface HeadRow {
+  stream_id: string;
+  revision: number;
+  hash: string;
+}
+
+interface WalkRow {
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+  prev_hash: string | null;
+  hash: string;
+  transaction_id: string;
+  global_position: string;
+}
+
+/** Walks the whole store (see the top of this file). */
+export async function verifyStore(pool: pg.Pool, options: VerifyStoreOptions = {}): Promise<StoreVerification> {
+  const streamBatch = positiveInteger(options.streamBatchSize ?? DEFAULT_STREAM_BATCH, 'streamBatchSize');
+  const eventBatch = positiveInteger(options.eventBatchSize ?? DEFAULT_EVENT_BATCH, 'eventBatchSize');
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      const result = await walk(client, options, streamBatch, eventBatch);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    client.release();
+  }
+}
+
+async function walk(client: pg.PoolClient, options: VerifyStoreOptions, streamBatch: number, eventBatch: number): Promise<StoreVerification> {
+  const totalEvents = Number((await client.query<{ count: string }>('SELECT count(*) AS count FROM events')).rows[0]!.count);
+  const anchorAt = options.anchor === undefined ? null : await resolveAnchorPoint(client, options.anchor);
+  const tally = new Tally(anchorAt);
+
+  let lowerStreamId: string | null = null;
+  for (;;) {
+    // A batch of head rows fixes a range of stream ids: (previous batch's last, this batch's last],
+    // open-ended above after the last batch. Every event falls in exactly one range.
+    const headRows: HeadRow[] = (
+      await client.query<HeadRow>(
+        lowerStreamId === null
+          ? { text: 'SELECT stream_id, revision, hash FROM streams ORDER BY stream_id LIMIT $1', values: [streamBatch] }
+          : { text: 'SELECT stream_id, revision, hash FROM streams WHERE stream_id > $1 ORDER BY stream_id LIMIT $2', values: [lowerStreamId, streamBatch] },
+      )
+    ).rows;
+    const upperStreamId: string | null = headRows.length === streamBatch ? headRows.at(-1)!.stream_id : null;
+    const heads = new Map<string, StreamHead>(headRows.map((row) => [row.stream_id, { revision: row.revision, hash: row.hash }]));
+
+    let cursor: { streamId: string; revision: number } | null = null;
+    for (;;) {
+      const rows = await eventsInRange(client, { lowerStreamId, upperStreamId, cursor, limit: eventBatch });
+      for (const row of rows) tally.event(row, heads);
+      if (rows.length > 0) await options.onProgress?.({ events: tally.events, streams: tally.streamsSeen, totalEvents });
+      if (rows.length < eventBatch) break;
+      const last = rows.at(-1)!;
+      cursor = { streamId: last.stream_id, revision: last.revision };
+    }
+    tally.endRange(heads);
+
+    if (upperStreamId === null) break;
+    lowerStreamId = upperStreamId;
+  }
+  return tally.result();
+}
+
+/** What the walk has found so far: each stream's chain checked as its events come by, in stream id order. */
+class Tally {
+  events = 0;
+  #streams = 0;
+  readonly #broken: BrokenStream[] = [];
+  readonly #anchorHeads: [string, string][] = [];
+  /** The stream being read, its chain check, and the hash of its last event within the anchor. */
+  #current: { readonly streamId: string; readonly check: StreamChainCheck; anchorHash: string | null } | null = null;
+  /** Streams of the current range that had events. */
+  readonly #walked = new Set<string>();
+
+  constructor(private readonly anchorAt: ResolvedPoint | null) {}
+
+  get streamsSeen(): number {
+    return this.#streams + (this.#current ? 1 : 0);
+  }
+
+  event(row: WalkRow, heads: ReadonlyMap<string, StreamHead>): void {
+    let current = this.#current;
+    if (current?.streamId !== row.stream_id) {
+      this.#closeStream(heads);
+      current = this.#current = { streamId: row.stream_id, check: new StreamChainCheck(), anchorHash: null };
+      this.#walked.add(row.stream_id);
+    }
+    this.events++;
+    current.check.add({
+      streamId: row.stream_id,
+      revision: row.revision,
+      id: row.event_id,
+      type: row.type,
+      schemaVersion: row.schema_version,
+      data: row.data,
+      metadata: row.metadata,
+      prevHash: row.prev_hash,
+      hash: row.hash,
+    });
+    if (this.anchorAt && atOrBefore(row, this.anchorAt)) current.anchorHash = row.hash;
+  }
+
+  /** The range's events are all read: close its last stream, then check the head rows that had no events at all. */
+  endRange(heads: ReadonlyMap<string, StreamHead>): void {
+    this.#closeStream(heads);
+    for (const [streamId, head] of heads) if (!this.#walked.has(streamId)) this.#verdict(streamId, new StreamChainCheck(), head, null);
+    this.#walked.clear();
+  }
+
+  result(): StoreVerification {
+    const broken = [...this.#broken].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+    const anchor = this.anchorAt && {
+      position: this.anchorAt.position,
+      commit: this.anchorAt.commit.toString(),
+      streams: this.#anchorHeads.length,
+      digest: streamHeadsDigest(this.#anchorHeads),
+    };
+    return { ok: broken.length === 0, streams: this.#streams, events: this.events, broken, ...(anchor ? { anchor } : {}) };
+  }
+
+  #closeStream(heads: ReadonlyMap<string, StreamHead>): void {
+    const current = this.#current;
+    if (!current) return;
+    this.#current = null;
+    this.#verdict(current.streamId, current.check, heads.get(current.streamId) ?? null, current.anchorHash);
+  }
+
+  #verdict(streamId: string, check: StreamChainCheck, head: StreamHead | null, anchorHash: string | null): void {
+    this.#streams++;
+    const verdict = check.finish(head);
+    if (!verdict.ok) this.#broken.push({ streamId, revision: verdict.firstBrokenRevision!, problem: verdict.problem! });
+    if (anchorHash !== null) this.#anchorHeads.push([streamId, anchorHash]);
+  }
+}
+
+/** One batch of the events whose stream id lies in (lower, upper], after the cursor, in (stream id, revision) order. */
+async function eventsInRange(
+  client: pg.PoolClient,
+  range: { lowerStreamId: string | null; upperStreamId: string | null; cursor: { streamId: string; revision: number } | null; limit: number },
+): Promise<WalkRow[]> {
+  const values: unknown[] = [];
+  const where: string[] = [];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  if (range.cursor) where.push(`(stream_id, revision) > (${param(range.cursor.streamId)}, ${param(range.cursor.revision)})`);
+  else if (range.lowerStreamId !== null) where.push(`stream_id > ${param(range.lowerStreamId)}`);
+  if (range.upperStreamId !== null) where.push(`stream_id <= ${param(range.upperStreamId)}`);
+  const text = `
+    SELECT stream_id, revision, event_id, type, schema_version, data, metadata, prev_hash, hash,
+           transaction_id::text AS transaction_id, global_position::text AS global_position
+      FROM events
+     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY stream_id, revision
+     LIMIT ${param(range.limit)}`;
+  return (await client.query<WalkRow>({ text, values })).rows;
+}
+
+interface ResolvedPoint {
+  readonly position: number;
+  readonly commit: bigint;
+}
+
+async function resolveAnchorPoint(client: pg.PoolClient, point: AnchorPoint): Promise<ResolvedPoint> {
+  if (point !== 'head') {
+    const position = point.position;
+    if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`an anchor position must be a non-negative integer, got ${position}`);
+    if (point.commit !== undefined) {
+      if (!/^\d{1,20}$/.test(point.commit)) throw new RangeError(`an anchor commit must be a transaction id (digits), got ${point.commit}`);
+      return { position, commit: BigInt(point.commit) };
+    }
+    const { rows } = await client.query<{ commit: string; settled: boolean }>(EVENT_AT, [position]);
+    const row = rows[0];
+    if (!row || !row.settled) throw new AnchorPositionError(position, row ? 'unsettled' : 'unknown', (await settledHead(client)).position);
+    return { position, commit: BigInt(row.commit) };
+  }
+  return settledHead(client);
+}
+
+async function settledHead(client: pg.PoolClient): Promise<ResolvedPoint> {
+  const row = (await client.query<{ commit: string; position: string }>(SETTLED_HEAD)).rows[0];
+  return row ? { position: Number(row.position), commit: BigInt(row.commit) } : { position: 0, commit: 0n };
+}
+
+function atOrBefore(row: WalkRow, point: ResolvedPoint): boolean {
+  const commit = BigInt(row.transaction_id);
+  return commit < point.commit || (commit === point.commit && Number(row.global_position) <= point.position);
+}
+
+/** Whether an anchor still holds: the same streams and digest at the same point. */
+export function anchorsMatch(kept: StoreAnchor, now: StoreAnchor): boolean {
+  return kept.position === now.position && kept.commit === now.commit && kept.streams === now.streams && kept.digest === now.digest;
+}
+
+/**
+ * An anchor as someone kept it (parsed JSON), checked field by field; a RangeError names the
+ * field that is wrong. Extra fields are ignored.
+ */
+export function parseStoreAnchor(value: unknown): StoreAnchor {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RangeError('an anchor is a JSON object { position, commit, streams, digest }');
+  const { position, commit, streams, digest } = value as Record<string, unknown>;
+  if (!Number.isSafeInteger(position) || (position as number) < 0) throw new RangeError('anchor field "position" must be a non-negative integer');
+  if (typeof commit !== 'string' || !/^\d{1,20}$/.test(commit)) throw new RangeError('anchor field "commit" must be a transaction id written as a string of digits');
+  if (!Number.isSafeInteger(streams) || (streams as number) < 0) throw new RangeError('anchor field "streams" must be a non-negative integer');
+  if (typeof digest !== 'string' || !/^[0-9a-f]{64}$/.test(digest)) throw new RangeError('anchor field "digest" must be 64 lower-case hex digits (sha256)');
+  return { position: position as number, commit, streams: streams as number, digest };
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
