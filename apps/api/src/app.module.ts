@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoginService } from '#accounts';
 import { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ExecuteCaseCommandHandler, ORG_TREE, SLA_POLICY } from '#cases';
+import { AuditController } from './audit/audit.controller.js';
+import { DossierController } from './audit/dossier.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { CasesController } from './cases/cases.controller.js';
@@ -14,6 +16,7 @@ import { NotificationsController } from './notifications/notifications.controlle
 import { Metrics } from './ops/metrics.js';
 import { OpsController } from './ops/ops.controller.js';
 import { OrgController } from './org/org.controller.js';
+import { StatsController } from './stats/stats.controller.js';
 import type { Engine } from '#platform';
 import { CLOCK, ENGINE, type Clock } from './platform/tokens.js';
 
@@ -24,7 +27,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [AuthController, OrgController, CasesController, InboxController, NotificationsController, DeadLettersController, OpsController],
+      controllers: [AuthController, OrgController, CasesController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, AuditController, DossierController],
       providers: [
         { provide: ENGINE, useValue: engine },
         { provide: CLOCK, useValue: clock },

@@ -1,0 +1,164 @@
+import type { PoolClient } from 'pg';
+import type { CaseClocks, ExistingCase, SlaPolicy } from '#domain';
+import { caseEventsByCase } from '#cases';
+import type { RecordedEvent } from '#event-store';
+import type { Projection } from '#projections';
+import { foldFacts, type CaseFacts, type CaseWithFacts } from './case-facts.js';
+
+/** The name of the statistics read model (its checkpoint key). */
+export const CASE_STATS_READ_MODEL = 'case-stats';
+
+/**
+ * The statistics read model: one `case_stats` row per case with the facts the figures count
+ * (see CaseFacts), plus the case's fold (state and clocks) so that the next event continues it.
+ * Table and index names are unqualified and created only when missing, so that a rebuild can fill
+ * the table in another schema (through `search_path`) and swap it in.
+ */
+export class CaseStatsProjection implements Projection {
+  readonly name = CASE_STATS_READ_MODEL;
+  readonly tables = ['case_stats'];
+
+  constructor(private readonly policy: SlaPolicy) {}
+
+  async migrate(client: PoolClient): Promise<void> {
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS case_stats (
+        case_id             uuid PRIMARY KEY,
+        number              text NOT NULL,
+        kind                text NOT NULL,
+        filed_unit_id       text NOT NULL,
+        filed_by            text NOT NULL,
+        filed_at            timestamptz NOT NULL,
+        accepted            boolean NOT NULL,
+        accepted_on_time    boolean NOT NULL,
+        accept_breached     boolean NOT NULL,
+        resolved            boolean NOT NULL,
+        resolved_on_time    boolean NOT NULL,
+        outcome             text,
+        annotated           boolean NOT NULL,
+        latest_satisfaction text,
+        feedback_count      integer NOT NULL,
+        units_visited       text[] NOT NULL,
+        revision            integer NOT NULL,
+        state               jsonb NOT NULL,
+        clocks              jsonb NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS case_stats_unit_filed ON case_stats (filed_unit_id, filed_at);
+      CREATE INDEX IF NOT EXISTS case_stats_filer_filed ON case_stats (filed_by, filed_at);`);
+  }
+
+  async reset(client: PoolClient): Promise<void> {
+    await client.query('TRUNCATE case_stats');
+  }
+
+  async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
+    const byCase = caseEventsByCase(events);
+    if (byCase.size === 0) return;
+
+    const { rows } = await client.query<StoredRow>(`SELECT ${FACT_COLUMNS}, revision, state, clocks FROM case_stats WHERE case_id = ANY($1::uuid[])`, [
+      [...byCase.keys()],
+    ]);
+    const stored = new Map(rows.map((row) => [row.case_id, row]));
+
+    const changed: StatsRow[] = [];
+    for (const [caseId, caseEvents] of byCase) {
+      const row = stored.get(caseId);
+      const fresh = caseEvents.filter((event) => event.revision > (row?.revision ?? -1)); // skip what is applied
+      if (fresh.length === 0) continue;
+      const before = row && { folded: { state: row.state, clocks: row.clocks, revision: row.revision }, facts: factsOf(row) };
+      const after = foldFacts(fresh, this.policy, before);
+      if (after) changed.push(statsRow(after));
+    }
+    if (changed.length === 0) return;
+
+    await client.query(
+      `INSERT INTO case_stats (${FACT_COLUMNS}, revision, state, clocks)
+       SELECT ${FACT_COLUMNS}, revision, state, clocks
+         FROM jsonb_to_recordset($1::jsonb) AS r(case_id uuid, number text, kind text, filed_unit_id text, filed_by text,
+              filed_at timestamptz, accepted boolean, accepted_on_time boolean, accept_breached boolean, resolved boolean,
+              resolved_on_time boolean, outcome text, annotated boolean, latest_satisfaction text, feedback_count integer,
+              units_visited text[], revision integer, state jsonb, clocks jsonb)
+       ON CONFLICT (case_id) DO UPDATE SET
+         accepted = EXCLUDED.accepted, accepted_on_time = EXCLUDED.accepted_on_time, accept_breached = EXCLUDED.accept_breached,
+         resolved = EXCLUDED.resolved, resolved_on_time = EXCLUDED.resolved_on_time, outcome = EXCLUDED.outcome,
+         annotated = EXCLUDED.annotated, latest_satisfaction = EXCLUDED.latest_satisfaction, feedback_count = EXCLUDED.feedback_count,
+         units_visited = EXCLUDED.units_visited, revision = EXCLUDED.revision, state = EXCLUDED.state, clocks = EXCLUDED.clocks`,
+      [JSON.stringify(changed)],
+    );
+  }
+}
+
+const FACT_COLUMNS =
+  'case_id, number, kind, filed_unit_id, filed_by, filed_at, accepted, accepted_on_time, accept_breached, resolved, ' +
+  'resolved_on_time, outcome, annotated, latest_satisfaction, feedback_count, units_visited';
+
+/** A `case_stats` row as written (times as ISO text). */
+interface StatsRow {
+  case_id: string;
+  number: string;
+  kind: CaseFacts['kind'];
+  filed_unit_id: string;
+  filed_by: string;
+  filed_at: string;
+  accepted: boolean;
+  accepted_on_time: boolean;
+  accept_breached: boolean;
+  resolved: boolean;
+  resolved_on_time: boolean;
+  outcome: CaseFacts['outcome'];
+  annotated: boolean;
+  latest_satisfaction: CaseFacts['latestSatisfaction'];
+  feedback_count: number;
+  units_visited: readonly string[];
+  revision: number;
+  state: ExistingCase;
+  clocks: CaseClocks;
+}
+
+/** A `case_stats` row as read back (pg parses timestamptz into a Date). */
+type StoredRow = Omit<StatsRow, 'filed_at'> & { filed_at: Date };
+
+function statsRow({ facts, folded: { state, clocks, revision } }: CaseWithFacts): StatsRow {
+  return {
+    case_id: facts.caseId,
+    number: facts.number,
+    kind: facts.kind,
+    filed_unit_id: facts.filedUnitId,
+    filed_by: facts.filedBy,
+    filed_at: facts.filedAt,
+    accepted: facts.accepted,
+    accepted_on_time: facts.acceptedOnTime,
+    accept_breached: facts.acceptBreached,
+    resolved: facts.resolved,
+    resolved_on_time: facts.resolvedOnTime,
+    outcome: facts.outcome,
+    annotated: facts.annotated,
+    latest_satisfaction: facts.latestSatisfaction,
+    feedback_count: facts.feedbackCount,
+    units_visited: facts.unitsVisited,
+    revision,
+    state,
+    clocks,
+  };
+}
+
+function factsOf(row: StoredRow): CaseFacts {
+  return {
+    caseId: row.case_id,
+    number: row.number,
+    kind: row.kind,
+    filedUnitId: row.filed_unit_id,
+    filedBy: row.filed_by,
+    filedAt: row.state.createdAt,
+    accepted: row.accepted,
+    acceptedOnTime: row.accepted_on_time,
+    acceptBreached: row.accept_breached,
+    resolved: row.resolved,
+    resolvedOnTime: row.resolved_on_time,
+    outcome: row.outcome,
+    annotated: row.annotated,
+    latestSatisfaction: row.latest_satisfaction,
+    feedbackCount: row.feedback_count,
+    unitsVisited: row.units_visited,
+  };
+}
