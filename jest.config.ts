@@ -1,6 +1,6 @@
 import type { Config } from 'jest';
 
-const libs = ['domain', 'event-store', 'database', 'projections', 'accounts', 'cases', 'notifications', 'jobs', 'sla', 'platform', 'testing'];
+const libs = ['domain', 'event-store', 'database', 'projections', 'accounts', 'cases', 'notifications', 'jobs', 'sla', 'platform', 'audit', 'reporting', 'testing'];
 
 /** Shared by every project: TypeScript as ESM, `.js` suffixes stripped, `#lib` imports mapped to source. */
 const common: Config = {
@@ -30,6 +30,14 @@ const config: Config = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.mjs',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.mjs',
+    },
+    {
+      // The web console in headless Chromium against the whole app over HTTP (needs dist/console).
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/apps/console/test/*.browser-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.mjs',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.mjs',
     },

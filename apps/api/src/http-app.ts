@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module.js';
+import { consoleHandlers, findConsoleDir } from './console.js';
 import { errorBody } from './http/error-filter.js';
 import { createValidationPipe } from './http/validation.js';
 import { Metrics } from './ops/metrics.js';
@@ -44,6 +45,9 @@ export async function createHttpApp(engine: Engine, options: { clock?: Clock } =
     response.status(body.statusCode).json(body);
   });
   app.use(QUEUE_BOARD_PATH, ...queueBoard(engine, options.clock ?? (() => new Date())));
+  const consoleDir = findConsoleDir();
+  if (consoleDir) app.use(...consoleHandlers(consoleDir));
+  else log.warn('the web console is not built (npm run build): only the API is served');
   app.useGlobalPipes(createValidationPipe());
 
   const document = SwaggerModule.createDocument(

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { findConsoleDir } from './console.js';
 import { createHttpApp } from './http-app.js';
 import { createLogger, loadConfig, startEngine } from '#platform';
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `minyi is running${engine.databases.embedded ? ` on an embedded PostgreSQL (data in ${config.dataDir})` : ''}`,
+    `  console       ${findConsoleDir() ? `${base}/` : 'not built: run npm run build'}`,
     `  API           ${base}/api/v1`,
     `  OpenAPI docs  ${base}/api/docs  (JSON: ${base}/api/docs-json)`,
     `  health        ${base}/health   metrics: ${base}/metrics`,

@@ -50,9 +50,8 @@ describe('operations', () => {
     expect(docs.text).toMatch(/swagger/i);
   });
 
-  it('answers an unknown route with 404 in the error body shape', async () => {
-    for (const path of ['/api/v1/nothing-here', '/no/such/route']) {
-      const response = await t.http().get(path);
+  it('answers an unknown route with 404 in the error body shape (a GET outside the API opens the console instead)', async () => {
+    for (const response of [await t.http().get('/api/v1/nothing-here'), await t.http().post('/no/such/route').send({})]) {
       expectError(response, 404);
       expect(response.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.any(String) });
     }

@@ -85,6 +85,14 @@ describe('case queries: list, detail, history, state, verify', () => {
       expect(elsewhere).toMatchObject({ items: [], total: 0 });
     });
 
+    it('lists only the cases the reader filed with filedBy=me (an addition to API.md)', async () => {
+      expect(ids((await list('hd-dg-1.clerk', `q=${MARK}&filedBy=me`)).items)).toEqual(ids([parking, lamp] as unknown as Item[]));
+      expect(ids((await list('hd.coordinator', `q=${MARK}&filedBy=me`)).items)).toEqual([visit.id]);
+      // Accepting a case does not make it the accepter's.
+      expect(await list('hd-dg-1.coordinator', `q=${MARK}&filedBy=me`)).toMatchObject({ items: [], total: 0 });
+      expectFieldError(await api.get('auditor', '/api/v1/cases?filedBy=hd-dg-1.clerk'), 'filedBy');
+    });
+
     it('answers 404 to a case outside the reader’s subtree, on every read', async () => {
       for (const path of ['', '/history', '/state?revision=0', '/verify']) {
         expectError(await api.get('hx-xh-1.clerk', `/api/v1/cases/${parking.id}${path}`), 404);

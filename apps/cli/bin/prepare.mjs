@@ -11,12 +11,15 @@ const at = (...parts) => join(root, ...parts);
 const mtime = (path) => (existsSync(path) ? statSync(path).mtimeMs : 0);
 const run = (command) => execSync(command, { cwd: root, stdio: 'inherit' });
 
+// TypeScript and JSON, and the web console's components, styles and page.
+const SOURCE_FILE = /\.(ts|tsx|json|css|html)$/;
+
 function newestSource(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : /\.(ts|json)$/.test(entry.name) ? mtime(path) : 0);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : SOURCE_FILE.test(entry.name) ? mtime(path) : 0);
   }
   return newest;
 }

@@ -12,6 +12,8 @@ export interface CaseListFilter {
   readonly q?: string;
   /** Only cases with a running clock due at or before this time. */
   readonly overdueAt?: Date;
+  /** Only cases this user filed. */
+  readonly filedBy?: string;
   readonly page: number;
   readonly pageSize: number;
 }
@@ -54,6 +56,7 @@ export class CaseQueries {
     if (filter.currentUnitIds) add((p) => `unit_id = ANY(${p}::text[])`, filter.currentUnitIds);
     if (filter.q) add((p) => `(title ILIKE ${p} OR description ILIKE ${p})`, `%${escapeLike(filter.q)}%`);
     if (filter.overdueAt) add((p) => `next_due_at <= ${p}`, filter.overdueAt);
+    if (filter.filedBy) add((p) => `filed_by = ${p}`, filter.filedBy);
     const conditions = where.join(' AND ');
     const offset = (filter.page - 1) * filter.pageSize;
     const [page, count] = await Promise.all([

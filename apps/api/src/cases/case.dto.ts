@@ -7,6 +7,7 @@ import {
   RESOLUTION_OUTCOMES,
   SATISFACTION_LEVELS,
   SLA_CLOCKS,
+  TEXT_LIMITS,
   URGENCIES,
   VISIT_REASONS,
   type CaseKind,
@@ -25,7 +26,7 @@ import { Coordinate, Flag, Instant, Nested, OneOf, Phone, RevisionDto, Text, Who
 export class FilerDto {
   /** Optional only for an anonymous filer. */
   @ValidateIf((filer: FilerDto) => !filer.anonymous || filer.name !== undefined)
-  @Text(50, { description: 'the filer’s name (may be left out when anonymous)', example: '张三' })
+  @Text(TEXT_LIMITS.personName, { description: 'the filer’s name (may be left out when anonymous)', example: '张三' })
   name?: string;
 
   @Phone({ optional: true, description: 'shown masked to most readers', example: '13812345678' })
@@ -36,15 +37,15 @@ export class FilerDto {
 }
 
 export class PartyDto {
-  @Text(50, { example: '李四' })
+  @Text(TEXT_LIMITS.personName, { example: '李四' })
   name!: string;
 
-  @Text(50, { description: 'the party’s side or relation', example: '楼上住户' })
+  @Text(TEXT_LIMITS.partyRole, { description: 'the party’s side or relation', example: '楼上住户' })
   role!: string;
 }
 
 export class LocationDto {
-  @Text(200, { example: '东关街道幸福小区3号楼' })
+  @Text(TEXT_LIMITS.address, { example: '东关街道幸福小区3号楼' })
   address!: string;
 
   @Coordinate(-90, 90, { optional: true })
@@ -58,10 +59,10 @@ export class FileCaseDto {
   @OneOf(CASE_KINDS)
   kind!: CaseKind;
 
-  @Text(200, { example: '小区停车位纠纷' })
+  @Text(TEXT_LIMITS.title, { example: '小区停车位纠纷' })
   title!: string;
 
-  @Text(5000, { example: '业主与物业因停车位分配发生争执，请求社区调解。' })
+  @Text(TEXT_LIMITS.description, { example: '业主与物业因停车位分配发生争执，请求社区调解。' })
   description!: string;
 
   @OneOf(CHANNELS)
@@ -90,17 +91,17 @@ export class FileCaseDto {
 }
 
 export class AcceptDto extends RevisionDto {
-  @Text(2000, { optional: true })
+  @Text(TEXT_LIMITS.comment, { optional: true })
   note?: string;
 }
 
 export class ReasonDto extends RevisionDto {
-  @Text(2000)
+  @Text(TEXT_LIMITS.reason)
   reason!: string;
 }
 
 export class SummaryDto extends RevisionDto {
-  @Text(5000)
+  @Text(TEXT_LIMITS.summary)
   summary!: string;
 }
 
@@ -113,7 +114,7 @@ export class NoteDto extends RevisionDto {
   @OneOf(NOTE_TYPES)
   type!: NoteType;
 
-  @Text(5000)
+  @Text(TEXT_LIMITS.noteText)
   text!: string;
 }
 
@@ -121,12 +122,12 @@ export class TransferDto extends RevisionDto {
   @Text(64, { description: 'a unit at the same level under the same parent' })
   toUnitId!: string;
 
-  @Text(2000)
+  @Text(TEXT_LIMITS.reason)
   reason!: string;
 }
 
 export class AnnotateDto extends RevisionDto {
-  @Text(5000, { description: 'the leader’s instruction (批示)' })
+  @Text(TEXT_LIMITS.instruction, { description: 'the leader’s instruction (批示)' })
   instruction!: string;
 
   @Text(64, { optional: true, description: 'hand the case to this unit, under supervision' })
@@ -137,7 +138,7 @@ export class ResolveDto extends RevisionDto {
   @OneOf(RESOLUTION_OUTCOMES)
   outcome!: ResolutionOutcome;
 
-  @Text(5000)
+  @Text(TEXT_LIMITS.summary)
   summary!: string;
 }
 
@@ -145,7 +146,7 @@ export class FeedbackDto extends RevisionDto {
   @OneOf(SATISFACTION_LEVELS)
   satisfaction!: Satisfaction;
 
-  @Text(2000, { optional: true })
+  @Text(TEXT_LIMITS.comment, { optional: true })
   comment?: string;
 }
 
@@ -161,7 +162,7 @@ export class ExtendDeadlineDto extends RevisionDto {
   @WholeNumber(1, 365)
   workingDays!: number;
 
-  @Text(2000)
+  @Text(TEXT_LIMITS.reason)
   reason!: string;
 }
 
@@ -180,6 +181,9 @@ export class ListCasesQuery {
 
   @Text(100, { optional: true, description: 'substring of title or description' })
   q?: string;
+
+  @OneOf(['me'], { optional: true, description: 'only the cases I filed (an addition to API.md)' })
+  filedBy?: 'me';
 
   @WholeNumber(1, 100_000, { optional: true })
   @Type(() => Number)

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { PHONE_PATTERN } from '#domain';
 
 /**
  * Field decorators that validate and document in one line, so a DTO reads as its contract:
@@ -35,7 +36,7 @@ export function Phone(options: FieldOptions = {}): PropertyDecorator {
   return applyDecorators(
     documented(options, { type: String, maxLength: 20 }),
     IsString({ message: 'must be text' }),
-    Matches(/^\+?[0-9][0-9\- ]{4,19}$/, { message: 'must be a phone number (digits, optionally with + - and spaces)' }),
+    Matches(PHONE_PATTERN, { message: 'must be a phone number (digits, optionally with + - and spaces)' }),
   );
 }
 

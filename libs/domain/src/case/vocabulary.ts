@@ -26,6 +26,26 @@ export type Satisfaction = (typeof SATISFACTION_LEVELS)[number];
 export const SLA_CLOCKS = ['accept', 'resolve', 'annotate', 'callback'] as const;
 export type SlaClock = (typeof SLA_CLOCKS)[number];
 
+/**
+ * The most characters each free-text field takes (API.md); longer text is refused. The API
+ * validates with these and the console checks forms against them before sending.
+ */
+export const TEXT_LIMITS = {
+  title: 200,
+  description: 5000,
+  personName: 50,
+  partyRole: 50,
+  address: 200,
+  reason: 2000,
+  comment: 2000,
+  summary: 5000,
+  instruction: 5000,
+  noteText: 5000,
+} as const;
+
+/** A phone number: digits, optionally with a leading + and with - or spaces. */
+export const PHONE_PATTERN = /^\+?[0-9][0-9\- ]{4,19}$/;
+
 export type Filer = {
   readonly name: string;
   readonly phone: string | null;

@@ -1,0 +1,125 @@
+import type { FieldDetail } from './types.js';
+
+/**
+ * The one way the console talks to the API: JSON over fetch with the session's bearer token.
+ * Every failure becomes an ApiError carrying the API.md error body, so screens can show the
+ * code and the field details in the reader's language.
+ */
+
+export class ApiError extends Error {
+  constructor(
+    /** The HTTP status; 0 when the server could not be reached. */
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+    readonly details: readonly FieldDetail[] = [],
+    readonly currentRevision?: number | null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get isRevisionConflict(): boolean {
+    return this.status === 409 && this.code === 'revision_conflict';
+  }
+}
+
+const TOKEN_KEY = 'minyi.token';
+
+/** Fired when the server no longer accepts the token: the app goes back to the login page. */
+export const UNAUTHORIZED_EVENT = 'minyi:unauthorized';
+
+export function storedToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function storeToken(token: string | null): void {
+  if (token === null) sessionStorage.removeItem(TOKEN_KEY);
+  else sessionStorage.setItem(TOKEN_KEY, token);
+  lastWrittenPosition = 0;
+}
+
+/**
+ * The global log position of this session's latest write. List queries wait for it
+ * (`minPosition`), so a list read right after a command already shows that command's effect.
+ */
+let lastWrittenPosition = 0;
+
+export function noteWrite(position: number): void {
+  if (position > lastWrittenPosition) lastWrittenPosition = position;
+}
+
+export function readYourWrites(): number | undefined {
+  return lastWrittenPosition > 0 ? lastWrittenPosition : undefined;
+}
+
+export type Query = Record<string, string | number | boolean | undefined | null>;
+
+export function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+interface RequestOptions {
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  readonly signal?: AbortSignal;
+}
+
+async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
+  const token = storedToken();
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  try {
+    return await fetch(path, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'network', error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function failure(response: Response, path: string): Promise<ApiError> {
+  const body = (await response.json().catch(() => ({}))) as {
+    code?: string;
+    message?: string;
+    details?: FieldDetail[];
+    currentRevision?: number | null;
+  };
+  // A rejected token (not a failed login) ends the session.
+  if (response.status === 401 && !path.endsWith('/auth/login')) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+  return new ApiError(
+    response.status,
+    body.code,
+    body.message ?? response.statusText,
+    Array.isArray(body.details) ? body.details : [],
+    body.currentRevision,
+  );
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(method, path, options);
+  if (!response.ok) throw await failure(response, path);
+  const answer = (await response.json()) as T;
+  const position = (answer as { position?: unknown } | null)?.position;
+  if (method === 'POST' && typeof position === 'number') noteWrite(position);
+  return answer;
+}
+
+export const get = <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', withQuery(path, query), { signal });
+export const post = <T>(path: string, body: unknown, headers?: Record<string, string>) => request<T>('POST', path, { body, headers });
+
+/** A document the API renders (such as a printable dossier), as a blob to open in a new tab. */
+export async function getBlob(path: string): Promise<Blob> {
+  const response = await send('GET', path, { headers: { Accept: 'text/html' } });
+  if (!response.ok) throw await failure(response, path);
+  return response.blob();
+}

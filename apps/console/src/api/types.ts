@@ -1,0 +1,134 @@
+/** The shapes of the API's answers (shared/API.md), typed with the domain's own vocabulary. */
+import type { CaseAction, CaseEventDataMap, CaseEventType, CaseKind, ExistingCase, NoteType, OrgLevel, Role, SlaClock } from '#domain';
+
+export type { CaseAction, CaseKind, CaseEventType, NoteType, Role, SlaClock };
+
+/** One wrong field of a refused request, as the API's error `details` name it. */
+export interface FieldDetail {
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface Me {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly roles: readonly Role[];
+  readonly unitId: string;
+}
+
+export interface LoginAnswer {
+  readonly accessToken: string;
+  readonly user: Me;
+}
+
+export interface Unit {
+  readonly id: string;
+  readonly name: string;
+  readonly level: OrgLevel;
+  readonly parentId: string | null;
+}
+
+export interface Deadline {
+  readonly clock: SlaClock;
+  readonly dueAt: string;
+  readonly state: 'running' | 'warned' | 'breached' | 'met' | 'stopped';
+}
+
+/** A case as `GET /api/v1/cases/{id}`, the lists and `/state` show it. */
+export type CaseView = Omit<ExistingCase, 'unitsVisited'> & {
+  readonly deadlines: readonly Deadline[];
+  readonly revision: number;
+  readonly unitsVisited?: readonly string[];
+};
+
+export type CaseDetail = CaseView & { readonly allowedActions: readonly CaseAction[] };
+
+export interface CaseList {
+  readonly items: readonly CaseView[];
+  readonly total: number;
+  readonly page?: number;
+  readonly pageSize?: number;
+}
+
+export type HistoryEvent = {
+  [T in CaseEventType]: {
+    readonly revision: number;
+    readonly position: number;
+    readonly type: T;
+    readonly data: CaseEventDataMap[T];
+    readonly metadata: { readonly actorId: string; readonly actorRole: string; readonly unitId: string | null; readonly at: string };
+    readonly prevHash: string | null;
+    readonly hash: string;
+  };
+}[CaseEventType];
+
+export interface StateAt {
+  readonly revision: number;
+  readonly at: string;
+  readonly state: CaseView;
+}
+
+export interface Verification {
+  readonly ok: boolean;
+  readonly events: number;
+  readonly headHash: string | null;
+  readonly firstBrokenRevision?: number;
+}
+
+/** What a command answers; `position` lets later list reads wait for the write. */
+export interface Moved {
+  readonly id: string;
+  readonly number?: string;
+  readonly status: string;
+  readonly revision: number;
+  readonly position: number;
+}
+
+export interface AppNotification {
+  readonly id: string;
+  readonly type: CaseEventType;
+  readonly caseId: string;
+  readonly caseNumber: string;
+  readonly unitId: string;
+  readonly text: string;
+  readonly createdAt: string;
+  readonly readAt: string | null;
+}
+
+export interface NotificationList {
+  readonly items: readonly AppNotification[];
+  readonly unreadCount: number;
+}
+
+export type KindCounts = Partial<Record<CaseKind, number>>;
+
+/** `GET /api/v1/stats`: API.md § Statistics plus `byMonth`. A rate with no denominator is null. */
+export interface Stats {
+  readonly unitId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly filed: { readonly total: number; readonly byKind: KindCounts };
+  readonly resolved: number;
+  readonly disputesResolved: number;
+  readonly annotated: number;
+  readonly responseRate: number | null;
+  readonly resolutionRate: number | null;
+  readonly satisfactionRate: number | null;
+  readonly onTimeRate: number | null;
+  readonly byMonth?: readonly {
+    readonly month: string;
+    readonly filed: number;
+    readonly resolved: number;
+    readonly annotated: number;
+    readonly byKind: KindCounts;
+  }[];
+}
+
+export interface PublicUser {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly roles: readonly Role[];
+  readonly unitId: string;
+}

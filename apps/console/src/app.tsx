@@ -1,0 +1,161 @@
+import { useEffect, useRef } from 'react';
+import type { Role } from './api/types.js';
+import { LanguageSwitch, useI18n, type MessageKey } from './i18n/i18n.js';
+import { CasePage } from './pages/case-page.js';
+import { CasesPage } from './pages/cases-page.js';
+import { FileCasePage } from './pages/file-case-page.js';
+import { InboxPage } from './pages/inbox-page.js';
+import { LoginPage } from './pages/login-page.js';
+import { NotificationsPage } from './pages/notifications-page.js';
+import { StatsPage } from './pages/stats-page.js';
+import { Link, match, navigate, useLocation } from './router.js';
+import { homePath, leaderOnly } from './roles.js';
+import { useSession, useSessionState } from './session.js';
+import { UnreadProvider, useUnread } from './unread.js';
+
+/** The screens each role works in, in the order of the navigation. */
+interface Screen {
+  readonly path: string;
+  readonly label: MessageKey;
+  readonly roles: readonly Role[];
+}
+
+const SCREENS: readonly Screen[] = [
+  { path: '/inbox', label: 'nav.inbox', roles: ['clerk', 'coordinator', 'leader'] },
+  { path: '/cases/new', label: 'nav.file', roles: ['clerk', 'coordinator'] },
+  { path: '/cases/mine', label: 'nav.mine', roles: ['clerk'] },
+  { path: '/cases', label: 'nav.cases', roles: ['clerk', 'coordinator', 'leader', 'auditor', 'admin'] },
+  { path: '/stats', label: 'nav.stats', roles: ['coordinator', 'leader', 'auditor', 'admin'] },
+];
+
+function Header() {
+  const { t } = useI18n();
+  const session = useSession();
+  const { me, units } = session;
+  const { path } = useLocation();
+  const { count } = useUnread();
+  const screens = SCREENS.filter((screen) => screen.roles.some((r) => session.has(r)));
+  return (
+    <header className="app-header">
+      <div className="header-bar">
+        <Link to="/" className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            民
+          </span>
+          <span className="brand-name">{t('app.name')}</span>
+        </Link>
+        <div className="header-tools">
+          <Link to="/notifications" className="button button-quiet notifications-link" aria-label={t('header.unread', { n: count ?? 0 })}>
+            <span aria-hidden="true">{t('nav.notifications')}</span>
+            <span className={`count${count ? ' count-unread' : ''}`} aria-hidden="true" data-testid="unread-count">
+              {count ?? 0}
+            </span>
+          </Link>
+          <LanguageSwitch />
+          <div className="account">
+            <span className="account-name">{me.displayName}</span>
+            <span className="account-meta">
+              {units.name(me.unitId)} · {me.roles.map((r) => t(`role.${r}`)).join('、')}
+            </span>
+          </div>
+          <button type="button" className="button button-quiet" onClick={session.logout}>
+            {t('header.logout')}
+          </button>
+        </div>
+      </div>
+      <nav className="app-nav" aria-label={t('nav.label')}>
+        <ul>
+          {screens.map((screen) => {
+            const active =
+              path === screen.path ||
+              (screen.path === '/cases' && match('/cases/:id', path) !== null && !SCREENS.some((s) => s.path === path));
+            return (
+              <li key={screen.path}>
+                <Link to={screen.path} aria-current={active ? 'page' : undefined}>
+                  {t(screen.path === '/inbox' && leaderOnly(session) ? 'nav.inboxLeader' : screen.label)}
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+      </nav>
+    </header>
+  );
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <div className="page">
+      <h1 id="page-title" tabIndex={-1}>
+        {t('app.notFound')}
+      </h1>
+      <p>
+        <Link to="/">{t('app.home')}</Link>
+      </p>
+    </div>
+  );
+}
+
+function Screens() {
+  const session = useSession();
+  const { path, query } = useLocation();
+  const home = homePath(session);
+  useEffect(() => {
+    if (path === '/' || path === '/login') navigate(home, { replace: true });
+  }, [path, home]);
+
+  if (path === '/inbox') return <InboxPage />;
+  if (path === '/cases/new') return <FileCasePage />;
+  if (path === '/cases/mine') return <CasesPage key="mine" mine />;
+  if (path === '/cases') return <CasesPage key="all" query={query} />;
+  if (path === '/stats') return <StatsPage />;
+  if (path === '/notifications') return <NotificationsPage />;
+  const caseRoute = match('/cases/:id', path);
+  if (caseRoute) return <CasePage key={caseRoute.id} id={caseRoute.id!} />;
+  if (path === '/' || path === '/login') return null;
+  return <NotFound />;
+}
+
+/** Moves focus to the new screen's heading after a navigation, as a page load would for a screen reader. */
+function useFocusOnNavigation(): void {
+  const { path } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const timer = window.setTimeout(() => document.getElementById('page-title')?.focus({ preventScroll: true }), 0);
+    return () => window.clearTimeout(timer);
+  }, [path]);
+}
+
+function Shell() {
+  const { t } = useI18n();
+  useFocusOnNavigation();
+  return (
+    <UnreadProvider>
+      <a className="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
+      <Header />
+      <main id="main" className="app-main">
+        <Screens />
+      </main>
+    </UnreadProvider>
+  );
+}
+
+export function App() {
+  const { session } = useSessionState();
+  const { t } = useI18n();
+  if (session === undefined) {
+    return (
+      <div className="app-starting" role="status">
+        {t('app.loading')}
+      </div>
+    );
+  }
+  return session ? <Shell /> : <LoginPage />;
+}

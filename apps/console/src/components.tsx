@@ -1,0 +1,193 @@
+import { useId, type ReactNode } from 'react';
+import type { CaseView, Deadline } from './api/types.js';
+import { length } from './forms/problems.js';
+import { errorMessage, serverExplanation } from './i18n/api-errors.js';
+import { useI18n, type Translate } from './i18n/i18n.js';
+import { Link } from './router.js';
+import { useSession } from './session.js';
+
+/** What a form control needs to be tied to its label, hint and error. */
+export interface ControlProps {
+  readonly id: string;
+  readonly 'aria-invalid': boolean;
+  readonly 'aria-describedby': string | undefined;
+  readonly 'aria-required': boolean | undefined;
+}
+
+/**
+ * A labelled form field with its hint and its error (from the form's checks or from the server).
+ * `required` marks a form's fields as required (*) or optional; controls such as filters leave it out.
+ */
+export function Field(props: {
+  readonly label: string;
+  readonly required?: boolean;
+  readonly error?: string;
+  readonly hint?: string;
+  readonly className?: string;
+  readonly children: (control: ControlProps) => ReactNode;
+}) {
+  const { t } = useI18n();
+  const id = useId();
+  const hintId = props.hint ? `${id}-hint` : undefined;
+  const errorId = props.error ? `${id}-error` : undefined;
+  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field${props.error ? ' field-invalid' : ''}${props.className ? ` ${props.className}` : ''}`}>
+      <label htmlFor={id}>
+        {props.label}
+        {props.required === true && (
+          <span className="required" aria-hidden="true">
+            {' '}
+            *
+          </span>
+        )}
+        {props.required === false && <span className="optional"> {t('common.optional')}</span>}
+      </label>
+      {props.children({
+        id,
+        'aria-invalid': Boolean(props.error),
+        'aria-describedby': describedBy,
+        'aria-required': props.required || undefined,
+      })}
+      {props.error && (
+        <p className="field-error" id={errorId}>
+          {props.error}
+        </p>
+      )}
+      {props.hint && (
+        <p className="hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** A failed request, in the reader's language, with the server's explanation when it adds one. */
+export function ErrorNotice({ error, children }: { readonly error: unknown; readonly children?: ReactNode }) {
+  const { t } = useI18n();
+  const explanation = serverExplanation(error);
+  return (
+    <div className="notice notice-error" role="alert">
+      <p className="notice-title">{errorMessage(error, t)}</p>
+      {explanation && (
+        <p className="notice-detail" lang="en">
+          {t('error.serverSays', { message: explanation })}
+        </p>
+      )}
+      {children}
+    </div>
+  );
+}
+
+/** A failed load, with a retry. */
+export function LoadFailed({ error, retry }: { readonly error: unknown; readonly retry: () => void }) {
+  const { t } = useI18n();
+  return (
+    <ErrorNotice error={error}>
+      <button type="button" className="button" onClick={retry}>
+        {t('common.retry')}
+      </button>
+    </ErrorNotice>
+  );
+}
+
+export function Loading({ lines = 3 }: { readonly lines?: number }) {
+  const { t } = useI18n();
+  return (
+    <div className="loading" role="status" style={{ minHeight: `${lines * 3}rem` }}>
+      <span className="visually-hidden">{t('app.loading')}</span>
+      {Array.from({ length: lines }, (_, i) => (
+        <span key={i} className="skeleton" aria-hidden="true" />
+      ))}
+    </div>
+  );
+}
+
+export function StatusBadge({ status }: { readonly status: CaseView['status'] }) {
+  const { t } = useI18n();
+  return <span className={`badge status-${status}`}>{t(`status.${status}`)}</span>;
+}
+
+const OPEN_CLOCK_STATES: readonly Deadline['state'][] = ['running', 'warned'];
+
+/** Past due: breached, or running past its due time (the timer may not have fired yet). */
+export function isOverdue(deadline: Deadline, now = Date.now()): boolean {
+  return deadline.state === 'breached' || (OPEN_CLOCK_STATES.includes(deadline.state) && Date.parse(deadline.dueAt) <= now);
+}
+
+export function caseIsOverdue(view: Pick<CaseView, 'deadlines'>): boolean {
+  return view.deadlines.some((deadline) => isOverdue(deadline));
+}
+
+/** The clock the case is racing now: the first open one, overdue ones first. */
+function nextDeadline(view: CaseView): Deadline | undefined {
+  const open = view.deadlines.filter((deadline) => OPEN_CLOCK_STATES.includes(deadline.state) || deadline.state === 'breached');
+  return open.find((deadline) => isOverdue(deadline)) ?? open.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
+}
+
+export function DeadlineChip({ view }: { readonly view: CaseView }) {
+  const { t, formatTime } = useI18n();
+  const deadline = nextDeadline(view);
+  if (!deadline) return null;
+  const overdue = isOverdue(deadline);
+  return (
+    <span className={`chip${overdue ? ' chip-overdue' : deadline.state === 'warned' ? ' chip-warned' : ''}`}>
+      {overdue ? `${t('list.overdue')} · ` : deadline.state === 'warned' ? `${t('list.dueSoon')} · ` : ''}
+      {t('list.due', { clock: t(`clock.${deadline.clock}`), at: formatTime(deadline.dueAt) })}
+    </span>
+  );
+}
+
+/** Cases as a list of links: one card per case, readable at any width. */
+export function CaseList({ items, empty }: { readonly items: readonly CaseView[]; readonly empty: string }) {
+  const { t, formatTime } = useI18n();
+  const { units } = useSession();
+  if (items.length === 0) return <p className="empty">{empty}</p>;
+  return (
+    <ul className="case-list">
+      {items.map((item) => {
+        const overdue = caseIsOverdue(item);
+        return (
+          <li key={item.id} className={`case-card${overdue ? ' case-card-overdue' : ''}`}>
+            <Link to={`/cases/${item.id}`} className="case-card-link">
+              <span className="case-card-top">
+                <span className="case-number">{item.number}</span>
+                <StatusBadge status={item.status} />
+                <span className="badge badge-kind">{t(`kind.${item.kind}`)}</span>
+                {item.urgency === 'urgent' && <span className="badge badge-urgent">{t('urgency.urgent')}</span>}
+                {item.supervised && <span className="badge badge-supervised">{t('case.supervised')}</span>}
+              </span>
+              <span className="case-card-title">{item.title}</span>
+              <span className="case-card-meta">
+                <span>{units.name(item.unitId)}</span>
+                <span aria-hidden="true">·</span>
+                <span>{formatTime(item.updatedAt)}</span>
+                <DeadlineChip view={item} />
+              </span>
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export function PageHeader({ title, intro, actions }: { readonly title: string; readonly intro?: string; readonly actions?: ReactNode }) {
+  return (
+    <div className="page-header">
+      <div>
+        <h1 tabIndex={-1} id="page-title">
+          {title}
+        </h1>
+        {intro && <p className="page-intro">{intro}</p>}
+      </div>
+      {actions && <div className="page-actions">{actions}</div>}
+    </div>
+  );
+}
+
+/** Characters typed of those allowed, as the API counts them: shown under long text fields. */
+export function charCount(text: string, max: number, t: Translate): string {
+  return t('common.chars', { n: length(text), max });
+}

@@ -1,0 +1,163 @@
+import { CASE_KINDS, CASE_STATUSES } from '#domain';
+import { useEffect, useState, type FormEvent } from 'react';
+import { get, readYourWrites } from '../api/client.js';
+import type { CaseList as CaseListAnswer } from '../api/types.js';
+import { CaseList, Field, LoadFailed, Loading, PageHeader } from '../components.js';
+import { useI18n } from '../i18n/i18n.js';
+import { navigate } from '../router.js';
+import { useSession } from '../session.js';
+import { useResource } from '../use-resource.js';
+
+const PAGE_SIZE = 20;
+
+interface Filters {
+  readonly status: string;
+  readonly kind: string;
+  readonly unitId: string;
+  readonly q: string;
+  readonly overdue: boolean;
+  readonly page: number;
+}
+
+function filtersFrom(query: URLSearchParams | undefined): Filters {
+  return {
+    status: query?.get('status') ?? '',
+    kind: query?.get('kind') ?? '',
+    unitId: query?.get('unitId') ?? '',
+    q: query?.get('q') ?? '',
+    overdue: query?.get('overdue') === 'true',
+    page: Math.max(1, Number(query?.get('page')) || 1),
+  };
+}
+
+function searchOf(filters: Filters): string {
+  const params = new URLSearchParams();
+  if (filters.status) params.set('status', filters.status);
+  if (filters.kind) params.set('kind', filters.kind);
+  if (filters.unitId) params.set('unitId', filters.unitId);
+  if (filters.q.trim()) params.set('q', filters.q.trim());
+  if (filters.overdue) params.set('overdue', 'true');
+  if (filters.page > 1) params.set('page', String(filters.page));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/**
+ * The cases the reader may see, with filters kept in the URL (so a search can be bookmarked), or
+ * with `mine`, the cases the reader filed.
+ */
+export function CasesPage({ query, mine = false }: { readonly query?: URLSearchParams; readonly mine?: boolean }) {
+  const { t } = useI18n();
+  const { units, me } = useSession();
+  const applied = filtersFrom(query);
+  const [draft, setDraft] = useState<Filters>(applied);
+  const [page, setPage] = useState(applied.page);
+  const search = mine ? '' : searchOf(applied);
+  // Back and forward change the search under the form: show what is applied.
+  useEffect(() => setDraft(filtersFrom(new URLSearchParams(search))), [search]);
+
+  const list = useResource(
+    (signal) =>
+      get<CaseListAnswer>(
+        '/api/v1/cases',
+        mine
+          ? { filedBy: 'me', page, pageSize: PAGE_SIZE, minPosition: readYourWrites() }
+          : {
+              status: applied.status,
+              kind: applied.kind,
+              unitId: applied.unitId,
+              q: applied.q.trim(),
+              overdue: applied.overdue ? 'true' : undefined,
+              page: applied.page,
+              pageSize: PAGE_SIZE,
+              minPosition: readYourWrites(),
+            },
+        signal,
+      ),
+    [search, mine, page],
+  );
+
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    navigate(`/cases${searchOf({ ...draft, page: 1 })}`);
+  };
+  const goTo = (next: number) => (mine ? setPage(next) : navigate(`/cases${searchOf({ ...applied, page: next })}`));
+  const pages = list.data ? Math.max(1, Math.ceil(list.data.total / PAGE_SIZE)) : 1;
+  const current = mine ? page : applied.page;
+
+  return (
+    <div className="page">
+      <PageHeader title={t(mine ? 'cases.mine' : 'cases.title')} intro={mine ? t('cases.mineIntro') : undefined} />
+      {!mine && (
+        <form className="filters" onSubmit={apply} aria-label={t('cases.filters')}>
+          <Field label={t('field.q')}>
+            {(control) => <input {...control} type="search" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} />}
+          </Field>
+          <Field label={t('field.status')}>
+            {(control) => (
+              <select {...control} value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value })}>
+                <option value="">{t('cases.allStatuses')}</option>
+                {CASE_STATUSES.map((status) => (
+                  <option key={status} value={status}>
+                    {t(`status.${status}`)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('field.kind')}>
+            {(control) => (
+              <select {...control} value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.target.value })}>
+                <option value="">{t('cases.allKinds')}</option>
+                {CASE_KINDS.map((kind) => (
+                  <option key={kind} value={kind}>
+                    {t(`kind.${kind}`)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('stats.unit')}>
+            {(control) => (
+              <select {...control} value={draft.unitId} onChange={(e) => setDraft({ ...draft, unitId: e.target.value })}>
+                <option value="">{t('cases.allUnits')}</option>
+                {units.subtree(me.unitId).map((unit) => (
+                  <option key={unit.id} value={unit.id}>
+                    {unit.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <label className="check">
+            <input type="checkbox" checked={draft.overdue} onChange={(e) => setDraft({ ...draft, overdue: e.target.checked })} />
+            {t('field.overdue')}
+          </label>
+          <button type="submit" className="button button-primary">
+            {t('cases.search')}
+          </button>
+        </form>
+      )}
+      {list.error !== undefined && <LoadFailed error={list.error} retry={list.reload} />}
+      {list.data ? (
+        <>
+          <p className="list-total">{t('common.total', { n: list.data.total })}</p>
+          <CaseList items={list.data.items} empty={t('list.empty')} />
+          {pages > 1 && (
+            <nav className="pager" aria-label={t('common.pageOf', { page: current, pages })}>
+              <button type="button" className="button" disabled={current <= 1} onClick={() => goTo(current - 1)}>
+                {t('common.previous')}
+              </button>
+              <span>{t('common.pageOf', { page: current, pages })}</span>
+              <button type="button" className="button" disabled={current >= pages} onClick={() => goTo(current + 1)}>
+                {t('common.next')}
+              </button>
+            </nav>
+          )}
+        </>
+      ) : (
+        list.error === undefined && <Loading />
+      )}
+    </div>
+  );
+}
