@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import { UsageError, type CliCommand } from './command.js';
+import { exportCase } from './commands/export.js';
+import { rebuild } from './commands/rebuild.js';
+import { replay } from './commands/replay.js';
 import { timersRebuild } from './commands/timers-rebuild.js';
+import { verify } from './commands/verify.js';
 
 /** Every command, in the order `help` lists them. */
-const COMMANDS: readonly CliCommand[] = [timersRebuild];
+const COMMANDS: readonly CliCommand[] = [timersRebuild, verify, replay, exportCase, rebuild];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

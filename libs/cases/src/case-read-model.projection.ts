@@ -3,7 +3,7 @@ import { initialState, isOpen, isOpenRun, type CaseClocks, type CaseState, type 
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
 import { foldCase, type FoldedCase } from './case-repository.js';
-import { caseIdOf, isCaseStream } from './case-stream.js';
+import { caseEventsByCase } from './case-stream.js';
 
 /** The name of the case read model projection (its checkpoint key). */
 export const CASE_READ_MODEL = 'cases';
@@ -69,12 +69,7 @@ export class CaseReadModelProjection implements Projection {
   }
 
   async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
-    const byCase = new Map<string, RecordedEvent[]>();
-    for (const event of events) {
-      if (!isCaseStream(event.streamId)) continue;
-      const caseId = caseIdOf(event.streamId);
-      byCase.set(caseId, [...(byCase.get(caseId) ?? []), event]);
-    }
+    const byCase = caseEventsByCase(events);
     if (byCase.size === 0) return;
 
     const { rows } = await client.query<{ id: string; state: ExistingCase; clocks: CaseClocks; revision: number; waiting_since: Date | null }>(

@@ -16,6 +16,19 @@ export function caseIdOf(streamId: string): string {
   return streamId.slice(PREFIX.length);
 }
 
+/** A batch of the global log's case events, grouped by case id, each case's in log order. */
+export function caseEventsByCase(events: readonly RecordedEvent[]): Map<string, RecordedEvent[]> {
+  const byCase = new Map<string, RecordedEvent[]>();
+  for (const event of events) {
+    if (!isCaseStream(event.streamId)) continue;
+    const caseId = caseIdOf(event.streamId);
+    const caseEvents = byCase.get(caseId);
+    if (caseEvents) caseEvents.push(event);
+    else byCase.set(caseId, [event]);
+  }
+  return byCase;
+}
+
 /** A stored event as the domain folds it. */
 export function toCaseEvent(recorded: RecordedEvent): CaseEventWithMeta {
   const { at, actorId, actorRole, unitId } = recorded.metadata;

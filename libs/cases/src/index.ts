@@ -1,8 +1,14 @@
-export { caseStreamId, caseIdOf, isCaseStream, loadCase, toCaseEvent } from './case-stream.js';
+export { caseEventsByCase, caseStreamId, caseIdOf, isCaseStream, loadCase, toCaseEvent } from './case-stream.js';
 export type { LoadedCase } from './case-stream.js';
 export { CaseNumbers } from './case-numbers.js';
 export { CaseRepository, foldCase } from './case-repository.js';
 export type { FoldedCase } from './case-repository.js';
+export { caseAsOf } from './case-as-of.js';
+export type { CaseAsOf, CasePoint } from './case-as-of.js';
+export { maskPhone, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone } from './case-presenter.js';
+export type { CaseAt } from './case-presenter.js';
+export { CaseDirectory } from './case-directory.js';
+export type { CaseEntry } from './case-directory.js';
 export { ExecuteCaseCommand, ExecuteCaseCommandHandler } from './execute-case-command.js';
 export type { CaseCommandResult } from './execute-case-command.js';
 export { CASE_READ_MODEL, CaseReadModelProjection } from './case-read-model.projection.js';

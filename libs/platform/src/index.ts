@@ -5,3 +5,4 @@ export type { Engine, EngineOptions } from './engine.js';
 export { createLogger, PinoNestLogger } from './logger.js';
 export { currentRequest, requestContext } from './request-context.js';
 export type { RequestContext } from './request-context.js';
+export { readModels } from './read-models.js';

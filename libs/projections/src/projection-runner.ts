@@ -175,6 +175,7 @@ export class ProjectionRunner {
       await writeCheckpoint(client, projection.name, last.position, last.globalPosition);
     });
     this.progress.emit('batch', projection.name);
+    await projection.afterCommit?.().catch((error: unknown) => this.options.onError?.(projection.name, error));
   }
 
   private async inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {

@@ -21,4 +21,9 @@ export interface Projection {
   apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void>;
   /** Empties the projection's tables, before a rebuild from the start of the log. */
   reset(client: PoolClient): Promise<void>;
+  /**
+   * Runs once a batch's transaction has committed: for a reactor's side effects that must not
+   * act before its rows are visible. A failure is reported; the batch stays applied.
+   */
+  afterCommit?(): Promise<void>;
 }

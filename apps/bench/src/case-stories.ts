@@ -1,0 +1,75 @@
+import { v7 as uuidv7 } from 'uuid';
+import { CASE_KINDS, CURRENT_SCHEMA_VERSION, type CaseEvent, type CaseKind } from '#domain';
+import type { NewEvent } from '#event-store';
+
+/** Where generated cases are filed: the demo tree's communities, with their town above. */
+const COMMUNITIES = [
+  { unitId: 'hd-dg-1', town: 'hd-dg' },
+  { unitId: 'hx-xh-1', town: 'hx-xh' },
+  { unitId: 'hd-ll-1', town: 'hd-ll' },
+  { unitId: 'hx-ty-1', town: 'hx-ty' },
+] as const;
+
+const HOUR = 3_600_000;
+
+type Actor = { readonly actorId: string; readonly actorRole: string; readonly unitId: string };
+
+/**
+ * The ten events of a whole case's life, as the workflow records them: filed by a clerk,
+ * called back, accepted and assigned by the coordinator, visited, reported to the town leader for
+ * annotation, resolved and closed by the filer's feedback. Every fourth case is escalated to the
+ * town instead of the call. Times run from `filedAt`, an hour between events.
+ */
+export function caseStory(serial: number, filedAt: Date): NewEvent[] {
+  const caseId = uuidv7();
+  const { unitId, town } = COMMUNITIES[serial % COMMUNITIES.length]!;
+  const kind: CaseKind = CASE_KINDS[serial % CASE_KINDS.length]!;
+  const escalated = serial % 4 === 0;
+  const handledAt = escalated ? town : unitId;
+  const clerk: Actor = { actorId: `${unitId}.clerk`, actorRole: 'clerk', unitId };
+  const coordinator = { actorId: `${handledAt}.coordinator`, actorRole: 'coordinator', unitId: handledAt };
+  const leader = { actorId: `${town}.leader`, actorRole: 'leader', unitId: town };
+
+  const steps: [CaseEvent, Actor][] = [
+    [
+      {
+        type: 'CaseFiled',
+        data: {
+          caseId,
+          number: `MY-2026-${String(serial + 1).padStart(6, '0')}`,
+          kind,
+          title: `${kind === 'dispute' ? '邻里纠纷' : '居民诉求'}第${serial + 1}号`,
+          description: '居民反映小区停车位紧张，外来车辆占用消防通道，希望社区协调物业解决。',
+          channel: serial % 2 === 0 ? 'walk_in' : 'hotline',
+          unitId,
+          urgency: serial % 10 === 0 ? 'urgent' : 'normal',
+          filer: { name: '张三', phone: '13812345678', anonymous: false },
+          parties: kind === 'dispute' ? [{ name: '李四', role: '对方当事人' }] : [],
+          visitReason: kind === 'visit' ? 'hardship' : null,
+          occurredAt: null,
+          location: { address: '东关街道1号楼' },
+        },
+      },
+      clerk,
+    ],
+    escalated
+      ? [{ type: 'CaseEscalated', data: { fromUnitId: unitId, toUnitId: town, reason: '涉及多个社区，需街道协调' } }, { ...coordinator, actorId: `${unitId}.coordinator`, unitId }]
+      : [{ type: 'NoteAdded', data: { noteType: 'contact', text: '电话联系当事人，约定走访时间 ☎️' } }, clerk],
+    [{ type: 'CaseAccepted', data: { note: '已受理' } }, coordinator],
+    [{ type: 'CaseAssigned', data: { assigneeId: `${handledAt}.coordinator`, assigneeUnitId: handledAt } }, coordinator],
+    [{ type: 'NoteAdded', data: { noteType: 'visit', text: '入户走访，了解诉求细节 🏠' } }, coordinator],
+    [{ type: 'AnnotationRequested', data: { summary: '需协调物业与交警，建议领导批示' } }, coordinator],
+    [{ type: 'CaseAnnotated', data: { instruction: '请街道牵头，限期解决', assignToUnitId: null, fromUnitId: handledAt } }, leader],
+    [{ type: 'NoteAdded', data: { noteType: 'mediation', text: '组织三方协调会，达成初步方案' } }, coordinator],
+    [{ type: 'CaseResolved', data: { outcome: kind === 'suggestion' ? 'adopted' : 'mediated', summary: '已划定临时停车区域' } }, coordinator],
+    [{ type: 'FeedbackRecorded', data: { satisfaction: serial % 5 === 0 ? 'basically_satisfied' : 'satisfied', comment: null } }, coordinator],
+  ];
+  const correlationId = uuidv7();
+  return steps.map(([event, actor], index) => ({
+    id: uuidv7(),
+    type: event.type,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
+    data: event.data,
+    metadata: { ...actor, at: new Date(filedAt.getTime() + index * HOUR).toISOString(), correlationId, causationId: null },
+  }));
+}

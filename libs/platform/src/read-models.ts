@@ -1,0 +1,9 @@
+import { CaseReadModelProjection } from '#cases';
+import type { SlaPolicy } from '#domain';
+import type { Projection } from '#projections';
+import { CaseStatsProjection } from '#reporting';
+
+/** The read models: projections with tables of their own, which `rebuild` can replay from the log. */
+export function readModels(policy: SlaPolicy): Projection[] {
+  return [new CaseReadModelProjection(policy), new CaseStatsProjection(policy)];
+}
