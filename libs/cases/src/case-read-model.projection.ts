@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { initialState, isOpen, isOpenRun, type CaseClocks, type CaseState, type ExistingCase, type SlaPolicy } from '#domain';
 import type { RecordedEvent } from '#event-store';
-import type { Projection } from '#projections';
+import { ensureJsonColumns, type Projection } from '#projections';
 import { foldCase, type FoldedCase } from './case-repository.js';
 import { caseEventsByCase } from './case-stream.js';
 
@@ -41,8 +41,8 @@ export class CaseReadModelProjection implements Projection {
         last_position  bigint NOT NULL,
         created_at     timestamptz NOT NULL,
         updated_at     timestamptz NOT NULL,
-        state          jsonb NOT NULL,
-        clocks         jsonb NOT NULL,
+        state          json NOT NULL,
+        clocks         json NOT NULL,
         next_due_at    timestamptz,
         filed_by       text
       );
@@ -62,6 +62,7 @@ export class CaseReadModelProjection implements Projection {
       );
       CREATE INDEX IF NOT EXISTS inbox_items_unit ON inbox_items (unit_id, waiting_since);
       CREATE INDEX IF NOT EXISTS inbox_items_assignee ON inbox_items (assignee_id, waiting_since);`);
+    await ensureJsonColumns(client, 'case_view', ['state', 'clocks']);
   }
 
   async reset(client: PoolClient): Promise<void> {
@@ -109,9 +110,9 @@ export class CaseReadModelProjection implements Projection {
                                 supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at, filed_by)
          SELECT id, number, kind, status, unit_id, filed_unit_id, assignee_id, urgency, channel, title, description,
                 supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at, filed_by
-           FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, number text, kind text, status text, unit_id text, filed_unit_id text,
+           FROM json_to_recordset($1::json) AS r(id uuid, number text, kind text, status text, unit_id text, filed_unit_id text,
                 assignee_id text, urgency text, channel text, title text, description text, supervised boolean, units_visited text[],
-                revision integer, last_position bigint, created_at timestamptz, updated_at timestamptz, state jsonb, clocks jsonb,
+                revision integer, last_position bigint, created_at timestamptz, updated_at timestamptz, state json, clocks json,
                 next_due_at timestamptz, filed_by text)
          ON CONFLICT (id) DO UPDATE SET
            status = EXCLUDED.status, unit_id = EXCLUDED.unit_id, assignee_id = EXCLUDED.assignee_id, urgency = EXCLUDED.urgency,

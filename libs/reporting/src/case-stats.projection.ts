@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { CaseClocks, ExistingCase, SlaPolicy } from '#domain';
 import { caseEventsByCase } from '#cases';
 import type { RecordedEvent } from '#event-store';
-import type { Projection } from '#projections';
+import { ensureJsonColumns, type Projection } from '#projections';
 import { foldFacts, type CaseFacts, type CaseWithFacts } from './case-facts.js';
 
 /** The name of the statistics read model (its checkpoint key). */
@@ -40,11 +40,12 @@ export class CaseStatsProjection implements Projection {
         feedback_count      integer NOT NULL,
         units_visited       text[] NOT NULL,
         revision            integer NOT NULL,
-        state               jsonb NOT NULL,
-        clocks              jsonb NOT NULL
+        state               json NOT NULL,
+        clocks              json NOT NULL
       );
       CREATE INDEX IF NOT EXISTS case_stats_unit_filed ON case_stats (filed_unit_id, filed_at);
       CREATE INDEX IF NOT EXISTS case_stats_filer_filed ON case_stats (filed_by, filed_at);`);
+    await ensureJsonColumns(client, 'case_stats', ['state', 'clocks']);
   }
 
   async reset(client: PoolClient): Promise<void> {
@@ -74,10 +75,10 @@ export class CaseStatsProjection implements Projection {
     await client.query(
       `INSERT INTO case_stats (${FACT_COLUMNS}, revision, state, clocks)
        SELECT ${FACT_COLUMNS}, revision, state, clocks
-         FROM jsonb_to_recordset($1::jsonb) AS r(case_id uuid, number text, kind text, filed_unit_id text, filed_by text,
+         FROM json_to_recordset($1::json) AS r(case_id uuid, number text, kind text, filed_unit_id text, filed_by text,
               filed_at timestamptz, accepted boolean, accepted_on_time boolean, accept_breached boolean, resolved boolean,
               resolved_on_time boolean, outcome text, annotated boolean, latest_satisfaction text, feedback_count integer,
-              units_visited text[], revision integer, state jsonb, clocks jsonb)
+              units_visited text[], revision integer, state json, clocks json)
        ON CONFLICT (case_id) DO UPDATE SET
          accepted = EXCLUDED.accepted, accepted_on_time = EXCLUDED.accepted_on_time, accept_breached = EXCLUDED.accept_breached,
          resolved = EXCLUDED.resolved, resolved_on_time = EXCLUDED.resolved_on_time, outcome = EXCLUDED.outcome,
