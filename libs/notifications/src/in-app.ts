@@ -101,22 +101,34 @@ export class InAppNotifications {
 
   /** The user's notifications, newest first. */
   async list(userId: string, options: ListOptions): Promise<InAppNotification[]> {
+    return (await this.page(userId, options)).items;
+  }
+
+  /**
+   * The user's notifications, newest first, with how many are unread, both from one statement
+   * (one snapshot), so that the count never predates the newest item listed.
+   */
+  async page(userId: string, options: ListOptions): Promise<{ items: InAppNotification[]; unreadCount: number }> {
     if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > MAX_LIST_LIMIT) {
       throw new RangeError(`limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
     }
-    if (!UUID.test(userId)) return [];
-    if (options.before !== undefined && !UUID.test(options.before)) return [];
-    const { rows } = await this.pool.query<Row>(
-      `SELECT id, delivery_id, type, case_id, case_number, unit_id, text, event, created_at, read_at
-         FROM notifications
-        WHERE user_id = $1
-          AND ($2::boolean IS NOT TRUE OR read_at IS NULL)
-          AND ($3::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM notifications WHERE id = $3 AND user_id = $1))
-        ORDER BY created_at DESC, id DESC
-        LIMIT $4`,
+    if (!UUID.test(userId)) return { items: [], unreadCount: 0 };
+    if (options.before !== undefined && !UUID.test(options.before)) return { items: [], unreadCount: await this.unreadCount(userId) };
+    const { rows } = await this.pool.query<Partial<Row> & { unread_count: string }>(
+      `SELECT unread.n AS unread_count, listed.*
+         FROM (SELECT count(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL) AS unread
+         LEFT JOIN LATERAL (
+           SELECT id, delivery_id, type, case_id, case_number, unit_id, text, event, created_at, read_at
+             FROM notifications
+            WHERE user_id = $1
+              AND ($2::boolean IS NOT TRUE OR read_at IS NULL)
+              AND ($3::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM notifications WHERE id = $3 AND user_id = $1))
+            ORDER BY created_at DESC, id DESC
+            LIMIT $4) AS listed ON true`,
       [userId, options.unreadOnly === true, options.before ?? null, options.limit],
     );
-    return rows.map(toInApp);
+    const unreadCount = Number(rows[0]!.unread_count);
+    return { items: rows.filter((row) => row.id != null).map((row) => toInApp(row as Row)), unreadCount };
   }
 
   /** Marks the user's notifications read (the listed ones, or all); returns how many were unread. */

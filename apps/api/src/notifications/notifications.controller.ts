@@ -45,11 +45,7 @@ export class NotificationsController {
   @ApiOperation({ summary: 'My in-app notifications, newest first, with the number still unread' })
   async list(@CurrentUser() user: Principal, @Query() query: ListNotificationsQuery) {
     const { notifications } = this.engine;
-    const [items, unreadCount] = await Promise.all([
-      notifications.list(user.userId, { unreadOnly: query.unread === 'true', limit: query.limit ?? DEFAULT_LIMIT, before: query.before }),
-      notifications.unreadCount(user.userId),
-    ]);
-    return { items, unreadCount };
+    return notifications.page(user.userId, { unreadOnly: query.unread === 'true', limit: query.limit ?? DEFAULT_LIMIT, before: query.before });
   }
 
   @Post('read')
