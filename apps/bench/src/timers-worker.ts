@@ -2,27 +2,33 @@
  * The worker side of the timer benchmark, in a process of its own so that the memory it reports
  * is the worker's alone. The parent (timers.ts) starts it with IPC and drives it by messages:
  *
- *   parent → worker: `start` (backend and queue), later `stop`
+ *   parent → worker: `start` (backend, databases), later `stop`
  *   worker → parent: `ready` once its BullMQ worker is ready, `progress` every second,
  *                    `result` after `stop` (lateness samples, peak RSS, CPU time), then it exits
  *
- * The processor does only what measuring needs: it records how late the timer started, that is
- * `Date.now() - Date.parse(job.data.fireAt)`. It does not run the case command (re-reading the
- * case and appending the breach), which would need every timer's case in the event store.
+ * It runs the engine's SLA worker side: a BullMQ worker on the SLA queue whose processor is
+ * `SlaTimerRunner.process` (ticks claim the due rows of `sla_timers` and fire them), and the
+ * runner's sweep, with the engine's settings. Only the firing itself differs: instead of the case
+ * command (re-reading the case and appending the breach, which would need every timer's case in
+ * the event store) the handler records how late the timer fired, `Date.now() - fireAt`.
  * Its RSS (process.memoryUsage().rss) is sampled every 100 ms from `start` to `stop`.
  */
+import pg from 'pg';
 import { JobQueues, type JobsBackend } from '#jobs';
-import type { SlaTimerJob } from '#sla';
+import { SLA_QUEUE, SlaJobs, SlaTimerRunner, SlaTimerTable, type SlaTimerJob } from '#sla';
 
 export interface StartMessage {
   readonly type: 'start';
   readonly backend: JobsBackend;
   readonly redisUrl?: string;
+  /** The jobs database (PostgreSQL backend). */
   readonly postgresUrl: string;
+  /** The database that holds `sla_timers`. */
+  readonly timersUrl: string;
   readonly prefix: string;
-  readonly queue: string;
+  /** BullMQ worker concurrency: ticks run at once. */
   readonly concurrency: number;
-  /** PostgreSQL: the worker's pool size (JobQueues' default when absent). */
+  /** PostgreSQL: the worker's jobs pool size (JobQueues' default when absent). */
   readonly postgresPoolSize?: number;
   /** Timers the parent schedules: the size of the sample buffer. */
   readonly expected: number;
@@ -32,26 +38,28 @@ export type ToWorker = StartMessage | { readonly type: 'stop' };
 
 export interface WorkerResult {
   readonly type: 'result';
-  /** Lateness of every processor call, in ms, in the order they started. */
+  /** Lateness of every timer fired, in ms, in the order they fired. */
   readonly lateness: Float64Array;
-  /** Processor calls whose job had started before (a stalled job run again, or a retry). */
+  /** Timers fired on a second or later attempt (a lease that ran out, a retry). */
   readonly reruns: number;
+  /** Lateness of every tick's start against the start of its second, in ms. */
+  readonly tickLateness: Float64Array;
   readonly peakRssBytes: number;
   /** RSS once the worker was ready, before any timer was scheduled. */
   readonly readyRssBytes: number;
   /** CPU time (user + system) from `ready` to `stop`. */
   readonly cpuSeconds: number;
-  /** Wall-clock times of the first and last processor call (ms since the epoch; 0 if none). */
+  /** Wall-clock times of the first and last firing (ms since the epoch; 0 if none). */
   readonly firstFiredAt: number;
   readonly lastFiredAt: number;
-  /** Errors the queues reported (first few kept). */
+  /** Errors the queues and the runner reported (first few kept). */
   readonly errors: number;
   readonly firstErrors: readonly string[];
 }
 
 export type FromWorker =
   | { readonly type: 'ready'; readonly rssBytes: number }
-  | { readonly type: 'progress'; readonly fired: number; readonly rssBytes: number }
+  | { readonly type: 'progress'; readonly fired: number; readonly ticks: number; readonly rssBytes: number }
   | WorkerResult
   | { readonly type: 'failed'; readonly message: string };
 
@@ -68,6 +76,29 @@ function send(message: FromWorker): Promise<void> {
   });
 }
 
+/** A growing buffer of samples that allocates nothing per sample until it is full. */
+class Samples {
+  private values: Float64Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.values = new Float64Array(Math.max(capacity, 16));
+  }
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+
+  toArray(): Float64Array {
+    return this.values.slice(0, this.length);
+  }
+}
+
 async function run(start: StartMessage, stopped: Promise<void>): Promise<void> {
   let peakRss = process.memoryUsage().rss;
   const sampleRss = () => {
@@ -79,61 +110,77 @@ async function run(start: StartMessage, stopped: Promise<void>): Promise<void> {
 
   let errors = 0;
   const firstErrors: string[] = [];
+  const onError = (source: string, error: Error) => {
+    errors++;
+    if (firstErrors.length < 5) firstErrors.push(`${source}: ${error.message}`);
+  };
   const queues = await JobQueues.open({
     redisUrl: start.redisUrl,
     postgresUrl: start.postgresUrl,
     prefix: start.prefix,
     postgresPoolSize: start.postgresPoolSize,
-    onError: (source, error) => {
-      errors++;
-      if (firstErrors.length < 5) firstErrors.push(`${source}: ${error.message}`);
-    },
+    onError,
   });
+  const pool = new pg.Pool({ connectionString: start.timersUrl, max: 10 });
+  pool.on('error', (error) => onError('timers pool', error));
 
-  // Preallocated, so that recording a sample allocates nothing; a duplicate beyond it grows the buffer.
-  let lateness = new Float64Array(start.expected);
-  let fired = 0;
+  const lateness = new Samples(start.expected);
+  const tickLateness = new Samples(1024);
   let reruns = 0;
   let firstFiredAt = 0;
   let lastFiredAt = 0;
-  const worker = queues.worker<SlaTimerJob>(
-    start.queue,
-    async (job) => {
-      const now = Date.now();
-      const data = job.data;
-      if (!('fireAt' in data)) throw new Error(`unexpected job ${job.id}: ${data.kind}`);
-      if (fired === lateness.length) {
-        const grown = new Float64Array(lateness.length * 2);
-        grown.set(lateness);
-        lateness = grown;
-      }
-      lateness[fired++] = now - Date.parse(data.fireAt);
-      if (job.attemptsStarted > 1) reruns++;
-      if (firstFiredAt === 0) firstFiredAt = now;
-      lastFiredAt = now;
+  const now = () => new Date();
+  const jobs = new SlaJobs(queues.queue<SlaTimerJob>(SLA_QUEUE), now);
+  const runner = new SlaTimerRunner(
+    new SlaTimerTable(pool),
+    jobs,
+    {
+      fire: async (timer) => {
+        const at = Date.now();
+        lateness.push(at - Date.parse(timer.fireAt));
+        if (timer.attempts > 1) reruns++;
+        if (firstFiredAt === 0) firstFiredAt = at;
+        lastFiredAt = at;
+        return { done: 'recorded' };
+      },
+      escalate: () => Promise.reject(new Error('the timer benchmark schedules no escalation')),
     },
+    now,
+    { onError: (error) => onError('runner', error) },
+  );
+  const worker = queues.worker<SlaTimerJob>(
+    SLA_QUEUE,
+    (job, token, signal) => {
+      if (job.data.kind === 'SlaTick') tickLateness.push(Date.now() - job.data.second * 1000);
+      return runner.process(job, token, signal);
+    },
+    // The engine's SLA worker concurrency unless the benchmark says otherwise.
     { concurrency: start.concurrency },
   );
   await worker.waitUntilReady();
+  runner.startSweeping();
 
   const readyRss = sampleRss();
   const cpuAtReady = process.cpuUsage();
   await send({ type: 'ready', rssBytes: readyRss });
   const progress = setInterval(() => {
-    send({ type: 'progress', fired, rssBytes: sampleRss() }).catch(() => undefined);
+    send({ type: 'progress', fired: lateness.length, ticks: tickLateness.length, rssBytes: sampleRss() }).catch(() => undefined);
   }, PROGRESS_MS);
 
   await stopped;
   clearInterval(progress);
-  // Closing lets the active jobs finish; they are counted and sampled like the others.
+  // As the engine closes: the runner stops after the batch in hand, then the worker lets its jobs finish.
+  await runner.stop();
   await queues.close();
+  await pool.end();
   sampleRss();
   clearInterval(sampler);
   const cpu = process.cpuUsage(cpuAtReady);
   await send({
     type: 'result',
-    lateness: lateness.slice(0, fired),
+    lateness: lateness.toArray(),
     reruns,
+    tickLateness: tickLateness.toArray(),
     peakRssBytes: peakRss,
     readyRssBytes: readyRss,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,

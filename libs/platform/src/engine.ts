@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import { LoginService, UserStore, loadOrCreateJwtSecret, loadOrgTree, migrateAccounts, type DemoAccount } from '#accounts';
-import { CaseNumbers, CaseQueries, CaseReadModelProjection, CaseRepository, ExecuteCaseCommandHandler, IdempotencyStore, loadSlaPolicy } from '#cases';
+import { CaseNumbers, CaseQueries, CaseRepository, ExecuteCaseCommandHandler, IdempotencyStore, loadSlaPolicy } from '#cases';
 import { createPool, openDatabases, type Databases } from '#database';
-import type { OrgTree, SlaPolicy } from '#domain';
+import { calendarOf, type OrgTree, type SlaPolicy } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
 import { JobQueues } from '#jobs';
 import {
@@ -16,8 +16,10 @@ import {
   type NotifyJob,
 } from '#notifications';
 import { ProjectionRunner } from '#projections';
-import { SLA_QUEUE, SlaTimerReactor, SlaTimerWorker, type SlaTimerJob } from '#sla';
+import { CaseStatistics } from '#reporting';
+import { SLA_QUEUE, SlaJobs, SlaTimerReactor, SlaTimerRunner, SlaTimerTable, SlaTimerWorker, type SlaTimerJob } from '#sla';
 import type { AppConfig } from './config.js';
+import { readModels } from './read-models.js';
 
 /**
  * Everything the engine runs on, built once at start-up outside NestJS: the databases (embedded
@@ -38,10 +40,12 @@ export interface Engine {
   /** Cases as they stand now, folded incrementally. */
   readonly cases: CaseRepository;
   readonly queries: CaseQueries;
+  /** Statistics and the information officers' appraisal, over their own read model. */
+  readonly statistics: CaseStatistics;
   readonly projections: ProjectionRunner;
   readonly idempotency: IdempotencyStore;
   readonly notifications: InAppNotifications;
-  /** BullMQ: SLA timers and notification deliveries. */
+  /** BullMQ: SLA timer ticks and escalations, notification deliveries. */
   readonly queues: JobQueues;
   readonly slaTimers: SlaTimerReactor;
   /** The demo accounts when demo data is on (their password is config.demoPassword). */
@@ -107,12 +111,14 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
       ...(notify.email ? { email: queues.queue<NotifyJob>(NOTIFY_QUEUES.email) } : {}),
     };
 
-    const slaTimers = new SlaTimerReactor(store, cases, policy, queues.queue<SlaTimerJob>(SLA_QUEUE), now);
+    const slaTimerTable = new SlaTimerTable(pool);
+    const slaJobs = new SlaJobs(queues.queue<SlaTimerJob>(SLA_QUEUE), now);
+    const slaTimers = new SlaTimerReactor(store, cases, policy, slaTimerTable, slaJobs);
     const projections = new ProjectionRunner(
       pool,
       store,
       [
-        new CaseReadModelProjection(policy),
+        ...readModels(policy),
         slaTimers,
         new NotificationReactor(store, org, policy, notifyQueues, notify.retryBaseMs),
       ],
@@ -125,7 +131,13 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
       // The same one command path as the API's, for the system's own moves.
       const commands = new ExecuteCaseCommandHandler(store, org, numbers, cases);
       const sla = new SlaTimerWorker((command) => commands.execute(command), cases, now);
-      queues.worker<SlaTimerJob>(SLA_QUEUE, (job) => sla.process(job), { concurrency: 8 });
+      const runner = new SlaTimerRunner(slaTimerTable, slaJobs, sla, now, {
+        onError: (error) => logger.warn({ err: error }, 'SLA timer error'),
+      });
+      queues.worker<SlaTimerJob>(SLA_QUEUE, runner.process, { concurrency: 8 });
+      runner.startSweeping();
+      // Runs before the queues close: a tick in hand stops after its batch.
+      closers.push(() => runner.stop());
       const delivery = new NotificationDelivery(pool, {
         inApp: notifications,
         webhook: notify.webhook ? new WebhookChannel(notify.webhook.url, notify.webhook.secret, { timeoutMs: notify.webhook.timeoutMs }) : undefined,
@@ -136,8 +148,8 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
       if (notify.email) queues.worker<NotifyJob>(NOTIFY_QUEUES.email, (job) => delivery.email(job), { concurrency: 2 });
     }
 
-    // Timers are derived work: when the queue store has lost them (a new Redis, say) but the log
-    // has cases, replay the log into the timer reactor to schedule every running clock again.
+    // Timers are derived work: when the queue store has lost its jobs (a new Redis, say) but the
+    // log has cases, write every running clock's timers again and announce their ticks.
     const timers = await queues.counts(SLA_QUEUE);
     if (timers.waiting + timers.delayed + timers.active === 0) {
       slaTimers.rescheduleAll().then(
@@ -159,6 +171,7 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
       numbers,
       cases,
       queries: new CaseQueries(pool),
+      statistics: new CaseStatistics(pool, org, users, calendarOf(policy)),
       projections,
       idempotency,
       notifications,

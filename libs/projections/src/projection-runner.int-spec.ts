@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { migrateEventStore, PostgresEventStore, type RecordedEvent } from '#event-store';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { createTestDatabase, eventually, type TestDatabase } from '#testing';
 import { countedEvent } from './counted-event.testing.js';
 import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
@@ -86,6 +86,38 @@ describe('projection runner', () => {
     expect(await runner.waitFor(appended.globalPosition, 10_000)).toBe(true);
     expect(await count('s-b')).toBe(1); // not 2: the failed attempt's row was rolled back
     expect(await runner.checkpoint('counts')).not.toEqual(before);
+    await runner.stop();
+  });
+
+  it('runs afterCommit once a batch has committed, and reports its failure without applying the batch again', async () => {
+    const seen: (number | undefined)[] = [];
+    let fail = false;
+    class Announcing extends CountingProjection {
+      async afterCommit() {
+        // Another connection already sees the batch's rows.
+        seen.push(await count('s-e'));
+        if (fail) throw new Error('the queue is away');
+      }
+    }
+    const projection = new Announcing('counts-e');
+    const reported: unknown[] = [];
+    const runner = new ProjectionRunner(pool, store, [projection], { standbyRetryMs: 50, onError: (_name, error) => reported.push(error) });
+    runners.push(runner);
+    await runner.start();
+
+    await store.appendToStream('s-e', [countedEvent(1)], { expectedRevision: 'no_stream' });
+    await eventually(async () => (seen.includes(1) ? true : undefined));
+
+    fail = true;
+    await store.appendToStream('s-e', [countedEvent(2)], { expectedRevision: 0 });
+    await eventually(async () => (reported.length > 0 ? true : undefined));
+    expect(seen.at(-1)).toBe(2);
+    expect(reported).toEqual([new Error('the queue is away')]);
+
+    fail = false;
+    const appended = await store.appendToStream('s-e', [countedEvent(3)], { expectedRevision: 1 });
+    expect(await runner.waitFor(appended.globalPosition, 10_000)).toBe(true);
+    expect(await count('s-e')).toBe(3);
     await runner.stop();
   });
 
