@@ -3,7 +3,7 @@ import { initialState, isOpen, isOpenRun, type CaseClocks, type CaseState, type 
 import type { RecordedEvent } from '#event-store';
 import { ensureJsonColumns, type Projection } from '#projections';
 import { foldCase, type FoldedCase } from './case-repository.js';
-import { caseEventsByCase } from './case-stream.js';
+import { caseEventsByCase, casesBegunBefore } from './case-stream.js';
 
 /** The name of the case read model projection (its checkpoint key). */
 export const CASE_READ_MODEL = 'cases';
@@ -18,6 +18,7 @@ export const CASE_READ_MODEL = 'cases';
 export class CaseReadModelProjection implements Projection {
   readonly name = CASE_READ_MODEL;
   readonly tables = ['case_view', 'inbox_items'];
+  readonly rowsFollowStreams = true;
 
   constructor(private readonly policy: SlaPolicy) {}
 
@@ -77,7 +78,7 @@ export class CaseReadModelProjection implements Projection {
       `SELECT v.id, v.state, v.clocks, v.revision, i.waiting_since
          FROM case_view v LEFT JOIN inbox_items i ON i.case_id = v.id
         WHERE v.id = ANY($1::uuid[])`,
-      [[...byCase.keys()]],
+      [casesBegunBefore(byCase)],
     );
     const stored = new Map(rows.map((row) => [row.id, row]));
 
@@ -119,7 +120,8 @@ export class CaseReadModelProjection implements Projection {
            title = EXCLUDED.title, description = EXCLUDED.description, supervised = EXCLUDED.supervised,
            units_visited = EXCLUDED.units_visited, revision = EXCLUDED.revision, last_position = EXCLUDED.last_position,
            updated_at = EXCLUDED.updated_at, state = EXCLUDED.state, clocks = EXCLUDED.clocks, next_due_at = EXCLUDED.next_due_at,
-           filed_by = COALESCE(case_view.filed_by, EXCLUDED.filed_by)`,
+           filed_by = COALESCE(case_view.filed_by, EXCLUDED.filed_by)
+         WHERE case_view.revision < EXCLUDED.revision`,
         [JSON.stringify(views)],
       );
     }

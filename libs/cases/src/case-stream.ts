@@ -29,6 +29,14 @@ export function caseEventsByCase(events: readonly RecordedEvent[]): Map<string, 
   return byCase;
 }
 
+/**
+ * The cases of a grouped batch that began before it (their first event here is not their filing):
+ * only these can have a read-model row already, so only these need reading back.
+ */
+export function casesBegunBefore(byCase: ReadonlyMap<string, readonly RecordedEvent[]>): string[] {
+  return [...byCase].filter(([, caseEvents]) => caseEvents[0]!.revision > 0).map(([caseId]) => caseId);
+}
+
 /** A stored event as the domain folds it. */
 export function toCaseEvent(recorded: RecordedEvent): CaseEventWithMeta {
   const { at, actorId, actorRole, unitId } = recorded.metadata;

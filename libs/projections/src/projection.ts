@@ -15,6 +15,12 @@ export interface Projection {
    * them unqualified (resolved through `search_path`). Reactors, which keep no rows, have none.
    */
   readonly tables?: readonly string[];
+  /**
+   * True for a read model whose rows each follow one stream (a case's row, its case's events):
+   * events of different streams then touch different rows, so a rebuild may apply them side by
+   * side on several connections. Leave it out when a row gathers events of several streams.
+   */
+  readonly rowsFollowStreams?: boolean;
   /** Creates the projection's tables when missing (idempotent, run at start). */
   migrate(client: PoolClient): Promise<void>;
   /** Applies a batch of events, in log order, inside the runner's transaction. */

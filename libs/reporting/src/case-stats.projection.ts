@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { CaseClocks, ExistingCase, SlaPolicy } from '#domain';
-import { caseEventsByCase } from '#cases';
+import { caseEventsByCase, casesBegunBefore } from '#cases';
 import type { RecordedEvent } from '#event-store';
 import { ensureJsonColumns, type Projection } from '#projections';
 import { foldFacts, type CaseFacts, type CaseWithFacts } from './case-facts.js';
@@ -17,6 +17,7 @@ export const CASE_STATS_READ_MODEL = 'case-stats';
 export class CaseStatsProjection implements Projection {
   readonly name = CASE_STATS_READ_MODEL;
   readonly tables = ['case_stats'];
+  readonly rowsFollowStreams = true;
 
   constructor(private readonly policy: SlaPolicy) {}
 
@@ -57,7 +58,7 @@ export class CaseStatsProjection implements Projection {
     if (byCase.size === 0) return;
 
     const { rows } = await client.query<StoredRow>(`SELECT ${FACT_COLUMNS}, revision, state, clocks FROM case_stats WHERE case_id = ANY($1::uuid[])`, [
-      [...byCase.keys()],
+      casesBegunBefore(byCase),
     ]);
     const stored = new Map(rows.map((row) => [row.case_id, row]));
 
@@ -83,7 +84,8 @@ export class CaseStatsProjection implements Projection {
          accepted = EXCLUDED.accepted, accepted_on_time = EXCLUDED.accepted_on_time, accept_breached = EXCLUDED.accept_breached,
          resolved = EXCLUDED.resolved, resolved_on_time = EXCLUDED.resolved_on_time, outcome = EXCLUDED.outcome,
          annotated = EXCLUDED.annotated, latest_satisfaction = EXCLUDED.latest_satisfaction, feedback_count = EXCLUDED.feedback_count,
-         units_visited = EXCLUDED.units_visited, revision = EXCLUDED.revision, state = EXCLUDED.state, clocks = EXCLUDED.clocks`,
+         units_visited = EXCLUDED.units_visited, revision = EXCLUDED.revision, state = EXCLUDED.state, clocks = EXCLUDED.clocks
+       WHERE case_stats.revision < EXCLUDED.revision`,
       [JSON.stringify(changed)],
     );
   }
