@@ -38,8 +38,12 @@ export class NotificationReactor implements Projection {
 
   async reset(_client: PoolClient): Promise<void> {}
 
+  handles(event: RecordedEvent): boolean {
+    return isCaseStream(event.streamId) && isNotifyingEventType(event.type);
+  }
+
   async apply(_client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
-    const notifying = events.filter((event) => isCaseStream(event.streamId) && isNotifyingEventType(event.type));
+    const notifying = events.filter((event) => this.handles(event));
     if (notifying.length === 0) return;
     // Each notification describes the case right after its event: fold the stream up to it.
     const histories = new Map<string, { events: readonly RecordedEvent[]; folded?: FoldedCase }>();

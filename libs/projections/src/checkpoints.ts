@@ -41,6 +41,23 @@ export async function lockCheckpoint(client: PoolClient, projection: string): Pr
   return { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) };
 }
 
+/**
+ * Moves a checkpoint forward outside any transaction, for a batch that wrote no rows: never
+ * backwards, so it cannot undo a rebuild's swap that got there first.
+ */
+export async function advanceCheckpoint(client: Pool | PoolClient, projection: string, position: LogPosition, globalPosition: number): Promise<void> {
+  await client.query(
+    `INSERT INTO projection_checkpoints (projection, commit_position, prepare_position, global_position, updated_at)
+     VALUES ($1, $2, $3, $4, now())
+     ON CONFLICT (projection) DO UPDATE
+       SET commit_position = EXCLUDED.commit_position, prepare_position = EXCLUDED.prepare_position,
+           global_position = EXCLUDED.global_position, updated_at = now()
+     WHERE projection_checkpoints.commit_position IS NULL
+        OR (projection_checkpoints.commit_position, projection_checkpoints.prepare_position) < (EXCLUDED.commit_position, EXCLUDED.prepare_position)`,
+    [projection, position.commit.toString(), position.prepare.toString(), globalPosition],
+  );
+}
+
 export async function writeCheckpoint(client: PoolClient, projection: string, position: LogPosition | null, globalPosition: number | null): Promise<void> {
   await client.query(
     `INSERT INTO projection_checkpoints (projection, commit_position, prepare_position, global_position, updated_at)

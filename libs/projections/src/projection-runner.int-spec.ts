@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { migrateEventStore, PostgresEventStore, type RecordedEvent } from '#event-store';
 import { createTestDatabase, eventually, type TestDatabase } from '#testing';
+import { advanceCheckpoint } from './checkpoints.js';
 import { countedEvent } from './counted-event.testing.js';
 import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
@@ -119,6 +120,43 @@ describe('projection runner', () => {
     expect(await runner.waitFor(appended.globalPosition, 10_000)).toBe(true);
     expect(await count('s-e')).toBe(3);
     await runner.stop();
+  });
+
+  it('only moves the checkpoint past batches without an event the projection handles, never back past a newer one', async () => {
+    /** Handles only events with an even number, and refuses a batch without one. */
+    class EvenOnly extends CountingProjection {
+      handles(event: RecordedEvent) {
+        return Number(event.data.n) % 2 === 0;
+      }
+      override async apply(client: pg.PoolClient, events: readonly RecordedEvent[]) {
+        if (!events.some((event) => this.handles(event))) throw new Error('applied a batch it handles nothing of');
+        await super.apply(client, events.filter((event) => this.handles(event)));
+      }
+    }
+    const errors: unknown[] = [];
+    const runner = new ProjectionRunner(pool, store, [new EvenOnly('counts-even')], { onError: (_name, error) => errors.push(error) });
+    runners.push(runner);
+    await runner.start();
+    const caughtUp = await store.appendToStream('s-even', [countedEvent(2)], { expectedRevision: 'no_stream' });
+    expect(await runner.waitFor(caughtUp.globalPosition, 10_000)).toBe(true);
+
+    const odd = await store.appendToStream('s-odd', [countedEvent(1), countedEvent(3)], { expectedRevision: 'no_stream' });
+    expect(await runner.waitFor(odd.globalPosition, 10_000)).toBe(true);
+    const even = await store.appendToStream('s-odd', [countedEvent(4)], { expectedRevision: 1 });
+    expect(await runner.waitFor(even.globalPosition, 10_000)).toBe(true);
+    expect(errors).toEqual([]);
+    expect(await count('s-odd')).toBe(1);
+    await runner.stop();
+
+    // A checkpoint that has moved on (as after a rebuild's swap) is not moved back.
+    const ahead = await runner.checkpoint('counts-even');
+    const client = await pool.connect();
+    try {
+      await advanceCheckpoint(client, 'counts-even', odd.position, odd.globalPosition);
+    } finally {
+      client.release();
+    }
+    expect(await runner.checkpoint('counts-even')).toEqual(ahead);
   });
 
   it('waits for the named projections only, when asked', async () => {

@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
 import { comparePositions, type EventStore, type LogPosition, type RecordedEvent, type Subscription } from '#event-store';
-import { lockCheckpoint, migrateCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoints.js';
+import { advanceCheckpoint, lockCheckpoint, migrateCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoints.js';
 import { lockKey } from './locks.js';
 import type { Projection } from './projection.js';
 import { rebuildReadModel, type RebuildOptions } from './rebuild.js';
@@ -164,6 +164,12 @@ export class ProjectionRunner {
   }
 
   private async applyBatch(projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
+    const last = events.at(-1);
+    if (last && projection.handles && !events.some((event) => projection.handles!(event))) {
+      await advanceCheckpoint(this.pool, projection.name, last.position, last.globalPosition);
+      this.progress.emit('batch', projection.name);
+      return;
+    }
     await this.inTransaction(async (client) => {
       // The stored checkpoint, not this subscription's, says what the tables hold: a rebuild may
       // have swapped in tables that are already past some of these events.

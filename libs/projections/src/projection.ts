@@ -21,6 +21,11 @@ export interface Projection {
    * side on several connections. Leave it out when a row gathers events of several streams.
    */
   readonly rowsFollowStreams?: boolean;
+  /**
+   * Whether `apply` does anything with the event (default: every event). A batch with none that
+   * it handles only moves the checkpoint, in one statement instead of a transaction.
+   */
+  handles?(event: RecordedEvent): boolean;
   /** Creates the projection's tables when missing (idempotent, run at start). */
   migrate(client: PoolClient): Promise<void>;
   /** Applies a batch of events, in log order, inside the runner's transaction. */

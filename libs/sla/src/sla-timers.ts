@@ -40,6 +40,10 @@ export class SlaTimerReactor implements Projection {
   /** Nothing to empty: replaying the log makes every touched case's rows right again. */
   async reset(_client: PoolClient): Promise<void> {}
 
+  handles(event: RecordedEvent): boolean {
+    return isCaseStream(event.streamId) && movesClocks(event);
+  }
+
   async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
     const touched = new Set(events.filter((event) => isCaseStream(event.streamId) && movesClocks(event)).map((event) => caseIdOf(event.streamId)));
     this.unannounced = await this.table.replace(client, touched, await this.timersOf(touched));
