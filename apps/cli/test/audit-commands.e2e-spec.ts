@@ -1,26 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { eventHash } from '#event-store';
 import { Api, MASKED_PHONE, PHONE, type Filed } from '../../api/test/support/api.js';
 import { startTestApp, type TestApp } from '../../api/test/support/test-app.js';
+import { assertCliBuilt, runCli, type CliRun } from './support/run-cli.js';
 
-/** The built CLI: these tests run it as an operator would, after `npm run build`. */
-const MAIN = fileURLToPath(new URL('../../../dist/apps/cli/src/main.js', import.meta.url));
 const MINUTE = 60_000;
 const LONG = 60_000;
 // Each run of the CLI is a fresh Node.js process that loads the engine's libraries and connects.
 jest.setTimeout(120_000);
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /**
  * verify, replay and export against a database that the HTTP API filled, with the events table
@@ -36,24 +26,17 @@ describe('audit commands: verify, replay, export', () => {
   let target: Filed;
   let times: string[];
 
-  const cli = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      const env = { ...process.env, DATABASE_URL: t.db.url, JOBS_DATABASE_URL: t.db.url, LOG_LEVEL: 'silent', MINYI_DATA_DIR: dir };
-      execFile(process.execPath, [MAIN, ...args], { env, timeout: 100_000 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      });
-    });
+  const cli = (...args: string[]) => runCli(t.db.url, dir, args);
 
   /** Several runs, a few at a time (each is a process of its own). */
-  const cliEach = async (argsList: readonly (readonly string[])[]): Promise<Run[]> => {
-    const runs: Run[] = [];
+  const cliEach = async (argsList: readonly (readonly string[])[]): Promise<CliRun[]> => {
+    const runs: CliRun[] = [];
     for (let i = 0; i < argsList.length; i += 3) runs.push(...(await Promise.all(argsList.slice(i, i + 3).map((args) => cli(...args)))));
     return runs;
   };
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error(`no built CLI at ${MAIN}: run \`npm run build\` first (npm test does)`);
+    assertCliBuilt();
     t = await startTestApp();
     api = new Api(t);
     dir = await mkdtemp(join(tmpdir(), 'minyi-cli-'));

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Api } from '../../api/test/support/api.js';
 import { startTestApp, type TestApp } from '../../api/test/support/test-app.js';
+import { assertCliBuilt, runCli } from './support/run-cli.js';
 
-const MAIN = fileURLToPath(new URL('../../../dist/apps/cli/src/main.js', import.meta.url));
 jest.setTimeout(120_000);
 
 /** `rebuild`, run as an operator would while the server (here: the test app) keeps running. */
@@ -17,16 +14,10 @@ describe('the rebuild command', () => {
   let api: Api;
   let dir: string;
 
-  const cli = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const env = { ...process.env, DATABASE_URL: t.db.url, JOBS_DATABASE_URL: t.db.url, LOG_LEVEL: 'silent', MINYI_DATA_DIR: dir };
-      execFile(process.execPath, [MAIN, ...args], { env, timeout: 100_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      });
-    });
+  const cli = (...args: string[]) => runCli(t.db.url, dir, args);
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error(`no built CLI at ${MAIN}: run \`npm run build\` first (npm test does)`);
+    assertCliBuilt();
     t = await startTestApp();
     api = new Api(t);
     dir = await mkdtemp(join(tmpdir(), 'minyi-cli-'));

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type pg from 'pg';
 import { LoginService, UserStore, loadOrCreateJwtSecret, loadOrgTree, migrateAccounts, type DemoAccount } from '#accounts';
 import { CaseNumbers, CaseQueries, CaseRepository, ExecuteCaseCommandHandler, IdempotencyStore, loadSlaPolicy } from '#cases';
-import { createPool, openDatabases, type Databases } from '#database';
+import { createPool, type Databases } from '#database';
 import { calendarOf, type OrgTree, type SlaPolicy } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
 import { JobQueues } from '#jobs';
@@ -19,6 +19,7 @@ import { ProjectionRunner } from '#projections';
 import { CaseStatistics } from '#reporting';
 import { SLA_QUEUE, SlaJobs, SlaTimerReactor, SlaTimerRunner, SlaTimerTable, SlaTimerWorker, type SlaTimerJob } from '#sla';
 import type { AppConfig } from './config.js';
+import { openConfiguredDatabases } from './databases.js';
 import { readModels } from './read-models.js';
 
 /**
@@ -65,12 +66,7 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
   // Configuration files first: a bad one stops start-up before anything is started.
   const policy = await loadSlaPolicy(config.slaPolicyFile);
   const org = await loadOrgTree(config.orgFile);
-  const databases = await openDatabases({
-    databaseUrl: config.databaseUrl,
-    jobsDatabaseUrl: config.jobsDatabaseUrl,
-    dataDir: config.dataDir,
-    onLog: (line) => logger.debug({ component: 'embedded-postgres' }, line),
-  });
+  const databases = await openConfiguredDatabases(config, logger);
   if (databases.embedded) logger.info({ port: databases.embedded.port, dataDir: config.dataDir }, 'embedded PostgreSQL started');
 
   const pool = createPool(databases.mainUrl, { max: 40, onError: (error) => logger.warn({ err: error }, 'idle database connection failed') });

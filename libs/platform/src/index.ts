@@ -6,3 +6,4 @@ export { createLogger, PinoNestLogger } from './logger.js';
 export { currentRequest, requestContext } from './request-context.js';
 export type { RequestContext } from './request-context.js';
 export { readModels } from './read-models.js';
+export { openConfiguredDatabases } from './databases.js';

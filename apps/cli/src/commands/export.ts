@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { buildDossier, lookUpPeople, renderDossierHtml, userIdsIn } from '#audit';
 import { caseStreamId } from '#cases';
-import { withAuditContext } from '../audit-context.js';
+import { withCliContext } from '../cli-context.js';
 import { caseIdFor, noCase } from '../case-reference.js';
 import { UsageError, parseArgs, type CliCommand } from '../command.js';
 
@@ -31,7 +31,7 @@ Exit status: 0, 1 when there is no such case, 2 on a usage error.
     if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be json or html, got "${format}"`);
     const out = values.get('out');
 
-    return withAuditContext(async (context) => {
+    return withCliContext(async (context) => {
       const id = await caseIdFor(context, reference);
       const { events, head } = id ? await context.store.readStreamWithHead(caseStreamId(id)) : { events: [], head: null };
       const people = await lookUpPeople(userIdsIn(events), (userId) => context.users.findById(userId));

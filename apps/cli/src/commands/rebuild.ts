@@ -1,6 +1,6 @@
 import { rebuildReadModel, type RebuildProgress } from '#projections';
 import { readModels } from '#platform';
-import { withAuditContext } from '../audit-context.js';
+import { withCliContext } from '../cli-context.js';
 import { parseArgs, UsageError, type CliCommand } from '../command.js';
 import { count, ProgressLine } from '../progress.js';
 
@@ -27,7 +27,7 @@ Options:
     if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)) {
       throw new UsageError(`--batch-size must be a whole number from 1 to 100000, not "${values.get('batch-size')}"`);
     }
-    return withAuditContext(async ({ pool, store, policy }) => {
+    return withCliContext(async ({ pool, store, policy }) => {
       const all = readModels(policy);
       const unknown = positional.filter((name) => !all.some((projection) => projection.name === name));
       if (unknown.length > 0) throw new UsageError(`unknown read model ${unknown.map((name) => `"${name}"`).join(', ')}; known: ${all.map((p) => p.name).join(', ')}`);

@@ -1,6 +1,6 @@
 import { caseFacts, caseTimeline, isLanguage, localTime, lookUpPeople, narrative, namingFor, userIdsIn, type Language, type ReportContext } from '#audit';
 import { caseAsOf, caseStreamId, presentCase, type CasePoint } from '#cases';
-import { withAuditContext } from '../audit-context.js';
+import { withCliContext } from '../cli-context.js';
 import { caseIdFor, noCase } from '../case-reference.js';
 import { UsageError, parseArgs, type CliCommand } from '../command.js';
 
@@ -33,7 +33,7 @@ Exit status: 0, 1 when there is no such case, 2 on a usage error.
     const language = languageOption(values.get('lang'));
     const point = pointOption(values.get('revision'), values.get('at'));
 
-    return withAuditContext(async (context) => {
+    return withCliContext(async (context) => {
       const id = await caseIdFor(context, reference);
       const events = id ? await context.store.readStream(caseStreamId(id)) : [];
       if (events.length === 0) {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { caseIdOf, isCaseStream } from '#cases';
 import { AnchorPositionError, anchorsMatch, parseStoreAnchor, type AnchorPoint, type StoreAnchor } from '#event-store';
-import { withAuditContext } from '../audit-context.js';
+import { withCliContext } from '../cli-context.js';
 import { UsageError, parseArgs, type CliCommand } from '../command.js';
 import { ProgressLine, count } from '../progress.js';
 
@@ -36,7 +36,7 @@ the anchor no longer matches, 2 on a usage error.
     const kept = values.has('check-anchor') ? await keptAnchor(values.get('check-anchor')!) : undefined;
     const anchor: AnchorPoint | undefined = kept ? { position: kept.position, commit: kept.commit } : flags.has('anchor') ? (position === undefined ? 'head' : { position }) : undefined;
 
-    return withAuditContext(async ({ store, directory }) => {
+    return withCliContext(async ({ store, directory }) => {
       const progress = new ProgressLine(process.stderr);
       let result;
       try {

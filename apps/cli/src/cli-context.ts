@@ -1,17 +1,18 @@
 import type pg from 'pg';
 import { UserStore, loadOrgTree, migrateAccounts } from '#accounts';
 import { CaseDirectory, loadSlaPolicy } from '#cases';
-import { createPool, openDatabases } from '#database';
+import { createPool } from '#database';
 import type { OrgTree, SlaPolicy } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
-import { createLogger, loadConfig } from '#platform';
+import { createLogger, loadConfig, openConfiguredDatabases } from '#platform';
 
 /**
- * What the audit commands read, opened without the rest of the engine: no projections, reactors
- * or job queues run, so verifying, replaying or exporting changes nothing but what the schema
- * migrations (idempotent) would create on a database that has never been used.
+ * What the operator and auditor commands work on, opened without the rest of the engine: no
+ * projections, reactors or job queues run, so verifying, replaying or exporting changes nothing
+ * but what the schema migrations (idempotent) would create on a database never used before, and
+ * a rebuild changes only the read models it rebuilds.
  */
-export interface AuditContext {
+export interface CliContext {
   readonly pool: pg.Pool;
   readonly store: PostgresEventStore;
   readonly org: OrgTree;
@@ -22,17 +23,12 @@ export interface AuditContext {
   close(): Promise<void>;
 }
 
-export async function openAuditContext(): Promise<AuditContext> {
+export async function openCliContext(): Promise<CliContext> {
   const config = loadConfig();
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const policy = await loadSlaPolicy(config.slaPolicyFile);
   const org = await loadOrgTree(config.orgFile);
-  const databases = await openDatabases({
-    databaseUrl: config.databaseUrl,
-    jobsDatabaseUrl: config.jobsDatabaseUrl,
-    dataDir: config.dataDir,
-    onLog: (line) => logger.debug({ component: 'embedded-postgres' }, line),
-  });
+  const databases = await openConfiguredDatabases(config, logger);
   const pool = createPool(databases.mainUrl, { max: 4, applicationName: 'minyi-cli', onError: (error) => logger.warn({ err: error }, 'idle database connection failed') });
   const store = new PostgresEventStore({ pool, notify: false });
   const close = async () => {
@@ -50,9 +46,9 @@ export async function openAuditContext(): Promise<AuditContext> {
   return { pool, store, org, policy, users: new UserStore(pool), directory: new CaseDirectory(pool), close };
 }
 
-/** Runs `work` with an audit context, closed afterwards whatever happens. */
-export async function withAuditContext<T>(work: (context: AuditContext) => Promise<T>): Promise<T> {
-  const context = await openAuditContext();
+/** Runs `work` with a CLI context, closed afterwards whatever happens. */
+export async function withCliContext<T>(work: (context: CliContext) => Promise<T>): Promise<T> {
+  const context = await openCliContext();
   try {
     return await work(context);
   } finally {
