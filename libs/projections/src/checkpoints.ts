@@ -13,14 +13,25 @@ export async function migrateCheckpoints(client: Pool | PoolClient): Promise<voi
     )`);
 }
 
+type CheckpointRow = { commit_position: string | null; prepare_position: string | null };
+
 export async function readCheckpoint(client: Pool | PoolClient, projection: string): Promise<LogPosition | null> {
-  const { rows } = await client.query<{ commit_position: string | null; prepare_position: string | null }>(
-    'SELECT commit_position, prepare_position FROM projection_checkpoints WHERE projection = $1',
-    [projection],
+  const { rows } = await client.query<CheckpointRow>('SELECT commit_position, prepare_position FROM projection_checkpoints WHERE projection = $1', [projection]);
+  return positionOf(rows[0]);
+}
+
+/** The checkpoints of several projections in one round trip; a projection without one is missing from the map. */
+export async function readCheckpoints(client: Pool | PoolClient, projections: readonly string[]): Promise<Map<string, LogPosition>> {
+  const { rows } = await client.query<CheckpointRow & { projection: string }>(
+    'SELECT projection, commit_position, prepare_position FROM projection_checkpoints WHERE projection = ANY($1::text[])',
+    [projections],
   );
-  const row = rows[0];
-  if (!row || row.commit_position === null || row.prepare_position === null) return null;
-  return { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) };
+  const positions = new Map<string, LogPosition>();
+  for (const row of rows) {
+    const position = positionOf(row);
+    if (position) positions.set(row.projection, position);
+  }
+  return positions;
 }
 
 /**
@@ -30,13 +41,16 @@ export async function readCheckpoint(client: Pool | PoolClient, projection: stri
  */
 export async function lockCheckpoint(client: PoolClient, projection: string): Promise<LogPosition | null> {
   // One round trip: the no-op update of an existing row locks it like SELECT ... FOR UPDATE.
-  const { rows } = await client.query<{ commit_position: string | null; prepare_position: string | null }>(
+  const { rows } = await client.query<CheckpointRow>(
     `INSERT INTO projection_checkpoints (projection) VALUES ($1)
      ON CONFLICT (projection) DO UPDATE SET projection = EXCLUDED.projection
      RETURNING commit_position, prepare_position`,
     [projection],
   );
-  const row = rows[0];
+  return positionOf(rows[0]);
+}
+
+function positionOf(row: CheckpointRow | undefined): LogPosition | null {
   if (!row || row.commit_position === null || row.prepare_position === null) return null;
   return { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) };
 }

@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
 import { comparePositions, type EventStore, type LogPosition, type RecordedEvent, type Subscription } from '#event-store';
-import { advanceCheckpoint, lockCheckpoint, migrateCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoints.js';
+import { advanceCheckpoint, lockCheckpoint, migrateCheckpoints, readCheckpoint, readCheckpoints, writeCheckpoint } from './checkpoints.js';
 import { lockKey } from './locks.js';
 import type { Projection } from './projection.js';
 import { rebuildReadModel, type RebuildOptions } from './rebuild.js';
@@ -105,11 +105,12 @@ export class ProjectionRunner {
   }
 
   private async allReached(names: readonly string[], target: LogPosition): Promise<boolean> {
-    for (const name of names) {
-      const at = await readCheckpoint(this.pool, name);
-      if (!at || comparePositions(at, target) < 0) return false;
-    }
-    return true;
+    // One round trip per poll: reads after a command wait here on every projection they name.
+    const checkpoints = await readCheckpoints(this.pool, names);
+    return names.every((name) => {
+      const at = checkpoints.get(name);
+      return at !== undefined && comparePositions(at, target) >= 0;
+    });
   }
 
   private projection(name: string): Projection {
