@@ -45,7 +45,7 @@ export class SlaTimerReactor implements Projection {
   }
 
   async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
-    const touched = new Set(events.filter((event) => isCaseStream(event.streamId) && movesClocks(event)).map((event) => caseIdOf(event.streamId)));
+    const touched = new Set(events.filter((event) => this.handles(event)).map((event) => caseIdOf(event.streamId)));
     this.unannounced = await this.table.replace(client, touched, await this.timersOf(touched));
     const escalations: EscalationJob[] = [];
     for (const event of events) {
