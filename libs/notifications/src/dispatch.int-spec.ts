@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Job } from 'bullmq';
@@ -13,6 +13,7 @@ import { ProjectionRunner } from '#projections';
 import { createTestDatabase, eventually, jobBackends, type TestDatabase } from '#testing';
 import { NOTIFY_QUEUES, NotificationDelivery, NotificationReactor, type NotifyChannel, type NotifyJob } from './dispatch.js';
 import { InAppNotifications, type InAppNotification } from './in-app.js';
+import { verifies } from './testing/webhook-receiver.js';
 import { retryPolicy, WebhookChannel, type WebhookPayload } from './webhook.js';
 
 /**
@@ -45,13 +46,6 @@ interface Received {
   readonly payload: WebhookPayload;
   readonly answered: number;
   readonly at: number;
-}
-
-/** How a receiver checks a delivery: HMAC-SHA256 of the raw body, compared in constant time. */
-function verifies(body: Buffer, header: string | string[] | undefined, secret: string): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
-  const given = Buffer.from(typeof header === 'string' ? header : '');
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 describe.each(backends)('notification dispatch on BullMQ (%s)', (_name, backendRedisUrl) => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeliveryFailedError, WebhookChannel, deliver, payloadFor } from './webhook.js';
 import { ESCALATION_NOTIFICATION, ESCALATION_RECIPIENT } from './testing/escalation-notification.js';
+import { verifies } from './testing/webhook-receiver.js';
 
 /** What the receiving server saw of one request. */
 interface Received {
@@ -17,13 +17,6 @@ const SECRET = 'webhook-secret-用于测试';
 
 const notification = ESCALATION_NOTIFICATION;
 const recipients = [ESCALATION_RECIPIENT];
-
-/** How a receiver checks a delivery: HMAC-SHA256 of the raw body, compared in constant time. */
-function verifies(body: Buffer, header: string | undefined, secret: string): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
-  const given = Buffer.from(header ?? '');
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
 
 describe('webhook delivery to a real HTTP server', () => {
   let server: Server;
