@@ -144,13 +144,13 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
       if (notify.email) queues.worker<NotifyJob>(NOTIFY_QUEUES.email, (job) => delivery.email(job), { concurrency: 2 });
     }
 
-    // Timers are derived work: when the queue store has lost its jobs (a new Redis, say) but the
-    // log has cases, write every running clock's timers again and announce their ticks.
+    // The timer rows live beside the log; when the queue store has lost its ticks (a new Redis,
+    // say), announce them again from the rows.
     const timers = await queues.counts(SLA_QUEUE);
     if (timers.waiting + timers.delayed + timers.active === 0) {
-      slaTimers.rescheduleAll().then(
-        (done) => done.timers > 0 && logger.info(done, 'the SLA timer queue was empty: rescheduled the running clocks from the log'),
-        (error: unknown) => logger.error({ err: error }, 'rescheduling SLA timers failed; run timers:rebuild'),
+      slaTimers.announcePending().then(
+        (ticks) => ticks > 0 && logger.info({ ticks }, 'the SLA timer queue was empty: announced the pending timers again'),
+        (error: unknown) => logger.error({ err: error }, 'announcing the pending SLA timers failed; run timers:rebuild'),
       );
     }
 

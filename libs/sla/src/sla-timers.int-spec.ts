@@ -225,6 +225,15 @@ describe.each(backends)('SLA timers: rows in PostgreSQL, ticks on BullMQ (%s)', 
     for (const caseId of filed) expect(await breachesOf(caseId)).toBe(1);
   });
 
+  it('announces the ticks of the pending rows again without reading the log (start-up after a lost queue store)', async () => {
+    const filed = await Promise.all(Array.from({ length: 3 }, () => file()));
+    for (const caseId of filed) await eventually(async () => ((await rowsOf(caseId)).length === 2 ? true : undefined));
+    await loseEveryJob();
+    const dueAts = (await Promise.all(filed.map(rowsOf))).flat().map((row) => row.due_at);
+    expect(await reactor.announcePending()).toBeGreaterThanOrEqual(new Set(dueAts.map(dueSecond)).size);
+    for (const dueAt of dueAts) expect(await tickOf(dueAt)).toBeTruthy();
+  });
+
   it('re-creates the rows from the log and the ticks from the rows (timers:rebuild); each breach still fires once', async () => {
     const filed = await Promise.all(Array.from({ length: 5 }, () => file()));
     for (const caseId of filed) await eventually(async () => ((await rowsOf(caseId)).length === 2 ? true : undefined));

@@ -72,7 +72,7 @@ export class SlaTimerReactor implements Projection {
 
   /**
    * Writes the timers of every case in the log again and announces a tick for every second a
-   * row falls due in (`timers:rebuild`, or at start-up when the queue is empty): it reads the log
+   * row falls due in (`timers:rebuild`, when the rows themselves were lost): it reads the log
    * itself, so it works whichever process leads the reactor, and writes nothing twice. Answers
    * how many cases and pending timers it saw, and how many ticks it announced.
    */
@@ -91,12 +91,22 @@ export class SlaTimerReactor implements Projection {
       await this.table.upsert(pending);
       timers += pending.length;
     }
+    return { cases: caseIds.size, timers, ticks: await this.announcePending() };
+  }
+
+  /**
+   * Announces a tick for every second a row falls due in (ids are deterministic, so ticks still
+   * queued are not added twice); answers how many. The rows are written with the reactor's
+   * checkpoint, so they outlive a lost queue store: this is all start-up needs to bring the
+   * timers back, without reading the log.
+   */
+  async announcePending(): Promise<number> {
     let ticks = 0;
     for await (const seconds of this.table.pendingSeconds()) {
       await this.jobs.announce(seconds);
       ticks += seconds.length;
     }
-    return { cases: caseIds.size, timers, ticks };
+    return ticks;
   }
 
   /** The warning and breach timers still to come for each case's running clocks. */
