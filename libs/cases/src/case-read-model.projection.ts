@@ -3,7 +3,7 @@ import { initialState, isOpen, isOpenRun, type CaseClocks, type CaseState, type 
 import type { RecordedEvent } from '#event-store';
 import { ensureJsonColumns, type Projection } from '#projections';
 import { foldCase, type FoldedCase } from './case-repository.js';
-import { caseEventsByCase, casesBegunBefore } from './case-stream.js';
+import { freshCaseEvents } from './case-stream.js';
 
 /** The name of the case read model projection (its checkpoint key). */
 export const CASE_READ_MODEL = 'cases';
@@ -71,24 +71,20 @@ export class CaseReadModelProjection implements Projection {
   }
 
   async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
-    const byCase = caseEventsByCase(events);
-    if (byCase.size === 0) return;
-
-    const { rows } = await client.query<{ id: string; state: ExistingCase; clocks: CaseClocks; revision: number; waiting_since: Date | null }>(
-      `SELECT v.id, v.state, v.clocks, v.revision, i.waiting_since
-         FROM case_view v LEFT JOIN inbox_items i ON i.case_id = v.id
-        WHERE v.id = ANY($1::uuid[])`,
-      [casesBegunBefore(byCase)],
-    );
-    const stored = new Map(rows.map((row) => [row.id, row]));
+    const cases = await freshCaseEvents(events, async (caseIds) => {
+      const { rows } = await client.query<{ case_id: string; state: ExistingCase; clocks: CaseClocks; revision: number; waiting_since: Date | null }>(
+        `SELECT v.id AS case_id, v.state, v.clocks, v.revision, i.waiting_since
+           FROM case_view v LEFT JOIN inbox_items i ON i.case_id = v.id
+          WHERE v.id = ANY($1::uuid[])`,
+        [caseIds],
+      );
+      return rows;
+    });
 
     const views: CaseViewRow[] = [];
     const inbox: InboxRow[] = [];
     const closed: string[] = [];
-    for (const [caseId, caseEvents] of byCase) {
-      const before = stored.get(caseId);
-      const fresh = caseEvents.filter((event) => event.revision > (before?.revision ?? -1)); // skip what is applied
-      if (fresh.length === 0) continue;
+    for (const { stored: before, fresh } of cases) {
       let folded: FoldedCase | undefined = before && { state: before.state, clocks: before.clocks, revision: before.revision };
       let waitingSince = before?.waiting_since?.toISOString() ?? null;
       const filedBy = fresh.find((event) => event.revision === 0)?.metadata.actorId ?? null;

@@ -16,8 +16,23 @@ export function caseIdOf(streamId: string): string {
   return streamId.slice(PREFIX.length);
 }
 
-/** A batch of the global log's case events, grouped by case id, each case's in log order. */
-export function caseEventsByCase(events: readonly RecordedEvent[]): Map<string, RecordedEvent[]> {
+/** One case of a batch: the events its read-model row does not hold yet, and that row (if any). */
+export interface FreshCase<Row> {
+  readonly stored: Row | undefined;
+  readonly fresh: readonly RecordedEvent[];
+}
+
+/**
+ * The cases of a batch of the global log that have events their read-model rows do not hold yet,
+ * each with its events in log order, for a projection that keeps one row per case (with the
+ * revision it holds) and folds the next events onto it. `readStored` reads back the rows of the
+ * cases begun before the batch: only these can have one, so a batch of filings reads nothing.
+ * Events a row already holds are skipped, so a batch applied again changes nothing.
+ */
+export async function freshCaseEvents<Row extends { readonly case_id: string; readonly revision: number }>(
+  events: readonly RecordedEvent[],
+  readStored: (caseIds: readonly string[]) => Promise<readonly Row[]>,
+): Promise<FreshCase<Row>[]> {
   const byCase = new Map<string, RecordedEvent[]>();
   for (const event of events) {
     if (!isCaseStream(event.streamId)) continue;
@@ -26,15 +41,15 @@ export function caseEventsByCase(events: readonly RecordedEvent[]): Map<string, 
     if (caseEvents) caseEvents.push(event);
     else byCase.set(caseId, [event]);
   }
-  return byCase;
-}
-
-/**
- * The cases of a grouped batch that began before it (their first event here is not their filing):
- * only these can have a read-model row already, so only these need reading back.
- */
-export function casesBegunBefore(byCase: ReadonlyMap<string, readonly RecordedEvent[]>): string[] {
-  return [...byCase].filter(([, caseEvents]) => caseEvents[0]!.revision > 0).map(([caseId]) => caseId);
+  const begunBefore = [...byCase].filter(([, caseEvents]) => caseEvents[0]!.revision > 0).map(([caseId]) => caseId);
+  const stored = new Map(begunBefore.length > 0 ? (await readStored(begunBefore)).map((row) => [row.case_id, row]) : []);
+  const cases: FreshCase<Row>[] = [];
+  for (const [caseId, caseEvents] of byCase) {
+    const row = stored.get(caseId);
+    const fresh = caseEvents.filter((event) => event.revision > (row?.revision ?? -1));
+    if (fresh.length > 0) cases.push({ stored: row, fresh });
+  }
+  return cases;
 }
 
 /** A stored event as the domain folds it. */

@@ -1,4 +1,4 @@
-export { caseEventsByCase, casesBegunBefore, caseStreamId, caseIdOf, isCaseStream, loadCase, toCaseEvent } from './case-stream.js';
+export { caseStreamId, caseIdOf, freshCaseEvents, isCaseStream, loadCase, toCaseEvent } from './case-stream.js';
 export type { LoadedCase } from './case-stream.js';
 export { CaseNumbers } from './case-numbers.js';
 export { CaseRepository, foldCase } from './case-repository.js';

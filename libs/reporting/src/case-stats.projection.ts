@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { CaseClocks, ExistingCase, SlaPolicy } from '#domain';
-import { caseEventsByCase, casesBegunBefore } from '#cases';
+import { freshCaseEvents } from '#cases';
 import type { RecordedEvent } from '#event-store';
 import { ensureJsonColumns, type Projection } from '#projections';
 import { foldFacts, type CaseFacts, type CaseWithFacts } from './case-facts.js';
@@ -54,19 +54,13 @@ export class CaseStatsProjection implements Projection {
   }
 
   async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
-    const byCase = caseEventsByCase(events);
-    if (byCase.size === 0) return;
-
-    const { rows } = await client.query<StoredRow>(`SELECT ${FACT_COLUMNS}, revision, state, clocks FROM case_stats WHERE case_id = ANY($1::uuid[])`, [
-      casesBegunBefore(byCase),
-    ]);
-    const stored = new Map(rows.map((row) => [row.case_id, row]));
+    const cases = await freshCaseEvents(events, async (caseIds) => {
+      const { rows } = await client.query<StoredRow>(`SELECT ${FACT_COLUMNS}, revision, state, clocks FROM case_stats WHERE case_id = ANY($1::uuid[])`, [caseIds]);
+      return rows;
+    });
 
     const changed: StatsRow[] = [];
-    for (const [caseId, caseEvents] of byCase) {
-      const row = stored.get(caseId);
-      const fresh = caseEvents.filter((event) => event.revision > (row?.revision ?? -1)); // skip what is applied
-      if (fresh.length === 0) continue;
+    for (const { stored: row, fresh } of cases) {
       const before = row && { folded: { state: row.state, clocks: row.clocks, revision: row.revision }, facts: factsOf(row) };
       const after = foldFacts(fresh, this.policy, before);
       if (after) changed.push(statsRow(after));
