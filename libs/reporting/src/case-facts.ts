@@ -40,7 +40,7 @@ export interface CaseFacts {
  * The facts after one more event of the case: `state` and `clocks` are the fold including
  * `event`, `before` the facts up to the event before (null for the filing).
  */
-export function nextFacts(before: CaseFacts | null, state: ExistingCase, clocks: CaseClocks, event: RecordedEvent): CaseFacts {
+function nextFacts(before: CaseFacts | null, state: ExistingCase, clocks: CaseClocks, event: RecordedEvent): CaseFacts {
   const ran = (clock: SlaClock, runState: ClockState) => clocks.clocks.some((run) => run.clock === clock && run.state === runState);
   const accepted = (before?.accepted ?? false) || event.type === 'CaseAccepted';
   const resolved = (before?.resolved ?? false) || state.status === 'resolved';

@@ -6,7 +6,7 @@ import { monthsOf, resolvePeriod, type ReportingPeriod } from './reporting-perio
 import { figuresOf, type CaseCounts, type Figures } from './statistics.js';
 
 /** Who may read statistics and appraisals (within their unit's subtree). */
-export const REPORT_READER_ROLES: readonly Role[] = ['coordinator', 'leader', 'auditor', 'admin'];
+const REPORT_READER_ROLES: readonly Role[] = ['coordinator', 'leader', 'auditor', 'admin'];
 
 /** The feedback answers that count as satisfied. */
 const SATISFIED = SATISFACTION_LEVELS.filter((level) => level !== 'unsatisfied');
@@ -41,7 +41,7 @@ export class CaseStatistics {
     private readonly pool: Pool,
     private readonly org: OrgTree,
     private readonly users: UserStore,
-    readonly calendar: WorkingCalendar,
+    private readonly calendar: WorkingCalendar,
   ) {}
 
   /** The unit and period of a report as a reader asks for it (see reportUnit and resolvePeriod). */

@@ -1,11 +1,6 @@
-export { foldFacts, nextFacts } from './case-facts.js';
-export type { CaseFacts, CaseWithFacts } from './case-facts.js';
 export { CASE_STATS_READ_MODEL, CaseStatsProjection } from './case-stats.projection.js';
-export { CaseStatistics, REPORT_READER_ROLES, reportUnit } from './case-statistics.js';
+export { CaseStatistics } from './case-statistics.js';
 export type { ReportScope } from './case-statistics.js';
-export { MAX_REPORT_YEARS, monthsOf, resolvePeriod } from './reporting-period.js';
 export type { ReportingPeriod } from './reporting-period.js';
-export { figuresOf, rate } from './statistics.js';
-export type { ByKind, CaseCounts, Figures, MonthFigures } from './statistics.js';
-export { ADOPTED_OUTCOMES, appraise, clerksWithin } from './appraisal.js';
-export type { ClerkAppraisal, FilerCounts } from './appraisal.js';
+export type { ByKind, Figures, MonthFigures } from './statistics.js';
+export type { ClerkAppraisal } from './appraisal.js';
