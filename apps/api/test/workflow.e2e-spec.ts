@@ -1,16 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ACTION_BODIES, Api, expectError, expectFieldError, type CaseStatus } from './support/api.js';
-import { useTestApp, type TestApp } from './support/test-app.js';
+import { useTestApp } from './support/test-app.js';
 
 const COORDINATOR = 'hd-dg-1.coordinator';
 const LEADER = 'hd-dg.leader';
 
 describe('case actions: moves, rules and conflicts', () => {
-  let t: TestApp;
   let api: Api;
   useTestApp((app) => {
-    t = app;
     api = new Api(app);
   });
 
@@ -108,15 +106,8 @@ describe('case actions: moves, rules and conflicts', () => {
 
     it('lets exactly one of 10 concurrent commands with the same expectedRevision through; the rest get revision_conflict', async () => {
       const accepted = await api.caseIn('in_coordination');
-      const token = await t.token(COORDINATOR);
       const responses = await Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          t
-            .http()
-            .post(`/api/v1/cases/${accepted.id}/notes`)
-            .set('Authorization', `Bearer ${token}`)
-            .send({ type: 'note', text: `并发记录 ${i}`, expectedRevision: accepted.revision }),
-        ),
+        Array.from({ length: 10 }, (_, i) => api.act(COORDINATOR, accepted.id, 'notes', { type: 'note', text: `并发记录 ${i}`, expectedRevision: accepted.revision })),
       );
       const statuses = responses.map((r) => r.status).sort();
       expect(statuses).toEqual([200, ...Array(9).fill(409)]);
@@ -129,15 +120,8 @@ describe('case actions: moves, rules and conflicts', () => {
 
     it('applies every one of 10 concurrent commands that name no expectedRevision', async () => {
       const accepted = await api.caseIn('in_coordination');
-      const token = await t.token(COORDINATOR);
       const responses = await Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          t
-            .http()
-            .post(`/api/v1/cases/${accepted.id}/notes`)
-            .set('Authorization', `Bearer ${token}`)
-            .send({ type: 'note', text: `无版本并发记录 ${i}` }),
-        ),
+        Array.from({ length: 10 }, (_, i) => api.act(COORDINATOR, accepted.id, 'notes', { type: 'note', text: `无版本并发记录 ${i}` })),
       );
       expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
       expect(new Set(responses.map((r) => r.body.revision)).size).toBe(10);
