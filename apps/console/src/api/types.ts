@@ -1,7 +1,11 @@
 /** The shapes of the API's answers (shared/API.md), typed with the domain's own vocabulary. */
-import type { CaseAction, CaseEventDataMap, CaseEventType, CaseKind, ExistingCase, NoteType, OrgLevel, Role, SlaClock } from '#domain';
+import type { CaseAction, CaseEventDataMap, CaseEventType, ExistingCase, OrgLevel, Role, SlaClock } from '#domain';
+// Type-only, from the server's own files that import nothing but the domain (the libs' index files
+// would bring Node's and the database's types into this browser build).
+import type { PublicUser } from '../../../../libs/accounts/src/types.js';
+import type { Figures } from '../../../../libs/reporting/src/statistics.js';
 
-export type { CaseAction, CaseKind, CaseEventType, NoteType, Role, SlaClock };
+export type { CaseAction, PublicUser, Role };
 
 /** One wrong field of a refused request, as the API's error `details` name it. */
 export interface FieldDetail {
@@ -9,13 +13,8 @@ export interface FieldDetail {
   readonly message: string;
 }
 
-export interface Me {
-  readonly id: string;
-  readonly username: string;
-  readonly displayName: string;
-  readonly roles: readonly Role[];
-  readonly unitId: string;
-}
+/** `GET /api/v1/me`: the logged-in user. */
+export type Me = PublicUser;
 
 export interface LoginAnswer {
   readonly accessToken: string;
@@ -101,34 +100,5 @@ export interface NotificationList {
   readonly unreadCount: number;
 }
 
-export type KindCounts = Partial<Record<CaseKind, number>>;
-
-/** `GET /api/v1/stats`: API.md § Statistics plus `byMonth`. A rate with no denominator is null. */
-export interface Stats {
-  readonly unitId: string;
-  readonly from: string;
-  readonly to: string;
-  readonly filed: { readonly total: number; readonly byKind: KindCounts };
-  readonly resolved: number;
-  readonly disputesResolved: number;
-  readonly annotated: number;
-  readonly responseRate: number | null;
-  readonly resolutionRate: number | null;
-  readonly satisfactionRate: number | null;
-  readonly onTimeRate: number | null;
-  readonly byMonth?: readonly {
-    readonly month: string;
-    readonly filed: number;
-    readonly resolved: number;
-    readonly annotated: number;
-    readonly byKind: KindCounts;
-  }[];
-}
-
-export interface PublicUser {
-  readonly id: string;
-  readonly username: string;
-  readonly displayName: string;
-  readonly roles: readonly Role[];
-  readonly unitId: string;
-}
+/** `GET /api/v1/stats`: API.md § Statistics plus `byMonth`, for the unit and period asked. */
+export type Stats = Figures & { readonly unitId: string; readonly from: string; readonly to: string };

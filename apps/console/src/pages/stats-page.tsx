@@ -2,7 +2,7 @@ import { CASE_KINDS } from '#domain';
 import { useState, type FormEvent } from 'react';
 import { ApiError, get } from '../api/client.js';
 import type { Stats } from '../api/types.js';
-import { ErrorNotice, Field, Loading, PageHeader } from '../components.js';
+import { ErrorNotice, Field, Loading, Options, PageHeader } from '../components.js';
 import { useI18n, type MessageKey } from '../i18n/i18n.js';
 import { useSession } from '../session.js';
 import { useResource } from '../use-resource.js';
@@ -63,11 +63,7 @@ export function StatsPage() {
         <Field label={t('stats.unit')}>
           {(control) => (
             <select {...control} value={draft.unitId} onChange={(e) => setDraft({ ...draft, unitId: e.target.value })}>
-              {units.subtree(me.unitId).map((unit) => (
-                <option key={unit.id} value={unit.id}>
-                  {unit.name}
-                </option>
-              ))}
+              <Options values={units.subtree(me.unitId).map((unit) => unit.id)} label={(id) => units.name(id)} />
             </select>
           )}
         </Field>
@@ -124,7 +120,7 @@ function StatsFigures({ stats }: { readonly stats: Stats }) {
         </section>
         <section className="card" aria-labelledby="by-month-title">
           <h2 id="by-month-title">{t('stats.byMonth')}</h2>
-          {!stats.byMonth || stats.byMonth.length === 0 ? (
+          {stats.byMonth.length === 0 ? (
             <p className="empty">{t('stats.noData')}</p>
           ) : (
             <MonthColumns months={stats.byMonth} />
@@ -176,7 +172,7 @@ function Gauge({ label, rate }: { readonly label: string; readonly rate: number 
 /** Cases filed per kind as horizontal CSS bars, longest first. */
 function KindBars({ counts }: { readonly counts: Stats['filed']['byKind'] }) {
   const { t } = useI18n();
-  const rows = CASE_KINDS.map((kind) => ({ kind, n: counts[kind] ?? 0 })).sort((a, b) => b.n - a.n);
+  const rows = CASE_KINDS.map((kind) => ({ kind, n: counts[kind] })).sort((a, b) => b.n - a.n);
   const max = Math.max(1, ...rows.map((row) => row.n));
   return (
     <ul className="bars" aria-label={t('stats.chartByKind')}>
@@ -194,7 +190,7 @@ function KindBars({ counts }: { readonly counts: Stats['filed']['byKind'] }) {
 }
 
 /** Filed, resolved and annotated per month as grouped SVG columns, with the figures as a table. */
-function MonthColumns({ months }: { readonly months: NonNullable<Stats['byMonth']> }) {
+function MonthColumns({ months }: { readonly months: Stats['byMonth'] }) {
   const { t } = useI18n();
   const height = 180;
   const top = 16;
