@@ -63,6 +63,24 @@ export function Field(props: {
   );
 }
 
+/** A select's options: one per value, after an empty first option when `empty` names it. */
+export function Options<T extends string>(props: {
+  readonly values: readonly T[];
+  readonly label: (value: T) => string;
+  readonly empty?: string;
+}) {
+  return (
+    <>
+      {props.empty !== undefined && <option value="">{props.empty}</option>}
+      {props.values.map((value) => (
+        <option key={value} value={value}>
+          {props.label(value)}
+        </option>
+      ))}
+    </>
+  );
+}
+
 /** A failed request, in the reader's language, with the server's explanation when it adds one. */
 export function ErrorNotice({ error, children }: { readonly error: unknown; readonly children?: ReactNode }) {
   const { t } = useI18n();

@@ -2,7 +2,7 @@ import { CASE_KINDS, CASE_STATUSES } from '#domain';
 import { useEffect, useState, type FormEvent } from 'react';
 import { get, readYourWrites } from '../api/client.js';
 import type { CaseList as CaseListAnswer } from '../api/types.js';
-import { CaseList, Field, LoadFailed, Loading, PageHeader } from '../components.js';
+import { CaseList, Field, LoadFailed, Loading, Options, PageHeader } from '../components.js';
 import { useI18n } from '../i18n/i18n.js';
 import { navigate } from '../router.js';
 import { useSession } from '../session.js';
@@ -96,36 +96,25 @@ export function CasesPage({ query, mine = false }: { readonly query?: URLSearchP
           <Field label={t('field.status')}>
             {(control) => (
               <select {...control} value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value })}>
-                <option value="">{t('cases.allStatuses')}</option>
-                {CASE_STATUSES.map((status) => (
-                  <option key={status} value={status}>
-                    {t(`status.${status}`)}
-                  </option>
-                ))}
+                <Options values={CASE_STATUSES} label={(status) => t(`status.${status}`)} empty={t('cases.allStatuses')} />
               </select>
             )}
           </Field>
           <Field label={t('field.kind')}>
             {(control) => (
               <select {...control} value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.target.value })}>
-                <option value="">{t('cases.allKinds')}</option>
-                {CASE_KINDS.map((kind) => (
-                  <option key={kind} value={kind}>
-                    {t(`kind.${kind}`)}
-                  </option>
-                ))}
+                <Options values={CASE_KINDS} label={(kind) => t(`kind.${kind}`)} empty={t('cases.allKinds')} />
               </select>
             )}
           </Field>
           <Field label={t('stats.unit')}>
             {(control) => (
               <select {...control} value={draft.unitId} onChange={(e) => setDraft({ ...draft, unitId: e.target.value })}>
-                <option value="">{t('cases.allUnits')}</option>
-                {units.subtree(me.unitId).map((unit) => (
-                  <option key={unit.id} value={unit.id}>
-                    {unit.name}
-                  </option>
-                ))}
+                <Options
+                  values={units.subtree(me.unitId).map((unit) => unit.id)}
+                  label={(id) => units.name(id)}
+                  empty={t('cases.allUnits')}
+                />
               </select>
             )}
           </Field>

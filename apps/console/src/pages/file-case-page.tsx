@@ -2,7 +2,7 @@ import { CASE_KINDS, CHANNELS, TEXT_LIMITS, URGENCIES, VISIT_REASONS } from '#do
 import { useRef, useState, type FormEvent } from 'react';
 import { ApiError, post } from '../api/client.js';
 import type { Moved } from '../api/types.js';
-import { ErrorNotice, Field, PageHeader, charCount } from '../components.js';
+import { ErrorNotice, Field, Options, PageHeader, charCount } from '../components.js';
 import { checkFiling, emptyDraft, filingBody, takesParties, takesVisitReason, type FilingDraft } from '../forms/filing.js';
 import { problemText, serverProblems, type Problems } from '../forms/problems.js';
 import { fieldLabel } from '../i18n/field-messages.js';
@@ -121,12 +121,7 @@ export function FileCasePage() {
                   value={draft.kind}
                   onChange={(e) => update({ kind: e.target.value as FilingDraft['kind'] })}
                 >
-                  <option value="">{t('common.choose')}</option>
-                  {CASE_KINDS.map((kind) => (
-                    <option key={kind} value={kind}>
-                      {t(`kind.${kind}`)}
-                    </option>
-                  ))}
+                  <Options values={CASE_KINDS} label={(kind) => t(`kind.${kind}`)} empty={t('common.choose')} />
                 </select>
               )}
             </Field>
@@ -138,12 +133,7 @@ export function FileCasePage() {
                   value={draft.channel}
                   onChange={(e) => update({ channel: e.target.value as FilingDraft['channel'] })}
                 >
-                  <option value="">{t('common.choose')}</option>
-                  {CHANNELS.map((channel) => (
-                    <option key={channel} value={channel}>
-                      {t(`channel.${channel}`)}
-                    </option>
-                  ))}
+                  <Options values={CHANNELS} label={(channel) => t(`channel.${channel}`)} empty={t('common.choose')} />
                 </select>
               )}
             </Field>
@@ -157,12 +147,7 @@ export function FileCasePage() {
                   value={draft.visitReason}
                   onChange={(e) => update({ visitReason: e.target.value as FilingDraft['visitReason'] })}
                 >
-                  <option value="">{t('common.choose')}</option>
-                  {VISIT_REASONS.map((reason) => (
-                    <option key={reason} value={reason}>
-                      {t(`visitReason.${reason}`)}
-                    </option>
-                  ))}
+                  <Options values={VISIT_REASONS} label={(reason) => t(`visitReason.${reason}`)} empty={t('common.choose')} />
                 </select>
               )}
             </Field>
@@ -190,11 +175,7 @@ export function FileCasePage() {
             <Field label={t('field.unitId')} required error={fieldError('unitId')}>
               {(control) => (
                 <select {...control} name="unitId" value={draft.unitId} onChange={(e) => update({ unitId: e.target.value })}>
-                  {scope.map((unit) => (
-                    <option key={unit.id} value={unit.id}>
-                      {unit.name}
-                    </option>
-                  ))}
+                  <Options values={scope.map((unit) => unit.id)} label={(id) => units.name(id)} />
                 </select>
               )}
             </Field>
