@@ -24,6 +24,7 @@ import {
   APPEND_ONE_AT_REVISION,
   APPEND_ONE_NEW_STREAM,
   CHANNEL,
+  eventFromRow,
   EVENTS_BY_ID,
   LOCK_HEAD,
   NOTIFY,
@@ -31,6 +32,7 @@ import {
   READ_ALL,
   READ_STREAM,
   STREAM_HEAD,
+  type EventRow,
 } from './sql.js';
 import { verifyStore, type StoreVerification, type VerifyStoreOptions } from './store-audit.js';
 import { NotificationListener, sleep, WakeSignal } from './wake.js';
@@ -66,20 +68,6 @@ const INT32_MAX = 2_147_483_647;
 const NOTIFY_MIN_INTERVAL_MS = 5;
 /** A subscription held back by an open transaction looks again after this, doubling up to the poll interval. */
 const HELD_BACK_FIRST_DELAY_MS = 10;
-
-interface EventRow {
-  global_position: string;
-  transaction_id: string;
-  event_id: string;
-  stream_id: string;
-  revision: number;
-  type: string;
-  schema_version: number;
-  data: Record<string, unknown>;
-  metadata: EventMetadata;
-  prev_hash: string | null;
-  hash: string;
-}
 
 interface AppendedRow {
   global_position: string;
@@ -335,7 +323,7 @@ export class PostgresEventStore implements EventStore {
     const constraint = uniqueViolation(error);
     if (error !== null && constraint === null) throw error;
     const { rows } = await this.#pool.query<EventRow>({ name: 'minyi_es_events_by_id', text: EVENTS_BY_ID, values: [ids] });
-    if (rows.length > 0) return idempotentResult(streamId, ids, rows.map(mapRow));
+    if (rows.length > 0) return idempotentResult(streamId, ids, rows.map(eventFromRow));
     if (constraint === 'events_event_id_key') throw error; // the clashing event is gone again: not ours to explain
     const head = await this.streamHead(streamId);
     throw new WrongExpectedRevisionError(streamId, expected, head?.revision ?? null);
@@ -352,7 +340,7 @@ export class PostgresEventStore implements EventStore {
       text: READ_STREAM,
       values: [streamId, from, max ?? null],
     });
-    return rows.map(mapRow);
+    return rows.map(eventFromRow);
   }
 
   async streamHead(streamId: string): Promise<StreamHead | null> {
@@ -374,7 +362,7 @@ export class PostgresEventStore implements EventStore {
         const { rows } = await client.query<EventRow>({ name: 'minyi_es_read_stream', text: READ_STREAM, values: [streamId, 0, null] });
         const head = (await client.query<StreamHead>({ name: 'minyi_es_stream_head', text: STREAM_HEAD, values: [streamId] })).rows[0] ?? null;
         await client.query('COMMIT');
-        return { events: rows.map(mapRow), head };
+        return { events: rows.map(eventFromRow), head };
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
@@ -404,7 +392,7 @@ export class PostgresEventStore implements EventStore {
       values: [from.commit.toString(), from.prepare.toString(), maxCount],
     });
     const heldBack = rows[0]?.held_back ?? false;
-    const events = rows[0]?.global_position == null ? [] : rows.map(mapRow);
+    const events = rows[0]?.global_position == null ? [] : rows.map(eventFromRow);
     return { events, heldBack };
   }
 
@@ -614,20 +602,4 @@ function uniqueViolation(error: unknown): string | null {
   const { code, constraint } = error as { code?: string; constraint?: string };
   if (code !== '23505') return null;
   return constraint === 'events_event_id_key' || constraint === 'events_stream_revision_key' || constraint === 'streams_pkey' ? constraint : null;
-}
-
-function mapRow(row: EventRow): RecordedEvent {
-  return {
-    id: row.event_id,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    data: row.data,
-    metadata: row.metadata,
-    streamId: row.stream_id,
-    revision: row.revision,
-    globalPosition: Number(row.global_position),
-    position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
 }

@@ -7,9 +7,42 @@
  * or not at all.
  */
 
-/** Columns of a RecordedEvent, as mapRow in the adapter reads them. */
+import type { EventMetadata, RecordedEvent } from '../event-store.port.js';
+
+/** Columns of a RecordedEvent, as eventFromRow reads them. */
 export const EVENT_COLUMNS = `global_position, transaction_id, event_id, stream_id, revision, type,
   schema_version, data, metadata, prev_hash, hash`;
+
+/** A row of EVENT_COLUMNS (bigint and xid8 come back as text). */
+export interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  schema_version: number;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+  prev_hash: string | null;
+  hash: string;
+}
+
+export function eventFromRow(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: row.metadata,
+    streamId: row.stream_id,
+    revision: row.revision,
+    globalPosition: Number(row.global_position),
+    position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
 
 /**
  * Append at an exact expected revision ($2 ≥ 0). The writer does not know the hash of the

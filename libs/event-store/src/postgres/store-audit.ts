@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import type { EventMetadata, StreamHead } from '../event-store.port.js';
+import type { LogPosition, RecordedEvent, StreamHead } from '../event-store.port.js';
 import { StreamChainCheck, streamHeadsDigest } from '../hashing.js';
+import { EVENT_COLUMNS, eventFromRow, type EventRow } from './sql.js';
 
 /**
  * Whole-store verification and anchors, for the PostgreSQL adapter.
@@ -122,20 +123,6 @@ interface HeadRow {
   hash: string;
 }
 
-interface WalkRow {
-  stream_id: string;
-  revision: number;
-  event_id: string;
-  type: string;
-  schema_version: number;
-  data: Record<string, unknown>;
-  metadata: EventMetadata;
-  prev_hash: string | null;
-  hash: string;
-  transaction_id: string;
-  global_position: string;
-}
-
 /** Walks the whole store (see the top of this file). */
 export async function verifyStore(pool: pg.Pool, options: VerifyStoreOptions = {}): Promise<StoreVerification> {
   const streamBatch = positiveInteger(options.streamBatchSize ?? DEFAULT_STREAM_BATCH, 'streamBatchSize');
@@ -178,7 +165,7 @@ async function walk(client: pg.PoolClient, options: VerifyStoreOptions, streamBa
     let cursor: { streamId: string; revision: number } | null = null;
     for (;;) {
       const rows = await eventsInRange(client, { lowerStreamId, upperStreamId, cursor, limit: eventBatch });
-      for (const row of rows) tally.event(row, heads);
+      for (const row of rows) tally.event(eventFromRow(row), heads);
       if (rows.length > 0) await options.onProgress?.({ events: tally.events, streams: tally.streamsSeen, totalEvents });
       if (rows.length < eventBatch) break;
       const last = rows.at(-1)!;
@@ -209,26 +196,16 @@ class Tally {
     return this.#streams + (this.#current ? 1 : 0);
   }
 
-  event(row: WalkRow, heads: ReadonlyMap<string, StreamHead>): void {
+  event(event: RecordedEvent, heads: ReadonlyMap<string, StreamHead>): void {
     let current = this.#current;
-    if (current?.streamId !== row.stream_id) {
+    if (current?.streamId !== event.streamId) {
       this.#closeStream(heads);
-      current = this.#current = { streamId: row.stream_id, check: new StreamChainCheck(), anchorHash: null };
-      this.#walked.add(row.stream_id);
+      current = this.#current = { streamId: event.streamId, check: new StreamChainCheck(), anchorHash: null };
+      this.#walked.add(event.streamId);
     }
     this.events++;
-    current.check.add({
-      streamId: row.stream_id,
-      revision: row.revision,
-      id: row.event_id,
-      type: row.type,
-      schemaVersion: row.schema_version,
-      data: row.data,
-      metadata: row.metadata,
-      prevHash: row.prev_hash,
-      hash: row.hash,
-    });
-    if (this.anchorAt && atOrBefore(row, this.anchorAt)) current.anchorHash = row.hash;
+    current.check.add(event);
+    if (this.anchorAt && atOrBefore(event.position, this.anchorAt)) current.anchorHash = event.hash;
   }
 
   /** The range's events are all read: close its last stream, then check the head rows that had no events at all. */
@@ -268,7 +245,7 @@ class Tally {
 async function eventsInRange(
   client: pg.PoolClient,
   range: { lowerStreamId: string | null; upperStreamId: string | null; cursor: { streamId: string; revision: number } | null; limit: number },
-): Promise<WalkRow[]> {
+): Promise<EventRow[]> {
   const values: unknown[] = [];
   const where: string[] = [];
   const param = (value: unknown) => `$${values.push(value)}`;
@@ -276,13 +253,12 @@ async function eventsInRange(
   else if (range.lowerStreamId !== null) where.push(`stream_id > ${param(range.lowerStreamId)}`);
   if (range.upperStreamId !== null) where.push(`stream_id <= ${param(range.upperStreamId)}`);
   const text = `
-    SELECT stream_id, revision, event_id, type, schema_version, data, metadata, prev_hash, hash,
-           transaction_id::text AS transaction_id, global_position::text AS global_position
+    SELECT ${EVENT_COLUMNS}
       FROM events
      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY stream_id, revision
      LIMIT ${param(range.limit)}`;
-  return (await client.query<WalkRow>({ text, values })).rows;
+  return (await client.query<EventRow>({ text, values })).rows;
 }
 
 interface ResolvedPoint {
@@ -311,9 +287,8 @@ async function settledHead(client: pg.PoolClient): Promise<ResolvedPoint> {
   return row ? { position: Number(row.position), commit: BigInt(row.commit) } : { position: 0, commit: 0n };
 }
 
-function atOrBefore(row: WalkRow, point: ResolvedPoint): boolean {
-  const commit = BigInt(row.transaction_id);
-  return commit < point.commit || (commit === point.commit && Number(row.global_position) <= point.position);
+function atOrBefore(at: LogPosition, point: ResolvedPoint): boolean {
+  return at.commit < point.commit || (at.commit === point.commit && at.prepare <= BigInt(point.position));
 }
 
 /** Whether an anchor still holds: the same streams and digest at the same point. */
