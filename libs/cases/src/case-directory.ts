@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { caseIdOf, caseStreamId, isCaseStream } from './case-stream.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -24,12 +25,12 @@ export class CaseDirectory {
     return rows[0] ?? null;
   }
 
-  /** The cases among these ids that the read model holds, by id. */
-  async byIds(ids: readonly string[]): Promise<Map<string, CaseEntry>> {
-    const uuids = ids.filter((id) => UUID.test(id));
+  /** The cases behind these streams that the read model holds, by stream id; streams that are not cases are left out. */
+  async byStreamIds(streamIds: readonly string[]): Promise<Map<string, CaseEntry>> {
+    const uuids = streamIds.filter(isCaseStream).map(caseIdOf).filter((id) => UUID.test(id));
     if (uuids.length === 0) return new Map();
     const rows = await this.#select('id = ANY($1::uuid[])', [uuids]);
-    return new Map(rows.map((entry) => [entry.id, entry]));
+    return new Map(rows.map((entry) => [caseStreamId(entry.id), entry]));
   }
 
   async #select(condition: string, values: unknown[]): Promise<CaseEntry[]> {

@@ -1,7 +1,7 @@
 import { Controller, ForbiddenException, Get, Inject, NotFoundException, ConflictException, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '#accounts';
-import { CaseDirectory, caseIdOf, isCaseStream } from '#cases';
+import { CaseDirectory } from '#cases';
 import { hasRole } from '#domain';
 import { AnchorPositionError, type StoreAnchor } from '#event-store';
 import type { Engine } from '#platform';
@@ -47,12 +47,12 @@ export class AuditController {
   async verify(@CurrentUser() user: Principal) {
     requireAuditor(user);
     const result = await this.engine.store.verifyAll();
-    const cases = await this.directory.byIds(result.broken.filter((b) => isCaseStream(b.streamId)).map((b) => caseIdOf(b.streamId)));
+    const cases = await this.directory.byStreamIds(result.broken.map((b) => b.streamId));
     const { org } = this.engine;
     const atRoot = user.unitId === org.root.id;
     const broken: BrokenStreamView[] = [];
     for (const { streamId, revision, problem } of result.broken) {
-      const entry = isCaseStream(streamId) ? cases.get(caseIdOf(streamId)) : undefined;
+      const entry = cases.get(streamId);
       const inScope = atRoot || (entry?.unitsVisited.some((unitId) => org.has(unitId) && org.isWithin(unitId, user.unitId)) ?? false);
       if (inScope) broken.push({ streamId, revision, problem, caseId: entry?.id ?? null, caseNumber: entry?.number ?? null });
     }

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { caseIdOf, isCaseStream } from '#cases';
 import { AnchorPositionError, anchorsMatch, parseStoreAnchor, type AnchorPoint, type StoreAnchor } from '#event-store';
 import { withCliContext } from '../cli-context.js';
 import { UsageError, parseArgs, type CliCommand } from '../command.js';
@@ -54,8 +53,8 @@ the anchor no longer matches, 2 on a usage error.
         progress.done();
       }
 
-      const cases = await directory.byIds(result.broken.filter((b) => isCaseStream(b.streamId)).map((b) => caseIdOf(b.streamId)));
-      const broken = result.broken.map((b) => ({ ...b, caseNumber: isCaseStream(b.streamId) ? (cases.get(caseIdOf(b.streamId))?.number ?? null) : null }));
+      const cases = await directory.byStreamIds(result.broken.map((b) => b.streamId));
+      const broken = result.broken.map((b) => ({ ...b, caseNumber: cases.get(b.streamId)?.number ?? null }));
       const matches = kept && result.anchor ? anchorsMatch(kept, result.anchor) : undefined;
 
       if (flags.has('json')) {
