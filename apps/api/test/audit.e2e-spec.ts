@@ -124,7 +124,7 @@ describe('audit: whole-store verification and anchors', () => {
   describe('after tampering with the tables directly', () => {
     beforeAll(async () => {
       // Case numbers come from the case read model: let it catch up first.
-      await api.caughtUp((await t.engine.pool.query<{ last: number }>('SELECT max(global_position)::int AS last FROM events')).rows[0]!.last);
+      await t.settle();
       const client = await t.engine.pool.connect();
       try {
         await client.query('BEGIN');

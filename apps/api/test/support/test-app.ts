@@ -19,6 +19,8 @@ export interface TestApp {
   /** The current time the app sees; tests move it with `advance`. */
   now(): Date;
   advance(ms: number): void;
+  /** Waits until every projection has applied the last event of the log. */
+  settle(): Promise<void>;
   /** A bearer token for a demo account. */
   token(username: string): Promise<string>;
   close(): Promise<void>;
@@ -47,6 +49,10 @@ export async function startTestApp(options: { start?: Date } = {}): Promise<Test
     http,
     now: () => new Date(clock),
     advance: (ms) => void (clock += ms),
+    async settle() {
+      const { rows } = await engine.pool.query<{ last: string | null }>('SELECT max(global_position)::text AS last FROM events');
+      if (rows[0]?.last && !(await engine.projections.waitFor(Number(rows[0].last), 10_000))) throw new Error('the projections did not catch up within 10 s');
+    },
     async token(username) {
       const cached = tokens.get(username);
       if (cached && Math.abs(clock - cached.issuedAt) < 7 * 3_600_000) return cached.token;

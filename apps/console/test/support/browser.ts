@@ -89,11 +89,7 @@ export function useConsole(started: (harness: ConsoleHarness) => void): void {
         await tab.locator('.account-name').waitFor();
         return tab;
       },
-      async settle() {
-        const { rows } = await app.engine.pool.query<{ last: string | null }>('SELECT max(global_position)::text AS last FROM events');
-        if (rows[0]?.last && !(await app.engine.projections.waitFor(Number(rows[0].last), 10_000)))
-          throw new Error('the read models did not catch up within 10 s');
-      },
+      settle: () => app.settle(),
       async screenshot(tab, name) {
         await tab.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
       },
