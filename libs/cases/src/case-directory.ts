@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
+import { isUuid } from '#domain';
 import { caseIdOf, caseStreamId, isCaseStream } from './case-stream.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What the directory knows of a case. */
 export interface CaseEntry {
@@ -27,7 +26,7 @@ export class CaseDirectory {
 
   /** The cases behind these streams that the read model holds, by stream id; streams that are not cases are left out. */
   async byStreamIds(streamIds: readonly string[]): Promise<Map<string, CaseEntry>> {
-    const uuids = streamIds.filter(isCaseStream).map(caseIdOf).filter((id) => UUID.test(id));
+    const uuids = streamIds.filter(isCaseStream).map(caseIdOf).filter(isUuid);
     if (uuids.length === 0) return new Map();
     const rows = await this.#select('id = ANY($1::uuid[])', [uuids]);
     return new Map(rows.map((entry) => [caseStreamId(entry.id), entry]));

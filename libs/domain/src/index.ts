@@ -1,6 +1,7 @@
 export { ROLES, SYSTEM_ACTOR, hasRole, isSystemActor } from './actor.js';
 export type { Actor, ActorRole, Role, SystemActor, UserActor } from './actor.js';
 
+export { isUuid } from './ids.js';
 export { DomainError, ForbiddenError, IllegalTransitionError, InvalidError, NotFoundError } from './errors.js';
 export type { DomainErrorCode } from './errors.js';
 

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { migrateUnderLock } from '#database';
+import { isUuid } from '#domain';
 import type { Notification, NotificationEventRef, NotifyingEventType } from './notification.js';
 import type { Recipient } from './recipients.js';
 
@@ -29,8 +30,6 @@ export interface ListOptions {
 }
 
 export const MAX_LIST_LIMIT = 500;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Row {
   id: string;
@@ -112,8 +111,8 @@ export class InAppNotifications {
     if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > MAX_LIST_LIMIT) {
       throw new RangeError(`limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
     }
-    if (!UUID.test(userId)) return { items: [], unreadCount: 0 };
-    if (options.before !== undefined && !UUID.test(options.before)) return { items: [], unreadCount: await this.unreadCount(userId) };
+    if (!isUuid(userId)) return { items: [], unreadCount: 0 };
+    if (options.before !== undefined && !isUuid(options.before)) return { items: [], unreadCount: await this.unreadCount(userId) };
     const { rows } = await this.pool.query<Partial<Row> & { unread_count: string }>(
       `SELECT unread.n AS unread_count, listed.*
          FROM (SELECT count(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL) AS unread
@@ -133,12 +132,12 @@ export class InAppNotifications {
 
   /** Marks the user's notifications read (the listed ones, or all); returns how many were unread. */
   async markRead(userId: string, ids: readonly string[] | 'all'): Promise<number> {
-    if (!UUID.test(userId)) return 0;
+    if (!isUuid(userId)) return 0;
     if (ids === 'all') {
       const result = await this.pool.query('UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL', [userId]);
       return result.rowCount ?? 0;
     }
-    const wanted = ids.filter((id) => UUID.test(id));
+    const wanted = ids.filter(isUuid);
     if (wanted.length === 0) return 0;
     const result = await this.pool.query(
       'UPDATE notifications SET read_at = now() WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL',
@@ -148,7 +147,7 @@ export class InAppNotifications {
   }
 
   async unreadCount(userId: string): Promise<number> {
-    if (!UUID.test(userId)) return 0;
+    if (!isUuid(userId)) return 0;
     const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL', [userId]);
     return Number(rows[0]!.n);
   }

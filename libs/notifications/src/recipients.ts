@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { isUuid } from '#domain';
 import type { Audience } from './notification.js';
 
 /** A user a notification reaches. */
@@ -7,8 +8,6 @@ export interface Recipient {
   readonly username: string;
   readonly displayName: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The users an audience names, from the users table, ordered by username: everyone holding one
@@ -26,8 +25,8 @@ export async function resolveRecipients(pool: Pool, audience: Audience): Promise
       }
     }
   }
-  const userIds = audience.userIds.filter((id) => UUID.test(id));
-  const excluded = audience.excludeUserIds.filter((id) => UUID.test(id));
+  const userIds = audience.userIds.filter(isUuid);
+  const excluded = audience.excludeUserIds.filter(isUuid);
   if (roles.length === 0 && userIds.length === 0) return [];
   const { rows } = await pool.query<{ id: string; username: string; display_name: string }>(
     `SELECT id, username, display_name

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
 import { CASE_READ_MODEL, IdempotencyStore, caseStreamId, foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type CaseCommandResult } from '#cases';
-import { canRead } from '#domain';
+import { canRead, isUuid } from '#domain';
 import { verifyStream } from '#event-store';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { awaitMinPosition } from '../http/read-your-writes.js';
@@ -28,11 +28,9 @@ import {
 } from './case.dto.js';
 import { CasesService, caseNotFound } from './cases.service.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A case id from the path: anything that is not a UUID names no case. */
 export function caseId(id: string): string {
-  if (!UUID.test(id)) throw caseNotFound(id);
+  if (!isUuid(id)) throw caseNotFound(id);
   return id.toLowerCase();
 }
 
@@ -101,7 +99,7 @@ export class CasesController {
   @Post(':id/assign')
   @HttpCode(200)
   async assign(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, assigneeId }: AssignDto) {
-    const assignee = UUID.test(assigneeId) ? await this.engine.users.findById(assigneeId) : null;
+    const assignee = isUuid(assigneeId) ? await this.engine.users.findById(assigneeId) : null;
     if (!assignee) throw new NotFoundException({ message: `no user ${assigneeId}`, code: 'not_found', details: [{ field: 'assigneeId', message: 'unknown user' }] });
     return this.move(user, id, { type: 'AssignCase', assignee: { userId: assignee.id, roles: assignee.roles, unitId: assignee.unitId } }, expectedRevision);
   }
@@ -169,7 +167,7 @@ export class CasesController {
   @Post(':id/merge')
   @HttpCode(200)
   async merge(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, intoCaseId }: MergeDto) {
-    const target = UUID.test(intoCaseId) ? await this.cases.mergeTarget(user, intoCaseId.toLowerCase()) : { status: 'none' as const };
+    const target = isUuid(intoCaseId) ? await this.cases.mergeTarget(user, intoCaseId.toLowerCase()) : { status: 'none' as const };
     return this.move(user, id, { type: 'MergeCase', intoCaseId: intoCaseId.toLowerCase(), target }, expectedRevision);
   }
 
