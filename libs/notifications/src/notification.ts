@@ -1,4 +1,5 @@
-import type { CaseEvent, CaseEventType, ExistingCase, OrgTree, ResolutionOutcome, Role, SlaAlert, SlaClock } from '#domain';
+import { localTime, narrative } from '#audit';
+import type { CaseEvent, CaseEventType, ExistingCase, OrgTree, Role, SlaAlert, SlaClock } from '#domain';
 import type { RecordedEvent } from '#event-store';
 
 /**
@@ -88,16 +89,8 @@ export interface NotificationOptions {
   readonly timeZone?: string;
 }
 
-const CLOCK_LABEL: Record<SlaClock, string> = { accept: '受理', resolve: '办理', annotate: '批示', callback: '回访' };
-
-const OUTCOME_LABEL: Record<ResolutionOutcome, string> = {
-  resolved: '已解决',
-  mediated: '调解成功',
-  adopted: '已采纳',
-  partially_adopted: '部分采纳',
-  not_adopted: '未采纳',
-  unresolvable: '无法解决',
-};
+/** The Chinese names of clocks and outcomes, as the reports use them. */
+const ZH = narrative('zh');
 
 /** The longest quote of free text (a summary, an instruction, a title) a notification carries. */
 const QUOTE_MAX = 60;
@@ -166,20 +159,20 @@ function describe(event: CaseEvent, state: ExistingCase, org: OrgTree, timeZone:
     }
     case 'CaseResolved':
       return {
-        text: `${subject}已办结（${OUTCOME_LABEL[event.data.outcome]}），请及时回访当事人`,
+        text: `${subject}已办结（${ZH.outcome[event.data.outcome]}），请及时回访当事人`,
         groups: [callbackStaff(state)],
         userIds: [],
       };
     case 'SlaWarningRaised':
       return {
-        text: `${subject}${CLOCK_LABEL[event.data.clock]}时限即将到期（${deadline(event.data, timeZone)}），请抓紧办理`,
+        text: `${subject}${ZH.clock[event.data.clock]}时限即将到期（${deadline(event.data, timeZone)}），请抓紧办理`,
         groups: waitingOn(event.data.clock, state, org),
         userIds: [state.assigneeId],
       };
     case 'SlaBreached': {
       const above = org.has(here) ? (org.parentOf(here)?.id ?? here) : here;
       return {
-        text: `${subject}${CLOCK_LABEL[event.data.clock]}已超时（时限 ${deadline(event.data, timeZone)}），请督促办理`,
+        text: `${subject}${ZH.clock[event.data.clock]}已超时（时限 ${deadline(event.data, timeZone)}），请督促办理`,
         groups: [...waitingOn(event.data.clock, state, org), leadersOf(above)],
         userIds: [state.assigneeId],
       };
@@ -226,16 +219,9 @@ function unitName(org: OrgTree, unitId: string): string {
   return org.has(unitId) ? org.get(unitId).name : unitId;
 }
 
-/** `YYYY-MM-DD HH:mm` in the time zone. */
+/** `YYYY-MM-DD HH:mm` in the time zone: the reports' local time, to the minute. */
 function deadline(alert: SlaAlert, timeZone: string): string {
-  const due = new Date(alert.dueAt);
-  if (Number.isNaN(due.getTime())) return alert.dueAt;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-      .formatToParts(due)
-      .map((part) => [part.type, part.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  return localTime(alert.dueAt, timeZone).slice(0, 16);
 }
 
 /** Free text on one line, clipped to QUOTE_MAX characters (code points, so no half a character). */
