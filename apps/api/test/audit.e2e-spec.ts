@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { eventHash, type RecordedEvent } from '#event-store';
+import type { RecordedEvent } from '#event-store';
 import { Api, DEMO_USERS, expectError, expectFieldError, type Filed } from './support/api.js';
+import { behindTheStore, rewriteStreamConsistently } from './support/tamper.js';
 import { DEMO_PASSWORD, useTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -88,22 +89,9 @@ describe('audit: whole-store verification and anchors', () => {
       const { rows } = await t.engine.pool.query<{ revision: number }>('SELECT revision FROM events WHERE stream_id = $1 ORDER BY revision', [streamId]);
       const events: RecordedEvent[] = await t.engine.store.readStream(streamId);
       expect(events).toHaveLength(rows.length);
-      const client = await t.engine.pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SET LOCAL session_replication_role = replica');
-        let prevHash: string | null = null;
-        for (const event of events) {
-          const data = event.type === 'NoteAdded' ? { ...event.data, text: '改写后的记录' } : event.data;
-          const hash = eventHash({ ...event, data, prevHash });
-          await client.query('UPDATE events SET data = $3, prev_hash = $4, hash = $5 WHERE stream_id = $1 AND revision = $2', [streamId, event.revision, JSON.stringify(data), prevHash, hash]);
-          prevHash = hash;
-        }
-        await client.query('UPDATE streams SET hash = $2 WHERE stream_id = $1', [streamId, prevHash]);
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
+      await rewriteStreamConsistently(t.engine.pool, t.engine.store, streamId, (event) =>
+        event.type === 'NoteAdded' ? { ...event.data, text: '改写后的记录' } : event.data,
+      );
       expect((await api.get('auditor', '/api/v1/audit/verify')).body).toMatchObject({ ok: true, broken: [] });
       const now = (await api.get('auditor', `/api/v1/audit/anchor?position=${anchor.position}`)).body;
       expect(now).toMatchObject({ position: anchor.position, commit: anchor.commit, streams: anchor.streams });
@@ -125,21 +113,15 @@ describe('audit: whole-store verification and anchors', () => {
     beforeAll(async () => {
       // Case numbers come from the case read model: let it catch up first.
       await t.settle();
-      const client = await t.engine.pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SET LOCAL session_replication_role = replica');
-        // An edited note, a deleted acceptance (a gap), and a deleted last event (the head row still counts it).
-        const edits = [
-          [`UPDATE events SET data = jsonb_set(data, '{text}', '"篡改"') WHERE stream_id = $1 AND revision = 2`, hd[0]!.id],
-          ['DELETE FROM events WHERE stream_id = $1 AND revision = 1', hd[2]!.id],
-          ['DELETE FROM events WHERE stream_id = $1 AND revision = 1', hx.id],
-        ] as const;
+      // An edited note, a deleted acceptance (a gap), and a deleted last event (the head row still counts it).
+      const edits = [
+        [`UPDATE events SET data = jsonb_set(data, '{text}', '"篡改"') WHERE stream_id = $1 AND revision = 2`, hd[0]!.id],
+        ['DELETE FROM events WHERE stream_id = $1 AND revision = 1', hd[2]!.id],
+        ['DELETE FROM events WHERE stream_id = $1 AND revision = 1', hx.id],
+      ] as const;
+      await behindTheStore(t.engine.pool, async (client) => {
         for (const [sql, caseId] of edits) expect((await client.query(sql, [`case-${caseId}`])).rowCount).toBe(1);
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
+      });
     });
 
     it('names exactly the tampered streams, their first broken revisions and case numbers', async () => {

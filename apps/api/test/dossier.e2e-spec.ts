@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Api, MASKED_PHONE, PHONE, expectError, expectFieldError } from './support/api.js';
+import { behindTheStore } from './support/tamper.js';
 import { useTestApp, type TestApp } from './support/test-app.js';
 
 const MINUTE = 60_000;
@@ -130,15 +131,9 @@ describe('GET /api/v1/cases/{id}/dossier', () => {
   });
 
   it('shows a broken chain when the record was tampered with', async () => {
-    const client = await t.engine.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SET LOCAL session_replication_role = replica');
-      await client.query(`UPDATE events SET data = jsonb_set(data, '{text}', '"篡改"') WHERE stream_id = $1 AND revision = 2`, [`case-${caseId}`]);
-      await client.query('COMMIT');
-    } finally {
-      client.release();
-    }
+    await behindTheStore(t.engine.pool, (client) =>
+      client.query(`UPDATE events SET data = jsonb_set(data, '{text}', '"篡改"') WHERE stream_id = $1 AND revision = 2`, [`case-${caseId}`]),
+    );
     const dossier = (await dossierOf('auditor')).body;
     expect(dossier.verification).toMatchObject({ ok: false, firstBrokenRevision: 2 });
     const page = (await dossierOf('auditor', caseId, '?format=html')).text;

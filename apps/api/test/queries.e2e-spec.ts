@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Api, expectError, expectFieldError, type Filed, type Moved } from './support/api.js';
+import { behindTheStore } from './support/tamper.js';
 import { useTestApp, type TestApp } from './support/test-app.js';
 
 const MINUTE = 60_000;
@@ -306,16 +307,8 @@ describe('case queries: list, detail, history, state, verify', () => {
   describe('verify after tampering', () => {
     /** Changes the events table behind the store's back, as someone with database access could. */
     const tamper = async (sql: string, params: unknown[]) => {
-      const client = await t.engine.pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SET LOCAL session_replication_role = replica');
-        const result = await client.query(sql, params);
-        await client.query('COMMIT');
-        expect(result.rowCount).toBe(1);
-      } finally {
-        client.release();
-      }
+      const result = await behindTheStore(t.engine.pool, (client) => client.query(sql, params));
+      expect(result.rowCount).toBe(1);
     };
     const verify = async (id: string) => (await api.get('auditor', `/api/v1/cases/${id}/verify`)).body;
 

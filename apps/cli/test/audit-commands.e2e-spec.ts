@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventHash } from '#event-store';
 import { Api, MASKED_PHONE, PHONE, type Filed } from '../../api/test/support/api.js';
+import { behindTheStore, rewriteStreamConsistently } from '../../api/test/support/tamper.js';
 import { startTestApp, type TestApp } from '../../api/test/support/test-app.js';
 import { assertCliBuilt, runCli, type CliRun } from './support/run-cli.js';
 
@@ -93,23 +93,9 @@ describe('audit commands: verify, replay, export', () => {
 
       // Rewrite a case's filing consistently: new title, hashes recomputed, head row moved along.
       const streamId = `case-${target.id}`;
-      const events = await t.engine.store.readStream(streamId);
-      const client = await t.engine.pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SET LOCAL session_replication_role = replica');
-        let prevHash: string | null = null;
-        for (const event of events) {
-          const data = event.revision === 0 ? { ...event.data, title: '改写后的标题' } : event.data;
-          const hash = eventHash({ ...event, data, prevHash });
-          await client.query('UPDATE events SET data = $3, prev_hash = $4, hash = $5 WHERE stream_id = $1 AND revision = $2', [streamId, event.revision, JSON.stringify(data), prevHash, hash]);
-          prevHash = hash;
-        }
-        await client.query('UPDATE streams SET hash = $2 WHERE stream_id = $1', [streamId, prevHash]);
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
+      await rewriteStreamConsistently(t.engine.pool, t.engine.store, streamId, (event) =>
+        event.revision === 0 ? { ...event.data, title: '改写后的标题' } : event.data,
+      );
       const mismatch = await cli('verify', '--check-anchor', file);
       expect(mismatch.code).toBe(1);
       expect(mismatch.stdout).toContain('the store is whole');
@@ -252,16 +238,10 @@ describe('audit commands: verify, replay, export', () => {
 
   describe('after tampering with the events table', () => {
     it('verify exits 1 and lists exactly the broken streams with their case numbers', async () => {
-      const client = await t.engine.pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SET LOCAL session_replication_role = replica');
+      await behindTheStore(t.engine.pool, async (client) => {
         expect((await client.query(`UPDATE events SET data = jsonb_set(data, '{text}', '"篡改"') WHERE stream_id = $1 AND revision = 2`, [`case-${parking.id}`])).rowCount).toBe(1);
         expect((await client.query('DELETE FROM events WHERE stream_id = $1 AND revision = 1', [`case-${lamp.id}`])).rowCount).toBe(1);
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
+      });
       const run = await cli('verify');
       expect(run.code).toBe(1);
       const lines = run.stdout.trim().split('\n');
