@@ -67,6 +67,7 @@ describe('the statistics read model', () => {
     // Accepted and resolved in time, annotated, then redone after unsatisfied feedback and closed satisfied.
     onTime = await file('suggestion');
     await move(onTime, coordinator, { type: 'AcceptCase' });
+    await move(onTime, coordinator, { type: 'AddNote', noteType: 'visit', text: '入户走访' });
     await move(onTime, coordinator, { type: 'RequestAnnotation', summary: '请领导批示' });
     await move(onTime, leader, { type: 'AnnotateCase', instruction: '抓紧办理' });
     await move(onTime, coordinator, { type: 'ResolveCase', outcome: 'partially_adopted', summary: '部分采纳' });
@@ -86,6 +87,8 @@ describe('the statistics read model', () => {
     await move(escalatedLate, coordinator, { type: 'EscalateCase', reason: '需上级协调' });
     await move(escalatedLate, townCoordinator, { type: 'AcceptCase' }, 30 * HOUR);
     await move(escalatedLate, townCoordinator, { type: 'ResolveCase', outcome: 'mediated', summary: '调解成功' });
+    // Notes after the last counted event: they change no row.
+    for (let i = 0; i < 4; i++) await move(escalatedLate, townCoordinator, { type: 'AddNote', noteType: 'visit', text: `回访 ${i}` });
 
     expect(await runner.waitFor(last.position, 10_000)).toBe(true);
   });
@@ -127,6 +130,13 @@ describe('the statistics read model', () => {
       outcome: 'mediated',
       units_visited: ['hd-dg-1', 'hd-dg'],
     });
+  });
+
+  it('keeps the fold without notes, and its revision at the last event that counts', async () => {
+    const byId = new Map((await rows()).map((row) => [row.case_id, row]));
+    for (const row of byId.values()) expect(row.state.notes).toEqual([]);
+    // Filed, accepted, escalated, accepted, resolved: revision 4; the four notes after it are not applied.
+    expect(byId.get(escalatedLate)).toMatchObject({ revision: 4, state: { status: 'resolved' } });
   });
 
   it('gives the same rows when the log is replayed one event at a time', async () => {

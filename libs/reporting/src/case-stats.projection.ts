@@ -11,6 +11,8 @@ export const CASE_STATS_READ_MODEL = 'case-stats';
 /**
  * The statistics read model: one `case_stats` row per case with the facts the figures count
  * (see CaseFacts), plus the case's fold (state and clocks) so that the next event continues it.
+ * Notes count for nothing here, so the fold is kept without them (they are what makes a case grow
+ * without bound) and a batch of notes alone is not applied at all.
  * Table and index names are unqualified and created only when missing, so that a rebuild can fill
  * the table in another schema (through `search_path`) and swap it in.
  */
@@ -20,6 +22,10 @@ export class CaseStatsProjection implements Projection {
   readonly rowsFollowStreams = true;
 
   constructor(private readonly policy: SlaPolicy) {}
+
+  handles(event: RecordedEvent): boolean {
+    return event.type !== 'NoteAdded';
+  }
 
   async migrate(client: PoolClient): Promise<void> {
     await client.query(`
@@ -54,7 +60,9 @@ export class CaseStatsProjection implements Projection {
   }
 
   async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
-    const cases = await freshCaseEvents(events, async (caseIds) => {
+    // Notes are left out here as well as by the runner, so that a row is the same however the log was batched.
+    const counted = events.filter((event) => this.handles(event));
+    const cases = await freshCaseEvents(counted, async (caseIds) => {
       const { rows } = await client.query<StoredRow>(`SELECT ${FACT_COLUMNS}, revision, state, clocks FROM case_stats WHERE case_id = ANY($1::uuid[])`, [caseIds]);
       return rows;
     });
@@ -134,7 +142,7 @@ function statsRow({ facts, folded: { state, clocks, revision } }: CaseWithFacts)
     feedback_count: facts.feedbackCount,
     units_visited: facts.unitsVisited,
     revision,
-    state,
+    state: state.notes.length > 0 ? { ...state, notes: [] } : state,
     clocks,
   };
 }
