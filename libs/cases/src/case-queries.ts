@@ -1,5 +1,5 @@
-import type { Pool } from 'pg';
-import type { CaseClocks, CaseKind, CaseStatus, ExistingCase } from '#domain';
+import type { Pool, PoolClient } from 'pg';
+import type { CaseClocks, CaseKind, CaseNote, CaseStatus, ExistingCase } from '#domain';
 
 export interface CaseListFilter {
   /** Units whose cases the reader may see: the reader's subtree. A case qualifies if it has been at one of them. */
@@ -42,7 +42,7 @@ export interface InboxQuery {
 
 /** Reads of the case read model; every one is bounded by what the reader may see. */
 export class CaseQueries {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Pool | PoolClient) {}
 
   async list(filter: CaseListFilter): Promise<CaseList> {
     const where = ['units_visited && $1::text[]'];
@@ -60,23 +60,23 @@ export class CaseQueries {
     const conditions = where.join(' AND ');
     const offset = (filter.page - 1) * filter.pageSize;
     const [page, count] = await Promise.all([
-      this.pool.query<{ state: ExistingCase; clocks: CaseClocks; revision: number; last_position: string }>(
-        `SELECT state, clocks, revision, last_position FROM case_view WHERE ${conditions}
+      this.pool.query<ViewRow>(
+        `SELECT state, clocks, revision, last_position, note_count FROM case_view WHERE ${conditions}
           ORDER BY created_at DESC, id DESC LIMIT ${filter.pageSize} OFFSET ${offset}`,
         params,
       ),
       this.pool.query<{ total: number }>(`SELECT count(*)::int AS total FROM case_view WHERE ${conditions}`, params),
     ]);
     return {
-      items: page.rows.map(toItem),
+      items: await this.items(page.rows),
       total: count.rows[0]?.total ?? 0,
     };
   }
 
   /** Open cases waiting on the reader: at their unit, assigned to them, or (leaders) awaiting their annotation. */
   async inbox(query: InboxQuery): Promise<CaseListItem[]> {
-    const { rows } = await this.pool.query<{ state: ExistingCase; clocks: CaseClocks; revision: number; last_position: string }>(
-      `SELECT v.state, v.clocks, v.revision, v.last_position
+    const { rows } = await this.pool.query<ViewRow>(
+      `SELECT v.state, v.clocks, v.revision, v.last_position, v.note_count
          FROM inbox_items i JOIN case_view v ON v.id = i.case_id
         WHERE (i.unit_id = ANY($1::text[]) AND i.status <> 'awaiting_annotation')
            OR i.assignee_id = $2
@@ -85,12 +85,40 @@ export class CaseQueries {
         LIMIT 500`,
       [query.unitIds, query.userId, query.annotationUnitIds, query.now],
     );
-    return rows.map(toItem);
+    return this.items(rows);
+  }
+
+  /** The rows as list items, each case's notes (kept in a table of their own) put back into its state. */
+  private async items(rows: readonly ViewRow[]): Promise<CaseListItem[]> {
+    const noted = rows.filter((row) => row.note_count > 0).map((row) => row.state.id);
+    const notes = new Map<string, CaseNote[]>();
+    if (noted.length > 0) {
+      const { rows: noteRows } = await this.pool.query<{ case_id: string; note: CaseNote }>(
+        'SELECT case_id, note FROM case_notes WHERE case_id = ANY($1::uuid[]) ORDER BY case_id, seq',
+        [noted],
+      );
+      for (const { case_id: caseId, note } of noteRows) {
+        const list = notes.get(caseId);
+        if (list) list.push(note);
+        else notes.set(caseId, [note]);
+      }
+    }
+    return rows.map((row) => ({
+      state: { ...row.state, notes: notes.get(row.state.id) ?? [] },
+      clocks: row.clocks,
+      revision: row.revision,
+      position: Number(row.last_position),
+    }));
   }
 }
 
-function toItem(row: { state: ExistingCase; clocks: CaseClocks; revision: number; last_position: string }): CaseListItem {
-  return { state: row.state, clocks: row.clocks, revision: row.revision, position: Number(row.last_position) };
+/** A `case_view` row as the list and the inbox read it. */
+interface ViewRow {
+  state: ExistingCase;
+  clocks: CaseClocks;
+  revision: number;
+  last_position: string;
+  note_count: number;
 }
 
 function escapeLike(text: string): string {

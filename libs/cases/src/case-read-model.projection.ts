@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { initialState, isOpen, isOpenRun, type CaseClocks, type CaseState, type ExistingCase, type SlaPolicy } from '#domain';
+import { initialState, isOpen, isOpenRun, type CaseClocks, type CaseNote, type CaseState, type ExistingCase, type SlaPolicy } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import { ensureJsonColumns, type Projection } from '#projections';
 import { foldCase, type FoldedCase } from './case-repository.js';
@@ -10,14 +10,17 @@ export const CASE_READ_MODEL = 'cases';
 
 /**
  * The case read model: one `case_view` row per case (the list fields as columns for filtering,
- * the whole folded state and its SLA clocks as JSON, the earliest due time of its running clocks
- * for the overdue filter, and who filed it for "my cases"), and one `inbox_items` row per open case,
- * saying which unit (or assignee) it waits on and since when. Both tables are written from one
- * fold, in the runner's transaction, so they always agree with each other and the checkpoint.
+ * the folded state and its SLA clocks as JSON, the earliest due time of its running clocks for
+ * the overdue filter, and who filed it for "my cases"), one `inbox_items` row per open case,
+ * saying which unit (or assignee) it waits on and since when, and one `case_notes` row per note.
+ * Notes are the one part of a case that grows without bound, so the row's state keeps none:
+ * adding a note inserts one small row instead of rewriting every note before it. All three
+ * tables are written from one fold, in the runner's transaction, so they always agree with each
+ * other and the checkpoint.
  */
 export class CaseReadModelProjection implements Projection {
   readonly name = CASE_READ_MODEL;
-  readonly tables = ['case_view', 'inbox_items'];
+  readonly tables = ['case_view', 'inbox_items', 'case_notes'];
   readonly rowsFollowStreams = true;
 
   constructor(private readonly policy: SlaPolicy) {}
@@ -45,7 +48,8 @@ export class CaseReadModelProjection implements Projection {
         state          json NOT NULL,
         clocks         json NOT NULL,
         next_due_at    timestamptz,
-        filed_by       text
+        filed_by       text,
+        note_count     integer NOT NULL DEFAULT 0
       );
       -- Read models created before filed_by existed: their older rows get it on a rebuild.
       ALTER TABLE case_view ADD COLUMN IF NOT EXISTS filed_by text;
@@ -62,18 +66,25 @@ export class CaseReadModelProjection implements Projection {
         waiting_since  timestamptz NOT NULL
       );
       CREATE INDEX IF NOT EXISTS inbox_items_unit ON inbox_items (unit_id, waiting_since);
-      CREATE INDEX IF NOT EXISTS inbox_items_assignee ON inbox_items (assignee_id, waiting_since);`);
+      CREATE INDEX IF NOT EXISTS inbox_items_assignee ON inbox_items (assignee_id, waiting_since);
+      CREATE TABLE IF NOT EXISTS case_notes (
+        case_id        uuid NOT NULL,
+        seq            integer NOT NULL,
+        note           json NOT NULL,
+        PRIMARY KEY (case_id, seq)
+      );`);
     await ensureJsonColumns(client, 'case_view', ['state', 'clocks']);
+    await moveNotesOutOfState(client);
   }
 
   async reset(client: PoolClient): Promise<void> {
-    await client.query('TRUNCATE case_view, inbox_items');
+    await client.query('TRUNCATE case_view, inbox_items, case_notes');
   }
 
   async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
     const cases = await freshCaseEvents(events, async (caseIds) => {
-      const { rows } = await client.query<{ case_id: string; state: ExistingCase; clocks: CaseClocks; revision: number; waiting_since: Date | null }>(
-        `SELECT v.id AS case_id, v.state, v.clocks, v.revision, i.waiting_since
+      const { rows } = await client.query<{ case_id: string; state: ExistingCase; clocks: CaseClocks; revision: number; note_count: number; waiting_since: Date | null }>(
+        `SELECT v.id AS case_id, v.state, v.clocks, v.revision, v.note_count, i.waiting_since
            FROM case_view v LEFT JOIN inbox_items i ON i.case_id = v.id
           WHERE v.id = ANY($1::uuid[])`,
         [caseIds],
@@ -82,6 +93,7 @@ export class CaseReadModelProjection implements Projection {
     });
 
     const views: CaseViewRow[] = [];
+    const notes: NoteRow[] = [];
     const inbox: InboxRow[] = [];
     const closed: string[] = [];
     for (const { stored: before, fresh } of cases) {
@@ -96,7 +108,10 @@ export class CaseReadModelProjection implements Projection {
       const { state, clocks, revision } = folded!;
       const lastPosition = fresh.at(-1)!.globalPosition;
       if (state.status === 'none') continue;
-      views.push(viewRow(state, clocks, revision!, lastPosition, filedBy));
+      // The stored state holds no notes, so the fold's notes are exactly the new ones.
+      const noteCount = before?.note_count ?? 0;
+      state.notes.forEach((note, i) => notes.push({ case_id: state.id, seq: noteCount + i, note }));
+      views.push(viewRow({ ...state, notes: [] }, clocks, revision!, lastPosition, filedBy, noteCount + state.notes.length));
       if (isOpen(state.status)) inbox.push({ case_id: state.id, unit_id: state.unitId, assignee_id: state.assigneeId, status: state.status, waiting_since: waitingSince ?? state.updatedAt });
       else closed.push(state.id);
     }
@@ -104,21 +119,29 @@ export class CaseReadModelProjection implements Projection {
     if (views.length > 0) {
       await client.query(
         `INSERT INTO case_view (id, number, kind, status, unit_id, filed_unit_id, assignee_id, urgency, channel, title, description,
-                                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at, filed_by)
+                                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at, filed_by, note_count)
          SELECT id, number, kind, status, unit_id, filed_unit_id, assignee_id, urgency, channel, title, description,
-                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at, filed_by
+                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at, filed_by, note_count
            FROM json_to_recordset($1::json) AS r(id uuid, number text, kind text, status text, unit_id text, filed_unit_id text,
                 assignee_id text, urgency text, channel text, title text, description text, supervised boolean, units_visited text[],
                 revision integer, last_position bigint, created_at timestamptz, updated_at timestamptz, state json, clocks json,
-                next_due_at timestamptz, filed_by text)
+                next_due_at timestamptz, filed_by text, note_count integer)
          ON CONFLICT (id) DO UPDATE SET
            status = EXCLUDED.status, unit_id = EXCLUDED.unit_id, assignee_id = EXCLUDED.assignee_id, urgency = EXCLUDED.urgency,
            title = EXCLUDED.title, description = EXCLUDED.description, supervised = EXCLUDED.supervised,
            units_visited = EXCLUDED.units_visited, revision = EXCLUDED.revision, last_position = EXCLUDED.last_position,
            updated_at = EXCLUDED.updated_at, state = EXCLUDED.state, clocks = EXCLUDED.clocks, next_due_at = EXCLUDED.next_due_at,
-           filed_by = COALESCE(case_view.filed_by, EXCLUDED.filed_by)
+           filed_by = COALESCE(case_view.filed_by, EXCLUDED.filed_by), note_count = EXCLUDED.note_count
          WHERE case_view.revision < EXCLUDED.revision`,
         [JSON.stringify(views)],
+      );
+    }
+    if (notes.length > 0) {
+      await client.query(
+        `INSERT INTO case_notes (case_id, seq, note)
+         SELECT case_id, seq, note FROM json_to_recordset($1::json) AS r(case_id uuid, seq integer, note json)
+         ON CONFLICT (case_id, seq) DO NOTHING`,
+        [JSON.stringify(notes)],
       );
     }
     if (inbox.length > 0) {
@@ -158,6 +181,14 @@ interface CaseViewRow {
   next_due_at: string | null;
   /** The user who filed the case: known from its first event, so null in a batch without it. */
   filed_by: string | null;
+  note_count: number;
+}
+
+interface NoteRow {
+  case_id: string;
+  /** The note's place among the case's notes, from 0. */
+  seq: number;
+  note: CaseNote;
 }
 
 interface InboxRow {
@@ -168,7 +199,7 @@ interface InboxRow {
   waiting_since: string;
 }
 
-function viewRow(state: ExistingCase, clocks: CaseClocks, revision: number, lastPosition: number, filedBy: string | null): CaseViewRow {
+function viewRow(state: ExistingCase, clocks: CaseClocks, revision: number, lastPosition: number, filedBy: string | null, noteCount: number): CaseViewRow {
   const openDue = clocks.clocks.filter(isOpenRun).map((run) => Date.parse(run.dueAt));
   return {
     id: state.id,
@@ -192,7 +223,27 @@ function viewRow(state: ExistingCase, clocks: CaseClocks, revision: number, last
     clocks,
     next_due_at: openDue.length > 0 ? new Date(Math.min(...openDue)).toISOString() : null,
     filed_by: filedBy,
+    note_count: noteCount,
   };
+}
+
+/**
+ * Rows written before notes had a table of their own keep them in their state: move them out,
+ * once (such rows have no note count yet).
+ */
+async function moveNotesOutOfState(client: PoolClient): Promise<void> {
+  const { rows } = await client.query<{ nullable: boolean }>(
+    `SELECT NOT attnotnull AS nullable FROM pg_attribute WHERE attrelid = 'case_view'::regclass AND attname = 'note_count'`,
+  );
+  if (rows[0] && !rows[0].nullable) return;
+  await client.query(`
+    ALTER TABLE case_view ADD COLUMN IF NOT EXISTS note_count integer;
+    INSERT INTO case_notes (case_id, seq, note)
+    SELECT v.id, n.seq - 1, n.note FROM case_view v, json_array_elements(v.state -> 'notes') WITH ORDINALITY AS n (note, seq)
+     WHERE v.note_count IS NULL
+    ON CONFLICT (case_id, seq) DO NOTHING;
+    UPDATE case_view SET note_count = json_array_length(state -> 'notes'), state = (state::jsonb || '{"notes": []}')::json WHERE note_count IS NULL;
+    ALTER TABLE case_view ALTER COLUMN note_count SET DEFAULT 0, ALTER COLUMN note_count SET NOT NULL;`);
 }
 
 /** A case starts waiting anew when it changes status, unit or assignee. */

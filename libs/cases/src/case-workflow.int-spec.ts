@@ -144,14 +144,59 @@ describe('the case command path and read model', () => {
     expect(await store.readStream(`case-${filed.id}`)).toHaveLength(1);
   });
 
+  it('keeps notes in rows of their own and shows them in order in the list and the inbox', async () => {
+    const filed = await file('楼道堆物');
+    await run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at(), note: '已受理' }, 0);
+    let last = await run({ type: 'AddNote', caseId: filed.id, actor: communityCoordinator, at: at(), noteType: 'visit', text: '第一次走访' }, 1);
+    // Apart, so that the notes land in batches of their own.
+    await runner.waitFor(last.position, 10_000);
+    last = await run({ type: 'AddNote', caseId: filed.id, actor: communityCoordinator, at: at(), noteType: 'contact', text: '电话回访' }, 2);
+    await runner.waitFor(last.position, 10_000);
+
+    const texts = ['已受理', '第一次走访', '电话回访'];
+    const { rows } = await pool.query('SELECT v.note_count, v.state, (SELECT array_agg(n.seq ORDER BY n.seq) FROM case_notes n WHERE n.case_id = v.id) AS seqs FROM case_view v WHERE v.id = $1', [filed.id]);
+    expect(rows[0]).toMatchObject({ note_count: 3, seqs: [0, 1, 2], state: { notes: [] } });
+    const [listed] = (await queries.list({ readableUnitIds: ['hd-dg-1'], page: 1, pageSize: 5, q: '楼道堆物' })).items;
+    expect(listed?.state.notes.map((note) => note.text)).toEqual(texts);
+    expect(listed?.state.notes[1]).toMatchObject({ type: 'visit', actorId: communityCoordinator.userId });
+    const inbox = await queries.inbox({ userId: communityCoordinator.userId, unitIds: ['hd-dg-1'], annotationUnitIds: [], now: new Date() });
+    expect(inbox.find((item) => item.state.id === filed.id)?.state.notes.map((note) => note.text)).toEqual(texts);
+  });
+
+  it('moves the notes of rows written before they had a table of their own out of the state, once', async () => {
+    const filed = await file('旧版读模型');
+    const last = await run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at(), note: '旧备注' }, 0);
+    await runner.waitFor(last.position, 10_000);
+    const oldNotes = [{ type: 'note', text: '旧备注一', actorId: 'u-c1', at: at() }, { type: 'visit', text: '旧备注二', actorId: 'u-c1', at: at() }];
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      // The row as the earlier read model wrote it: notes inside the state, no count, no note rows.
+      await client.query('DELETE FROM case_notes WHERE case_id = $1', [filed.id]);
+      await client.query('ALTER TABLE case_view ALTER COLUMN note_count DROP NOT NULL, ALTER COLUMN note_count DROP DEFAULT');
+      await client.query(`UPDATE case_view SET note_count = NULL, state = (state::jsonb || jsonb_build_object('notes', $2::jsonb))::json WHERE id = $1`, [filed.id, JSON.stringify(oldNotes)]);
+      await new CaseReadModelProjection(DEFAULT_SLA_POLICY).migrate(client);
+      await new CaseReadModelProjection(DEFAULT_SLA_POLICY).migrate(client); // a second start changes nothing
+      const [listed] = (await new CaseQueries(client).list({ readableUnitIds: ['hd-dg-1'], page: 1, pageSize: 5, q: '旧版读模型' })).items;
+      expect(listed?.state.notes).toEqual(oldNotes);
+      const { rows } = await client.query('SELECT note_count, state FROM case_view WHERE id = $1', [filed.id]);
+      expect(rows[0]).toMatchObject({ note_count: 2, state: { notes: [] } });
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
   it('rebuilds the read model from zero into identical rows', async () => {
     const filed = await file('重建一致');
-    await run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() });
+    await run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at(), note: '受理备注' });
+    await run({ type: 'AddNote', caseId: filed.id, actor: communityCoordinator, at: at(), noteType: 'visit', text: '走访' });
     const last = await run({ type: 'ResolveCase', caseId: filed.id, actor: communityCoordinator, at: at(), outcome: 'mediated', summary: '双方和解' });
     await runner.waitFor(last.position, 10_000);
     const snapshot = async () => ({
       views: (await pool.query('SELECT * FROM case_view ORDER BY id')).rows,
       inbox: (await pool.query('SELECT * FROM inbox_items ORDER BY case_id')).rows,
+      notes: (await pool.query('SELECT * FROM case_notes ORDER BY case_id, seq')).rows,
     });
     const before = await snapshot();
     expect(before.views.length).toBeGreaterThanOrEqual(5);
@@ -159,6 +204,7 @@ describe('the case command path and read model', () => {
     // Damage the read model: only a replay from the start of the log can mend it.
     await pool.query("UPDATE case_view SET title = '损坏', state = '{}'::jsonb");
     await pool.query('DELETE FROM inbox_items');
+    await pool.query('DELETE FROM case_notes');
     await runner.rebuild('cases');
     expect(await runner.waitFor(last.position, 10_000)).toBe(true);
     expect(await snapshot()).toEqual(before);
