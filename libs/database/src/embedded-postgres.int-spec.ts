@@ -41,6 +41,17 @@ describe('embedded PostgreSQL', () => {
     expect(await scalar(a.url('postgres'), "SELECT count(*)::int AS value FROM pg_database WHERE datname = 'events'")).toBe(1);
     expect(await scalar(b.url('postgres'), "SELECT count(*)::int AS value FROM pg_database WHERE datname = 'events'")).toBe(0);
     expect(await scalar(a.url('events'), "SELECT '民意 ✅'::text AS value")).toBe('民意 ✅');
+    // Connected through the Unix socket: a TCP connection has a server address.
+    expect(await scalar(a.url('postgres'), 'SELECT inet_server_addr() IS NULL AS value')).toBe(true);
+  }, 120_000);
+
+  it('starts, and connects over TCP, when the data dir is too deep for a Unix socket path', async () => {
+    // Beside the other dirs rather than inside one: the server's user must be able to reach it.
+    const deep = `${await newDir()}-${'d'.repeat(100)}`;
+    dirs.push(deep);
+    const server = await startEmbeddedPostgres({ dataDir: deep });
+    servers.push(server);
+    expect(await scalar(server.url('postgres'), 'SELECT host(inet_server_addr()) AS value')).toBe('127.0.0.1');
   }, 120_000);
 
   it('starts again on a data dir whose server was left running by a killed process, data intact', async () => {

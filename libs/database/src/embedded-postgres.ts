@@ -37,6 +37,8 @@ export interface RunningPostgres {
 }
 
 const SUPERUSER = 'postgres';
+/** sun_path holds 108 bytes on Linux, the last of them the terminating zero. */
+const MAX_SOCKET_PATH_BYTES = 107;
 const PASSWORD = 'minyi';
 
 interface Binaries {
@@ -134,6 +136,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await stopLeftoverServer(clusterDir);
 
   const port = await freePort();
+  // Connections go through the server's Unix socket, which skips the TCP stack on both sides,
+  // where its path fits the system's limit; a deeper data dir gets TCP only (the server refuses
+  // to start with a socket path that is too long).
+  const socketFits = Buffer.byteLength(join(clusterDir, `.s.PGSQL.${port}`)) <= MAX_SOCKET_PATH_BYTES;
   await exec(bin.pg_ctl, [
     'start',
     '--wait',
@@ -141,10 +147,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     `--pgdata=${clusterDir}`,
     `--log=${join(dataDir, 'postgres.log')}`,
     // Listen on loopback only; the socket lives in the data dir so two instances never collide.
-    `--options=-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${clusterDir} -c max_connections=200`,
+    `--options=-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${socketFits ? clusterDir : "''"} -c max_connections=200`,
   ]);
 
-  const url = (database: string) => `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const host = socketFits ? encodeURIComponent(clusterDir) : '127.0.0.1';
+  const url = (database: string) => `postgres://${SUPERUSER}:${PASSWORD}@${host}:${port}/${encodeURIComponent(database)}`;
   let stopped = false;
 
   return {
