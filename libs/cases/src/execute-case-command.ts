@@ -1,8 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { v7 as uuidv7 } from 'uuid';
 import { CURRENT_SCHEMA_VERSION, DomainError, decide, eventMetaFor, type CaseCommand, type CaseStatus, type OrgTree } from '#domain';
-import { WrongExpectedRevisionError, type EventStore, type NewEvent } from '#event-store';
+import { newEventId, WrongExpectedRevisionError, type EventStore, type NewEvent } from '#event-store';
 import { CaseNumbers } from './case-numbers.js';
 import { CaseRepository, type FoldedCase } from './case-repository.js';
 import { caseStreamId } from './case-stream.js';
@@ -91,7 +90,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
 
     const meta = eventMetaFor(command);
     const events: NewEvent[] = decided.map((event) => ({
-      id: uuidv7(),
+      id: newEventId(),
       type: event.type,
       schemaVersion: CURRENT_SCHEMA_VERSION,
       data: event.data as unknown as Record<string, unknown>,

@@ -18,6 +18,7 @@ export type {
   SubscribeOptions,
   Subscription,
 } from './event-store.port.js';
+export { newEventId } from './event-ids.js';
 export { canonicalEventParts, canonicalJson, eventHash, hashFromParts, sha256Hex, StreamChainCheck, streamHeadsDigest, verifyStream } from './hashing.js';
 export type { CanonicalEventParts, HashedEventFields, StreamVerification, VerifiableEvent } from './hashing.js';
 export { PostgresEventStore } from './postgres/postgres-event-store.js';
