@@ -10,7 +10,7 @@
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +61,22 @@ async function api<T>(base: string, path: string, token: string | null, body?: u
   });
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
+}
+
+/**
+ * CPU seconds a process has used (user and system), from /proc on Linux; null elsewhere. Per
+ * command, this is steadier than the rate, which moves with whatever else the machine is doing.
+ */
+async function cpuSeconds(pid: number | undefined): Promise<number | null> {
+  if (pid === undefined) return null;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks of 1/100 s.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 /** autocannon gives each request a fresh context, alive from its setupRequest to its onResponse. */
@@ -135,9 +151,13 @@ async function main(): Promise<void> {
     log(`API: ${base}; ${CONNECTIONS} connections, each adding notes to its own case`);
     await load(WARMUP_SECONDS);
     conflicts = 0;
+    const cpuBefore = await cpuSeconds(server.pid);
     const result = await load(SECONDS);
+    const cpuAfter = await cpuSeconds(server.pid);
     const commandsPerSecond = result['2xx'] / (result.duration || SECONDS);
+    const serverCpuMs = cpuBefore === null || cpuAfter === null || result['2xx'] === 0 ? null : ((cpuAfter - cpuBefore) * 1000) / result['2xx'];
     log(`commands ${result['2xx']} in ${result.duration.toFixed(1)} s: ${commandsPerSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms; non-2xx ${result.non2xx} (${conflicts} conflicts), errors ${result.errors}`);
+    if (serverCpuMs !== null) log(`server CPU per command                       ${serverCpuMs.toFixed(2).padStart(8)} ms`);
 
     // The baseline, on the same server, measured now in this process.
     const pool = new pg.Pool({ connectionString: database.url, max: WRITERS + 2 });
@@ -158,6 +178,7 @@ async function main(): Promise<void> {
         p50Ms: result.latency.p50,
         p99Ms: result.latency.p99,
         non2xx: result.non2xx,
+        serverCpuMsPerCommand: serverCpuMs === null ? null : Math.round(serverCpuMs * 100) / 100,
         rawEventsPerSecond: Math.round(raw),
         ratio: Math.round(ratio * 100) / 100,
       }),
