@@ -36,6 +36,14 @@ export async function createTestDatabase(prefix = 'minyi_test'): Promise<TestDat
       const client = new pg.Client({ connectionString: server });
       await client.connect();
       try {
+        // pg's Pool.end() resolves before its connections have closed. Dropping at once would cut
+        // them off, and a pool without an error listener throws that as an uncaught error into
+        // whichever test runs next: so give them a moment to go first.
+        for (let attempt = 0; attempt < 100; attempt++) {
+          const { rows } = await client.query<{ open: number }>('SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0]!.open === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
       } finally {
         await client.end();
