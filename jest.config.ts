@@ -12,6 +12,9 @@ const common: Config = {
   moduleNameMapper: {
     ...Object.fromEntries(libs.map((lib) => [`^#${lib}$`, `<rootDir>/libs/${lib}/src/index.ts`])),
     '^(\\.{1,2}/.*)\\.js$': '$1',
+    // @fastify/static requires content-disposition 3, which is ESM only: Node 20 loads it, Jest's
+    // module system on Node 20 cannot. Version 2 is CommonJS with the same functions.
+    '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',
   },
   testEnvironment: 'node',
 };

@@ -1,4 +1,6 @@
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import fastifyStatic from '@fastify/static';
+import { NotFoundException } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,23 +35,24 @@ function isServerPath(path: string): boolean {
  * The console's files, then its page for any other GET of a path the server does not own, so that
  * a deep link such as /cases/<id> opens the app at that screen.
  */
-export function consoleHandlers(dir: string): RequestHandler[] {
-  const files = express.static(dir, {
+export async function serveConsole(fastify: FastifyInstance, dir: string): Promise<void> {
+  await fastify.register(fastifyStatic, {
+    root: dir,
+    prefix: '/',
     index: false,
+    // One route per built file, so that every other path reaches the page (or the API's 404).
+    wildcard: false,
     setHeaders: (response, path) => {
-      response.setHeader('Cache-Control', path.startsWith(join(dir, 'assets')) ? IMMUTABLE : 'no-cache');
-      response.setHeader('X-Content-Type-Options', 'nosniff');
+      response.header('Cache-Control', path.startsWith(join(dir, 'assets')) ? IMMUTABLE : 'no-cache');
+      response.header('X-Content-Type-Options', 'nosniff');
     },
   });
-  const page = (request: Request, response: Response, next: NextFunction) => {
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || isServerPath(request.path)) return next();
+  const page = (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?', 1)[0]!;
     // A missing hashed file (an old page asking for a replaced build) is the API's 404, not the page.
-    if (request.path.startsWith(ASSETS_PATH)) return next();
-    response.setHeader('Cache-Control', 'no-cache');
-    response.setHeader('X-Content-Type-Options', 'nosniff');
-    response.sendFile(join(dir, 'index.html'), (error) => error && next(error));
+    if (isServerPath(path) || path.startsWith(ASSETS_PATH)) throw new NotFoundException(`Cannot GET ${path}`);
+    return reply.header('Cache-Control', 'no-cache').header('X-Content-Type-Options', 'nosniff').sendFile('index.html');
   };
-  const filesOutsideServerPaths = (request: Request, response: Response, next: NextFunction) =>
-    isServerPath(request.path) ? next() : files(request, response, next);
-  return [filesOutsideServerPaths, page];
+  fastify.get('/', page);
+  fastify.get('/*', page);
 }

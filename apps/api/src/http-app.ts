@@ -1,53 +1,41 @@
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module.js';
-import { consoleHandlers, findConsoleDir } from './console.js';
-import { errorBody } from './http/error-filter.js';
+import { findConsoleDir, serveConsole } from './console.js';
+import { acceptJsonBodies, BODY_LIMIT_BYTES } from './http/body.js';
 import { createValidationPipe } from './http/validation.js';
 import { Metrics } from './ops/metrics.js';
-import { QUEUE_BOARD_PATH, queueBoard } from './ops/queue-board.js';
-import { PinoNestLogger, requestContext, type Engine } from '#platform';
+import { serveQueueBoard } from './ops/queue-board.js';
+import { PinoNestLogger, requestContext, type Engine, type RequestContext } from '#platform';
 import type { Clock } from './platform/tokens.js';
 
-/** Builds the NestJS application over a started engine: middleware, validation, errors, OpenAPI. */
-export async function createHttpApp(engine: Engine, options: { clock?: Clock } = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(engine, options.clock), {
-    bodyParser: false,
-    logger: new PinoNestLogger(engine.logger),
-  });
-  const metrics = app.get(Metrics);
-  const log = engine.logger;
+/** What a request carries from its first hook to its last. */
+interface RequestScope {
+  readonly context: RequestContext;
+  /** Runs the rest of the request in the request's log context, also after the body was read. */
+  readonly resource: AsyncResource;
+}
 
-  // A request id on every request and every log line; one line per finished request.
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    const requestId = request.header('x-request-id')?.slice(0, 100) || randomUUID();
-    response.setHeader('X-Request-Id', requestId);
-    const started = process.hrtime.bigint();
-    const context = { requestId } as { requestId: string; userId?: string; username?: string };
-    response.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      metrics.httpRequests.observe({ method: request.method, route, status: String(response.statusCode) }, seconds);
-      requestContext.run(context, () =>
-        log.info({ method: request.method, url: request.originalUrl, status: response.statusCode, ms: Math.round(seconds * 1000) }, 'request'),
-      );
-    });
-    requestContext.run(context, next);
-  });
-  app.use(express.json({ limit: '1mb' }));
-  // Malformed or oversized bodies fail in the parser, before NestJS: answer them in the API's error shape.
-  app.use((error: unknown, _request: Request, response: Response, next: NextFunction) => {
-    if (response.headersSent) return next(error);
-    const body = errorBody(error);
-    response.status(body.statusCode).json(body);
-  });
-  app.use(QUEUE_BOARD_PATH, ...queueBoard(engine, options.clock ?? (() => new Date())));
+const scopes = new WeakMap<FastifyRequest, RequestScope>();
+
+/** Builds the NestJS application over a started engine: middleware, validation, errors, OpenAPI. */
+export async function createHttpApp(engine: Engine, options: { clock?: Clock } = {}): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(engine, options.clock),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, ignoreTrailingSlash: true }),
+    { bodyParser: false, logger: new PinoNestLogger(engine.logger) },
+  );
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  logEveryRequest(fastify, engine, app.get(Metrics));
+  acceptJsonBodies(fastify);
+  await serveQueueBoard(fastify, engine, options.clock ?? (() => new Date()));
   const consoleDir = findConsoleDir();
-  if (consoleDir) app.use(...consoleHandlers(consoleDir));
-  else log.warn('the web console is not built (npm run build): only the API is served');
+  if (consoleDir) await serveConsole(fastify, consoleDir);
+  else engine.logger.warn('the web console is not built (npm run build): only the API is served');
   app.useGlobalPipes(createValidationPipe());
 
   const document = SwaggerModule.createDocument(
@@ -61,4 +49,34 @@ export async function createHttpApp(engine: Engine, options: { clock?: Clock } =
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
+}
+
+/** A request id on every request and every log line; one line and one metric per finished request. */
+function logEveryRequest(fastify: FastifyInstance, engine: Engine, metrics: Metrics): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const header = request.headers['x-request-id'];
+    const requestId = (typeof header === 'string' ? header.slice(0, 100) : '') || randomUUID();
+    reply.header('X-Request-Id', requestId);
+    const context: RequestContext = { requestId };
+    requestContext.run(context, () => {
+      scopes.set(request, { context, resource: new AsyncResource('minyi-request') });
+      done();
+    });
+  });
+  // Reading the body leaves the context behind; the route and its guards run in it again.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const scope = scopes.get(request);
+    if (scope) scope.resource.runInAsyncScope(done);
+    else done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const seconds = reply.elapsedTime / 1000;
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
+    const context = scopes.get(request)?.context ?? { requestId: String(reply.getHeader('X-Request-Id') ?? '') };
+    requestContext.run(context, () =>
+      engine.logger.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 1000) }, 'request'),
+    );
+    done();
+  });
 }

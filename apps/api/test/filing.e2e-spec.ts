@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { Api, expectError, expectFieldError, filing, PHONE } from './support/api.js';
 import { useTestApp, type TestApp } from './support/test-app.js';
 
@@ -125,6 +126,32 @@ describe('filing a case', () => {
       .set({ Authorization: `Bearer ${await t.token('hd-dg-1.clerk')}`, 'Content-Type': 'application/json', 'Content-Encoding': encoding })
       .send(JSON.stringify(filing()));
     expectError(response, status);
+  });
+
+  it.each([
+    ['gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ])('accepts a %s-encoded body', async (encoding, encode) => {
+    const response = await t
+      .http()
+      .post('/api/v1/cases')
+      .set({ Authorization: `Bearer ${await t.token('hd-dg-1.clerk')}`, 'Content-Type': 'application/json', 'Content-Encoding': encoding })
+      .serialize((body: Buffer) => body as unknown as string) // as it is: superagent would write a Buffer out as JSON
+      .send(encode(Buffer.from(JSON.stringify(filing({ title: `压缩 ${encoding}` })))));
+    expect(response.status).toBe(201);
+    expect((await api.detail('hd-dg-1.clerk', response.body.id)).title).toBe(`压缩 ${encoding}`);
+  });
+
+  it.each([
+    ['text/plain', 'kind=dispute'],
+    ['application/x-www-form-urlencoded', 'kind=dispute&title=x'],
+    ['application/json; charset=latin1', JSON.stringify(filing())],
+  ])('answers a body of type %s with 415, and writes nothing', async (type, body) => {
+    const events = await api.eventCount();
+    const response = await t.http().post('/api/v1/cases').set({ Authorization: `Bearer ${await t.token('hd-dg-1.clerk')}`, 'Content-Type': type }).send(body);
+    expectError(response, 415);
+    expect(await api.eventCount()).toBe(events);
   });
 
   it('answers 413 to a body over 1 MB, and writes nothing', async () => {

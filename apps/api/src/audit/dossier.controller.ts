@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Principal } from '#accounts';
 import { buildDossier, lookUpPeople, renderDossierHtml, userIdsIn } from '#audit';
 import { caseStreamId, foldCase } from '#cases';
@@ -25,7 +25,7 @@ export class DossierController {
   @Get(':id/dossier')
   @ApiOperation({ summary: 'The case’s dossier: the case now, its timeline, notes, annotations, clocks and verification; ?format=html for a printable page' })
   @ApiProduces('application/json', 'text/html')
-  async dossier(@CurrentUser() user: Principal, @Param('id') id: string, @Query() query: DossierQuery, @Res({ passthrough: true }) response: Response) {
+  async dossier(@CurrentUser() user: Principal, @Param('id') id: string, @Query() query: DossierQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { store, org, policy, users } = this.engine;
     // Events and head row from one snapshot, so an append landing meanwhile is not taken for tampering.
     const { events, head } = await store.readStreamWithHead(caseStreamId(caseId(id)));

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { LoginService, type Principal } from '#accounts';
 import { currentRequest } from '#platform';
 import { CLOCK, type Clock } from '../platform/tokens.js';
@@ -10,7 +10,7 @@ const PUBLIC = 'minyi:public';
 /** Marks a route that needs no token (login, health, docs). */
 export const Public = () => SetMetadata(PUBLIC, true);
 
-type AuthenticatedRequest = Request & { principal?: Principal };
+type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
 /** Every route needs `Authorization: Bearer <token>` unless marked @Public(). */
 @Injectable()

@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
 import { CASE_READ_MODEL, IdempotencyStore, caseStreamId, foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type CaseCommandResult } from '#cases';
@@ -47,7 +47,7 @@ export class CasesController {
   @Post()
   @ApiOperation({ summary: 'File a case' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key and body returns the first response' })
-  async file(@CurrentUser() user: Principal, @Body() body: FileCaseDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) response: Response) {
+  async file(@CurrentUser() user: Principal, @Body() body: FileCaseDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) response: FastifyReply) {
     const fields = {
       type: 'FileCase' as const,
       number: '',
@@ -185,7 +185,7 @@ export class CasesController {
 
   @Get()
   @ApiOperation({ summary: 'List cases in scope (filters, paging, substring search)' })
-  async list(@CurrentUser() user: Principal, @Query() query: ListCasesQuery, @Res({ passthrough: true }) response: Response) {
+  async list(@CurrentUser() user: Principal, @Query() query: ListCasesQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { org, queries, projections } = this.engine;
     if (query.unitId !== undefined && !org.has(query.unitId)) throw new NotFoundException({ message: `no unit ${query.unitId}`, code: 'not_found' });
     await awaitMinPosition(projections, query.minPosition, [CASE_READ_MODEL], response);

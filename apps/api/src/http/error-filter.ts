@@ -1,10 +1,11 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { AccountsError, InvalidUserInputError, LoginThrottledError } from '#accounts';
 import { DomainError, InvalidError } from '#domain';
 import { WrongExpectedRevisionError } from '#event-store';
 import { IdempotencyKeyReusedError } from '#cases';
+import { MALFORMED_JSON } from './body.js';
 
 /** The error body of API.md: `{ statusCode, error, message, code?, details? }`. */
 export interface ErrorBody {
@@ -32,12 +33,12 @@ export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
     const body = errorBody(exception);
-    if (exception instanceof LoginThrottledError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    if (response.headersSent) return;
-    response.status(body.statusCode).json(body);
+    if (response.sent) return;
+    if (exception instanceof LoginThrottledError) response.header('Retry-After', String(exception.retryAfterSeconds));
+    void response.status(body.statusCode).send(body);
   }
 }
 
@@ -60,8 +61,8 @@ export function errorBody(exception: unknown): ErrorBody {
   }
   if (exception instanceof IdempotencyKeyReusedError) return { ...base(HttpStatus.CONFLICT, exception.message), code: exception.code };
   if (exception instanceof HttpException) return fromHttpException(exception);
-  const parserError = bodyParserError(exception);
-  if (parserError) return parserError;
+  const requestError = clientRequestError(exception);
+  if (requestError) return requestError;
   return base(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error');
 }
 
@@ -78,21 +79,20 @@ function fromHttpException(exception: HttpException): ErrorBody {
   return { ...base(statusCode, text), ...(code ? { code } : {}), ...(details ? { details } : {}) };
 }
 
-/** Express's body parser signals malformed JSON and oversized bodies with typed errors, other faults of the body as exposable 4xx errors. */
-function bodyParserError(exception: unknown): ErrorBody | null {
-  const type = (exception as { type?: unknown })?.type;
-  if (type === 'entity.parse.failed') {
-    const message = 'malformed JSON in the request body';
-    return { ...base(HttpStatus.BAD_REQUEST, message), code: 'malformed_json', details: [{ field: 'body', message }] };
+/**
+ * What the HTTP server refuses before a route runs: a body that is not JSON, too large, in an
+ * unsupported type or encoding, or unreadable (see body.ts). These errors carry a 4xx
+ * `statusCode` and are safe to show; anything else is not the client's mistake.
+ */
+function clientRequestError(exception: unknown): ErrorBody | null {
+  const { statusCode: status, code, message } = (exception ?? {}) as { statusCode?: unknown; code?: unknown; message?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  if (code === MALFORMED_JSON) {
+    const text = 'malformed JSON in the request body';
+    return { ...base(HttpStatus.BAD_REQUEST, text), code: 'malformed_json', details: [{ field: 'body', message: text }] };
   }
-  if (type === 'entity.too.large') return base(HttpStatus.PAYLOAD_TOO_LARGE, 'the request body is larger than 1 MB');
-  if (type === 'charset.unsupported' || type === 'encoding.unsupported') return base(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'the request body must be UTF-8 JSON');
-  // Any other fault of the client's body (a corrupt compressed body, a wrong length): the parser
-  // raises it as an http-errors 4xx that is safe to show.
-  const { status, expose, message } = (exception ?? {}) as { status?: unknown; expose?: unknown; message?: unknown };
-  if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
-    const text = `the request body could not be read${typeof message === 'string' ? `: ${message}` : ''}`;
-    return { ...base(status, text), ...(status === HttpStatus.BAD_REQUEST ? { details: [{ field: 'body', message: text }] } : {}) };
-  }
-  return null;
+  if (status === HttpStatus.PAYLOAD_TOO_LARGE) return base(status, 'the request body is larger than 1 MB');
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return base(status, 'the request body must be JSON (Content-Type: application/json)');
+  const text = typeof message === 'string' ? message : 'the request could not be read';
+  return { ...base(status, text), ...(status === HttpStatus.BAD_REQUEST ? { details: [{ field: 'body', message: text }] } : {}) };
 }

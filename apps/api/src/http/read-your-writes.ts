@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { ProjectionRunner } from '#projections';
 
 /** How long a query waits for the read models to include the position it names (API.md: up to 5 s). */
@@ -9,8 +9,8 @@ export const MIN_POSITION_WAIT_MS = 5_000;
  * that position, then says in `X-Minyi-Consistency` whether they did (`caught-up`) or the wait ran
  * out (`stale`). Waiting on only the models the query reads keeps a slow reactor from holding it back.
  */
-export async function awaitMinPosition(projections: ProjectionRunner, minPosition: number | undefined, readModels: readonly string[], response: Response): Promise<void> {
+export async function awaitMinPosition(projections: ProjectionRunner, minPosition: number | undefined, readModels: readonly string[], response: FastifyReply): Promise<void> {
   if (minPosition === undefined) return;
   const caughtUp = await projections.waitFor(minPosition, MIN_POSITION_WAIT_MS, readModels);
-  response.setHeader('X-Minyi-Consistency', caughtUp ? 'caught-up' : 'stale');
+  response.header('X-Minyi-Consistency', caughtUp ? 'caught-up' : 'stale');
 }

@@ -1,7 +1,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
-import type { NextFunction, Request, Response, Router } from 'express';
+import { FastifyAdapter as BoardAdapter } from '@bull-board/fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NOTIFY_QUEUES } from '#notifications';
 import { SLA_QUEUE } from '#sla';
 import type { Engine } from '#platform';
@@ -14,19 +14,23 @@ export const QUEUE_BOARD_PATH = '/admin/queues';
  * so the board also takes HTTP Basic credentials (the browser asks for them), checked by the
  * same throttled login as the API.
  */
-export function queueBoard(engine: Engine, clock: Clock): Router[] {
-  const serverAdapter = new ExpressAdapter();
+export async function serveQueueBoard(fastify: FastifyInstance, engine: Engine, clock: Clock): Promise<void> {
+  const serverAdapter = new BoardAdapter();
   serverAdapter.setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({
     queues: [SLA_QUEUE, ...Object.values(NOTIFY_QUEUES)].map((name) => new BullMQAdapter(engine.queues.queue(name))),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'minyi queues' } },
   });
-  return [adminsOnly(engine, clock) as unknown as Router, serverAdapter.getRouter() as Router];
+  // A scope of its own, so that the admins-only check guards the board's routes and no others.
+  await fastify.register(async (board) => {
+    board.addHook('onRequest', adminsOnly(engine, clock));
+    await board.register(serverAdapter.registerPlugin(), { prefix: QUEUE_BOARD_PATH });
+  });
 }
 
 function adminsOnly(engine: Engine, clock: Clock) {
-  return async (request: Request, response: Response, next: NextFunction) => {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization ?? '';
     try {
       let roles: readonly string[] = [];
@@ -38,16 +42,15 @@ function adminsOnly(engine: Engine, clock: Clock) {
         const colon = decoded.indexOf(':');
         roles = (await engine.login.login(decoded.slice(0, colon), decoded.slice(colon + 1), clock())).user.roles;
       }
-      if (!header) return refuse(response, 401, 'log in as an admin to see the queues');
-      if (!roles.includes('admin')) return refuse(response, 403, 'only an admin may see the queues');
-      next();
+      if (!header) return refuse(reply, 401, 'log in as an admin to see the queues');
+      if (!roles.includes('admin')) return refuse(reply, 403, 'only an admin may see the queues');
     } catch (error) {
-      refuse(response, 401, error instanceof Error ? error.message : 'not authenticated');
+      return refuse(reply, 401, error instanceof Error ? error.message : 'not authenticated');
     }
   };
 }
 
-function refuse(response: Response, statusCode: 401 | 403, message: string): void {
-  if (statusCode === 401) response.setHeader('WWW-Authenticate', 'Basic realm="minyi queues", charset="UTF-8"');
-  response.status(statusCode).json({ statusCode, error: statusCode === 401 ? 'Unauthorized' : 'Forbidden', message });
+function refuse(reply: FastifyReply, statusCode: 401 | 403, message: string): FastifyReply {
+  if (statusCode === 401) reply.header('WWW-Authenticate', 'Basic realm="minyi queues", charset="UTF-8"');
+  return reply.status(statusCode).send({ statusCode, error: statusCode === 401 ? 'Unauthorized' : 'Forbidden', message });
 }

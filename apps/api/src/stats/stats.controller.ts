@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Principal } from '#accounts';
 import type { Engine } from '#platform';
 import { CASE_STATS_READ_MODEL } from '#reporting';
@@ -26,7 +26,7 @@ export class StatsController {
   @Get()
   @ApiOperation({ summary: 'Cases filed in a unit’s subtree in [from, to): counts, rates, and a month-by-month series' })
   @ApiOkResponse({ type: StatisticsDto })
-  async statistics(@CurrentUser() user: Principal, @Query() query: StatsQuery, @Res({ passthrough: true }) response: Response) {
+  async statistics(@CurrentUser() user: Principal, @Query() query: StatsQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { unitId, period } = await this.scope(user, query, response);
     return this.engine.statistics.figures(unitId, period);
   }
@@ -34,13 +34,13 @@ export class StatsController {
   @Get('clerks')
   @ApiOperation({ summary: 'Appraisal of the information officers (clerks) in a unit’s subtree: what the cases they filed in [from, to) came to' })
   @ApiOkResponse({ type: AppraisalDto })
-  async clerks(@CurrentUser() user: Principal, @Query() query: StatsQuery, @Res({ passthrough: true }) response: Response) {
+  async clerks(@CurrentUser() user: Principal, @Query() query: StatsQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { unitId, period } = await this.scope(user, query, response);
     return this.engine.statistics.appraisal(unitId, period);
   }
 
   /** Checks who asks and what for before waiting on the read model, so that a refusal is immediate. */
-  private async scope(user: Principal, query: StatsQuery, response: Response) {
+  private async scope(user: Principal, query: StatsQuery, response: FastifyReply) {
     const scope = this.engine.statistics.scope(user, query, this.clock());
     await awaitMinPosition(this.engine.projections, query.minPosition, [CASE_STATS_READ_MODEL], response);
     return scope;

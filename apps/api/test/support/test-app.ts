@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from '@jest/globals';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { createLogger, loadConfig, startEngine, type Engine } from '#platform';
 export const DEMO_PASSWORD = 'demo12345';
 
 export interface TestApp {
-  readonly app: NestExpressApplication;
+  readonly app: NestFastifyApplication;
   readonly engine: Engine;
   readonly db: TestDatabase;
   /** supertest against the running app. */
@@ -39,6 +39,7 @@ export async function startTestApp(options: { start?: Date } = {}): Promise<Test
   const engine = await startEngine(config, createLogger('silent'), { workers: true, now: () => new Date(clock) });
   const app = await createHttpApp(engine, { clock: () => new Date(clock) });
   await app.init();
+  await app.getHttpAdapter().getInstance().ready();
   // Tokens expire after 8 h of the test's clock: log in again when one is older than 7 h.
   const tokens = new Map<string, { token: string; issuedAt: number }>();
   const http = () => supertest.agent(app.getHttpServer());
