@@ -26,7 +26,7 @@ const scopes = new WeakMap<FastifyRequest, RequestScope>();
 export async function createHttpApp(engine: Engine, options: { clock?: Clock } = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(engine, options.clock),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, ignoreTrailingSlash: true }),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { ignoreTrailingSlash: true } }),
     { bodyParser: false, logger: new PinoNestLogger(engine.logger) },
   );
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;

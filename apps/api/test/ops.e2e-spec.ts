@@ -57,6 +57,11 @@ describe('operations', () => {
     }
   });
 
+  it('answers a path with a trailing slash as the path without it', async () => {
+    expect((await t.http().get('/health/')).body).toMatchObject({ status: 'ok' });
+    expect((await t.http().get('/api/v1/me/').set('Authorization', `Bearer ${await t.token('hd-dg-1.clerk')}`)).body).toMatchObject({ username: 'hd-dg-1.clerk' });
+  });
+
   it('answers every response with a request id, keeping the one the client sent', async () => {
     const response = await t.http().get('/health').set('X-Request-Id', 'trace-123');
     expect(response.headers['x-request-id']).toBe('trace-123');
