@@ -35,6 +35,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { inTransaction } from '#database';
 import { JobQueues, type JobsBackend } from '#jobs';
 import { SLA_QUEUE, SlaJobs, SlaTimerTable, type CaseTimer, type SlaTimerJob } from '#sla';
 import { log, openScratchDatabase, positiveInt, positiveNumber } from './support.js';
@@ -99,18 +100,7 @@ interface Scheduler {
  * already due when written.
  */
 async function schedule({ pool, table, jobs }: Scheduler, timers: readonly CaseTimer[]): Promise<number> {
-  const client = await pool.connect();
-  let seconds: number[];
-  try {
-    await client.query('BEGIN');
-    seconds = await table.replace(client, timers.map((timer) => timer.caseId), timers);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  const seconds = await inTransaction(pool, (client) => table.replace(client, timers.map((timer) => timer.caseId), timers));
   await jobs.announce(seconds);
   const now = Date.now();
   return timers.filter((timer) => Date.parse(timer.fireAt) <= now).length;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import { inTransaction } from '#database';
 import { InvalidCredentialsError, LoginThrottledError } from './errors.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, signAccessToken, verifyAccessToken } from './tokens.js';
@@ -146,32 +147,19 @@ export class LoginService {
     const { maxFailures, windowSeconds } = this.throttle;
     const windowMs = windowSeconds * 1000;
     const windowStart = new Date(at - windowMs);
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
+    // When the window is full: the time its oldest counted failure leaves it (the expired ones are deleted either way).
+    const releasedAt = await inTransaction(this.pool, async (client) => {
       await client.query("SELECT pg_advisory_xact_lock(hashtextextended('minyi.login:' || $1, 0))", [username]);
       await client.query('DELETE FROM login_failures WHERE username = $1 AND failed_at <= $2', [username, windowStart]);
       const { rows } = await client.query<{ failed_at: Date }>(
         'SELECT failed_at FROM login_failures WHERE username = $1 AND failed_at > $2 ORDER BY failed_at DESC LIMIT $3',
         [username, windowStart, maxFailures],
       );
-      if (rows.length >= maxFailures) {
-        await client.query('COMMIT');
-        const releasedAt = rows[maxFailures - 1]!.failed_at.getTime() + windowMs;
-        throw new LoginThrottledError(Math.max(1, Math.ceil((releasedAt - at) / 1000)));
-      }
+      if (rows.length >= maxFailures) return rows[maxFailures - 1]!.failed_at.getTime() + windowMs;
       await client.query('INSERT INTO login_failures (username, failed_at) VALUES ($1, $2)', [username, new Date(at)]);
-      await client.query('COMMIT');
-    } catch (error) {
-      if (!(error instanceof LoginThrottledError)) {
-        // A connection that cannot roll back is not handed out again.
-        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-      }
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+      return null;
+    });
+    if (releasedAt !== null) throw new LoginThrottledError(Math.max(1, Math.ceil((releasedAt - at) / 1000)));
   }
 
   private async verifyDummy(): Promise<void> {

@@ -3,3 +3,4 @@ export type { EmbeddedPostgresOptions, RunningPostgres } from './embedded-postgr
 export { openDatabases, createPool, databaseName, siblingDatabaseUrl } from './databases.js';
 export type { DatabaseSettings, Databases } from './databases.js';
 export { migrateUnderLock } from './migrate.js';
+export { inTransaction } from './transaction.js';

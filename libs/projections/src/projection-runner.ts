@@ -1,5 +1,6 @@
 import { EventEmitter, once } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '#database';
 import { comparePositions, type EventStore, type LogPosition, type RecordedEvent, type Subscription } from '#event-store';
 import { advanceCheckpoint, lockCheckpoint, migrateCheckpoints, readCheckpoint, readCheckpoints, writeCheckpoint } from './checkpoints.js';
 import { lockKey } from './locks.js';
@@ -74,7 +75,7 @@ export class ProjectionRunner {
       return;
     }
     await this.deactivate(name);
-    await this.inTransaction(async (client) => {
+    await inTransaction(this.pool, async (client) => {
       await projection.reset(client);
       await writeCheckpoint(client, name, null, null);
     });
@@ -171,7 +172,7 @@ export class ProjectionRunner {
       this.progress.emit('batch', projection.name);
       return;
     }
-    await this.inTransaction(async (client) => {
+    await inTransaction(this.pool, async (client) => {
       // The stored checkpoint, not this subscription's, says what the tables hold: a rebuild may
       // have swapped in tables that are already past some of these events.
       const stored = await lockCheckpoint(client, projection.name);
@@ -183,20 +184,6 @@ export class ProjectionRunner {
     });
     this.progress.emit('batch', projection.name);
     await projection.afterCommit?.().catch((error: unknown) => this.options.onError?.(projection.name, error));
-  }
-
-  private async inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }
 

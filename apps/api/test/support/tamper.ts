@@ -1,24 +1,13 @@
 import type pg from 'pg';
+import { inTransaction } from '#database';
 import { eventHash, type EventStore, type RecordedEvent } from '#event-store';
 
 /**
  * Runs `work` on the tables behind the store's back, as someone with database access could: in
  * one transaction that passes the append-only trigger by, as a superuser can.
  */
-export async function behindTheStore<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SET LOCAL session_replication_role = replica');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+export function behindTheStore<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, work, 'BEGIN; SET LOCAL session_replication_role = replica');
 }
 
 /**
