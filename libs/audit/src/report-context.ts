@@ -1,4 +1,4 @@
-import { SYSTEM_ACTOR, type OrgTree } from '#domain';
+import { localDateTime, SYSTEM_ACTOR, type OrgTree } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import { narrative, type Language, type Naming } from './narrative.js';
 
@@ -34,33 +34,10 @@ export async function lookUpPeople(ids: readonly string[], findById: (id: string
   return new Map(found.filter((entry): entry is readonly [string, Person] => entry[1] !== null));
 }
 
-// Formatters are costly to build and a report formats a time per event: one is kept per time zone.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 /** `2026-11-02 09:05:00` in the time zone; the text as it was when it is not a time. */
 export function localTime(iso: string, timeZone: string): string {
-  const time = new Date(iso);
-  if (Number.isNaN(time.getTime())) return iso;
-  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(time).map((part) => [part.type, part.value]));
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : localDateTime(ms, timeZone);
 }
 
 export function unitName(context: ReportContext, unitId: string): string {

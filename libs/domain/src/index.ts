@@ -105,6 +105,7 @@ export {
   isKnownTimeZone,
   isLocalDate,
   isoWeekday,
+  localDateTime,
   toMillis,
 } from './sla/calendar.js';
 export type { CalendarConfig, Duration, Instant } from './sla/calendar.js';

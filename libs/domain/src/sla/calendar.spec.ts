@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidError } from '../errors.js';
-import { WorkingCalendar, isoWeekday, toMillis } from './calendar.js';
+import { WorkingCalendar, isoWeekday, localDateTime, toMillis } from './calendar.js';
 import { CHINA_CALENDAR, CHINA_HOLIDAY_YEARS } from './china-calendar.js';
 
 const china = new WorkingCalendar(CHINA_CALENDAR);
@@ -227,5 +227,17 @@ describe('the shipped mainland-China calendar', () => {
   it('falls back to Monday to Friday after the years it knows', () => {
     expect(china.isWorkingDay('2028-10-02')).toBe(true); // a Monday
     expect(china.isWorkingDay('2028-10-01')).toBe(false); // a Sunday
+  });
+});
+
+describe('localDateTime', () => {
+  it('gives the wall-clock time of an instant in the time zone, to the second', () => {
+    expect(localDateTime(Date.parse('2026-11-02T01:05:07.999Z'), 'Asia/Shanghai')).toBe('2026-11-02 09:05:07');
+    expect(localDateTime(Date.parse('2026-11-01T16:00:00Z'), 'Asia/Shanghai')).toBe('2026-11-02 00:00:00');
+    expect(localDateTime(Date.parse('2026-07-01T12:00:00Z'), 'Europe/Berlin')).toBe('2026-07-01 14:00:00');
+  });
+
+  it('refuses a time zone the runtime does not know', () => {
+    expect(() => localDateTime(0, 'Mars/Olympus')).toThrow(RangeError);
   });
 });

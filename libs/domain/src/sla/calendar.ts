@@ -203,6 +203,13 @@ export function toMillis(instant: Instant): number {
   return ms;
 }
 
+/** `2026-11-02 09:05:00`: the wall-clock time of an instant in the time zone, to the second. */
+export function localDateTime(ms: number, timezone: string): string {
+  const formatter = formatterFor(timezone);
+  if (!formatter) throw new RangeError(`unknown time zone: ${timezone}`);
+  return new Date(wallClock(ms, formatter)).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /** Whether the runtime knows the IANA time zone (names are matched case-insensitively). */
 export function isKnownTimeZone(timezone: string): boolean {
   return formatterFor(timezone) !== null;
