@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it, jest } from '@jest/globals';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Api, MASKED_PHONE, PHONE, type Filed } from '../../api/test/support/api.js';
 import { behindTheStore, rewriteStreamConsistently } from '../../api/test/support/tamper.js';
-import { startTestApp, type TestApp } from '../../api/test/support/test-app.js';
-import { assertCliBuilt, runCli, type CliRun } from './support/run-cli.js';
+import type { TestApp } from '../../api/test/support/test-app.js';
+import { useCliApp, type CliApp, type CliRun } from './support/run-cli.js';
 
 const MINUTE = 60_000;
 const LONG = 60_000;
@@ -20,13 +19,12 @@ describe('audit commands: verify, replay, export', () => {
   let t: TestApp;
   let api: Api;
   let dir: string;
+  let cli: CliApp['cli'];
   let parking: Filed;
   let lamp: Filed;
   /** Rewritten whole to test anchors. */
   let target: Filed;
   let times: string[];
-
-  const cli = (...args: string[]) => runCli(t.db.url, dir, args);
 
   /** Several runs, a few at a time (each is a process of its own). */
   const cliEach = async (argsList: readonly (readonly string[])[]): Promise<CliRun[]> => {
@@ -35,11 +33,8 @@ describe('audit commands: verify, replay, export', () => {
     return runs;
   };
 
-  beforeAll(async () => {
-    assertCliBuilt();
-    t = await startTestApp();
-    api = new Api(t);
-    dir = await mkdtemp(join(tmpdir(), 'minyi-cli-'));
+  useCliApp(async (app) => {
+    ({ t, api, dir, cli } = app);
     times = [];
     const step = async <T>(work: () => Promise<T>) => {
       t.advance(MINUTE);
@@ -56,11 +51,6 @@ describe('audit commands: verify, replay, export', () => {
     lamp = await api.file({ kind: 'suggestion', title: '<增设路灯>', unitId: 'hd-dg-1-g1' });
     target = await api.file({ title: '锚点测试' });
     await api.caughtUp(Math.max(last.position, target.position));
-  }, LONG);
-
-  afterAll(async () => {
-    await t?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   }, LONG);
 
   describe('verify', () => {

@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it, jest } from '@jest/globals';
 import { Api } from '../../api/test/support/api.js';
-import { startTestApp, type TestApp } from '../../api/test/support/test-app.js';
-import { assertCliBuilt, runCli } from './support/run-cli.js';
+import type { TestApp } from '../../api/test/support/test-app.js';
+import { useCliApp, type CliApp } from './support/run-cli.js';
 
 jest.setTimeout(120_000);
 
@@ -12,21 +9,8 @@ jest.setTimeout(120_000);
 describe('the rebuild command', () => {
   let t: TestApp;
   let api: Api;
-  let dir: string;
-
-  const cli = (...args: string[]) => runCli(t.db.url, dir, args);
-
-  beforeAll(async () => {
-    assertCliBuilt();
-    t = await startTestApp();
-    api = new Api(t);
-    dir = await mkdtemp(join(tmpdir(), 'minyi-cli-'));
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  let cli: CliApp['cli'];
+  useCliApp((app) => void ({ t, api, cli } = app));
 
   it('replays the log into fresh read-model tables and swaps them in while the server runs on', async () => {
     const parking = await api.file({ title: '小区停车位纠纷' });

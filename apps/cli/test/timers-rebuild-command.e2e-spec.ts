@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it, jest } from '@jest/globals';
 import { SLA_QUEUE, type SlaTimerJob } from '#sla';
 import { eventually } from '#testing';
 import { Api } from '../../api/test/support/api.js';
-import { startTestApp, type TestApp } from '../../api/test/support/test-app.js';
-import { assertCliBuilt, runCli } from './support/run-cli.js';
+import type { TestApp } from '../../api/test/support/test-app.js';
+import { useCliApp, type CliApp } from './support/run-cli.js';
 
 jest.setTimeout(120_000);
 
@@ -14,23 +11,11 @@ jest.setTimeout(120_000);
 describe('the timers:rebuild command', () => {
   let t: TestApp;
   let api: Api;
-  let dir: string;
-
-  const cli = (...args: string[]) => runCli(t.db.url, dir, args);
+  let cli: CliApp['cli'];
   const rowsOf = async (caseId: string) =>
     (await t.engine.pool.query<{ kind: string; clock: string; due_at: Date }>('SELECT kind, clock, due_at FROM sla_timers WHERE case_id = $1 ORDER BY due_at', [caseId])).rows;
 
-  beforeAll(async () => {
-    assertCliBuilt();
-    t = await startTestApp();
-    api = new Api(t);
-    dir = await mkdtemp(join(tmpdir(), 'minyi-cli-'));
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  useCliApp((app) => void ({ t, api, cli } = app));
 
   it('writes the rows of every running clock from the log again and announces their ticks; the timers then fire, once each', async () => {
     const filed = await api.file({ kind: 'dispute', title: '计时器重建' });

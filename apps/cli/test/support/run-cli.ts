@@ -1,6 +1,12 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Api } from '../../../api/test/support/api.js';
+import { startTestApp, type TestApp } from '../../../api/test/support/test-app.js';
 
 /** The built CLI: the CLI specs run it as an operator would, after `npm run build` (npm test does). */
 export const CLI_MAIN = fileURLToPath(new URL('../../../../dist/apps/cli/src/main.js', import.meta.url));
@@ -27,4 +33,35 @@ export function runCli(databaseUrl: string, dataDir: string, args: readonly stri
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
+}
+
+/** What a CLI spec works with: the app on a database of its own, and the CLI on that database. */
+export interface CliApp {
+  readonly t: TestApp;
+  readonly api: Api;
+  /** The CLI's data dir, a scratch folder of the file's own (also for files the tests write). */
+  readonly dir: string;
+  /** Runs the CLI on the app's database, with `dir` as its data dir. */
+  readonly cli: (...args: string[]) => Promise<CliRun>;
+}
+
+/**
+ * Starts the app before the file's tests, with a scratch data dir for the CLI, and closes both
+ * after them; `started` receives them (to keep them, and to set up what the tests share).
+ */
+export function useCliApp(started: (app: CliApp) => void | Promise<void>, timeoutMs?: number): void {
+  let t: TestApp | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    assertCliBuilt();
+    const app = await startTestApp();
+    t = app;
+    const dataDir = await mkdtemp(join(tmpdir(), 'minyi-cli-'));
+    dir = dataDir;
+    await started({ t: app, api: new Api(app), dir: dataDir, cli: (...args) => runCli(app.db.url, dataDir, args) });
+  }, timeoutMs);
+  afterAll(async () => {
+    await t?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }, timeoutMs);
 }
