@@ -14,6 +14,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { log, measureInTurns, openScratchDatabase, positiveInt, positiveNumber, rawCommitOp } from './support.js';
@@ -84,6 +85,30 @@ interface RequestContext {
   caseIndex?: number;
 }
 
+/**
+ * How long after the load every projection's checkpoint reached the last answered position: a
+ * rate that left the read models far behind would be paid for later.
+ */
+async function readModelsCatchUp(databaseUrl: string, position: number): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const started = performance.now();
+    for (;;) {
+      const { rows } = await client.query<{ behind: string; total: string }>(
+        'SELECT count(*) FILTER (WHERE coalesce(global_position, 0) < $1) AS behind, count(*) AS total FROM projection_checkpoints',
+        [position],
+      );
+      if (rows[0]!.total === '0') throw new Error('no projection checkpoints: are the projections running?');
+      if (rows[0]!.behind === '0') return performance.now() - started;
+      if (performance.now() - started > 120_000) throw new Error(`read models still behind position ${position} two minutes after the load`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 function run(options: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
 }
@@ -115,6 +140,7 @@ async function main(): Promise<void> {
 
     let idle: number[] = [];
     let conflicts = 0;
+    let lastPosition = 0;
     const load = async (seconds: number) => {
       // Requests cut off by the end of a previous run left their cases at revisions not seen here.
       for (const own of cases) own.revision = (await api<{ revision: number }>(base, `/api/v1/cases/${own.id}`, token)).revision;
@@ -136,8 +162,11 @@ async function main(): Promise<void> {
             },
             onResponse: (status, body, context: RequestContext) => {
               const own = cases[context.caseIndex!]!;
-              if (status === 200) own.revision = (JSON.parse(body) as { revision: number }).revision;
-              else if (status === 409) {
+              if (status === 200) {
+                const answer = JSON.parse(body) as { revision: number; position: number };
+                own.revision = answer.revision;
+                lastPosition = Math.max(lastPosition, answer.position);
+              } else if (status === 409) {
                 conflicts++;
                 own.revision = (JSON.parse(body) as { currentRevision: number }).currentRevision;
               }
@@ -158,6 +187,8 @@ async function main(): Promise<void> {
     const serverCpuMs = cpuBefore === null || cpuAfter === null || result['2xx'] === 0 ? null : ((cpuAfter - cpuBefore) * 1000) / result['2xx'];
     log(`commands ${result['2xx']} in ${result.duration.toFixed(1)} s: ${commandsPerSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms; non-2xx ${result.non2xx} (${conflicts} conflicts), errors ${result.errors}`);
     if (serverCpuMs !== null) log(`server CPU per command                       ${serverCpuMs.toFixed(2).padStart(8)} ms`);
+    const catchUpMs = await readModelsCatchUp(database.url, lastPosition);
+    log(`read models caught up after the load        ${catchUpMs.toFixed(0).padStart(8)} ms`);
 
     // The baseline, on the same server, measured now in this process.
     const pool = new pg.Pool({ connectionString: database.url, max: WRITERS + 2 });
@@ -179,6 +210,7 @@ async function main(): Promise<void> {
         p99Ms: result.latency.p99,
         non2xx: result.non2xx,
         serverCpuMsPerCommand: serverCpuMs === null ? null : Math.round(serverCpuMs * 100) / 100,
+        readModelCatchUpMs: Math.round(catchUpMs),
         rawEventsPerSecond: Math.round(raw),
         ratio: Math.round(ratio * 100) / 100,
       }),
