@@ -10,17 +10,25 @@ describe('inbox', () => {
     api = new Api(app);
   });
 
-  /** The case ids in the user's inbox, once the read models include `position`. */
+  /** The case ids in the user's inbox, read with `minPosition` (read-your-writes): it includes the event at `position`. */
   const inbox = async (user: string, position: number) => {
-    await api.caughtUp(position, user);
-    const response = await api.get(user, '/api/v1/inbox');
+    const response = await api.get(user, `/api/v1/inbox?minPosition=${position}`);
     expect(response.status).toBe(200);
+    expect(response.headers['x-minyi-consistency']).toBe('caught-up');
     expect(response.body.total).toBe(response.body.items.length);
     return (response.body.items as { id: string }[]).map((item) => item.id);
   };
 
   it('needs a token', async () => {
     expectError(await t.http().get('/api/v1/inbox'), 401);
+  });
+
+  it('says when a minPosition beyond the log could not be waited for, and takes no other parameter', async () => {
+    const response = await api.get('hd-dg-1.coordinator', `/api/v1/inbox?minPosition=${Number.MAX_SAFE_INTEGER}`);
+    expect(response.status).toBe(200);
+    expect(response.headers['x-minyi-consistency']).toBe('stale');
+    expectError(await api.get('hd-dg-1.coordinator', '/api/v1/inbox?minPosition=-1'), 400);
+    expectError(await api.get('hd-dg-1.coordinator', '/api/v1/inbox?unit=hd'), 400);
   });
 
   it('holds a filed case for the clerks and coordinators of its unit, and moves it to the parent unit on escalation', async () => {

@@ -21,6 +21,7 @@ import {
   type VisitReason,
 } from '#domain';
 import { Type } from 'class-transformer';
+import { MinPositionQuery } from '../http/read-your-writes.js';
 import { Coordinate, Flag, Instant, Nested, OneOf, Phone, RevisionDto, Text, WholeNumber } from '../http/fields.js';
 
 export class FilerDto {
@@ -166,7 +167,7 @@ export class ExtendDeadlineDto extends RevisionDto {
   reason!: string;
 }
 
-export class ListCasesQuery {
+export class ListCasesQuery extends MinPositionQuery {
   @OneOf(CASE_STATUSES, { optional: true })
   status?: CaseStatus;
 
@@ -192,10 +193,6 @@ export class ListCasesQuery {
   @WholeNumber(1, 100, { optional: true })
   @Type(() => Number)
   pageSize?: number;
-
-  @WholeNumber(0, Number.MAX_SAFE_INTEGER, { optional: true, description: 'wait (up to 5 s) until the list includes this position' })
-  @Type(() => Number)
-  minPosition?: number;
 }
 
 export class StateAtQuery {

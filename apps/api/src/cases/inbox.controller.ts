@@ -1,11 +1,13 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '#accounts';
 import { hasRole } from '#domain';
 import type { Engine } from '#platform';
 import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
 import { CurrentUser } from '../auth/auth.guard.js';
-import { presentCase } from '#cases';
+import { CASE_READ_MODEL, presentCase } from '#cases';
+import type { FastifyReply } from 'fastify';
+import { awaitMinPosition, MinPositionQuery } from '../http/read-your-writes.js';
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -18,8 +20,9 @@ export class InboxController {
 
   @Get()
   @ApiOperation({ summary: 'Open cases waiting on my unit, assigned to me, or (leaders) awaiting my annotation' })
-  async inbox(@CurrentUser() user: Principal) {
-    const { org, queries } = this.engine;
+  async inbox(@CurrentUser() user: Principal, @Query() query: MinPositionQuery, @Res({ passthrough: true }) response: FastifyReply) {
+    const { org, queries, projections } = this.engine;
+    await awaitMinPosition(projections, query.minPosition, [CASE_READ_MODEL], response);
     const works = hasRole(user, 'clerk') || hasRole(user, 'coordinator');
     const items = await queries.inbox({
       userId: user.userId,

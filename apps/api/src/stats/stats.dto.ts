@@ -1,13 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import type { ByKind } from '#reporting';
-import { Text, WholeNumber } from '../http/fields.js';
+import { Text } from '../http/fields.js';
+import { MinPositionQuery } from '../http/read-your-writes.js';
 
 /** Months and dates are read in the SLA policy's time zone, Asia/Shanghai by default. */
 const TIME_FORMAT = 'an ISO 8601 time with an offset, or a date YYYY-MM-DD (its start in Asia/Shanghai)';
 
 /** The query of both statistics routes. */
-export class StatsQuery {
+export class StatsQuery extends MinPositionQuery {
   @Text(64, { optional: true, description: 'the unit whose subtree is counted (default: your unit)', example: 'hd' })
   unitId?: string;
 
@@ -16,10 +16,6 @@ export class StatsQuery {
 
   @Text(40, { optional: true, description: `end of the period, excluded: ${TIME_FORMAT} (default: now)`, example: '2027-01-01T00:00:00+08:00' })
   to?: string;
-
-  @WholeNumber(0, Number.MAX_SAFE_INTEGER, { optional: true, description: 'wait (up to 5 s) until the figures include this position' })
-  @Type(() => Number)
-  minPosition?: number;
 }
 
 /** Cases per kind, every kind present. */
