@@ -133,6 +133,16 @@ describe('notifications', () => {
       });
     });
   });
+
+  it('with minPosition, includes what the event at that position notified (read-your-writes), at once', async () => {
+    const filed = await api.file({ title: '通知测试：读己之写' });
+    const response = await api.get('hd-dg-1.coordinator', `/api/v1/notifications?minPosition=${filed.position}`);
+    expect(response.status).toBe(200);
+    expect(response.headers['x-minyi-consistency']).toBe('caught-up');
+    expect((response.body as Listed).items.map((item) => item.caseId)).toContain(filed.id);
+    const beyond = await api.get('hd-dg-1.coordinator', `/api/v1/notifications?minPosition=${Number.MAX_SAFE_INTEGER}`);
+    expect(beyond.headers['x-minyi-consistency']).toBe('stale');
+  });
 });
 
 /** The notification a job carries, but its audience, from the in-app notification it gave. */

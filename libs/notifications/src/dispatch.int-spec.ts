@@ -11,7 +11,7 @@ import { migrateEventStore, PostgresEventStore } from '#event-store';
 import { JobQueues } from '#jobs';
 import { ProjectionRunner } from '#projections';
 import { createTestDatabase, eventually, jobBackends, type TestDatabase } from '#testing';
-import { NOTIFY_QUEUES, NotificationDelivery, NotificationReactor, type NotifyChannel, type NotifyJob } from './dispatch.js';
+import { awaitInAppDeliveries, NOTIFY_QUEUES, NotificationDelivery, NotificationReactor, type NotifyChannel, type NotifyJob } from './dispatch.js';
 import { InAppNotifications, type InAppNotification } from './in-app.js';
 import { verifies } from './testing/webhook-receiver.js';
 import { retryPolicy, WebhookChannel, type WebhookPayload } from './webhook.js';
@@ -327,5 +327,22 @@ describe.each(backends)('notification dispatch on BullMQ (%s)', (_name, backendR
     expect(await queues.counts(NOTIFY_QUEUES.webhook)).toEqual(before.webhook);
     expect(await rows()).toEqual(before.rows);
     expect(received).toHaveLength(before.posts);
+  });
+  it('waits for the in-app deliveries up to a position: not for later ones, not while one of them is still to run', async () => {
+    // A queue of its own with no worker: its jobs stay waiting until removed.
+    const queue = queues.queue<NotifyJob>(`notify-in-app-pending-${randomUUID().slice(0, 8)}`);
+    const notification = (position: number) => ({ event: { type: 'CaseFiled', revision: 0, position, at: new Date().toISOString() } }) as unknown as NotifyJob['notification'];
+    const caughtUp = async () => true;
+    const waiting = await queue.add('inApp', { notification: notification(10) });
+    await queue.add('inApp', { notification: notification(20) });
+
+    expect(await awaitInAppDeliveries(queue, 9, 200, caughtUp)).toBe(true);
+    expect(await awaitInAppDeliveries(queue, 10, 200, caughtUp)).toBe(false);
+    expect(await awaitInAppDeliveries(queue, 15, 200, caughtUp)).toBe(false);
+    await waiting.remove();
+    expect(await awaitInAppDeliveries(queue, 15, 200, caughtUp)).toBe(true);
+    // A reactor that has not reached the position yet: its jobs may not even exist.
+    expect(await awaitInAppDeliveries(queue, 1, 200, async () => false)).toBe(false);
+    await queue.obliterate({ force: true });
   });
 });

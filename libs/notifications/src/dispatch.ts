@@ -75,6 +75,38 @@ export class NotificationReactor implements Projection {
   }
 }
 
+/** How many of the oldest unfinished in-app jobs one look reads: jobs are added in log order, so they hold the lowest positions. */
+const PENDING_SCAN = 1_000;
+const PENDING_POLL_MS = 50;
+
+/**
+ * Read-your-writes for in-app notifications: waits until every in-app delivery of an event at or
+ * before `position` has run, i.e. the reactor has passed the position (`reactorCaughtUp`, given
+ * the time it may take) and no job for such an event is waiting, running or waiting to retry.
+ * False when the time runs out first (with no worker running, say). A delivery that failed for
+ * good is a dead letter, not pending.
+ */
+export async function awaitInAppDeliveries(
+  queue: Queue<NotifyJob>,
+  position: number,
+  timeoutMs: number,
+  reactorCaughtUp: (timeoutMs: number) => Promise<boolean>,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  if (!(await reactorCaughtUp(timeoutMs))) return false;
+  for (;;) {
+    const unfinished = await queue.getJobs(['active', 'waiting', 'prioritized', 'delayed'], 0, PENDING_SCAN - 1, true);
+    const pendingUpTo = unfinished.some((job) => {
+      const event = (job?.data as NotifyJob | undefined)?.notification?.event;
+      return event !== undefined && event.position <= position;
+    });
+    if (!pendingUpTo) return true;
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(left, PENDING_POLL_MS)));
+  }
+}
+
 /** Delivers a notification job on its channel; a throw makes BullMQ retry it with backoff. */
 export class NotificationDelivery {
   constructor(

@@ -1,10 +1,13 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsUUID } from 'class-validator';
+import type { FastifyReply } from 'fastify';
 import type { Principal } from '#accounts';
+import { awaitInAppDeliveries, NOTIFY_QUEUES, type NotifyJob } from '#notifications';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { OneOf, WholeNumber } from '../http/fields.js';
+import { MIN_POSITION_WAIT_MS, MinPositionQuery } from '../http/read-your-writes.js';
 import type { Engine } from '#platform';
 import { ENGINE } from '../platform/tokens.js';
 
@@ -12,7 +15,7 @@ const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
 const MAX_IDS = 500;
 
-export class ListNotificationsQuery {
+export class ListNotificationsQuery extends MinPositionQuery {
   @OneOf(['true', 'false'], { optional: true, description: 'only unread notifications' })
   unread?: 'true' | 'false';
 
@@ -43,8 +46,15 @@ export class NotificationsController {
 
   @Get()
   @ApiOperation({ summary: 'My in-app notifications, newest first, with the number still unread' })
-  async list(@CurrentUser() user: Principal, @Query() query: ListNotificationsQuery) {
-    const { notifications } = this.engine;
+  async list(@CurrentUser() user: Principal, @Query() query: ListNotificationsQuery, @Res({ passthrough: true }) response: FastifyReply) {
+    const { notifications, projections, queues } = this.engine;
+    if (query.minPosition !== undefined) {
+      const position = query.minPosition;
+      const delivered = await awaitInAppDeliveries(queues.queue<NotifyJob>(NOTIFY_QUEUES.inApp), position, MIN_POSITION_WAIT_MS, (timeoutMs) =>
+        projections.waitFor(position, timeoutMs, ['notifications']),
+      );
+      response.header('X-Minyi-Consistency', delivered ? 'caught-up' : 'stale');
+    }
     return notifications.page(user.userId, { unreadOnly: query.unread === 'true', limit: query.limit ?? DEFAULT_LIMIT, before: query.before });
   }
 
