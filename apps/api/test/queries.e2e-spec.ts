@@ -159,6 +159,7 @@ describe('case queries: list, detail, history, state, verify', () => {
         unitId: 'hd-dg-1',
         filedUnitId: 'hd-dg-1',
         assigneeId: null,
+        assignee: null,
         urgency: 'normal',
         channel: 'walk_in',
         filer: { name: '张三', phone: '13812345678', anonymous: false },
@@ -171,6 +172,31 @@ describe('case queries: list, detail, history, state, verify', () => {
         updatedAt: t.now().toISOString(),
         allowedActions: expect.arrayContaining(['accept']),
       });
+    });
+
+    it('names the coordinators a case may be assigned to, nearest unit first, and who its assignee is (additions to API.md)', async () => {
+      const accepted = await api.caseIn('in_coordination', 'hd-dg-1');
+      const colleague = async (username: string) => {
+        const me = (await api.get(username, '/api/v1/me')).body as { id: string; displayName: string; unitId: string };
+        return { id: me.id, username, displayName: me.displayName, unitId: me.unitId };
+      };
+      const assignees = async (user: string) => {
+        const response = await api.get(user, `/api/v1/cases/${accepted.id}/assignees`);
+        expect(response.status).toBe(200);
+        return response.body;
+      };
+      expect(await assignees('city.coordinator')).toEqual(
+        await Promise.all(['hd-dg-1.coordinator', 'hd-dg.coordinator', 'hd.coordinator', 'city.coordinator'].map(colleague)),
+      );
+      expect(await assignees('hd-dg.coordinator')).toEqual(await Promise.all(['hd-dg-1.coordinator', 'hd-dg.coordinator'].map(colleague)));
+      // Every one of them is taken by the assign command; the case then names its assignee.
+      for (const username of ['hd.coordinator', 'hd-dg-1.coordinator']) {
+        const person = await colleague(username);
+        await api.must('city.coordinator', accepted.id, 'assign', { assigneeId: person.id });
+        expect(await api.detail('auditor', accepted.id)).toMatchObject({ assigneeId: person.id, assignee: person });
+      }
+      expectError(await api.get('hx-xh-1.coordinator', `/api/v1/cases/${accepted.id}/assignees`), 404);
+      expectError(await api.get('hd-dg-1.coordinator', `/api/v1/cases/${randomUUID()}/assignees`), 404);
     });
 
     it('reads its writes: right after each command the detail shows it', async () => {

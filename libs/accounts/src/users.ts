@@ -189,6 +189,13 @@ export class UserStore {
     return row ? { user: toPublicUser(row), passwordHash: row.password_hash } : null;
   }
 
+  /** The coordinators working at these units, by name. */
+  async coordinatorsAt(unitIds: readonly string[]): Promise<PublicUser[]> {
+    if (unitIds.length === 0) return [];
+    const { rows } = await this.pool.query<UserRow>(`${SELECT_USER} WHERE unit_id = ANY($1::text[]) AND 'coordinator' = ANY(roles) ORDER BY display_name, username`, [unitIds]);
+    return rows.map(toPublicUser);
+  }
+
   /** Every user, oldest first. */
   async list(): Promise<PublicUser[]> {
     const { rows } = await this.pool.query<UserRow>(`${SELECT_USER} ORDER BY created_at, username`);

@@ -92,6 +92,7 @@ export {
   CASE_ACTIONS,
   actingRole,
   allowedActions,
+  assigneeUnitIds,
   canRead,
   eventMetaFor,
 } from './case/permissions.js';

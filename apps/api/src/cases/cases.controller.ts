@@ -2,9 +2,9 @@ import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, 
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { Principal } from '#accounts';
+import type { Principal, PublicUser } from '#accounts';
 import { CASE_READ_MODEL, IdempotencyStore, caseStreamId, foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type CaseCommandResult } from '#cases';
-import { canRead, isUuid } from '#domain';
+import { assigneeUnitIds, canRead, isUuid } from '#domain';
 import { verifyStream } from '#event-store';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { awaitMinPosition } from '../http/read-your-writes.js';
@@ -27,6 +27,11 @@ import {
   TransferDto,
 } from './case.dto.js';
 import { CasesService, caseNotFound } from './cases.service.js';
+
+/** What a case shows of a fellow worker: who they are and where they work, not their roles. */
+function colleague({ id, username, displayName, unitId }: PublicUser) {
+  return { id, username, displayName, unitId };
+}
 
 /** A case id from the path: anything that is not a UUID names no case. */
 export function caseId(id: string): string {
@@ -206,9 +211,24 @@ export class CasesController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'The case now, with what this user may do' })
+  @ApiOperation({ summary: 'The case now, with what this user may do (and, an addition to API.md, who its assignee is)' })
   async detail(@CurrentUser() user: Principal, @Param('id') id: string) {
-    return presentCaseWithActions(await this.cases.current(user, caseId(id)), user, this.engine.org);
+    return this.withAssignee(presentCaseWithActions(await this.cases.current(user, caseId(id)), user, this.engine.org));
+  }
+
+  /** The case as presented, with its assignee named (`assignee`, beside API.md's `assigneeId`). */
+  private async withAssignee<View extends { readonly assigneeId: string | null }>(view: View) {
+    const assignee = view.assigneeId === null ? null : await this.engine.users.findById(view.assigneeId);
+    return { ...view, assignee: assignee && colleague(assignee) };
+  }
+
+  @Get(':id/assignees')
+  @ApiOperation({ summary: 'The coordinators this user may assign the case to now, nearest unit first (an addition to API.md)' })
+  async assignees(@CurrentUser() user: Principal, @Param('id') id: string) {
+    const { state } = await this.cases.current(user, caseId(id));
+    const unitIds = assigneeUnitIds(state.unitId, user, this.engine.org);
+    const coordinators = await this.engine.users.coordinatorsAt(unitIds);
+    return coordinators.sort((a, b) => unitIds.indexOf(a.unitId) - unitIds.indexOf(b.unitId)).map(colleague);
   }
 
   @Get(':id/history')
@@ -220,7 +240,7 @@ export class CasesController {
   }
 
   @Get(':id/state')
-  @ApiOperation({ summary: 'The case as it stood right after a revision, or at a time' })
+  @ApiOperation({ summary: 'The case as it stood right after a revision, or at a time (its assignee named as they are now)' })
   async stateAt(@CurrentUser() user: Principal, @Param('id') id: string, @Query() query: StateAtQuery) {
     if ((query.revision === undefined) === (query.at === undefined)) {
       throw new BadRequestException({
@@ -231,7 +251,7 @@ export class CasesController {
     const { revision, at, state, clocks, current } = await this.cases.stateAt(user, caseId(id), query);
     // Whether the phone shows depends on who may act on the case now, not on where it stood then.
     const { org } = this.engine;
-    return { revision, at, state: presentCase({ state, clocks, revision }, user, org, seesFilerPhone(current, user, org)) };
+    return { revision, at, state: await this.withAssignee(presentCase({ state, clocks, revision }, user, org, seesFilerPhone(current, user, org))) };
   }
 
   @Get(':id/verify')

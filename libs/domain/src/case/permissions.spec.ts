@@ -5,7 +5,7 @@ import { actors, by, caseIn, org, user } from '../testing/fixtures.js';
 import { thrownBy } from '../testing/scenario.js';
 import { validCommand } from '../testing/valid-commands.js';
 import { decide } from './decide.js';
-import { ACTION_COMMAND_TYPES, CASE_ACTIONS, actingRole, allowedActions, canRead, eventMetaFor, type CaseAction } from './permissions.js';
+import { ACTION_COMMAND_TYPES, CASE_ACTIONS, actingRole, allowedActions, assigneeUnitIds, canRead, eventMetaFor, type CaseAction } from './permissions.js';
 import { CASE_STATUSES, initialState, type ExistingCase } from './state.js';
 
 describe('allowedActions', () => {
@@ -154,3 +154,47 @@ function refusalOf(run: () => unknown): DomainError | null {
     throw error;
   }
 }
+
+/** Whether the command is accepted (true) or refused by a domain rule (false). */
+function decides(run: () => unknown): boolean {
+  try {
+    run();
+    return true;
+  } catch (error) {
+    if (error instanceof DomainError) return false;
+    throw error;
+  }
+}
+
+describe('assigneeUnitIds', () => {
+  it('names the case’s unit and those above it, nearest first, as far as the actor’s scope reaches', () => {
+    expect(assigneeUnitIds('hd-dg-1', actors.cityCoordinator, org)).toEqual(['hd-dg-1', 'hd-dg', 'hd', 'sf']);
+    expect(assigneeUnitIds('hd-dg-1', actors.hdCoordinator, org)).toEqual(['hd-dg-1', 'hd-dg', 'hd']);
+    expect(assigneeUnitIds('hd-dg-1', actors.hdDg1Coordinator, org)).toEqual(['hd-dg-1']);
+    expect(assigneeUnitIds('hd-dg-1', actors.hxXh1Coordinator, org)).toEqual([]);
+  });
+
+  it('agrees with decide: a coordinator may be assigned exactly when they work at one of these units', () => {
+    const coordinators = [actors.cityCoordinator, actors.hdCoordinator, actors.hdDgCoordinator, actors.hdDg1Coordinator, actors.hxXh1Coordinator];
+    let checked = 0;
+    for (const caseUnit of org.units()) {
+      const state = caseIn('in_coordination', caseUnit.id);
+      for (const actor of coordinators) {
+        if (!allowedActions(state, actor, org).includes('assign')) continue;
+        const named = assigneeUnitIds(caseUnit.id, actor, org);
+        for (const assigneeUnit of org.units()) {
+          const assignee = user(`c-${assigneeUnit.id}`, 'coordinator', assigneeUnit.id);
+          const accepted = decides(() => decide({ ...by(actor), type: 'AssignCase', assignee }, state, { org }));
+          expect({ caseUnit: caseUnit.id, actor: actor.userId, assigneeUnit: assigneeUnit.id, accepted }).toEqual({
+            caseUnit: caseUnit.id,
+            actor: actor.userId,
+            assigneeUnit: assigneeUnit.id,
+            accepted: named.includes(assigneeUnit.id),
+          });
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+});

@@ -144,6 +144,17 @@ export function allowedActions(state: CaseState, actor: Actor, org: OrgTree, clo
   );
 }
 
+/**
+ * The units whose coordinators the actor may assign a case at `caseUnitId` to: the case's unit
+ * and the units above it (a coordinator acts within their unit's subtree), as far as they lie in
+ * the actor's own subtree. Nearest first.
+ */
+export function assigneeUnitIds(caseUnitId: string, actor: Actor, org: OrgTree): string[] {
+  return [org.get(caseUnitId), ...org.ancestors(caseUnitId)]
+    .map((unit) => unit.id)
+    .filter((unitId) => isSystemActor(actor) || org.isWithin(unitId, actor.unitId));
+}
+
 /** Whether the actor may read the case: some unit it has been at lies in the actor's subtree. */
 export function canRead(state: CaseState, actor: Actor, org: OrgTree): boolean {
   if (state.status === 'none') return false;
