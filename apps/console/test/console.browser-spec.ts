@@ -94,23 +94,33 @@ describeInBrowser('console')('the console', () => {
   );
 
   it(
-    'shows a refused assignee beside the assignee field: a clerk is no coordinator',
+    'offers the coordinators who may take the case by name, names the assignee, and shows a refused one beside the field',
     async () => {
       const filed = await api.file();
       await api.must('hd-dg-1.coordinator', filed.id, 'accept');
-      const page = await h.loginAs('hd-dg-1.coordinator');
+      const page = await h.loginAs('hd-dg.coordinator');
       await page.goto(`${h.base}/cases/${filed.id}`);
       await page.locator('.action-buttons').getByRole('button', { name: '指派', exact: true }).click();
       const form = page.getByRole('form', { name: '指派' });
-      await form.getByLabel('承办人').fill(await api.userId('hd-dg-1.clerk'));
+      const assignee = form.getByLabel('承办人');
+      await assignee.locator('option', { hasText: '东关街道联络员' }).waitFor({ state: 'attached' });
+      const offered = (await assignee.locator('option').allTextContents()).filter((label) => label.includes('联络员'));
+      expect(offered).toEqual(['东关社区联络员 (东关社区)', '东关街道联络员 (东关街道)']);
+
+      // A client whose list disagrees with the server: the clerk goes out as the assignee.
+      const clerk = await api.userId('hd-dg-1.clerk');
+      await page.route(`**/api/v1/cases/${filed.id}/assign`, (route) => route.continue({ postData: JSON.stringify({ ...route.request().postDataJSON(), assigneeId: clerk }) }));
+      await assignee.selectOption({ label: '东关社区联络员 (东关社区)' });
       await form.getByRole('button', { name: '指派', exact: true }).click();
       await shows(field(page, '承办人'), '该用户不是协调员，只有协调员可以承办案件');
       expect((await api.detail('hd-dg-1.coordinator', filed.id)).assigneeId).toBeNull();
 
-      await form.getByLabel('承办人').fill(await api.userId('hd-dg-1.coordinator'));
+      await page.unroute(`**/api/v1/cases/${filed.id}/assign`);
       await form.getByRole('button', { name: '指派', exact: true }).click();
       await shows(page.getByRole('status'), '已完成：指派');
       await shows(page.locator('.facts').first(), '东关社区联络员');
+      await shows(page.locator('.timeline-CaseAssigned'), '东关社区联络员');
+      expect((await api.detail('hd-dg-1.coordinator', filed.id)).assigneeId).toBe(await api.userId('hd-dg-1.coordinator'));
     },
     SLOW,
   );

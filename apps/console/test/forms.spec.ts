@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEMO_ORG_UNITS } from '#domain';
-import type { CaseDetail, Me } from '../src/api/types.js';
+import type { CaseDetail, Colleague, Me } from '../src/api/types.js';
 import { actionBody, actionFields, checkAction, type ActionField } from '../src/forms/actions.js';
 import { checkFiling, emptyDraft, filingBody, type FilingDraft } from '../src/forms/filing.js';
 import { problemText, serverProblems } from '../src/forms/problems.js';
@@ -132,8 +132,18 @@ describe('action forms', () => {
     expect(choices(annotate[1])).toEqual(['hd-dg', 'hd-dg-1', 'hd-dg-1-g1', 'hd-dg-1-g2']);
     expect(annotate[1]!.required).toBe(false);
     expect(choices(actionFields('extend-deadline', { view: at('hd-dg'), me: me(['leader'], 'hd-dg'), units })[0])).toEqual(['resolve']);
-    // Only admins may list users: everyone else types the assignee's id.
-    expect(choices(actionFields('assign', { view: at('hd-dg-1'), me: me(['coordinator'], 'hd-dg-1'), units })[0])).toBe('text');
+    // The coordinators who may take the case are chosen by name; until they are known, the assignee is typed as an id.
+    const assign = (assignees?: Colleague[]) => actionFields('assign', { view: at('hd-dg-1'), me: me(['coordinator'], 'hd'), units, assignees })[0];
+    expect(choices(assign())).toBe('text');
+    const offered = assign([
+      { id: 'u-1', username: 'hd-dg-1.coordinator', displayName: '东关社区联络员', unitId: 'hd-dg-1' },
+      { id: 'u-2', username: 'hd.coordinator', displayName: '河东区联络员', unitId: 'hd' },
+    ]);
+    expect(offered).toMatchObject({ kind: 'select', required: true });
+    expect(offered?.kind === 'select' && offered.choices).toEqual([
+      { value: 'u-1', label: { text: `东关社区联络员 (${units.name('hd-dg-1')})` } },
+      { value: 'u-2', label: { text: `河东区联络员 (${units.name('hd')})` } },
+    ]);
   });
 
   it('check choices, whole numbers in range and text', () => {

@@ -34,11 +34,21 @@ export interface Deadline {
   readonly state: 'running' | 'warned' | 'breached' | 'met' | 'stopped';
 }
 
+/** A fellow worker as a case names them: its assignee, the coordinators it may be assigned to. */
+export interface Colleague {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly unitId: string;
+}
+
 /** A case as `GET /api/v1/cases/{id}`, the lists and `/state` show it. */
 export type CaseView = Omit<ExistingCase, 'unitsVisited'> & {
   readonly deadlines: readonly Deadline[];
   readonly revision: number;
   readonly unitsVisited?: readonly string[];
+  /** The assignee by name (detail and `/state` only, not the lists). */
+  readonly assignee?: Colleague | null;
 };
 
 export type CaseDetail = CaseView & { readonly allowedActions: readonly CaseAction[] };

@@ -1,5 +1,5 @@
 import { NOTE_TYPES, RESOLUTION_OUTCOMES, SATISFACTION_LEVELS, TEXT_LIMITS } from '#domain';
-import type { CaseAction, CaseDetail, Me, PublicUser, Unit } from '../api/types.js';
+import type { CaseAction, CaseDetail, Colleague, Me, Unit } from '../api/types.js';
 import type { MessageKey } from '../i18n/messages.js';
 import type { Units } from '../units.js';
 import { checkChoice, checkText, checkWholeNumber, collect, type Problem, type Problems } from './problems.js';
@@ -42,8 +42,8 @@ export interface ActionContext {
   readonly view: CaseDetail;
   readonly me: Me;
   readonly units: Units;
-  /** The users the reader may list (admins only); otherwise the assignee is typed as an id. */
-  readonly users?: readonly PublicUser[];
+  /** The coordinators the reader may assign the case to (`GET /cases/{id}/assignees`); until they are known, the assignee is typed as an id. */
+  readonly assignees?: readonly Colleague[];
 }
 
 const text = (name: string, max: number, required = true): ActionField => ({ name, kind: 'textarea', required, max });
@@ -54,7 +54,7 @@ const unitChoices = (units: readonly Unit[]): Choice[] => units.map((unit) => ({
 /** Longest extension a leader may grant at once (ExtendDeadlineDto). */
 const MAX_EXTENSION_DAYS = 365;
 
-export function actionFields(action: CaseAction, { view, me, units, users }: ActionContext): ActionField[] {
+export function actionFields(action: CaseAction, { view, me, units, assignees }: ActionContext): ActionField[] {
   switch (action) {
     case 'accept':
       return [text('note', TEXT_LIMITS.comment, false)];
@@ -64,15 +64,13 @@ export function actionFields(action: CaseAction, { view, me, units, users }: Act
     case 'withdraw':
       return [text('reason', TEXT_LIMITS.reason)];
     case 'assign':
-      return users
+      return assignees
         ? [
             {
               name: 'assigneeId',
               kind: 'select',
               required: true,
-              choices: users
-                .filter((user) => user.roles.includes('coordinator') && units.subtree(user.unitId).some((unit) => unit.id === view.unitId))
-                .map((user) => ({ value: user.id, label: { text: `${user.displayName} (${units.name(user.unitId)})` } })),
+              choices: assignees.map((person) => ({ value: person.id, label: { text: `${person.displayName} (${units.name(person.unitId)})` } })),
             },
           ]
         : [{ name: 'assigneeId', kind: 'text', required: true, max: 64, hint: 'hint.assigneeId' }];

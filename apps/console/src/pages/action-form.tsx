@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, get, post } from '../api/client.js';
-import type { CaseAction, CaseDetail, Moved, PublicUser } from '../api/types.js';
+import type { CaseAction, CaseDetail, Colleague, Moved } from '../api/types.js';
 import { ErrorNotice, Field } from '../components.js';
 import { actionBody, actionFields, checkAction, initialValues, type ActionField } from '../forms/actions.js';
 import { problemText, serverProblems, type Problems } from '../forms/problems.js';
@@ -24,12 +24,11 @@ interface ActionFormProps {
 export function ActionForm({ action, view, onDone, onConflict, onCancel }: ActionFormProps) {
   const { t } = useI18n();
   const session = useSession();
-  // Only admins may list users; everyone else names the assignee by id.
-  const users = useResource(
-    (signal) => (action === 'assign' && session.has('admin') ? get<PublicUser[]>('/api/v1/users', {}, signal) : Promise.resolve(undefined)),
-    [action],
+  const assignees = useResource(
+    (signal) => (action === 'assign' ? get<Colleague[]>(`/api/v1/cases/${view.id}/assignees`, {}, signal) : Promise.resolve(undefined)),
+    [action, view.id],
   );
-  const fields = actionFields(action, { view, me: session.me, units: session.units, users: users.data });
+  const fields = actionFields(action, { view, me: session.me, units: session.units, assignees: assignees.data });
   const [values, setValues] = useState<Record<string, string>>(() => initialValues(fields));
   const [problems, setProblems] = useState<Problems>({});
   const [error, setError] = useState<unknown>(null);

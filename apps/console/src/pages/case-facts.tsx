@@ -1,22 +1,26 @@
 import { useId } from 'react';
-import type { CaseView } from '../api/types.js';
+import type { CaseView, Colleague } from '../api/types.js';
 import { isOverdue, StatusBadge } from '../components.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 
-/** Who a user id is, as far as the reader can tell: themselves by name, anyone else by id. */
-export function useUserLabel(): (userId: string | null) => string {
+/** Who a user id is, as far as the reader can tell: themselves or a colleague the case names (its assignee) by name, anyone else by id. */
+export function useUserLabel(known: readonly (Colleague | null | undefined)[] = []): (userId: string | null) => string {
   const { me } = useSession();
   const { t } = useI18n();
-  return (userId) => (userId === null ? t('common.none') : userId === me.id ? me.displayName : userId);
+  return (userId) => {
+    if (userId === null) return t('common.none');
+    if (userId === me.id) return me.displayName;
+    return known.find((person) => person?.id === userId)?.displayName ?? userId;
+  };
 }
 
 /** Where the case stands: status, units, assignee, urgency, supervision and times. */
 export function CaseStanding({ view }: { readonly view: CaseView }) {
   const { t, formatTime } = useI18n();
   const { units } = useSession();
-  const userLabel = useUserLabel();
+  const userLabel = useUserLabel([view.assignee]);
   return (
     <dl className="facts">
       <div>

@@ -168,6 +168,7 @@ export function CasePage({ id }: { readonly id: string }) {
         {history.data ? (
           <Timeline
             events={history.data.events}
+            people={[view.assignee]}
             onView={
               auditing
                 ? (n) => {

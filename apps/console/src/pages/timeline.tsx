@@ -1,14 +1,14 @@
 import { ROLES, type ActorRole } from '#domain';
-import type { HistoryEvent } from '../api/types.js';
+import type { Colleague, HistoryEvent } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useSession } from '../session.js';
 import { useUserLabel } from './case-facts.js';
 
 /** What an event says beyond its type, in one line. */
-function EventDetail({ event }: { readonly event: HistoryEvent }) {
+function EventDetail({ event, people }: { readonly event: HistoryEvent; readonly people: readonly (Colleague | null | undefined)[] }) {
   const { t, formatTime } = useI18n();
   const { units } = useSession();
-  const userLabel = useUserLabel();
+  const userLabel = useUserLabel(people);
   switch (event.type) {
     case 'CaseFiled':
       return (
@@ -75,7 +75,16 @@ function EventDetail({ event }: { readonly event: HistoryEvent }) {
 }
 
 /** The case's history, oldest first; an auditor can open the case as it stood after any entry. */
-export function Timeline({ events, onView }: { readonly events: readonly HistoryEvent[]; readonly onView?: (revision: number) => void }) {
+export function Timeline({
+  events,
+  people = [],
+  onView,
+}: {
+  readonly events: readonly HistoryEvent[];
+  /** Colleagues the case names (its assignee): shown by name where an event names them. */
+  readonly people?: readonly (Colleague | null | undefined)[];
+  readonly onView?: (revision: number) => void;
+}) {
   const { t, formatTime } = useI18n();
   const { units } = useSession();
   if (events.length === 0) return <p className="empty">{t('timeline.empty')}</p>;
@@ -92,7 +101,7 @@ export function Timeline({ events, onView }: { readonly events: readonly History
               <span className="timeline-revision">{t('timeline.revision', { n: event.revision })}</span>
             </div>
             <p className="timeline-detail">
-              <EventDetail event={event} />
+              <EventDetail event={event} people={people} />
             </p>
             <p className="muted">
               <time dateTime={event.metadata.at}>{formatTime(event.metadata.at)}</time> ·{' '}
