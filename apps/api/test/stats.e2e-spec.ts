@@ -354,12 +354,20 @@ describe('statistics and the information officers’ appraisal', () => {
       ['from=2026-12-01&to=2026-11-01', 'from'],
       ['from=2026-11-01&to=2026-11-01', 'from'],
       ['from=2016-01-01&to=2026-06-01', 'from'],
-      ['unitId=', 'unitId'],
+      ['unitId=%20', 'unitId'],
       ['minPosition=-1', 'minPosition'],
       ['minPosition=soon', 'minPosition'],
       ['group=month', 'group'],
     ])('answers ?%s with 400 naming %s', async (query, field) => {
       expectFieldError(await api.get('hd.coordinator', `${route}?${query}`), field);
+    });
+
+    it('reads a blank parameter as left out: ?unitId=&from=&to= is the reader’s unit, this year', async () => {
+      const blank = await api.get('hd.coordinator', `${route}?unitId=&from=&to=`);
+      const none = await api.get('hd.coordinator', route);
+      expect(blank.status).toBe(200);
+      expect(blank.body).toEqual(none.body);
+      expect(blank.body.unitId).toBe('hd');
     });
 
     it('needs a token', async () => {
