@@ -24,6 +24,7 @@ describe('GET /api/v1/cases/{id}/dossier', () => {
     number = filed.number;
     const steps: [string, string, Record<string, unknown>?][] = [
       ['hd-dg-1.coordinator', 'accept'],
+      ['hd-dg.coordinator', 'assign', { assigneeId: await api.userId('hd-dg-1.coordinator') }],
       ['hd-dg-1.coordinator', 'notes', { type: 'mediation', text: '组织双方调解 & 协商' }],
       ['hd-dg-1.coordinator', 'request-annotation'],
       ['hd.leader', 'annotate', { instruction: '请街道督办', assignToUnitId: 'hd-dg-1' }],
@@ -45,10 +46,11 @@ describe('GET /api/v1/cases/{id}/dossier', () => {
     const detail = await api.detail('auditor', caseId);
     expect(dossier.case).toEqual(detail);
     expect(dossier.case.filer.phone).toBe(MASKED_PHONE);
+    expect(dossier.case.assignee).toEqual({ id: await api.userId('hd-dg-1.coordinator'), username: 'hd-dg-1.coordinator', displayName: '东关社区联络员', unitId: 'hd-dg-1' });
 
     const history = (await api.get('auditor', `/api/v1/cases/${caseId}/history`)).body.events;
     expect(dossier.timeline).toHaveLength(history.length);
-    expect(dossier.timeline.map((e: { type: string }) => e.type)).toEqual(['CaseFiled', 'CaseAccepted', 'NoteAdded', 'AnnotationRequested', 'CaseAnnotated', 'CaseResolved']);
+    expect(dossier.timeline.map((e: { type: string }) => e.type)).toEqual(['CaseFiled', 'CaseAccepted', 'CaseAssigned', 'NoteAdded', 'AnnotationRequested', 'CaseAnnotated', 'CaseResolved']);
     for (const [index, entry] of dossier.timeline.entries()) {
       expect(entry).toMatchObject({
         revision: index,
@@ -60,13 +62,14 @@ describe('GET /api/v1/cases/{id}/dossier', () => {
       });
     }
     const me = (await api.get('hd-dg-1.coordinator', '/api/v1/me')).body;
-    expect(dossier.timeline[2]).toMatchObject({
+    expect(dossier.timeline[2].description).toBe('指派东关社区的东关社区联络员（hd-dg-1.coordinator）承办');
+    expect(dossier.timeline[3]).toMatchObject({
       localTime: expect.stringMatching(/^2026-11-02 09:0\d:00$/),
       actor: { id: me.id, name: `${me.displayName}（hd-dg-1.coordinator）`, role: 'coordinator', roleLabel: '联络员' },
       unit: { id: 'hd-dg-1', name: '东关社区' },
       description: '添加调解记录：组织双方调解 & 协商',
     });
-    expect(dossier.timeline[4].description).toBe('领导批示：请街道督办；交东关社区办理（督办）');
+    expect(dossier.timeline[5].description).toBe('领导批示：请街道督办；交东关社区办理（督办）');
     expect(dossier.timeline[0].data.filer.phone).toBe(MASKED_PHONE);
 
     expect(dossier.notes).toEqual((detail.notes as object[]).map((note) => ({ ...note, actorName: expect.any(String) })));
@@ -80,7 +83,7 @@ describe('GET /api/v1/cases/{id}/dossier', () => {
       ]),
     );
     expect(dossier.verification).toEqual((await api.get('auditor', `/api/v1/cases/${caseId}/verify`)).body);
-    expect(dossier.verification).toMatchObject({ ok: true, events: 6, headHash: history.at(-1).hash });
+    expect(dossier.verification).toMatchObject({ ok: true, events: 7, headHash: history.at(-1).hash });
     expect(dossier.timeZone).toBe('Asia/Shanghai');
     expect(dossier.generatedAt).toBe(t.now().toISOString());
     expect(dossier.generatedBy).toEqual({ userId: (await api.get('auditor', '/api/v1/me')).body.id, username: 'auditor', via: 'api' });
@@ -111,7 +114,7 @@ describe('GET /api/v1/cases/{id}/dossier', () => {
     expect(page).not.toContain(PHONE);
     expect(page).toMatch(/@page \{ size: A4;/);
     expect(page).toContain('@media print');
-    expect(page).toContain('完整：全部 6 条记录');
+    expect(page).toContain('完整：全部 7 条记录');
     // Self-contained: nothing to fetch.
     expect(page).not.toMatch(/<link|<img|src=|url\(/i);
   });

@@ -1,4 +1,4 @@
-import { foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone } from '#cases';
+import { asColleague, foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type Colleague } from '#cases';
 import { currentDeadlines, type CaseAnnotation, type CaseNote, type Clock, type Deadline, type ExistingCase, type OrgTree, type SlaPolicy, type UserActor } from '#domain';
 import { verifyStream, type RecordedEvent, type StreamHead, type StreamVerification } from '#event-store';
 import type { Language } from './narrative.js';
@@ -32,8 +32,8 @@ export interface DossierInput {
   readonly language?: Language;
 }
 
-/** The presented case: the fields of `GET /cases/{id}`. */
-export type PresentedCase = ReturnType<typeof presentCase> & { readonly allowedActions?: readonly string[] };
+/** The presented case: the fields of `GET /cases/{id}`, the assignee named. */
+export type PresentedCase = ReturnType<typeof presentCase> & { readonly allowedActions?: readonly string[]; readonly assignee: Colleague | null };
 
 /** A timeline entry with the event itself: its data (the phone masked as in the case) and its hash chain. */
 export type DossierEvent = TimelineEntry & {
@@ -68,7 +68,11 @@ export function buildDossier(input: DossierInput): Dossier | null {
   const state = folded.state as ExistingCase;
   const view = { state, clocks: folded.clocks, revision: folded.revision };
   const unmasked = reader !== null && seesFilerPhone(state, reader, org);
-  const presented: PresentedCase = reader ? presentCaseWithActions(view, reader, org) : presentCase(view, null, org);
+  const assignee = state.assigneeId === null ? undefined : input.people.get(state.assigneeId);
+  const presented: PresentedCase = {
+    ...(reader ? presentCaseWithActions(view, reader, org) : presentCase(view, null, org)),
+    assignee: assignee ? asColleague(state.assigneeId!, assignee) : null,
+  };
 
   const context: ReportContext = { language: input.language ?? 'zh', org, people: input.people, timeZone: policy.timezone };
   const timeline = caseTimeline(events, context).map((entry, index): DossierEvent => {

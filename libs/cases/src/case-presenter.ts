@@ -94,3 +94,15 @@ export function presentEvent(event: RecordedEvent, unmaskedPhone: boolean) {
     hash: event.hash,
   };
 }
+
+/** A fellow worker as a case names them: its assignee, the coordinators it may be assigned to. Their roles are not shown. */
+export interface Colleague {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly unitId: string;
+}
+
+export function asColleague(id: string, { username, displayName, unitId }: Omit<Colleague, 'id'>): Colleague {
+  return { id, username, displayName, unitId };
+}

@@ -2,8 +2,8 @@ import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, 
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { Principal, PublicUser } from '#accounts';
-import { CASE_READ_MODEL, IdempotencyStore, caseStreamId, foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type CaseCommandResult } from '#cases';
+import type { Principal } from '#accounts';
+import { CASE_READ_MODEL, IdempotencyStore, asColleague, caseStreamId, foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type CaseCommandResult } from '#cases';
 import { assigneeUnitIds, canRead, isUuid } from '#domain';
 import { verifyStream } from '#event-store';
 import { CurrentUser } from '../auth/auth.guard.js';
@@ -27,11 +27,6 @@ import {
   TransferDto,
 } from './case.dto.js';
 import { CasesService, caseNotFound } from './cases.service.js';
-
-/** What a case shows of a fellow worker: who they are and where they work, not their roles. */
-function colleague({ id, username, displayName, unitId }: PublicUser) {
-  return { id, username, displayName, unitId };
-}
 
 /** A case id from the path: anything that is not a UUID names no case. */
 export function caseId(id: string): string {
@@ -219,7 +214,7 @@ export class CasesController {
   /** The case as presented, with its assignee named (`assignee`, beside API.md's `assigneeId`). */
   private async withAssignee<View extends { readonly assigneeId: string | null }>(view: View) {
     const assignee = view.assigneeId === null ? null : await this.engine.users.findById(view.assigneeId);
-    return { ...view, assignee: assignee && colleague(assignee) };
+    return { ...view, assignee: assignee && asColleague(assignee.id, assignee) };
   }
 
   @Get(':id/assignees')
@@ -228,7 +223,7 @@ export class CasesController {
     const { state } = await this.cases.current(user, caseId(id));
     const unitIds = assigneeUnitIds(state.unitId, user, this.engine.org);
     const coordinators = await this.engine.users.coordinatorsAt(unitIds);
-    return coordinators.sort((a, b) => unitIds.indexOf(a.unitId) - unitIds.indexOf(b.unitId)).map(colleague);
+    return coordinators.sort((a, b) => unitIds.indexOf(a.unitId) - unitIds.indexOf(b.unitId)).map((person) => asColleague(person.id, person));
   }
 
   @Get(':id/history')
