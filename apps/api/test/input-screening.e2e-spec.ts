@@ -106,6 +106,10 @@ describe('screening requests before validation', () => {
     const list = await api.get('auditor', `/api/v1/cases?status=&kind=&unitId=&overdue=&q=&page=1&pageSize=100&minPosition=${filed.position}`);
     expect(list.status).toBe(200);
     expect(list.body.items.map((item: { id: string }) => item.id)).toContain(filed.id);
+    const repeated = await api.get('auditor', `/api/v1/cases?status=&status=&kind=&kind=dispute&pageSize=100`);
+    expect(repeated.status).toBe(200);
+    expect(repeated.body.items.map((item: { id: string }) => item.id)).toContain(filed.id);
+    expectFieldError(await api.get('auditor', '/api/v1/cases?kind=dispute&kind=risk'), 'kind');
     const stats = await api.get('auditor', '/api/v1/stats?unitId=&from=&to=');
     expect(stats.status).toBe(200);
     expect(stats.body.unitId).toBe((await api.get('auditor', '/api/v1/me')).body.unitId);

@@ -195,6 +195,11 @@ describe('case queries: list, detail, history, state, verify', () => {
         await api.must('city.coordinator', accepted.id, 'assign', { assigneeId: person.id });
         expect(await api.detail('auditor', accepted.id)).toMatchObject({ assigneeId: person.id, assignee: person });
       }
+      // Whoever may read the case but not assign it now hears of no one: a clerk, an auditor, anyone once it is closed.
+      expect(await assignees('hd-dg-1.clerk')).toEqual([]);
+      expect(await assignees('auditor')).toEqual([]);
+      await api.must('hd-dg-1.coordinator', accepted.id, 'resolve');
+      expect(await assignees('city.coordinator')).toEqual([]);
       expectError(await api.get('hx-xh-1.coordinator', `/api/v1/cases/${accepted.id}/assignees`), 404);
       expectError(await api.get('hd-dg-1.coordinator', `/api/v1/cases/${randomUUID()}/assignees`), 404);
     });

@@ -71,7 +71,7 @@ export function buildDossier(input: DossierInput): Dossier | null {
   const assignee = state.assigneeId === null ? undefined : input.people.get(state.assigneeId);
   const presented: PresentedCase = {
     ...(reader ? presentCaseWithActions(view, reader, org) : presentCase(view, null, org)),
-    assignee: assignee ? asColleague(state.assigneeId!, assignee) : null,
+    assignee: assignee ? asColleague(assignee) : null,
   };
 
   const context: ReportContext = { language: input.language ?? 'zh', org, people: input.people, timeZone: policy.timezone };

@@ -45,7 +45,7 @@ describe('event descriptions', () => {
   const org = new OrgTree(DEMO_ORG_UNITS);
 
   it.each(LANGUAGES)('say every event type in %s, with its important fields', (language) => {
-    const naming = namingFor({ language, org, people: new Map([['u-1', { username: 'hd-dg-1.coordinator', displayName: '王联络', unitId: 'hd-dg-1' }]]), timeZone: 'Asia/Shanghai' });
+    const naming = namingFor({ language, org, people: new Map([['u-1', { id: 'u-1', username: 'hd-dg-1.coordinator', displayName: '王联络', unitId: 'hd-dg-1' }]]), timeZone: 'Asia/Shanghai' });
     const described = Object.fromEntries(CASE_EVENT_TYPES.map((type) => [type, describeEvent(language, type, SAMPLES[type] as unknown as Record<string, unknown>, naming)]));
     for (const text of Object.values(described)) expect(text).not.toMatch(/undefined|null|\[object/);
     expect(described.CaseFiled).toContain('春节 走访'); // free text on one line

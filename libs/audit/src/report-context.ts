@@ -1,13 +1,10 @@
 import { localDateTime, SYSTEM_ACTOR, type OrgTree } from '#domain';
+import type { Colleague } from '#cases';
 import type { RecordedEvent } from '#event-store';
 import { narrative, type Language, type Naming } from './narrative.js';
 
-/** A person as reports name them, and where they work. */
-export interface Person {
-  readonly username: string;
-  readonly displayName: string;
-  readonly unitId: string;
-}
+/** A person as reports name them: who they are and where they work. */
+export type Person = Colleague;
 
 /** What a report needs to name things: the org tree, the people its events mention, its time zone and language. */
 export interface ReportContext {

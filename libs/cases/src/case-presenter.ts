@@ -103,6 +103,7 @@ export interface Colleague {
   readonly unitId: string;
 }
 
-export function asColleague(id: string, { username, displayName, unitId }: Omit<Colleague, 'id'>): Colleague {
+/** Just the colleague's fields of a user record (which also holds their roles). */
+export function asColleague({ id, username, displayName, unitId }: Colleague): Colleague {
   return { id, username, displayName, unitId };
 }

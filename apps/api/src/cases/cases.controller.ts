@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
 import { CASE_READ_MODEL, IdempotencyStore, asColleague, caseStreamId, foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type CaseCommandResult } from '#cases';
-import { assigneeUnitIds, canRead, isUuid } from '#domain';
+import { allowedActions, assigneeUnitIds, canRead, isUuid } from '#domain';
 import { verifyStream } from '#event-store';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { awaitMinPosition } from '../http/read-your-writes.js';
@@ -214,16 +214,18 @@ export class CasesController {
   /** The case as presented, with its assignee named (`assignee`, beside API.md's `assigneeId`). */
   private async withAssignee<View extends { readonly assigneeId: string | null }>(view: View) {
     const assignee = view.assigneeId === null ? null : await this.engine.users.findById(view.assigneeId);
-    return { ...view, assignee: assignee && asColleague(assignee.id, assignee) };
+    return { ...view, assignee: assignee && asColleague(assignee) };
   }
 
   @Get(':id/assignees')
-  @ApiOperation({ summary: 'The coordinators this user may assign the case to now, nearest unit first (an addition to API.md)' })
+  @ApiOperation({ summary: 'The coordinators this user may assign the case to now, nearest unit first; none when they may not assign it (an addition to API.md)' })
   async assignees(@CurrentUser() user: Principal, @Param('id') id: string) {
+    const { org } = this.engine;
     const { state } = await this.cases.current(user, caseId(id));
-    const unitIds = assigneeUnitIds(state.unitId, user, this.engine.org);
+    if (!allowedActions(state, user, org).includes('assign')) return [];
+    const unitIds = assigneeUnitIds(state.unitId, user, org);
     const coordinators = await this.engine.users.coordinatorsAt(unitIds);
-    return coordinators.sort((a, b) => unitIds.indexOf(a.unitId) - unitIds.indexOf(b.unitId)).map((person) => asColleague(person.id, person));
+    return coordinators.sort((a, b) => unitIds.indexOf(a.unitId) - unitIds.indexOf(b.unitId)).map(asColleague);
   }
 
   @Get(':id/history')

@@ -82,11 +82,20 @@ class RequestValidationPipe extends ValidationPipe {
       const problems = inputProblems(value);
       if (problems.length > 0) throw badRequest(problems);
     }
-    if (metadata.type === 'query' && typeof value === 'object' && value !== null) {
-      value = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== ''));
-    }
+    if (metadata.type === 'query' && typeof value === 'object' && value !== null) value = withoutBlanks(value);
     return super.transform(value, metadata);
   }
+}
+
+/** The query without its blank parameters: `?status=` and `?status=&status=` leave status out, `?status=&status=filed` is `filed`. */
+function withoutBlanks(query: object): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(query)) {
+    const given = Array.isArray(value) ? value.filter((v) => v !== '') : value;
+    if (given === '' || (Array.isArray(given) && given.length === 0)) continue;
+    kept[name] = Array.isArray(given) && given.length === 1 ? given[0] : given;
+  }
+  return kept;
 }
 
 /** Rejects unknown fields and names every wrong one; nothing reaches a handler unvalidated. */

@@ -147,7 +147,8 @@ export function allowedActions(state: CaseState, actor: Actor, org: OrgTree, clo
 /**
  * The units whose coordinators the actor may assign a case at `caseUnitId` to: the case's unit
  * and the units above it (a coordinator acts within their unit's subtree), as far as they lie in
- * the actor's own subtree. Nearest first.
+ * the actor's own subtree. Nearest first. It answers what decide's assign checks one assignee at
+ * a time, with its own message for each way to fail; a spec holds the two to the same rule.
  */
 export function assigneeUnitIds(caseUnitId: string, actor: Actor, org: OrgTree): string[] {
   return [org.get(caseUnitId), ...org.ancestors(caseUnitId)]
