@@ -11,7 +11,7 @@ import { migrateEventStore, PostgresEventStore } from '#event-store';
 import { JobQueues } from '#jobs';
 import { ProjectionRunner } from '#projections';
 import { createTestDatabase, eventually, jobBackends, type TestDatabase } from '#testing';
-import { awaitInAppDeliveries, NOTIFY_QUEUES, NotificationDelivery, NotificationReactor, type NotifyChannel, type NotifyJob } from './dispatch.js';
+import { InAppBacklog, NOTIFY_QUEUES, NotificationDelivery, NotificationReactor, type NotifyChannel, type NotifyJob } from './dispatch.js';
 import { InAppNotifications, type InAppNotification } from './in-app.js';
 import { verifies } from './testing/webhook-receiver.js';
 import { retryPolicy, WebhookChannel, type WebhookPayload } from './webhook.js';
@@ -328,21 +328,44 @@ describe.each(backends)('notification dispatch on BullMQ (%s)', (_name, backendR
     expect(await rows()).toEqual(before.rows);
     expect(received).toHaveLength(before.posts);
   });
-  it('waits for the in-app deliveries up to a position: not for later ones, not while one of them is still to run', async () => {
-    // A queue of its own with no worker: its jobs stay waiting until removed.
-    const queue = queues.queue<NotifyJob>(`notify-in-app-pending-${randomUUID().slice(0, 8)}`);
+  it('waits for the in-app deliveries up to a position, whether they wait, wait to retry or run; not for later ones', async () => {
+    // A queue of its own: its jobs stay where they are put until removed.
+    const queue = queues.queue<NotifyJob>(`notify-in-app-backlog-${randomUUID().slice(0, 8)}`);
+    const backlog = new InAppBacklog(queue);
     const notification = (position: number) => ({ event: { type: 'CaseFiled', revision: 0, position, at: new Date().toISOString() } }) as unknown as NotifyJob['notification'];
     const caughtUp = async () => true;
-    const waiting = await queue.add('inApp', { notification: notification(10) });
-    await queue.add('inApp', { notification: notification(20) });
+    const waitsFor = (position: number, reactorCaughtUp = caughtUp) => backlog.waitFor(position, 200, reactorCaughtUp);
+    let release = () => undefined as void;
+    try {
+      expect(await waitsFor(1_000)).toBe(true); // nothing in the queue
+      const later = await queue.add('inApp', { notification: notification(30) });
+      const retrying = await queue.add('inApp', { notification: notification(20) }, { delay: 60_000 });
+      expect(await waitsFor(29)).toBe(false); // the delayed one, at 20
+      expect(await waitsFor(19)).toBe(true);
+      await retrying.remove();
+      expect(await waitsFor(29)).toBe(true);
+      expect(await waitsFor(30)).toBe(false); // the waiting one, at 30
+      await later.remove();
 
-    expect(await awaitInAppDeliveries(queue, 9, 200, caughtUp)).toBe(true);
-    expect(await awaitInAppDeliveries(queue, 10, 200, caughtUp)).toBe(false);
-    expect(await awaitInAppDeliveries(queue, 15, 200, caughtUp)).toBe(false);
-    await waiting.remove();
-    expect(await awaitInAppDeliveries(queue, 15, 200, caughtUp)).toBe(true);
-    // A reactor that has not reached the position yet: its jobs may not even exist.
-    expect(await awaitInAppDeliveries(queue, 1, 200, async () => false)).toBe(false);
-    await queue.obliterate({ force: true });
+      // A delivery in a worker's hands still has to finish.
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const started = new Promise<void>((resolve) => {
+        queues.worker<NotifyJob>(queue.name, async () => {
+          resolve();
+          await gate;
+        });
+      });
+      await queue.add('inApp', { notification: notification(40) });
+      await started;
+      expect(await waitsFor(40)).toBe(false);
+      release();
+      expect(await backlog.waitFor(40, 5_000, caughtUp)).toBe(true);
+
+      // A reactor that has not reached the position yet: the jobs up to it may not even exist.
+      expect(await waitsFor(1, async () => false)).toBe(false);
+    } finally {
+      release();
+      await queue.obliterate({ force: true });
+    }
   });
 });

@@ -18,13 +18,16 @@ export interface NotifyJob {
   readonly notification: Notification;
 }
 
+/** The reactor's name: its checkpoint key. */
+export const NOTIFICATION_REACTOR = 'notifications';
+
 /**
  * Turns notifying events into one job per configured channel. The job id is the channel and the
  * delivery id (the event's id), so replaying the log never sends a notification twice while its
  * job is kept; a redelivery keeps its delivery id.
  */
 export class NotificationReactor implements Projection {
-  readonly name = 'notifications';
+  readonly name = NOTIFICATION_REACTOR;
 
   constructor(
     private readonly store: EventStore,
@@ -75,35 +78,72 @@ export class NotificationReactor implements Projection {
   }
 }
 
-/** How many of the oldest unfinished in-app jobs one look reads: jobs are added in log order, so they hold the lowest positions. */
-const PENDING_SCAN = 1_000;
-const PENDING_POLL_MS = 50;
+/** The states of a job that has still to run: BullMQ puts a retry back among the waiting (at the far end) or the delayed. */
+const UNFINISHED = ['active', 'waiting', 'prioritized', 'delayed'] as const;
+/** How long one read of the backlog answers for, however many requests ask meanwhile. */
+const BACKLOG_READ_MS = 50;
 
 /**
- * Read-your-writes for in-app notifications: waits until every in-app delivery of an event at or
- * before `position` has run, i.e. the reactor has passed the position (`reactorCaughtUp`, given
- * the time it may take) and no job for such an event is waiting, running or waiting to retry.
- * False when the time runs out first (with no worker running, say). A delivery that failed for
- * good is a dead letter, not pending.
+ * The in-app deliveries still to run, for read-your-writes on notifications. A delivery's place in
+ * the queue says nothing of its event's place in the log (retries go to the far end, delayed jobs
+ * by their retry time), so the backlog is read whole; when the queue is empty, as it is most of
+ * the time, the job counts alone tell. One read serves every request that asks within
+ * BACKLOG_READ_MS of its start, as long as it started after what the request waits for.
  */
-export async function awaitInAppDeliveries(
-  queue: Queue<NotifyJob>,
-  position: number,
-  timeoutMs: number,
-  reactorCaughtUp: (timeoutMs: number) => Promise<boolean>,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  if (!(await reactorCaughtUp(timeoutMs))) return false;
-  for (;;) {
-    const unfinished = await queue.getJobs(['active', 'waiting', 'prioritized', 'delayed'], 0, PENDING_SCAN - 1, true);
-    const pendingUpTo = unfinished.some((job) => {
-      const event = (job?.data as NotifyJob | undefined)?.notification?.event;
-      return event !== undefined && event.position <= position;
-    });
-    if (!pendingUpTo) return true;
-    const left = deadline - Date.now();
-    if (left <= 0) return false;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(left, PENDING_POLL_MS)));
+export class InAppBacklog {
+  #read: { readonly startedAt: number; readonly lowest: Promise<number | null> } | null = null;
+
+  /** `now` is a monotonic clock in milliseconds, fine enough that an awaited round trip moves it. */
+  constructor(
+    private readonly queue: Queue<NotifyJob>,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /**
+   * The lowest log position among the events whose in-app delivery has still to run (null when
+   * none has), from a read of the queue started after `since`.
+   */
+  lowestPending(since: number = this.now()): Promise<number | null> {
+    const now = this.now();
+    const read = this.#read;
+    if (read !== null && read.startedAt > since && now - read.startedAt < BACKLOG_READ_MS) return read.lowest;
+    this.#read = { startedAt: now, lowest: this.#readLowest() };
+    return this.#read.lowest;
+  }
+
+  /**
+   * Waits until every in-app delivery of an event at or before `position` has run: the reactor has
+   * passed the position (`reactorCaughtUp`, given the time left), and no delivery up to it is
+   * waiting, running or waiting to retry. False when the time runs out first (no worker running,
+   * say) or the queue cannot be read. A delivery that failed for good is a dead letter, not pending.
+   */
+  async waitFor(position: number, timeoutMs: number, reactorCaughtUp: (timeoutMs: number) => Promise<boolean>): Promise<boolean> {
+    const deadline = this.now() + timeoutMs;
+    try {
+      if (!(await reactorCaughtUp(timeoutMs))) return false;
+      // The reactor has queued every delivery up to the position: only a read that starts now sees them.
+      const queued = this.now();
+      for (;;) {
+        const lowest = await this.lowestPending(queued);
+        if (lowest === null || lowest > position) return true;
+        const left = deadline - this.now();
+        if (left <= 0) return false;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(left, BACKLOG_READ_MS)));
+      }
+    } catch {
+      return false;
+    }
+  }
+
+  async #readLowest(): Promise<number | null> {
+    const counts = await this.queue.getJobCounts(...UNFINISHED);
+    if (Object.values(counts).every((count) => count === 0)) return null;
+    let lowest: number | null = null;
+    for (const job of await this.queue.getJobs([...UNFINISHED])) {
+      const position = (job?.data as NotifyJob | undefined)?.notification?.event?.position;
+      if (typeof position === 'number' && (lowest === null || position < lowest)) lowest = position;
+    }
+    return lowest;
   }
 }
 

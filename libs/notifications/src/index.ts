@@ -27,5 +27,5 @@ export type { EmailChannelOptions, EmailSent } from './email.js';
 
 export { NotificationConfigError, notificationSettingsFromEnv } from './config.js';
 export type { NotificationSettings } from './config.js';
-export { NOTIFY_QUEUES, NotificationDelivery, NotificationReactor, awaitInAppDeliveries } from './dispatch.js';
+export { InAppBacklog, NOTIFICATION_REACTOR, NOTIFY_QUEUES, NotificationDelivery, NotificationReactor } from './dispatch.js';
 export type { NotifyChannel, NotifyJob } from './dispatch.js';

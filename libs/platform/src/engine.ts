@@ -8,6 +8,7 @@ import { migrateEventStore, PostgresEventStore } from '#event-store';
 import { JobQueues } from '#jobs';
 import {
   EmailChannel,
+  InAppBacklog,
   InAppNotifications,
   NOTIFY_QUEUES,
   NotificationDelivery,
@@ -46,6 +47,8 @@ export interface Engine {
   readonly projections: ProjectionRunner;
   readonly idempotency: IdempotencyStore;
   readonly notifications: InAppNotifications;
+  /** The in-app deliveries still to run: what a notifications read with minPosition waits for. */
+  readonly inAppBacklog: InAppBacklog;
   /** BullMQ: SLA timer ticks and escalations, notification deliveries. */
   readonly queues: JobQueues;
   readonly slaTimers: SlaTimerReactor;
@@ -171,6 +174,8 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
       projections,
       idempotency,
       notifications,
+      // Its reads are paced by the wall clock, not the engine's (which tests hold still).
+      inAppBacklog: new InAppBacklog(notifyQueues.inApp),
       queues,
       slaTimers,
       demoAccounts,

@@ -14,12 +14,16 @@ export class MinPositionQuery {
 }
 
 /**
- * Read-your-writes for a query with `minPosition`: waits until the read models it reads include
- * that position, then says in `X-Minyi-Consistency` whether they did (`caught-up`) or the wait ran
- * out (`stale`). Waiting on only the models the query reads keeps a slow reactor from holding it back.
+ * Read-your-writes for a query with `minPosition`: waits (`caughtUp`, given the time it may take)
+ * until what the query reads includes that position, then says in `X-Minyi-Consistency` whether it
+ * did (`caught-up`) or the wait ran out (`stale`).
  */
-export async function awaitMinPosition(projections: ProjectionRunner, minPosition: number | undefined, readModels: readonly string[], response: FastifyReply): Promise<void> {
+export async function answerWhenCaughtUp(minPosition: number | undefined, response: FastifyReply, caughtUp: (position: number, timeoutMs: number) => Promise<boolean>): Promise<void> {
   if (minPosition === undefined) return;
-  const caughtUp = await projections.waitFor(minPosition, MIN_POSITION_WAIT_MS, readModels);
-  response.header('X-Minyi-Consistency', caughtUp ? 'caught-up' : 'stale');
+  response.header('X-Minyi-Consistency', (await caughtUp(minPosition, MIN_POSITION_WAIT_MS)) ? 'caught-up' : 'stale');
+}
+
+/** The same for a query over read models: waiting on only the ones it reads keeps a slow reactor from holding it back. */
+export function awaitMinPosition(projections: ProjectionRunner, minPosition: number | undefined, readModels: readonly string[], response: FastifyReply): Promise<void> {
+  return answerWhenCaughtUp(minPosition, response, (position, timeoutMs) => projections.waitFor(position, timeoutMs, readModels));
 }

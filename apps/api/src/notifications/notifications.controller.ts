@@ -4,10 +4,10 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import type { Principal } from '#accounts';
-import { awaitInAppDeliveries, NOTIFY_QUEUES, type NotifyJob } from '#notifications';
+import { NOTIFICATION_REACTOR } from '#notifications';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { OneOf, WholeNumber } from '../http/fields.js';
-import { MIN_POSITION_WAIT_MS, MinPositionQuery } from '../http/read-your-writes.js';
+import { answerWhenCaughtUp, MinPositionQuery } from '../http/read-your-writes.js';
 import type { Engine } from '#platform';
 import { ENGINE } from '../platform/tokens.js';
 
@@ -47,14 +47,10 @@ export class NotificationsController {
   @Get()
   @ApiOperation({ summary: 'My in-app notifications, newest first, with the number still unread' })
   async list(@CurrentUser() user: Principal, @Query() query: ListNotificationsQuery, @Res({ passthrough: true }) response: FastifyReply) {
-    const { notifications, projections, queues } = this.engine;
-    if (query.minPosition !== undefined) {
-      const position = query.minPosition;
-      const delivered = await awaitInAppDeliveries(queues.queue<NotifyJob>(NOTIFY_QUEUES.inApp), position, MIN_POSITION_WAIT_MS, (timeoutMs) =>
-        projections.waitFor(position, timeoutMs, ['notifications']),
-      );
-      response.header('X-Minyi-Consistency', delivered ? 'caught-up' : 'stale');
-    }
+    const { notifications, projections, inAppBacklog } = this.engine;
+    await answerWhenCaughtUp(query.minPosition, response, (position, timeoutMs) =>
+      inAppBacklog.waitFor(position, timeoutMs, (left) => projections.waitFor(position, left, [NOTIFICATION_REACTOR])),
+    );
     return notifications.page(user.userId, { unreadOnly: query.unread === 'true', limit: query.limit ?? DEFAULT_LIMIT, before: query.before });
   }
 
