@@ -95,8 +95,12 @@ async function readModelsCatchUp(databaseUrl: string, position: number): Promise
   try {
     const started = performance.now();
     for (;;) {
+      // The log is ordered by (transaction, position): the last commit may hold a lower position than the last answer.
       const { rows } = await client.query<{ behind: string; total: string }>(
-        'SELECT count(*) FILTER (WHERE coalesce(global_position, 0) < $1) AS behind, count(*) AS total FROM projection_checkpoints',
+        `SELECT count(*) FILTER (WHERE c.commit_position IS NULL OR (c.commit_position, c.prepare_position) < (e.transaction_id::text::bigint, e.global_position)) AS behind,
+                count(*) AS total
+           FROM projection_checkpoints c, events e
+          WHERE e.global_position = $1`,
         [position],
       );
       if (rows[0]!.total === '0') throw new Error('no projection checkpoints: are the projections running?');
