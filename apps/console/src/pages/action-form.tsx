@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, get, post } from '../api/client.js';
 import type { CaseAction, CaseDetail, Colleague, Moved } from '../api/types.js';
-import { ErrorNotice, Field } from '../components.js';
+import { ErrorNotice, Field, LoadFailed } from '../components.js';
 import { actionBody, actionFields, checkAction, initialValues, type ActionField } from '../forms/actions.js';
 import { problemText, serverProblems, type Problems } from '../forms/problems.js';
 import { hasMessage, useI18n } from '../i18n/i18n.js';
@@ -30,6 +30,10 @@ export function ActionForm({ action, view, onDone, onConflict, onCancel }: Actio
   );
   const fields = actionFields(action, { view, me: session.me, units: session.units, assignees: assignees.data });
   const [values, setValues] = useState<Record<string, string>>(() => initialValues(fields));
+  // The assignee field turns from an id box into a list when the coordinators arrive: start it afresh (one coordinator is chosen at once).
+  useEffect(() => {
+    if (assignees.data) setValues((before) => ({ ...before, ...initialValues(fields.filter((field) => field.name === 'assigneeId')) }));
+  }, [assignees.data]);
   const [problems, setProblems] = useState<Problems>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -62,6 +66,8 @@ export function ActionForm({ action, view, onDone, onConflict, onCancel }: Actio
     <form ref={form} className="card action-form" onSubmit={submit} noValidate aria-label={title}>
       <h3>{title}</h3>
       {error !== null && <ErrorNotice error={error} />}
+      {/* Without the list the assignee can still be named by id; say why the list is missing. */}
+      {assignees.error !== undefined && <LoadFailed error={assignees.error} retry={assignees.reload} />}
       {fields.map((field) => (
         <ActionInput
           key={field.name}
