@@ -256,7 +256,8 @@ describe('case queries: list, detail, history, state, verify', () => {
       for (const [i, event] of events.entries()) {
         const [, user] = STEPS[i]!;
         const me = (await api.get(user, '/api/v1/me')).body;
-        expect(event.metadata).toEqual({
+        const { deadlines: _, ...envelope } = event.metadata;
+        expect(envelope).toEqual({
           actorId: me.id,
           actorRole: me.roles[0],
           unitId: me.unitId,
@@ -268,6 +269,11 @@ describe('case queries: list, detail, history, state, verify', () => {
         expect(event.prevHash).toBe(i === 0 ? null : events[i - 1]!.hash);
         if (i > 0) expect(event.position).toBeGreaterThan(events[i - 1]!.position);
       }
+      // An event that sets a deadline records it as the policy made it then; a note sets none.
+      expect(events[0]!.metadata.deadlines).toEqual([
+        { clock: 'accept', startedAtRevision: 0, duration: { workingDays: 1 }, dueAt: expect.stringMatching(/\+08:00$/), warnAt: expect.any(String), onBreach: 'notify' },
+      ]);
+      expect(events[2]!.metadata.deadlines).toBeUndefined();
       expect(events[0]!.data).toMatchObject({ caseId, title: '审计轨迹', unitId: 'hd-dg-1', kind: 'dispute' });
       expect(events[2]!.data).toEqual({ noteType: 'visit', text: '上门走访' });
       expect(events[3]!.data).toMatchObject({ fromUnitId: 'hd-dg-1', toUnitId: 'hd-dg' });

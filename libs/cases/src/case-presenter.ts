@@ -1,5 +1,6 @@
 import { allowedActions, currentDeadlines, hasRole, type CaseClocks, type ExistingCase, type Filer, type OrgTree, type UserActor } from '#domain';
 import type { RecordedEvent } from '#event-store';
+import type { CaseEventMetadata } from './case-stream.js';
 
 /**
  * How the API shows a case and its events (API.md), shared by every reader of cases: the HTTP
@@ -81,7 +82,7 @@ export function presentCaseWithActions(view: CaseAt, reader: UserActor, org: Org
 /** A history entry; the filing event's phone is masked as in the case itself. */
 export function presentEvent(event: RecordedEvent, unmaskedPhone: boolean) {
   const data = event.type === 'CaseFiled' && !unmaskedPhone ? { ...event.data, filer: filerFor(event.data.filer as Filer, false) } : event.data;
-  const { actorId, actorRole, unitId, at, correlationId, causationId } = event.metadata;
+  const { actorId, actorRole, unitId, at, correlationId, causationId, deadlines } = event.metadata as CaseEventMetadata;
   return {
     id: event.id,
     revision: event.revision,
@@ -89,7 +90,7 @@ export function presentEvent(event: RecordedEvent, unmaskedPhone: boolean) {
     type: event.type,
     schemaVersion: event.schemaVersion,
     data,
-    metadata: { actorId, actorRole, unitId, at, correlationId, causationId },
+    metadata: { actorId, actorRole, unitId, at, correlationId, causationId, ...(deadlines ? { deadlines } : {}) },
     prevHash: event.prevHash,
     hash: event.hash,
   };

@@ -1,4 +1,4 @@
-import { fold, foldClocks, initialState, NO_CLOCKS, type CaseClocks, type CaseState, type SlaPolicy } from '#domain';
+import { fold, foldClocks, initialState, NO_CLOCKS, withDeadlines, type CaseClocks, type CaseEventWithMeta, type CaseState, type SlaPolicy } from '#domain';
 import type { EventStore, RecordedEvent } from '#event-store';
 import { caseStreamId, toCaseEvent } from './case-stream.js';
 
@@ -48,6 +48,11 @@ export class CaseRepository {
   /** The fold kept in memory, without a read: it may be behind the store. */
   kept(caseId: string): FoldedCase | undefined {
     return this.folds.get(caseId);
+  }
+
+  /** The events with the SLA deadlines they set under this repository's policy (see withDeadlines in the domain). */
+  withDeadlines(from: FoldedCase, events: readonly CaseEventWithMeta[]): CaseEventWithMeta[] {
+    return withDeadlines(events, this.policy, from.clocks);
   }
 
   /** Extends the case by events the caller has just appended. */

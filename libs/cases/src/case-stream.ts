@@ -1,5 +1,5 @@
-import { fold, type CaseEvent, type CaseEventWithMeta, type CaseState } from '#domain';
-import type { EventStore, RecordedEvent } from '#event-store';
+import { fold, type CaseEvent, type CaseEventMeta, type CaseEventWithMeta, type CaseState } from '#domain';
+import type { EventMetadata, EventStore, RecordedEvent } from '#event-store';
 
 const PREFIX = 'case-';
 
@@ -55,11 +55,15 @@ export async function freshCaseEvents<Row extends { readonly case_id: string; re
 /** A stored event as the domain folds it. */
 export function toCaseEvent(recorded: RecordedEvent): CaseEventWithMeta {
   const { at, actorId, actorRole, unitId } = recorded.metadata;
+  const { deadlines } = recorded.metadata as CaseEventMetadata;
   return {
     event: { type: recorded.type, data: recorded.data } as CaseEvent,
-    meta: { at, actorId, actorRole, unitId },
+    meta: deadlines === undefined ? { at, actorId, actorRole, unitId } : { at, actorId, actorRole, unitId, deadlines },
   };
 }
+
+/** A case event's metadata: the store's envelope, and the SLA deadlines the event set (CaseEventMeta), when it recorded them. */
+export type CaseEventMetadata = EventMetadata & Pick<CaseEventMeta, 'deadlines'>;
 
 export interface LoadedCase {
   readonly state: CaseState;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { DEFAULT_SLA_POLICY, DEMO_ORG_UNITS, OrgTree, type Actor, type CaseCommand } from '#domain';
+import { clockDuration, DEFAULT_SLA_POLICY, DEMO_ORG_UNITS, OrgTree, parseSlaPolicy, type Actor, type CaseCommand, type SlaPolicy } from '#domain';
 import { migrateEventStore, PostgresEventStore, WrongExpectedRevisionError } from '#event-store';
 import { ProjectionRunner } from '#projections';
 import { createTestDatabase, type TestDatabase } from '#testing';
@@ -208,5 +208,29 @@ describe('the case command path and read model', () => {
     await runner.rebuild('cases');
     expect(await runner.waitFor(last.position, 10_000)).toBe(true);
     expect(await snapshot()).toEqual(before);
+  });
+  it('keeps every deadline where the policy in force set it: a new policy times only the runs that start under it', async () => {
+    const filed = await file('时限不随政策改变');
+    const accepted = await run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() }, filed.revision);
+    const runsUnder = async (policy: SlaPolicy) => (await new CaseRepository(store, policy).current(filed.id)).clocks.clocks;
+    const before = await runsUnder(DEFAULT_SLA_POLICY);
+    expect(before.map((r) => [r.clock, r.state])).toEqual([
+      ['accept', 'met'],
+      ['resolve', 'running'],
+    ]);
+
+    // The policy file changes: accept in 5 working days, resolve in 30, breaches escalate everywhere.
+    const stricter = parseSlaPolicy({
+      clocks: { accept: { default: { workingDays: 5 }, onBreach: 'escalate' }, resolve: { default: { workingDays: 30 } } },
+    });
+    expect(clockDuration(stricter, 'resolve', 'dispute')).toEqual({ workingDays: 30 });
+    expect(await runsUnder(stricter)).toEqual(before);
+
+    // Under the new policy, a run that starts now is timed by it, and the old runs stay as they were.
+    const later = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseRepository(store, stricter));
+    await later.execute(new ExecuteCaseCommand({ type: 'EscalateCase', caseId: filed.id, actor: communityCoordinator, at: at(), reason: '需街道协调' }, accepted.revision, randomUUID()));
+    const after = await runsUnder(DEFAULT_SLA_POLICY);
+    expect(after.slice(0, 2).map(({ dueAt, warnAt, duration }) => ({ dueAt, warnAt, duration }))).toEqual(before.map(({ dueAt, warnAt, duration }) => ({ dueAt, warnAt, duration })));
+    expect(after[2]).toMatchObject({ clock: 'accept', state: 'running', duration: { workingDays: 5 }, onBreach: 'escalate' });
   });
 });

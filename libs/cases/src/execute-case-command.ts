@@ -88,8 +88,9 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
       decided = decide({ ...command, number: await this.numbers.next(command.at) }, state, context);
     }
 
-    const meta = eventMetaFor(command);
-    const events: NewEvent[] = decided.map((event) => ({
+    // Each event carries the SLA deadlines it sets, as the policy in force now makes them.
+    const recorded = this.cases.withDeadlines(current, decided.map((event) => ({ event, meta: eventMetaFor(command) })));
+    const events: NewEvent[] = recorded.map(({ event, meta }) => ({
       id: newEventId(),
       type: event.type,
       schemaVersion: CURRENT_SCHEMA_VERSION,

@@ -1,5 +1,5 @@
 export { caseStreamId, caseIdOf, freshCaseEvents, isCaseStream, loadCase, toCaseEvent } from './case-stream.js';
-export type { LoadedCase } from './case-stream.js';
+export type { CaseEventMetadata, LoadedCase } from './case-stream.js';
 export { CaseNumbers } from './case-numbers.js';
 export { CaseRepository, foldCase } from './case-repository.js';
 export type { FoldedCase } from './case-repository.js';

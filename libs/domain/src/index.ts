@@ -133,6 +133,7 @@ export {
   openRun,
   pendingSlaTimers,
   runningClocks,
+  withDeadlines,
 } from './sla/clocks.js';
-export type { CaseClocks, Clock, ClockState, Deadline, SlaTimer } from './sla/clocks.js';
+export type { CaseClocks, Clock, ClockState, Deadline, RecordedDeadline, SlaTimer } from './sla/clocks.js';
 export { extendableClocks, slaCommandRefusal } from './sla/sla-commands.js';

@@ -1,3 +1,4 @@
+import type { RecordedDeadline } from '../sla/clocks.js';
 import type { CaseFiling, NoteType, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
 
 /** The schema version every case event is written with today. */
@@ -71,6 +72,12 @@ export type CaseEventMeta = {
   readonly actorRole: string;
   /** The acting user's unit; null for the system actor. */
   readonly unitId: string | null;
+  /**
+   * The SLA deadlines the event set (runs it started, a run it extended) as the policy in force
+   * then made them. Folding takes them as they are, so a later change of policy does not move a
+   * deadline already set; events recorded without them are timed by the policy of the fold.
+   */
+  readonly deadlines?: readonly RecordedDeadline[];
 };
 
 export type CaseEventWithMeta = {

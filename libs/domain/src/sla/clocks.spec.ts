@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { CaseEvent } from '../case/events.js';
 import { caseFiled } from '../testing/fixtures.js';
 import { accepted, escalated, resolved, timed } from '../testing/timed-history.js';
-import { caseClocks, currentDeadlines, foldClocks, isOverdue, pendingSlaTimers, runningClocks, type Clock } from './clocks.js';
+import { caseClocks, currentDeadlines, foldClocks, isOverdue, NO_CLOCKS, pendingSlaTimers, runningClocks, withDeadlines, type Clock } from './clocks.js';
 import { DEFAULT_SLA_POLICY, parseSlaPolicy } from './policy.js';
 
 // Monday 2 March 2026, Shanghai. The fixture case is a dispute filed at hd-dg.
@@ -382,6 +382,51 @@ describe('SLA clocks', () => {
         ['callback', 8, 'met'],
       ]);
       expect(runningClocks(clocks)).toEqual([]);
+    });
+  });
+
+  describe('deadlines recorded with the events', () => {
+    const extended: CaseEvent = { type: 'DeadlineExtended', data: { clock: 'resolve', workingDays: 5, reason: '涉及多个部门' } };
+    const history = timed([MON_0900, filed], [MON_1500, accepted], ['2026-03-04T10:00:00+08:00', { type: 'NoteAdded', data: { noteType: 'visit', text: '走访' } }], ['2026-03-10T10:00:00+08:00', extended]);
+    const recorded = withDeadlines(history, DEFAULT_SLA_POLICY, NO_CLOCKS);
+    /** A policy nothing like the default: other lengths, other holidays, escalation everywhere. */
+    const other = parseSlaPolicy({
+      calendar: { workdays: [1, 2, 3, 4, 5, 6], holidays: ['2026-03-03', '2026-03-16'] },
+      warnAt: 0.5,
+      clocks: { accept: { default: { workingDays: 3 }, onBreach: 'escalate' }, resolve: { default: { workingDays: 2 } } },
+    });
+
+    it('record on each event the runs it starts or moves, as the policy makes them now, and nothing on the others', () => {
+      const runs = caseClocks(history, DEFAULT_SLA_POLICY);
+      const recordedBy = recorded.map(({ meta }) => meta.deadlines?.map(({ clock, startedAtRevision, dueAt }) => ({ clock, startedAtRevision, dueAt })));
+      expect(recordedBy).toEqual([
+        [{ clock: 'accept', startedAtRevision: 0, dueAt: runs[0]!.dueAt }],
+        [{ clock: 'resolve', startedAtRevision: 1, dueAt: '2026-03-23T15:00:00+08:00' }],
+        undefined,
+        [{ clock: 'resolve', startedAtRevision: 1, dueAt: runs[1]!.dueAt }],
+      ]);
+      expect(runs[1]!.dueAt).toBe('2026-03-30T15:00:00+08:00');
+      expect(recorded[0]!.meta.deadlines![0]).toEqual({
+        clock: 'accept',
+        startedAtRevision: 0,
+        duration: { workingDays: 1 },
+        dueAt: '2026-03-03T09:00:00+08:00',
+        warnAt: runs[0]!.warnAt,
+        onBreach: 'notify',
+      });
+    });
+
+    it('fold to the same runs under any policy, while events without them follow the policy of the fold', () => {
+      expect(caseClocks(recorded, other)).toEqual(caseClocks(history, DEFAULT_SLA_POLICY));
+      expect(caseClocks(history, other)).not.toEqual(caseClocks(history, DEFAULT_SLA_POLICY));
+      // A run started after the change is timed by the new policy; the recorded ones stay.
+      const escalatedLater = withDeadlines(timed(['2026-03-11T09:00:00+08:00', escalated('hd-dg', 'hd')]), other, foldClocks(recorded, other));
+      const runs = caseClocks([...recorded, ...escalatedLater], DEFAULT_SLA_POLICY);
+      expect(runs.map(({ clock, state, duration, onBreach }) => ({ clock, state, duration, onBreach }))).toEqual([
+        { clock: 'accept', state: 'met', duration: { workingDays: 1 }, onBreach: 'notify' },
+        { clock: 'resolve', state: 'stopped', duration: { workingDays: 15 }, onBreach: 'escalate' },
+        { clock: 'accept', state: 'running', duration: { workingDays: 3 }, onBreach: 'escalate' },
+      ]);
     });
   });
 

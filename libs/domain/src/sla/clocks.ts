@@ -30,6 +30,9 @@ import { calendarOf, clockDuration, type OnBreach, type SlaPolicy } from './poli
  * - `SlaWarningRaised` / `SlaBreached` mark the open run they name (clock + startedAtRevision).
  *   An alert for a run that has ended or never existed changes nothing.
  *
+ * - A deadline an event carries (`meta.deadlines`: set when the event was recorded) is taken as
+ *   it is instead of being worked out from the policy; see `withDeadlines`.
+ *
  * States: `running`; `warned` once a warning is recorded; `breached` once a breach is recorded or
  * when the run ends at or after its due time (late, even if no timer fired); otherwise an ended
  * run is `met` (it reached its goal before its due time) or `stopped` (the case moved on without
@@ -58,6 +61,9 @@ export type Clock = {
   readonly stoppedAt: string | null;
   readonly onBreach: OnBreach;
 };
+
+/** A run's deadline as an event records it: the run, and its length and times as the policy in force then set them. */
+export type RecordedDeadline = Pick<Clock, 'clock' | 'startedAtRevision' | 'duration' | 'dueAt' | 'warnAt' | 'onBreach'>;
 
 /** What the clocks fold keeps: the case kind (for per-kind lengths), the last revision folded, the runs. */
 export type CaseClocks = {
@@ -122,6 +128,27 @@ export function evolveClocks(current: CaseClocks, event: CaseEvent, meta: CaseEv
 /** Folds a case's events onto `from`. `events` continue the stream from `from.revision + 1`: by default the whole stream from revision 0. */
 export function foldClocks(events: readonly CaseEventWithMeta[], policy: SlaPolicy, from: CaseClocks = NO_CLOCKS): CaseClocks {
   return events.reduce((clocks, { event, meta }) => evolveClocks(clocks, event, meta, policy), from);
+}
+
+/**
+ * The events as the command path records them: each carrying the deadlines it sets (the runs it
+ * starts, the run it extends), worked out now from `policy`, so that folding them later gives the
+ * same deadlines whatever the policy is then. `from` is the case's clocks before the first event.
+ */
+export function withDeadlines(events: readonly CaseEventWithMeta[], policy: SlaPolicy, from: CaseClocks): CaseEventWithMeta[] {
+  let clocks = from;
+  return events.map(({ event, meta }) => {
+    const next = evolveClocks(clocks, event, meta, policy);
+    const before = new Map(clocks.clocks.map((run) => [`${run.clock}@${run.startedAtRevision}`, run]));
+    const deadlines: RecordedDeadline[] = next.clocks
+      .filter((run) => {
+        const was = before.get(`${run.clock}@${run.startedAtRevision}`);
+        return was === undefined || was.dueAt !== run.dueAt || was.warnAt !== run.warnAt;
+      })
+      .map(({ clock, startedAtRevision, duration, dueAt, warnAt, onBreach }) => ({ clock, startedAtRevision, duration, dueAt, warnAt, onBreach }));
+    clocks = next;
+    return { event, meta: deadlines.length > 0 ? { ...meta, deadlines } : meta };
+  });
 }
 
 /** Every clock run of a case, oldest first, from its whole stream (revision 0 first). */
@@ -195,18 +222,19 @@ class Runs {
 
   start(clock: SlaClock): this {
     this.end(clock, false);
-    const duration = clockDuration(this.policy, clock, this.base.kind);
     const startedAt = this.meta.at;
+    const recorded = this.#recorded(clock, this.base.revision);
+    const duration = recorded?.duration ?? clockDuration(this.policy, clock, this.base.kind);
     this.#clocks.push({
       clock,
       startedAt,
       startedAtRevision: this.base.revision,
       duration,
       extendedWorkingDays: 0,
-      ...this.#deadline(startedAt, duration, 0),
+      ...(recorded ? { dueAt: recorded.dueAt, warnAt: recorded.warnAt } : this.#deadline(startedAt, duration, 0)),
       state: 'running',
       stoppedAt: null,
-      onBreach: this.policy.clocks[clock].onBreach,
+      onBreach: recorded?.onBreach ?? this.policy.clocks[clock].onBreach,
     });
     return this;
   }
@@ -234,7 +262,9 @@ class Runs {
       (run) => run.clock === clock && isOpenRun(run),
       (run) => {
         const extendedWorkingDays = run.extendedWorkingDays + workingDays;
-        return { ...run, extendedWorkingDays, ...this.#deadline(run.startedAt, run.duration, extendedWorkingDays, run.dueAt, workingDays) };
+        const recorded = this.#recorded(clock, run.startedAtRevision);
+        const moved = recorded ? { dueAt: recorded.dueAt, warnAt: recorded.warnAt } : this.#deadline(run.startedAt, run.duration, extendedWorkingDays, run.dueAt, workingDays);
+        return { ...run, extendedWorkingDays, ...moved };
       },
     );
     return this;
@@ -250,6 +280,11 @@ class Runs {
 
   done(): CaseClocks {
     return { kind: this.base.kind, revision: this.base.revision, clocks: this.#clocks };
+  }
+
+  /** The deadline the event records for this run, if it carries one. */
+  #recorded(clock: SlaClock, startedAtRevision: number): RecordedDeadline | undefined {
+    return this.meta.deadlines?.find((deadline) => deadline.clock === clock && deadline.startedAtRevision === startedAtRevision);
   }
 
   #update(matches: (run: Clock) => boolean, change: (run: Clock) => Clock): void {
