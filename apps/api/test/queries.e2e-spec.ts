@@ -269,6 +269,14 @@ describe('case queries: list, detail, history, state, verify', () => {
         expect(event.prevHash).toBe(i === 0 ? null : events[i - 1]!.hash);
         if (i > 0) expect(event.position).toBeGreaterThan(events[i - 1]!.position);
       }
+      // The people the events name, by name and unit: everyone who acted on the case.
+      const named = response.body.people as { id: string; username: string; displayName: string; unitId: string }[];
+      const actors = [...new Set(STEPS.map(([, user]) => user))].sort();
+      expect(named.map((person) => person.username).sort()).toEqual(actors);
+      for (const person of named) {
+        const me = (await api.get(person.username, '/api/v1/me')).body;
+        expect(person).toEqual({ id: me.id, username: me.username, displayName: me.displayName, unitId: me.unitId });
+      }
       // An event that sets a deadline records it as the policy made it then; a note sets none.
       expect(events[0]!.metadata.deadlines).toEqual([
         { clock: 'accept', startedAtRevision: 0, duration: { workingDays: 1 }, dueAt: expect.stringMatching(/\+08:00$/), warnAt: expect.any(String), onBreach: 'notify' },

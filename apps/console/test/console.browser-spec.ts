@@ -120,6 +120,8 @@ describeInBrowser('console')('the console', () => {
       await shows(page.getByRole('status'), '已完成：指派');
       await shows(page.locator('.facts').first(), '东关社区联络员');
       await shows(page.locator('.timeline-CaseAssigned'), '东关社区联络员');
+      // Who made the move is named too: the history names everyone its events name.
+      await shows(page.locator('.timeline-CaseAssigned'), '东关街道联络员 · 协调员 · 东关街道');
       expect((await api.detail('hd-dg-1.coordinator', filed.id)).assigneeId).toBe(await api.userId('hd-dg-1.coordinator'));
 
       // The community's coordinator may hand it to no one but themselves: the only choice is made already.

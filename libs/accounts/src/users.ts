@@ -189,6 +189,14 @@ export class UserStore {
     return row ? { user: toPublicUser(row), passwordHash: row.password_hash } : null;
   }
 
+  /** The users with these ids that exist. */
+  async findByIds(ids: readonly string[]): Promise<PublicUser[]> {
+    const valid = ids.filter((id) => UUID_PATTERN.test(id));
+    if (valid.length === 0) return [];
+    const { rows } = await this.pool.query<UserRow>(`${SELECT_USER} WHERE id = ANY($1::uuid[]) ORDER BY username`, [valid]);
+    return rows.map(toPublicUser);
+  }
+
   /** The coordinators working at these units, by name. */
   async coordinatorsAt(unitIds: readonly string[]): Promise<PublicUser[]> {
     if (unitIds.length === 0) return [];

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
 import { CASE_READ_MODEL, IdempotencyStore, asColleague, caseStreamId, foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type CaseCommandResult } from '#cases';
 import { allowedActions, assigneeUnitIds, canRead, isUuid } from '#domain';
+import { userIdsIn } from '#audit';
 import { verifyStream } from '#event-store';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { awaitMinPosition } from '../http/read-your-writes.js';
@@ -229,11 +230,12 @@ export class CasesController {
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: 'Every event of the case, with its hash chain' })
+  @ApiOperation({ summary: 'Every event of the case, with its hash chain, and (an addition to API.md) the people its events name' })
   async history(@CurrentUser() user: Principal, @Param('id') id: string) {
     const { state, events } = await this.cases.withHistory(user, caseId(id));
     const unmasked = seesFilerPhone(state, user, this.engine.org);
-    return { events: events.map((event) => presentEvent(event, unmasked)) };
+    const people = await this.engine.users.findByIds(userIdsIn(events));
+    return { events: events.map((event) => presentEvent(event, unmasked)), people: people.map(asColleague) };
   }
 
   @Get(':id/state')

@@ -72,6 +72,12 @@ export type HistoryEvent = {
   };
 }[CaseEventType];
 
+/** `GET /api/v1/cases/{id}/history`: the events, and the people they name (an addition to API.md). */
+export interface CaseHistory {
+  readonly events: readonly HistoryEvent[];
+  readonly people: readonly Colleague[];
+}
+
 export interface StateAt {
   readonly revision: number;
   readonly at: string;

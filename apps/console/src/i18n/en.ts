@@ -329,6 +329,7 @@ export const en: Record<MessageKey, string> = {
   'audit.viewRevision': 'See the case as of revision {n}',
 
   'timeline.actor': '{role} · {unit}',
+  'timeline.namedActor': '{name} · {role} · {unit}',
   'timeline.revision': 'Revision {n}',
   'timeline.empty': 'Nothing recorded yet.',
 

@@ -330,6 +330,7 @@ export const zhCN = {
   'audit.viewRevision': '查看第 {n} 版时的状态',
 
   'timeline.actor': '{role} · {unit}',
+  'timeline.namedActor': '{name} · {role} · {unit}',
   'timeline.revision': '第 {n} 版',
   'timeline.empty': '暂无记录。',
 

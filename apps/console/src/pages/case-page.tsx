@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ApiError, get } from '../api/client.js';
-import type { CaseAction, CaseDetail, HistoryEvent, Moved } from '../api/types.js';
+import type { CaseAction, CaseDetail, CaseHistory, Moved } from '../api/types.js';
 import { useUnread } from '../unread.js';
 import { caseIsOverdue, LoadFailed, Loading, StatusBadge } from '../components.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -23,7 +23,7 @@ export function CasePage({ id }: { readonly id: string }) {
   const { refresh: refreshUnread } = useUnread();
   const detail = useResource((signal) => get<CaseDetail>(`/api/v1/cases/${id}`, {}, signal), [id]);
   const revision = detail.data?.revision;
-  const history = useResource((signal) => get<{ events: HistoryEvent[] }>(`/api/v1/cases/${id}/history`, {}, signal), [id, revision]);
+  const history = useResource((signal) => get<CaseHistory>(`/api/v1/cases/${id}/history`, {}, signal), [id, revision]);
   const [open, setOpen] = useState<CaseAction | null>(null);
   const [conflict, setConflict] = useState<ApiError | null>(null);
   const [done, setDone] = useState<CaseAction | null>(null);
@@ -168,7 +168,7 @@ export function CasePage({ id }: { readonly id: string }) {
         {history.data ? (
           <Timeline
             events={history.data.events}
-            people={[view.assignee]}
+            people={[...history.data.people, view.assignee]}
             onView={
               auditing
                 ? (n) => {

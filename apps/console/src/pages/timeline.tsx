@@ -81,7 +81,7 @@ export function Timeline({
   onView,
 }: {
   readonly events: readonly HistoryEvent[];
-  /** Colleagues the case names (its assignee): shown by name where an event names them. */
+  /** The people the events name (the history's `people`, the assignee): shown by name where an event names them. */
   readonly people?: readonly (Colleague | null | undefined)[];
   readonly onView?: (revision: number) => void;
 }) {
@@ -94,6 +94,8 @@ export function Timeline({
         const role = event.metadata.actorRole;
         const known = role === 'system' || (ROLES as readonly string[]).includes(role);
         const roleLabel = known ? t(`role.${role as ActorRole}`) : role;
+        const unit = event.metadata.unitId ? units.name(event.metadata.unitId) : '—';
+        const actor = people.find((person) => person?.id === event.metadata.actorId);
         return (
           <li key={event.revision} className={`timeline-entry timeline-${event.type}`}>
             <div className="timeline-head">
@@ -105,7 +107,7 @@ export function Timeline({
             </p>
             <p className="muted">
               <time dateTime={event.metadata.at}>{formatTime(event.metadata.at)}</time> ·{' '}
-              {t('timeline.actor', { role: roleLabel, unit: event.metadata.unitId ? units.name(event.metadata.unitId) : '—' })}
+              {actor ? t('timeline.namedActor', { name: actor.displayName, role: roleLabel, unit }) : t('timeline.actor', { role: roleLabel, unit })}
             </p>
             {onView && (
               <button type="button" className="button button-small" onClick={() => onView(event.revision)}>
