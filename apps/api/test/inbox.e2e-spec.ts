@@ -27,6 +27,8 @@ describe('inbox', () => {
     const response = await api.get('hd-dg-1.coordinator', `/api/v1/inbox?minPosition=${Number.MAX_SAFE_INTEGER}`);
     expect(response.status).toBe(200);
     expect(response.headers['x-minyi-consistency']).toBe('stale');
+    // Position 0 comes before every event: nothing to wait for.
+    expect((await api.get('hd-dg-1.coordinator', '/api/v1/inbox?minPosition=0')).headers['x-minyi-consistency']).toBe('caught-up');
     expectError(await api.get('hd-dg-1.coordinator', '/api/v1/inbox?minPosition=-1'), 400);
     expectError(await api.get('hd-dg-1.coordinator', '/api/v1/inbox?unit=hd'), 400);
   });

@@ -93,6 +93,8 @@ export class ProjectionRunner {
    */
   async waitFor(globalPosition: number, timeoutMs: number, names: readonly string[] = this.projections.map((p) => p.name)): Promise<boolean> {
     const awaited = names.map((name) => this.projection(name).name);
+    // Positions start at 1: position 0, before any event, is included in every read model.
+    if (globalPosition === 0) return true;
     const target = await this.store.positionOf(globalPosition);
     if (!target) return false;
     const deadline = Date.now() + timeoutMs;
