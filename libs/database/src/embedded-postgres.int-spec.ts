@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -71,5 +72,33 @@ describe('embedded PostgreSQL', () => {
     const third = await startEmbeddedPostgres({ dataDir });
     servers.push(third);
     expect(await scalar(third.url('kept'), 'SELECT v AS value FROM t')).toBe('持久');
+  }, 120_000);
+
+  it('shares a server whose owner is alive (a worker or the CLI beside the API) and leaves it running; takes it over once the owner is gone', async () => {
+    const dataDir = await newDir();
+    const first = await startEmbeddedPostgres({ dataDir });
+    servers.push(first);
+    expect(first.sharedWith).toBeNull();
+    await first.ensureDatabase('shared');
+    // The server's owner is another live process: the pid file names a running node process.
+    const owner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    await new Promise((resolve) => owner.once('spawn', resolve));
+    try {
+      await writeFile(join(dataDir, 'pg-owner.pid'), `${owner.pid}\n`);
+      const beside = await startEmbeddedPostgres({ dataDir });
+      expect({ port: beside.port, sharedWith: beside.sharedWith }).toEqual({ port: first.port, sharedWith: owner.pid });
+      expect(await scalar(beside.url('shared'), "SELECT '共用'::text AS value")).toBe('共用');
+      await beside.stop();
+      // Stopping a shared server is its owner's business: it still answers.
+      expect(await scalar(first.url('shared'), 'SELECT 1 AS value')).toBe(1);
+    } finally {
+      owner.kill('SIGKILL');
+      await new Promise((resolve) => owner.once('exit', resolve));
+    }
+    // The owner was killed: the next start stops the server it left and starts its own.
+    const next = await startEmbeddedPostgres({ dataDir });
+    servers.push(next);
+    expect(next.sharedWith).toBeNull();
+    expect(await scalar(next.url('shared'), "SELECT '接管'::text AS value")).toBe('接管');
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,9 +16,11 @@ const run = promisify(execFile);
  * installs process-wide signal handlers that stop the database (and exit) on SIGINT/SIGTERM,
  * which would cut off the graceful shutdown of the engine that is still using it.
  *
- * `pg_ctl` runs the server detached from this process. So when a previous process was killed
- * and left its server running, `start()` finds it through `postmaster.pid` and stops it before
- * starting afresh; a server that died leaves a stale pid file that PostgreSQL itself ignores.
+ * `pg_ctl` runs the server detached from this process, and the process that started it writes
+ * its pid beside the cluster (`pg-owner.pid`). A later start that finds the server running
+ * (through `postmaster.pid`) either shares it, when its owner is still alive (the worker, the CLI
+ * or a rebuild beside `npm start` on the same data dir), or stops it and starts afresh, when its
+ * owner was killed. A server that died leaves a stale pid file that PostgreSQL itself ignores.
  */
 export interface EmbeddedPostgresOptions {
   /** Folder for the cluster's files (created on first start). */
@@ -29,10 +31,13 @@ export interface EmbeddedPostgresOptions {
 
 export interface RunningPostgres {
   readonly port: number;
+  /** The pid of the process that started the server, when this process shares it; null when it is ours. */
+  readonly sharedWith: number | null;
   /** A connection string for a database on this server. */
   url(database: string): string;
   /** Creates the database when missing (safe when several callers race). */
   ensureDatabase(database: string): Promise<void>;
+  /** Stops the server if this process started it; a shared one is left to its owner. */
   stop(): Promise<void>;
 }
 
@@ -97,6 +102,21 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Whether `pid` is a live process running the same program as this one (where /proc tells; else merely alive): a recycled pid is no owner. */
+async function isLiveOwner(pid: number): Promise<boolean> {
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return false;
+  const exe = await readlink(`/proc/${pid}/exe`).catch(() => null);
+  return exe === null || exe === (await realpath(process.execPath).catch(() => process.execPath));
+}
+
+/** The lines of a small file, or null when it cannot be read. */
+async function readLines(path: string): Promise<string[] | null> {
+  return readFile(path, 'utf8').then(
+    (text) => text.split('\n'),
+    () => null,
+  );
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const dataDir = resolve(options.dataDir);
   const clusterDir = join(dataDir, 'pg');
@@ -133,7 +153,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
   }
 
-  await stopLeftoverServer(clusterDir);
+  const ownerFile = join(dataDir, 'pg-owner.pid');
+  const running = await runningServer(clusterDir);
+  if (running) {
+    const ownerPid = Number((await readLines(ownerFile))?.[0]);
+    if (ownerPid !== process.pid && (await isLiveOwner(ownerPid))) {
+      log(`sharing the PostgreSQL server (pid ${running.pid}, port ${running.port}) that process ${ownerPid} started on ${clusterDir}`);
+      return handle(running.port, running.socketDir !== '', ownerPid);
+    }
+    // Its owner was killed: the server holds the cluster for no one. Shut it down first.
+    log(`stopping a PostgreSQL server (pid ${running.pid}) left running on ${clusterDir}`);
+    await exec(bin.pg_ctl, ['stop', '--wait', '--mode=fast', `--pgdata=${clusterDir}`]);
+  }
 
   const port = await freePort();
   // Connections go through the server's Unix socket, which skips the TCP stack on both sides,
@@ -150,34 +181,36 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     `--options=-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${socketFits ? clusterDir : "''"} -c max_connections=200`,
   ]);
 
-  const host = socketFits ? encodeURIComponent(clusterDir) : '127.0.0.1';
-  const url = (database: string) => `postgres://${SUPERUSER}:${PASSWORD}@${host}:${port}/${encodeURIComponent(database)}`;
-  let stopped = false;
+  await writeFile(ownerFile, `${process.pid}\n`);
+  return handle(port, socketFits, null);
 
-  return {
-    port,
-    url,
-    async ensureDatabase(database: string) {
-      await ensureDatabase(url('postgres'), database);
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await exec(bin.pg_ctl, ['stop', '--wait', '--mode=fast', `--pgdata=${clusterDir}`]);
-    },
-  };
-
-  /** A server left running by a killed process still holds the cluster: shut it down first. */
-  async function stopLeftoverServer(dir: string): Promise<void> {
-    const pidFile = join(dir, 'postmaster.pid');
-    const pid = await readFile(pidFile, 'utf8').then(
-      (text) => Number(text.split('\n')[0]),
-      () => NaN,
-    );
-    if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
-    log(`stopping a PostgreSQL server (pid ${pid}) left running on ${dir}`);
-    await exec(bin.pg_ctl, ['stop', '--wait', '--mode=fast', `--pgdata=${dir}`]);
+  function handle(serverPort: number, viaSocket: boolean, sharedWith: number | null): RunningPostgres {
+    const host = viaSocket ? encodeURIComponent(clusterDir) : '127.0.0.1';
+    const url = (database: string) => `postgres://${SUPERUSER}:${PASSWORD}@${host}:${serverPort}/${encodeURIComponent(database)}`;
+    let stopped = false;
+    return {
+      port: serverPort,
+      sharedWith,
+      url,
+      async ensureDatabase(database: string) {
+        await ensureDatabase(url('postgres'), database);
+      },
+      async stop() {
+        if (stopped || sharedWith !== null) return;
+        stopped = true;
+        await exec(bin.pg_ctl, ['stop', '--wait', '--mode=fast', `--pgdata=${clusterDir}`]);
+        await rm(ownerFile, { force: true });
+      },
+    };
   }
+}
+
+/** The server running on the cluster, from its `postmaster.pid` (pid, data dir, start time, port, socket dir, ...); null when none runs. */
+async function runningServer(clusterDir: string): Promise<{ pid: number; port: number; socketDir: string } | null> {
+  const lines = await readLines(join(clusterDir, 'postmaster.pid'));
+  const pid = Number(lines?.[0]);
+  if (!lines || !Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
+  return { pid, port: Number(lines[3]), socketDir: (lines[4] ?? '').trim() };
 }
 
 /** CREATE DATABASE when missing; a concurrent creator winning the race is fine. */
