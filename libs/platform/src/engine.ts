@@ -70,7 +70,9 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
   const policy = await loadSlaPolicy(config.slaPolicyFile);
   const org = await loadOrgTree(config.orgFile);
   const databases = await openConfiguredDatabases(config, logger);
-  if (databases.embedded) logger.info({ port: databases.embedded.port, dataDir: config.dataDir }, 'embedded PostgreSQL started');
+  const { embedded } = databases;
+  if (embedded?.sharedWith != null) logger.info({ port: embedded.port, dataDir: config.dataDir, ownerPid: embedded.sharedWith }, 'sharing the embedded PostgreSQL another process started');
+  else if (embedded) logger.info({ port: embedded.port, dataDir: config.dataDir }, 'embedded PostgreSQL started');
 
   const pool = createPool(databases.mainUrl, { max: 40, onError: (error) => logger.warn({ err: error }, 'idle database connection failed') });
   const closers: (() => Promise<void>)[] = [() => databases.stop(), () => pool.end()];
