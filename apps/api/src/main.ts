@@ -32,9 +32,21 @@ async function main(): Promise<void> {
     `  OpenAPI docs  ${base}/api/docs  (JSON: ${base}/api/docs-json)`,
     `  health        ${base}/health   metrics: ${base}/metrics`,
   ];
-  if (engine.demoAccounts.length > 0) {
-    lines.push('', `Demo accounts (password: ${config.demoPassword}):`);
-    for (const account of engine.demoAccounts) lines.push(`  ${account.username.padEnd(20)} ${account.roles.join(',').padEnd(12)} ${account.unitId.padEnd(9)} ${account.displayName}`);
+  const demo = engine.demoAccounts;
+  if (demo.length > 0) {
+    // MINYI_DEMO_PASSWORD is the password of the accounts it created; those of an earlier start keep theirs.
+    const created = demo.filter((account) => account.created).length;
+    const heading =
+      created === demo.length
+        ? `Demo accounts (password: ${config.demoPassword}):`
+        : created === 0
+          ? 'Demo accounts (created at an earlier start, with the password given then; MINYI_DEMO_PASSWORD does not change it):'
+          : `Demo accounts (* created now, password: ${config.demoPassword}; the others keep the password given at an earlier start):`;
+    lines.push('', heading);
+    for (const account of demo) {
+      const mark = created > 0 && created < demo.length && account.created ? '*' : ' ';
+      lines.push(` ${mark}${account.username.padEnd(20)} ${account.roles.join(',').padEnd(12)} ${account.unitId.padEnd(9)} ${account.displayName}`);
+    }
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { UsageError, type CliCommand } from './command.js';
+import { addUser } from './commands/add-user.js';
 import { exportCase } from './commands/export.js';
 import { rebuild } from './commands/rebuild.js';
 import { replay } from './commands/replay.js';
@@ -7,7 +8,7 @@ import { timersRebuild } from './commands/timers-rebuild.js';
 import { verify } from './commands/verify.js';
 
 /** Every command, in the order `help` lists them. */
-const COMMANDS: readonly CliCommand[] = [timersRebuild, verify, replay, exportCase, rebuild];
+const COMMANDS: readonly CliCommand[] = [timersRebuild, verify, replay, exportCase, rebuild, addUser];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

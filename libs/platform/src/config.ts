@@ -45,7 +45,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobsDatabaseUrl,
     redisUrl,
     jwtSecret: nonEmpty(env.JWT_SECRET),
-    demo: databaseUrl === undefined || env.MINYI_DEMO === '1',
+    // Embedded: demo data unless turned off; on a configured server: only when asked for.
+    demo: databaseUrl === undefined ? env.MINYI_DEMO !== '0' : env.MINYI_DEMO === '1',
     demoPassword: nonEmpty(env.MINYI_DEMO_PASSWORD) ?? 'demo12345',
     orgFile: nonEmpty(env.MINYI_ORG_FILE),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
-import { LoginService, UserStore, loadOrCreateJwtSecret, loadOrgTree, migrateAccounts, type DemoAccount } from '#accounts';
+import { DEMO_ACCOUNTS, LoginService, UserStore, loadOrCreateJwtSecret, loadOrgTree, migrateAccounts, type DemoAccount } from '#accounts';
 import { CaseNumbers, CaseQueries, CaseRepository, ExecuteCaseCommandHandler, IdempotencyStore, loadSlaPolicy } from '#cases';
 import { createPool, type Databases } from '#database';
 import { calendarOf, type OrgTree, type SlaPolicy } from '#domain';
@@ -19,7 +19,7 @@ import {
 import { ProjectionRunner } from '#projections';
 import { CaseStatistics } from '#reporting';
 import { SLA_QUEUE, SlaJobs, SlaTimerReactor, SlaTimerRunner, SlaTimerTable, SlaTimerWorker, type SlaTimerJob } from '#sla';
-import type { AppConfig } from './config.js';
+import { ConfigError, type AppConfig } from './config.js';
 import { openConfiguredDatabases } from './databases.js';
 import { readModels } from './read-models.js';
 
@@ -93,6 +93,13 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
     const users = new UserStore(pool, { isKnownUnit: (unitId) => org.has(unitId) });
     const secret = await loadOrCreateJwtSecret({ env: config.jwtSecret, dataDir: config.dataDir });
     const login = new LoginService({ pool, users, secret });
+    const missingDemoUnits = config.demo ? [...new Set(DEMO_ACCOUNTS.map((account) => account.unitId))].filter((unitId) => !org.has(unitId)) : [];
+    if (missingDemoUnits.length > 0) {
+      throw new ConfigError(
+        'MINYI_DEMO',
+        `the demo accounts work at units this org tree lacks (${missingDemoUnits.join(', ')}): with your own MINYI_ORG_FILE set MINYI_DEMO=0, and create the first admin with npm run cli -- add-user`,
+      );
+    }
     const demoAccounts = config.demo ? await users.ensureDemoAccounts(config.demoPassword) : [];
 
     const numbers = new CaseNumbers(pool);

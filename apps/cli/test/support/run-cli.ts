@@ -26,13 +26,20 @@ export function assertCliBuilt(): void {
  * Runs the CLI in a process of its own on the given database (the jobs too) and data dir, logs
  * off, and answers its exit code and output.
  */
-export function runCli(databaseUrl: string, dataDir: string, args: readonly string[]): Promise<CliRun> {
-  const env = { ...process.env, DATABASE_URL: databaseUrl, JOBS_DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', MINYI_DATA_DIR: dataDir };
+export function runCli(databaseUrl: string, dataDir: string, args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  const env = { ...process.env, DATABASE_URL: databaseUrl, JOBS_DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', MINYI_DATA_DIR: dataDir, ...options.env };
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI_MAIN, ...args], { env, timeout: 100_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [CLI_MAIN, ...args], { env, timeout: 100_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
+    child.stdin?.end(options.input ?? '');
   });
+}
+
+/** More of a CLI run's surroundings: extra environment variables, and what standard input holds. */
+export interface CliOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly input?: string;
 }
 
 /** What a CLI spec works with: the app on a database of its own, and the CLI on that database. */
@@ -43,6 +50,8 @@ export interface CliApp {
   readonly dir: string;
   /** Runs the CLI on the app's database, with `dir` as its data dir. */
   readonly cli: (...args: string[]) => Promise<CliRun>;
+  /** The same, with more environment or standard input. */
+  readonly cliWith: (options: CliOptions, ...args: string[]) => Promise<CliRun>;
 }
 
 /**
@@ -58,7 +67,13 @@ export function useCliApp(started: (app: CliApp) => void | Promise<void>, timeou
     t = app;
     const dataDir = await mkdtemp(join(tmpdir(), 'minyi-cli-'));
     dir = dataDir;
-    await started({ t: app, api: new Api(app), dir: dataDir, cli: (...args) => runCli(app.db.url, dataDir, args) });
+    await started({
+      t: app,
+      api: new Api(app),
+      dir: dataDir,
+      cli: (...args) => runCli(app.db.url, dataDir, args),
+      cliWith: (options, ...args) => runCli(app.db.url, dataDir, args, options),
+    });
   }, timeoutMs);
   afterAll(async () => {
     await t?.close();
