@@ -8,6 +8,7 @@ import { InboxPage } from './pages/inbox-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { NotificationsPage } from './pages/notifications-page.js';
 import { StatsPage } from './pages/stats-page.js';
+import { UsersPage } from './pages/users-page.js';
 import { Link, match, navigate, useLocation } from './router.js';
 import { homePath, leaderOnly } from './roles.js';
 import { useSession, useSessionState } from './session.js';
@@ -26,6 +27,7 @@ const SCREENS: readonly Screen[] = [
   { path: '/cases/mine', label: 'nav.mine', roles: ['clerk'] },
   { path: '/cases', label: 'nav.cases', roles: ['clerk', 'coordinator', 'leader', 'auditor', 'admin'] },
   { path: '/stats', label: 'nav.stats', roles: ['coordinator', 'leader', 'auditor', 'admin'] },
+  { path: '/users', label: 'nav.users', roles: ['admin'] },
 ];
 
 function Header() {
@@ -111,6 +113,7 @@ function Screens() {
   if (path === '/cases') return <CasesPage key="all" query={query} />;
   if (path === '/stats') return <StatsPage />;
   if (path === '/notifications') return <NotificationsPage />;
+  if (path === '/users') return session.has('admin') ? <UsersPage /> : <NotFound />;
   const caseRoute = match('/cases/:id', path);
   if (caseRoute) return <CasePage key={caseRoute.id} id={caseRoute.id!} />;
   if (path === '/' || path === '/login') return null;

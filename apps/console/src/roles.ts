@@ -1,9 +1,10 @@
 import type { Session } from './session.js';
 
-/** Where each role starts: the clerk at the intake form, coordinators and leaders at their inbox, auditors at the cases. */
+/** Where each role starts: the clerk at the intake form, coordinators and leaders at their inbox, auditors at the cases, admins at the accounts. */
 export function homePath(session: Session): string {
   if (session.has('coordinator') || session.has('leader')) return '/inbox';
   if (session.has('clerk')) return '/cases/new';
+  if (session.has('admin') && !session.has('auditor')) return '/users';
   return '/cases';
 }
 

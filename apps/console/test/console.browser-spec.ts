@@ -287,4 +287,48 @@ describeInBrowser('console')('the console', () => {
     },
     SLOW,
   );
+  it(
+    'lets an admin create an account, checked as the server checks it, and lists it; the account can log in',
+    async () => {
+      // An admin starts at the accounts.
+      const page = await h.loginAs('admin');
+      await page.getByRole('heading', { name: '用户管理' }).waitFor();
+      expect(await page.getByRole('link', { name: '用户管理' }).getAttribute('aria-current')).toBe('page');
+      await shows(page.locator('.users-table'), 'hd-dg-1.clerk');
+      const form = page.getByRole('form', { name: '创建账号' });
+
+      await form.getByRole('button', { name: '创建账号' }).click();
+      await shows(field(page, '用户名'), '必填');
+      await shows(page.locator('fieldset').filter({ hasText: '角色' }), '至少选择一个角色');
+
+      // A username that exists: the server refuses it, beside the field.
+      await form.getByLabel('用户名').fill('hd-dg-1.clerk');
+      await form.getByLabel('姓名').fill('柳林村信息员');
+      await form.getByLabel('初始密码').fill('a-good-password');
+      await form.getByLabel('所在单位').selectOption({ label: '柳林村' });
+      await form.getByLabel('信息员').check();
+      await form.getByRole('button', { name: '创建账号' }).click();
+      await shows(field(page, '用户名'), '这个用户名已被使用');
+
+      await form.getByLabel('用户名').fill('hd-ll-1.clerk');
+      await form.getByRole('button', { name: '创建账号' }).click();
+      await shows(page.getByRole('status'), '已创建账号 hd-ll-1.clerk');
+      await shows(page.locator('.users-table tr').filter({ hasText: 'hd-ll-1.clerk' }), '柳林村');
+      const login = await h.t.http().post('/api/v1/auth/login').send({ username: 'hd-ll-1.clerk', password: 'a-good-password' });
+      expect(login.body.user).toMatchObject({ displayName: '柳林村信息员', roles: ['clerk'], unitId: 'hd-ll-1' });
+      await h.screenshot(page, 'admin-users');
+    },
+    SLOW,
+  );
+
+  it(
+    'shows the users screen to admins only',
+    async () => {
+      const page = await h.loginAs('hd-dg-1.coordinator');
+      expect(await page.getByRole('link', { name: '用户管理' }).count()).toBe(0);
+      await page.goto(`${h.base}/users`);
+      await page.getByRole('heading', { name: '没有这个页面' }).waitFor();
+    },
+    SLOW,
+  );
 });

@@ -3,6 +3,7 @@ import { DEMO_ORG_UNITS } from '#domain';
 import type { CaseDetail, Colleague, Me } from '../src/api/types.js';
 import { actionBody, actionFields, checkAction, type ActionField } from '../src/forms/actions.js';
 import { checkFiling, emptyDraft, filingBody, type FilingDraft } from '../src/forms/filing.js';
+import { checkUser, emptyUserDraft, userBody } from '../src/forms/user.js';
 import { problemText, serverProblems } from '../src/forms/problems.js';
 import { fieldLabel, fieldMessage } from '../src/i18n/field-messages.js';
 import { CATALOGUES, translator } from '../src/i18n/messages.js';
@@ -96,6 +97,40 @@ describe('the intake form checks what the API checks', () => {
     expect(visit).toMatchObject({ visitReason: 'hospital', location: { address: '幸福小区 3 号楼' }, filer: { anonymous: true } });
     expect(visit).not.toHaveProperty('parties');
     expect(visit.filer).not.toHaveProperty('name');
+  });
+});
+
+describe('the new-account form checks what POST /api/v1/users checks', () => {
+  const good = { username: 'hd-ll-1.clerk', displayName: '柳林村信息员', password: 'a-good-password', roles: ['clerk'], unitId: 'hd-ll-1' } as const;
+  const units = ['sf', 'hd', 'hd-ll-1'];
+
+  it('passes a complete account and names each missing field', () => {
+    expect(checkUser(good, units)).toEqual({});
+    expect(checkUser(emptyUserDraft(), units)).toEqual({
+      username: { key: 'v.required' },
+      displayName: { key: 'v.required' },
+      password: { key: 'v.required' },
+      roles: { key: 'v.rolesRequired' },
+      unitId: { key: 'v.required' },
+    });
+  });
+
+  it('takes the server’s username and password rules, and only units one may choose', () => {
+    expect(checkUser({ ...good, username: '-x' }, units).username).toEqual({ key: 'v.username' });
+    expect(checkUser({ ...good, username: 'Ａdmin.Two' }, units).username).toBeUndefined(); // NFKC and case, as the server compares
+    expect(checkUser({ ...good, password: 'short' }, units).password).toEqual({ key: 'v.passwordLength', params: { min: 8, max: 1024 } });
+    expect(checkUser({ ...good, displayName: '  ' }, units).displayName).toEqual({ key: 'v.blank' });
+    expect(checkUser({ ...good, unitId: 'hx' }, units).unitId).toMatchObject({ key: 'v.oneOf' });
+  });
+
+  it('sends trimmed names and the roles in the API’s order', () => {
+    expect(userBody({ ...good, username: ' hd-ll-1.clerk ', displayName: ' 柳林村信息员 ', roles: ['coordinator', 'clerk'] })).toEqual({
+      username: 'hd-ll-1.clerk',
+      displayName: '柳林村信息员',
+      password: 'a-good-password',
+      roles: ['clerk', 'coordinator'],
+      unitId: 'hd-ll-1',
+    });
   });
 });
 

@@ -4,17 +4,12 @@ import { migrateUnderLock } from '#database';
 import { ROLES, type Role } from '#domain';
 import { InvalidUserInputError, UserIdTakenError, UsernameTakenError, type FieldProblem } from './errors.js';
 import { hashPassword } from './password.js';
+import { DISPLAY_NAME_MAX_LENGTH, normalizeUsername, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN } from './account-rules.js';
 import { isRole, type PublicUser } from './types.js';
 
-/**
- * The user accounts, in PostgreSQL. Usernames are compared in a normal form (NFKC, trimmed,
- * lower case), so `Admin` and `admin` are one account; the stored username is that form.
- */
+/** The user accounts, in PostgreSQL; what makes a valid account is in account-rules.ts. */
 
-export const USERNAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N}._-]{1,63}$/u;
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 1024;
-export const DISPLAY_NAME_MAX_LENGTH = 100;
+export { DISPLAY_NAME_MAX_LENGTH, normalizeUsername, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN } from './account-rules.js';
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Creates the accounts tables; safe to run on every start, from several processes at once. */
@@ -41,10 +36,6 @@ export async function migrateAccounts(pool: Pool): Promise<void> {
   ]);
 }
 
-/** The normal form usernames are stored and looked up in. */
-export function normalizeUsername(username: string): string {
-  return username.normalize('NFKC').trim().toLowerCase();
-}
 
 export interface NewUser {
   readonly username: string;
