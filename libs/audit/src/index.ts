@@ -1,6 +1,6 @@
 export { LANGUAGES, describeEvent, isLanguage, label, narrative } from './narrative.js';
 export type { Language, Narrative, Naming } from './narrative.js';
-export { localTime, lookUpPeople, namingFor, personName, unitName, userIdsIn } from './report-context.js';
+export { localTime, namingFor, peopleNamedIn, personName, unitName } from './report-context.js';
 export type { Person, ReportContext } from './report-context.js';
 export { caseTimeline } from './timeline.js';
 export type { TimelineEntry } from './timeline.js';

@@ -17,7 +17,7 @@ export interface ReportContext {
 }
 
 /** Every user id a case's events mention: who acted, who was assigned. */
-export function userIdsIn(events: readonly RecordedEvent[]): string[] {
+function userIdsIn(events: readonly RecordedEvent[]): string[] {
   const ids = new Set<string>();
   for (const event of events) {
     if (event.metadata.actorId !== SYSTEM_ACTOR.userId) ids.add(event.metadata.actorId);
@@ -26,10 +26,10 @@ export function userIdsIn(events: readonly RecordedEvent[]): string[] {
   return [...ids];
 }
 
-/** The people behind these ids, as far as the accounts know them. */
-export async function lookUpPeople(ids: readonly string[], findById: (id: string) => Promise<Person | null>): Promise<Map<string, Person>> {
-  const found = await Promise.all(ids.map(async (id) => [id, await findById(id)] as const));
-  return new Map(found.filter((entry): entry is readonly [string, Person] => entry[1] !== null));
+/** The people a case's events name (who acted, who was assigned), by id, as far as the accounts know them: one lookup for all. */
+export async function peopleNamedIn(events: readonly RecordedEvent[], findByIds: (ids: readonly string[]) => Promise<readonly Person[]>): Promise<Map<string, Person>> {
+  const people = await findByIds(userIdsIn(events));
+  return new Map(people.map((person) => [person.id, person]));
 }
 
 /** `2026-11-02 09:05:00` in the time zone; the text as it was when it is not a time. */

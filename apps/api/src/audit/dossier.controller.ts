@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Principal } from '#accounts';
-import { buildDossier, lookUpPeople, renderDossierHtml, userIdsIn } from '#audit';
+import { buildDossier, peopleNamedIn, renderDossierHtml } from '#audit';
 import { caseStreamId, foldCase } from '#cases';
 import { canRead } from '#domain';
 import type { Engine } from '#platform';
@@ -31,7 +31,7 @@ export class DossierController {
     const { events, head } = await store.readStreamWithHead(caseStreamId(caseId(id)));
     const { state } = foldCase(events, policy);
     if (state.status === 'none' || !canRead(state, user, org)) throw caseNotFound(id);
-    const people = await lookUpPeople(userIdsIn(events), (userId) => users.findById(userId));
+    const people = await peopleNamedIn(events, (ids) => users.findByIds(ids));
     const dossier = buildDossier({
       events,
       head,

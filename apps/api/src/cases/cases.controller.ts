@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
 import { CASE_READ_MODEL, IdempotencyStore, asColleague, caseStreamId, foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type CaseCommandResult } from '#cases';
 import { allowedActions, assigneeUnitIds, canRead, isUuid } from '#domain';
-import { userIdsIn } from '#audit';
+import { peopleNamedIn } from '#audit';
 import { verifyStream } from '#event-store';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { awaitMinPosition } from '../http/read-your-writes.js';
@@ -234,8 +234,8 @@ export class CasesController {
   async history(@CurrentUser() user: Principal, @Param('id') id: string) {
     const { state, events } = await this.cases.withHistory(user, caseId(id));
     const unmasked = seesFilerPhone(state, user, this.engine.org);
-    const people = await this.engine.users.findByIds(userIdsIn(events));
-    return { events: events.map((event) => presentEvent(event, unmasked)), people: people.map(asColleague) };
+    const people = await peopleNamedIn(events, (ids) => this.engine.users.findByIds(ids));
+    return { events: events.map((event) => presentEvent(event, unmasked)), people: [...people.values()].map(asColleague) };
   }
 
   @Get(':id/state')

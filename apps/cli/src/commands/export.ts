@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { buildDossier, lookUpPeople, renderDossierHtml, userIdsIn } from '#audit';
+import { buildDossier, peopleNamedIn, renderDossierHtml } from '#audit';
 import { caseStreamId } from '#cases';
 import { withCliContext } from '../cli-context.js';
 import { caseIdFor, noCase } from '../case-reference.js';
@@ -34,7 +34,7 @@ Exit status: 0, 1 when there is no such case, 2 on a usage error.
     return withCliContext(async (context) => {
       const id = await caseIdFor(context, reference);
       const { events, head } = id ? await context.store.readStreamWithHead(caseStreamId(id)) : { events: [], head: null };
-      const people = await lookUpPeople(userIdsIn(events), (userId) => context.users.findById(userId));
+      const people = await peopleNamedIn(events, (ids) => context.users.findByIds(ids));
       const dossier =
         events.length === 0
           ? null

@@ -1,4 +1,4 @@
-import { caseFacts, caseTimeline, isLanguage, localTime, lookUpPeople, narrative, namingFor, userIdsIn, type Language, type ReportContext } from '#audit';
+import { caseFacts, caseTimeline, isLanguage, localTime, narrative, namingFor, peopleNamedIn, type Language, type ReportContext } from '#audit';
 import { caseAsOf, caseStreamId, presentCase, type CasePoint } from '#cases';
 import { withCliContext } from '../cli-context.js';
 import { caseIdFor, noCase } from '../case-reference.js';
@@ -43,7 +43,7 @@ Exit status: 0, 1 when there is no such case, 2 on a usage error.
       const report: ReportContext = {
         language,
         org: context.org,
-        people: await lookUpPeople(userIdsIn(events), (userId) => context.users.findById(userId)),
+        people: await peopleNamedIn(events, (ids) => context.users.findByIds(ids)),
         timeZone: context.policy.timezone,
       };
       const last = events.at(-1)!;
