@@ -331,10 +331,9 @@ describe.each(backends)('notification dispatch on BullMQ (%s)', (_name, backendR
   it('waits for the in-app deliveries up to a position, whether they wait, wait to retry or run; not for later ones', async () => {
     // A queue of its own: its jobs stay where they are put until removed.
     const queue = queues.queue<NotifyJob>(`notify-in-app-backlog-${randomUUID().slice(0, 8)}`);
-    const backlog = new InAppBacklog(queue);
+    const backlog = new InAppBacklog(queue, async () => true);
     const notification = (position: number) => ({ event: { type: 'CaseFiled', revision: 0, position, at: new Date().toISOString() } }) as unknown as NotifyJob['notification'];
-    const caughtUp = async () => true;
-    const waitsFor = (position: number, reactorCaughtUp = caughtUp) => backlog.waitFor(position, 200, reactorCaughtUp);
+    const waitsFor = (position: number) => backlog.waitFor(position, 200);
     let release = () => undefined as void;
     try {
       expect(await waitsFor(1_000)).toBe(true); // nothing in the queue
@@ -359,10 +358,10 @@ describe.each(backends)('notification dispatch on BullMQ (%s)', (_name, backendR
       await started;
       expect(await waitsFor(40)).toBe(false);
       release();
-      expect(await backlog.waitFor(40, 5_000, caughtUp)).toBe(true);
+      expect(await backlog.waitFor(40, 5_000)).toBe(true);
 
       // A reactor that has not reached the position yet: the jobs up to it may not even exist.
-      expect(await waitsFor(1, async () => false)).toBe(false);
+      expect(await new InAppBacklog(queue, async () => false).waitFor(1, 200)).toBe(false);
     } finally {
       release();
       await queue.obliterate({ force: true });

@@ -93,9 +93,13 @@ const BACKLOG_READ_MS = 50;
 export class InAppBacklog {
   #read: { readonly startedAt: number; readonly lowest: Promise<number | null> } | null = null;
 
-  /** `now` is a monotonic clock in milliseconds, fine enough that an awaited round trip moves it. */
+  /**
+   * `reactorCaughtUp` waits (at most the time given) until the notification reactor has passed a
+   * position; `now` is a monotonic clock in milliseconds, fine enough that an awaited round trip moves it.
+   */
   constructor(
     private readonly queue: Queue<NotifyJob>,
+    private readonly reactorCaughtUp: (position: number, timeoutMs: number) => Promise<boolean>,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -113,14 +117,13 @@ export class InAppBacklog {
 
   /**
    * Waits until every in-app delivery of an event at or before `position` has run: the reactor has
-   * passed the position (`reactorCaughtUp`, given the time left), and no delivery up to it is
-   * waiting, running or waiting to retry. False when the time runs out first (no worker running,
+   * passed the position, and no delivery up to it is waiting, running or waiting to retry. False when the time runs out first (no worker running,
    * say) or the queue cannot be read. A delivery that failed for good is a dead letter, not pending.
    */
-  async waitFor(position: number, timeoutMs: number, reactorCaughtUp: (timeoutMs: number) => Promise<boolean>): Promise<boolean> {
+  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
     const deadline = this.now() + timeoutMs;
     try {
-      if (!(await reactorCaughtUp(timeoutMs))) return false;
+      if (!(await this.reactorCaughtUp(position, timeoutMs))) return false;
       // The reactor has queued every delivery up to the position: only a read that starts now sees them.
       const queued = this.now();
       for (;;) {

@@ -9,6 +9,7 @@ import { JobQueues } from '#jobs';
 import {
   EmailChannel,
   InAppBacklog,
+  NOTIFICATION_REACTOR,
   InAppNotifications,
   NOTIFY_QUEUES,
   NotificationDelivery,
@@ -184,7 +185,7 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
       idempotency,
       notifications,
       // Its reads are paced by the wall clock, not the engine's (which tests hold still).
-      inAppBacklog: new InAppBacklog(notifyQueues.inApp),
+      inAppBacklog: new InAppBacklog(notifyQueues.inApp, (position, timeoutMs) => projections.waitFor(position, timeoutMs, [NOTIFICATION_REACTOR])),
       queues,
       slaTimers,
       demoAccounts,

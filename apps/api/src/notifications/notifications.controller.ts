@@ -4,7 +4,6 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsUUID } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import type { Principal } from '#accounts';
-import { NOTIFICATION_REACTOR } from '#notifications';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { OneOf, WholeNumber } from '../http/fields.js';
 import { answerWhenCaughtUp, MinPositionQuery } from '../http/read-your-writes.js';
@@ -47,10 +46,8 @@ export class NotificationsController {
   @Get()
   @ApiOperation({ summary: 'My in-app notifications, newest first, with the number still unread' })
   async list(@CurrentUser() user: Principal, @Query() query: ListNotificationsQuery, @Res({ passthrough: true }) response: FastifyReply) {
-    const { notifications, projections, inAppBacklog } = this.engine;
-    await answerWhenCaughtUp(query.minPosition, response, (position, timeoutMs) =>
-      inAppBacklog.waitFor(position, timeoutMs, (left) => projections.waitFor(position, left, [NOTIFICATION_REACTOR])),
-    );
+    const { notifications, inAppBacklog } = this.engine;
+    await answerWhenCaughtUp(query.minPosition, response, (position, timeoutMs) => inAppBacklog.waitFor(position, timeoutMs));
     return notifications.page(user.userId, { unreadOnly: query.unread === 'true', limit: query.limit ?? DEFAULT_LIMIT, before: query.before });
   }
 
