@@ -100,3 +100,13 @@ export class OrgFileError extends AccountsError {
     super(`org file ${file}: ${problem}`);
   }
 }
+
+/** The demo accounts work at units the org tree in use lacks (a city's own tree): stops start-up. */
+export class DemoOrgTreeError extends AccountsError {
+  readonly code = 'demo_org_tree';
+  readonly httpStatus = 500;
+
+  constructor(readonly missingUnitIds: readonly string[]) {
+    super(`the demo accounts need the demo org tree, but these units are not in it: ${missingUnitIds.join(', ')}`);
+  }
+}

@@ -1,5 +1,6 @@
 export {
   AccountsError,
+  DemoOrgTreeError,
   InvalidCredentialsError,
   InvalidTokenError,
   InvalidUserInputError,

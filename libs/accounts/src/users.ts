@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { migrateUnderLock } from '#database';
 import { ROLES, type Role } from '#domain';
-import { InvalidUserInputError, UserIdTakenError, UsernameTakenError, type FieldProblem } from './errors.js';
+import { DemoOrgTreeError, InvalidUserInputError, UserIdTakenError, UsernameTakenError, type FieldProblem } from './errors.js';
 import { hashPassword } from './password.js';
 import { DISPLAY_NAME_MAX_LENGTH, normalizeUsername, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN } from './account-rules.js';
 import { isRole, type PublicUser } from './types.js';
@@ -210,7 +210,7 @@ export class UserStore {
     if (this.options.isKnownUnit) {
       const missing = [...new Set(DEMO_ACCOUNTS.map((a) => a.unitId))].filter((u) => !this.options.isKnownUnit!(u));
       if (missing.length > 0) {
-        throw new Error(`the demo accounts need the demo org tree, but these units are not in it: ${missing.join(', ')}`);
+        throw new DemoOrgTreeError(missing);
       }
     }
     const problems = this.validate({ ...DEMO_ACCOUNTS[0]!, password });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
-import { DEMO_ACCOUNTS, LoginService, UserStore, loadOrCreateJwtSecret, loadOrgTree, migrateAccounts, type DemoAccount } from '#accounts';
+import { DemoOrgTreeError, LoginService, UserStore, loadOrCreateJwtSecret, loadOrgTree, migrateAccounts, type DemoAccount } from '#accounts';
 import { CaseNumbers, CaseQueries, CaseRepository, ExecuteCaseCommandHandler, IdempotencyStore, loadSlaPolicy } from '#cases';
 import { createPool, type Databases } from '#database';
 import { calendarOf, type OrgTree, type SlaPolicy } from '#domain';
@@ -94,14 +94,7 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
     const users = new UserStore(pool, { isKnownUnit: (unitId) => org.has(unitId) });
     const secret = await loadOrCreateJwtSecret({ env: config.jwtSecret, dataDir: config.dataDir });
     const login = new LoginService({ pool, users, secret });
-    const missingDemoUnits = config.demo ? [...new Set(DEMO_ACCOUNTS.map((account) => account.unitId))].filter((unitId) => !org.has(unitId)) : [];
-    if (missingDemoUnits.length > 0) {
-      throw new ConfigError(
-        'MINYI_DEMO',
-        `the demo accounts work at units this org tree lacks (${missingDemoUnits.join(', ')}): with your own MINYI_ORG_FILE set MINYI_DEMO=0, and create the first admin with npm run cli -- add-user`,
-      );
-    }
-    const demoAccounts = config.demo ? await users.ensureDemoAccounts(config.demoPassword) : [];
+    const demoAccounts = config.demo ? await users.ensureDemoAccounts(config.demoPassword).catch(explainDemoOrgTree) : [];
 
     const numbers = new CaseNumbers(pool);
     const cases = new CaseRepository(store, policy);
@@ -195,4 +188,13 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
     await closeAll();
     throw error;
   }
+}
+
+/** Demo data on a city's own org tree is a configuration mistake: say which setting to change. */
+function explainDemoOrgTree(error: unknown): never {
+  if (!(error instanceof DemoOrgTreeError)) throw error;
+  throw new ConfigError(
+    'MINYI_DEMO',
+    `the demo accounts work at units this org tree lacks (${error.missingUnitIds.join(', ')}): with your own MINYI_ORG_FILE set MINYI_DEMO=0, and create the first admin with npm run cli -- add-user`,
+  );
 }
