@@ -188,10 +188,13 @@ export class UserStore {
     return rows.map(toPublicUser);
   }
 
-  /** The coordinators working at these units, by name. */
+  /** The coordinators working at these units: unit by unit in the order given, then by name. */
   async coordinatorsAt(unitIds: readonly string[]): Promise<PublicUser[]> {
     if (unitIds.length === 0) return [];
-    const { rows } = await this.pool.query<UserRow>(`${SELECT_USER} WHERE unit_id = ANY($1::text[]) AND 'coordinator' = ANY(roles) ORDER BY display_name, username`, [unitIds]);
+    const { rows } = await this.pool.query<UserRow>(
+      `${SELECT_USER} WHERE unit_id = ANY($1::text[]) AND 'coordinator' = ANY(roles) ORDER BY array_position($1::text[], unit_id), display_name, username`,
+      [unitIds],
+    );
     return rows.map(toPublicUser);
   }
 

@@ -224,9 +224,8 @@ export class CasesController {
     const { org } = this.engine;
     const { state } = await this.cases.current(user, caseId(id));
     if (!allowedActions(state, user, org).includes('assign')) return [];
-    const unitIds = assigneeUnitIds(state.unitId, user, org);
-    const coordinators = await this.engine.users.coordinatorsAt(unitIds);
-    return coordinators.sort((a, b) => unitIds.indexOf(a.unitId) - unitIds.indexOf(b.unitId)).map(asColleague);
+    const coordinators = await this.engine.users.coordinatorsAt(assigneeUnitIds(state.unitId, user, org));
+    return coordinators.map(asColleague);
   }
 
   @Get(':id/history')
