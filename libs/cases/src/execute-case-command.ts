@@ -89,7 +89,8 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
     }
 
     // Each event carries the SLA deadlines it sets, as the policy in force now makes them.
-    const recorded = this.cases.withDeadlines(current, decided.map((event) => ({ event, meta: eventMetaFor(command) })));
+    const meta = eventMetaFor(command);
+    const recorded = this.cases.withDeadlines(current, decided.map((event) => ({ event, meta })));
     const events: NewEvent[] = recorded.map(({ event, meta }) => ({
       id: newEventId(),
       type: event.type,
