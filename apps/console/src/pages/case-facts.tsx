@@ -6,13 +6,13 @@ import { Link } from '../router.js';
 import { useSession } from '../session.js';
 
 /** Who a user id is, as far as the reader can tell: themselves or a colleague the case names (its assignee) by name, anyone else by id. */
-export function useUserLabel(known: readonly (Colleague | null | undefined)[] = []): (userId: string | null) => string {
+export function useUserLabel(known: readonly Colleague[] = []): (userId: string | null) => string {
   const { me } = useSession();
   const { t } = useI18n();
   return (userId) => {
     if (userId === null) return t('common.none');
     if (userId === me.id) return me.displayName;
-    return known.find((person) => person?.id === userId)?.displayName ?? userId;
+    return known.find((person) => person.id === userId)?.displayName ?? userId;
   };
 }
 
@@ -20,7 +20,7 @@ export function useUserLabel(known: readonly (Colleague | null | undefined)[] = 
 export function CaseStanding({ view }: { readonly view: CaseView }) {
   const { t, formatTime } = useI18n();
   const { units } = useSession();
-  const userLabel = useUserLabel([view.assignee]);
+  const userLabel = useUserLabel(view.assignee ? [view.assignee] : []);
   return (
     <dl className="facts">
       <div>

@@ -168,7 +168,7 @@ export function CasePage({ id }: { readonly id: string }) {
         {history.data ? (
           <Timeline
             events={history.data.events}
-            people={[...history.data.people, view.assignee]}
+            people={history.data.people}
             onView={
               auditing
                 ? (n) => {

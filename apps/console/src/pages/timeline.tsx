@@ -5,7 +5,7 @@ import { useSession } from '../session.js';
 import { useUserLabel } from './case-facts.js';
 
 /** What an event says beyond its type, in one line. */
-function EventDetail({ event, people }: { readonly event: HistoryEvent; readonly people: readonly (Colleague | null | undefined)[] }) {
+function EventDetail({ event, people }: { readonly event: HistoryEvent; readonly people: readonly Colleague[] }) {
   const { t, formatTime } = useI18n();
   const { units } = useSession();
   const userLabel = useUserLabel(people);
@@ -81,8 +81,8 @@ export function Timeline({
   onView,
 }: {
   readonly events: readonly HistoryEvent[];
-  /** The people the events name (the history's `people`, the assignee): shown by name where an event names them. */
-  readonly people?: readonly (Colleague | null | undefined)[];
+  /** The people the events name (the history's `people`): shown by name where an event names them. */
+  readonly people?: readonly Colleague[];
   readonly onView?: (revision: number) => void;
 }) {
   const { t, formatTime } = useI18n();
@@ -95,7 +95,7 @@ export function Timeline({
         const known = role === 'system' || (ROLES as readonly string[]).includes(role);
         const roleLabel = known ? t(`role.${role as ActorRole}`) : role;
         const unit = event.metadata.unitId ? units.name(event.metadata.unitId) : '—';
-        const actor = people.find((person) => person?.id === event.metadata.actorId);
+        const actor = people.find((person) => person.id === event.metadata.actorId);
         return (
           <li key={event.revision} className={`timeline-entry timeline-${event.type}`}>
             <div className="timeline-head">
