@@ -63,6 +63,11 @@ export function Field(props: {
   );
 }
 
+/** Moves focus to the first field of the form with a problem, once it is shown. */
+export function focusFirstProblem(form: HTMLFormElement | null): void {
+  window.setTimeout(() => form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
+}
+
 /** A select's options: one per value, after an empty first option when `empty` names it. */
 export function Options<T extends string>(props: {
   readonly values: readonly T[];

@@ -2,18 +2,13 @@ import { CASE_KINDS, CHANNELS, TEXT_LIMITS, URGENCIES, VISIT_REASONS } from '#do
 import { useRef, useState, type FormEvent } from 'react';
 import { ApiError, post } from '../api/client.js';
 import type { Moved } from '../api/types.js';
-import { ErrorNotice, Field, Options, PageHeader, charCount } from '../components.js';
+import { ErrorNotice, Field, Options, PageHeader, charCount, focusFirstProblem } from '../components.js';
 import { checkFiling, emptyDraft, filingBody, takesParties, takesVisitReason, type FilingDraft } from '../forms/filing.js';
 import { problemText, serverProblems, type Problems } from '../forms/problems.js';
 import { fieldLabel } from '../i18n/field-messages.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
-
-/** Moves focus to the first field with a problem, once it is shown. */
-function focusFirstProblem(form: HTMLFormElement | null): void {
-  window.setTimeout(() => form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
-}
 
 /**
  * The intake form. It checks what the API checks before sending; whatever the server still

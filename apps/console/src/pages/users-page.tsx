@@ -2,7 +2,7 @@ import { ROLES, type Role } from '#domain';
 import { useRef, useState, type FormEvent } from 'react';
 import { ApiError, get, post } from '../api/client.js';
 import type { PublicUser } from '../api/types.js';
-import { ErrorNotice, Field, LoadFailed, Loading, Options, PageHeader } from '../components.js';
+import { ErrorNotice, Field, focusFirstProblem, LoadFailed, Loading, Options, PageHeader } from '../components.js';
 import { problemText, serverProblems, type Problems } from '../forms/problems.js';
 import { checkUser, emptyUserDraft, PASSWORD_MIN_LENGTH, userBody, type UserDraft } from '../forms/user.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -25,7 +25,6 @@ export function UsersPage() {
   const update = (change: Partial<UserDraft>) => setDraft((before) => ({ ...before, ...change }));
   const toggleRole = (role: Role, on: boolean) => update({ roles: on ? [...draft.roles, role] : draft.roles.filter((r) => r !== role) });
   const fieldError = (field: string) => problemText(problems[field], t);
-  const focusFirstProblem = () => window.setTimeout(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -37,7 +36,7 @@ export function UsersPage() {
     setProblems(found);
     setError(null);
     setCreated(null);
-    if (Object.keys(found).length > 0) return focusFirstProblem();
+    if (Object.keys(found).length > 0) return focusFirstProblem(form.current);
     setBusy(true);
     try {
       setCreated(await post<PublicUser>('/api/v1/users', userBody(draft)));
@@ -47,7 +46,7 @@ export function UsersPage() {
       setError(failure);
       if (failure instanceof ApiError && failure.code === 'username_taken') setProblems({ username: { key: 'v.usernameTaken' } });
       else if (failure instanceof ApiError && failure.details.length > 0) setProblems(serverProblems(failure.details));
-      focusFirstProblem();
+      focusFirstProblem(form.current);
     } finally {
       setBusy(false);
     }
