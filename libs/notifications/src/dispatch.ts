@@ -107,7 +107,7 @@ export class InAppBacklog {
    * The lowest log position among the events whose in-app delivery has still to run (null when
    * none has), from a read of the queue started after `since`.
    */
-  lowestPending(since: number = this.now()): Promise<number | null> {
+  #lowestPending(since: number): Promise<number | null> {
     const now = this.now();
     const read = this.#read;
     if (read !== null && read.startedAt > since && now - read.startedAt < BACKLOG_READ_MS) return read.lowest;
@@ -117,8 +117,9 @@ export class InAppBacklog {
 
   /**
    * Waits until every in-app delivery of an event at or before `position` has run: the reactor has
-   * passed the position, and no delivery up to it is waiting, running or waiting to retry. False when the time runs out first (no worker running,
-   * say) or the queue cannot be read. A delivery that failed for good is a dead letter, not pending.
+   * passed the position, and no delivery up to it is waiting, running or waiting to retry. False
+   * when the time runs out first (no worker running, say) or the queue cannot be read. A delivery
+   * that failed for good is a dead letter, not pending.
    */
   async waitFor(position: number, timeoutMs: number): Promise<boolean> {
     const deadline = this.now() + timeoutMs;
@@ -127,7 +128,7 @@ export class InAppBacklog {
       // The reactor has queued every delivery up to the position: only a read that starts now sees them.
       const queued = this.now();
       for (;;) {
-        const lowest = await this.lowestPending(queued);
+        const lowest = await this.#lowestPending(queued);
         if (lowest === null || lowest > position) return true;
         const left = deadline - this.now();
         if (left <= 0) return false;
