@@ -43,7 +43,7 @@ export async function openCliContext(): Promise<CliContext> {
     await close();
     throw error;
   }
-  return { pool, store, org, policy, users: new UserStore(pool), directory: new CaseDirectory(pool), close };
+  return { pool, store, org, policy, users: new UserStore(pool, { isKnownUnit: (unitId) => org.has(unitId) }), directory: new CaseDirectory(pool), close };
 }
 
 /** Runs `work` with a CLI context, closed afterwards whatever happens. */

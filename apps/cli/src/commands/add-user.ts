@@ -1,4 +1,4 @@
-import { InvalidUserInputError, UserStore, UsernameTakenError } from '#accounts';
+import { InvalidUserInputError, UsernameTakenError } from '#accounts';
 import type { Role } from '#domain';
 import { withCliContext } from '../cli-context.js';
 import { UsageError, parseArgs, type CliCommand } from '../command.js';
@@ -45,9 +45,9 @@ Exit status: 0 when the account was created, 1 when the username is taken, 2 on 
       password,
     };
 
-    return withCliContext(async ({ pool, org }) => {
+    return withCliContext(async ({ users, org }) => {
       try {
-        const user = await new UserStore(pool, { isKnownUnit: (unitId) => org.has(unitId) }).create(input);
+        const user = await users.create(input);
         process.stdout.write(`created ${user.username} (${user.displayName}), ${user.roles.join(', ')} at ${org.get(user.unitId).name} (${user.unitId}): id ${user.id}\n`);
         return 0;
       } catch (error) {
