@@ -19,31 +19,21 @@ const common: Config = {
   testEnvironment: 'node',
 };
 
+/** Projects whose tests use real servers (and wait on them: see server-test-timeout.ts). */
+const withServers: Config = {
+  ...common,
+  setupFilesAfterEnv: ['<rootDir>/libs/testing/src/server-test-timeout.ts'],
+  globalSetup: '<rootDir>/libs/testing/src/global-setup.mjs',
+  globalTeardown: '<rootDir>/libs/testing/src/global-teardown.mjs',
+};
+
 const config: Config = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
-    {
-      ...common,
-      displayName: 'integration',
-      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
-      globalSetup: '<rootDir>/libs/testing/src/global-setup.mjs',
-      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.mjs',
-    },
-    {
-      ...common,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/libs/testing/src/global-setup.mjs',
-      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.mjs',
-    },
-    {
-      // The web console in headless Chromium against the whole app over HTTP (needs dist/console).
-      ...common,
-      displayName: 'browser',
-      testMatch: ['<rootDir>/apps/console/test/*.browser-spec.ts'],
-      globalSetup: '<rootDir>/libs/testing/src/global-setup.mjs',
-      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.mjs',
-    },
+    { ...withServers, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'] },
+    { ...withServers, displayName: 'e2e', testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts'] },
+    // The web console in headless Chromium against the whole app over HTTP (needs dist/console).
+    { ...withServers, displayName: 'browser', testMatch: ['<rootDir>/apps/console/test/*.browser-spec.ts'] },
   ],
 };
 

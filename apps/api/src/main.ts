@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { findConsoleDir } from './console.js';
 import { createHttpApp } from './http-app.js';
-import { createLogger, loadConfig, startEngine } from '#platform';
+import { createLogger, isConfigurationError, loadConfig, startEngine } from '#platform';
 
 /** `npm start`: the engine, its read models and the HTTP API in one process. */
 async function main(): Promise<void> {
@@ -51,11 +51,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
-/** Mistakes in the configuration stop start-up with their message alone, and exit code 2. */
-const CONFIGURATION_ERRORS = new Set(['ConfigError', 'NotificationConfigError', 'SlaPolicyFileError', 'OrgFileError', 'JwtSecretError']);
-
 main().catch((error: unknown) => {
-  if (error instanceof Error && CONFIGURATION_ERRORS.has(error.name)) {
+  // Mistakes in the configuration stop start-up with their message alone, and exit code 2.
+  if (isConfigurationError(error)) {
     process.stderr.write(`minyi: ${error.message}\n`);
     process.exit(2);
   }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createLogger, loadConfig, startEngine } from '#platform';
+import { createLogger, isConfigurationError, loadConfig, startEngine } from '#platform';
 
 /**
  * `npm run start:worker`: the BullMQ workers (SLA timers, notification deliveries) and the
@@ -25,6 +25,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (isConfigurationError(error)) {
+    process.stderr.write(`minyi worker: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`minyi worker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.js';
+import { EmbeddedPostgresDataDirError, startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.js';
 
 async function scalar(url: string, sql: string): Promise<unknown> {
   const client = new pg.Client({ connectionString: url });
@@ -44,6 +44,27 @@ describe('embedded PostgreSQL', () => {
     expect(await scalar(a.url('events'), "SELECT '民意 ✅'::text AS value")).toBe('民意 ✅');
     // Connected through the Unix socket: a TCP connection has a server address.
     expect(await scalar(a.url('postgres'), 'SELECT inet_server_addr() IS NULL AS value')).toBe(true);
+  }, 120_000);
+
+  // Only root hands the server to another user; for anyone else every folder they reach, it reaches.
+  const asRoot = userInfo().uid === 0;
+  if (!asRoot) console.warn('[test] skipped: the data-dir reachability check applies when run as root only');
+  (asRoot ? it : it.skip)('as root, refuses a data dir the server user cannot reach before initdb, naming the closed folder', async () => {
+    const closed = await newDir();
+    await chmod(closed, 0o700); // like /root
+    const dataDir = join(closed, 'minyi', 'data');
+    const refusal = await startEmbeddedPostgres({ dataDir }).then(
+      (server) => {
+        servers.push(server);
+        return undefined;
+      },
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeInstanceOf(EmbeddedPostgresDataDirError);
+    expect((refusal as Error).message).toContain(`cannot enter ${closed} (mode 0700)`);
+    expect((refusal as Error).message).toContain('MINYI_DATA_DIR');
+    // Nothing of a cluster was begun.
+    expect(await stat(join(dataDir, 'pg')).catch(() => null)).toBeNull();
   }, 120_000);
 
   it('starts, and connects over TCP, when the data dir is too deep for a Unix socket path', async () => {

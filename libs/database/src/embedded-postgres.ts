@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { chown, mkdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 
@@ -74,6 +74,43 @@ async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
   }
 }
 
+/** The data dir cannot be used by the system user the server runs as: the message says why and what to do. */
+export class EmbeddedPostgresDataDirError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EmbeddedPostgresDataDirError';
+  }
+}
+
+/**
+ * When root runs us, the server runs as `postgres`, which must be able to reach the data dir
+ * through every folder above it. A folder closed to others (root's home is 0700) would only
+ * show up deep inside initdb as "Permission denied" on a file of ours; find it first and say so.
+ */
+async function assertReachableBy(owner: { uid: number; gid: number }, dataDir: string): Promise<void> {
+  const asOwner = { uid: owner.uid, gid: owner.gid };
+  const can = (test: string, path: string) => run('test', [test, path], asOwner).then(
+    () => true,
+    () => false,
+  );
+  if ((await can('-x', dataDir)) && (await can('-w', dataDir))) return;
+  // The deepest folder on the way that the server's user cannot pass through.
+  let blocking = dataDir;
+  for (let folder = dataDir; ; folder = dirname(folder)) {
+    if (!(await can('-x', folder))) blocking = folder;
+    if (folder === dirname(folder)) break;
+  }
+  const mode = await stat(blocking).then(
+    (info) => ` (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')})`,
+    () => '',
+  );
+  throw new EmbeddedPostgresDataDirError(
+    `the embedded PostgreSQL cannot use the data dir ${dataDir}: running as root, it runs the server as the system user "${SUPERUSER}", ` +
+      `which cannot enter ${blocking}${mode}. Set MINYI_DATA_DIR to a folder that user can reach (for example /var/lib/minyi or ./data in the project), ` +
+      `or open the way with \`chmod o+x ${blocking}\`.`,
+  );
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -131,7 +168,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
 
   await mkdir(dataDir, { recursive: true });
-  if (owner) await chown(dataDir, owner.uid, owner.gid);
+  if (owner) {
+    await chown(dataDir, owner.uid, owner.gid);
+    await assertReachableBy(owner, dataDir);
+  }
 
   if (!(await exists(join(clusterDir, 'PG_VERSION')))) {
     // A half-made cluster (initdb killed midway) is discarded and made again.

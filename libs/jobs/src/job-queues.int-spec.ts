@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Job } from 'bullmq';
-import { createTestDatabase, testServerUrl, type TestDatabase } from '#testing';
+import { closeAfterEach, createTestDatabase, testServerUrl, type TestDatabase } from '#testing';
 import { JobQueues, type JobQueuesOptions } from './job-queues.js';
 import { loadIORedis } from './redis-clients.js';
 
@@ -12,6 +12,12 @@ const redisUrl = process.env.REDIS_URL;
 const requireRedis = process.env.REQUIRE_REDIS === '1';
 if (!redisUrl && !requireRedis) console.warn('[test] REDIS_URL not set: Redis backend tests skipped');
 
+/**
+ * The outage test waits for six things in turn, each up to 10 s: Jest's timeout stays above
+ * that, so a failure names what it waited for instead of Jest abandoning the test.
+ */
+const OUTAGE_TIMEOUT_MS = 90_000;
+
 type Connection = Omit<JobQueuesOptions, 'onError'>;
 
 interface Environment {
@@ -19,7 +25,7 @@ interface Environment {
   /** Connections that cannot work, by what is wrong with each (the keys of `Backend.unreachable`). */
   readonly unreachable: Readonly<Record<string, Connection>>;
   /** The backend's address, for a proxy that can cut the connection. */
-  readonly target: { readonly host: string; readonly port: number };
+  readonly target: net.NetConnectOpts;
   /** The same backend reached through a proxy on `port`. */
   via(port: number): Connection;
   cleanUp(): Promise<void>;
@@ -50,7 +56,7 @@ const backends: readonly Backend[] = [
           'a closed port': { postgresUrl: withAddress(db.url, '127.0.0.1', deadPort) },
           'a database that does not exist': { postgresUrl: missing.toString() },
         },
-        target: { host: url.hostname, port: Number(url.port || 5432) },
+        target: postgresAddress(url),
         via: (port) => ({ postgresUrl: withAddress(db.url, '127.0.0.1', port) }),
         cleanUp: () => db.drop(),
       };
@@ -84,6 +90,7 @@ describe.each(backends)('JobQueues on $name', (backend) => {
   const errors: { source: string; error: Error }[] = [];
   let sequence = 0;
   const queueName = (what: string) => `${what}-${++sequence}`;
+  const closeLater = closeAfterEach();
 
   beforeAll(async () => {
     env = await backend.setUp();
@@ -203,6 +210,7 @@ describe.each(backends)('JobQueues on $name', (backend) => {
   test('close() waits for the active job, records its result, and is idempotent', async () => {
     const name = queueName('closing');
     const local = await JobQueues.open({ ...env.connection, onError: (source, error) => errors.push({ source, error }) });
+    closeLater(() => local.close());
     const started = deferred<void>();
     let finishedAt = 0;
     local.worker(name, async () => {
@@ -227,6 +235,7 @@ describe.each(backends)('JobQueues on $name', (backend) => {
   test('a worker whose connection is cut reports it and carries on when the backend is back', async () => {
     const name = queueName('outage');
     const proxy = await startProxy(env.target);
+    closeLater(() => proxy.close());
     const reported = deferred<void>();
     const outageErrors: string[] = [];
     const local = await JobQueues.open({
@@ -236,6 +245,7 @@ describe.each(backends)('JobQueues on $name', (backend) => {
         reported.resolve();
       },
     });
+    closeLater(() => local.close());
     try {
       const ran: string[] = [];
       const second = deferred<void>();
@@ -245,14 +255,14 @@ describe.each(backends)('JobQueues on $name', (backend) => {
       });
       const first = deferred<void>();
       worker.once('completed', () => first.resolve());
-      await local.queue(name).add('before', {}, { jobId: 'before-outage' });
+      await within(local.queue(name).add('before', {}, { jobId: 'before-outage' }), 10_000, 'the first job to be added');
       await within(first.promise, 10_000, 'the first job');
 
       await proxy.cut();
       await within(reported.promise, 10_000, 'the lost connection to be reported');
       await proxy.restore();
       await local.ping(10_000);
-      await local.queue(name).add('after', {}, { jobId: 'after-outage' });
+      await within(local.queue(name).add('after', {}, { jobId: 'after-outage' }), 10_000, 'the job after the outage to be added');
       await within(second.promise, 10_000, 'the job added after the outage');
 
       expect(ran).toEqual(['before-outage', 'after-outage']);
@@ -261,7 +271,7 @@ describe.each(backends)('JobQueues on $name', (backend) => {
       await local.close();
       await proxy.close();
     }
-  });
+  }, OUTAGE_TIMEOUT_MS);
 
   (backend.skip ? it.skip : it).each(backend.unreachable)(
     'a worker on an unreachable backend (%s) reports at a bounded rate, does not spin, and closes',
@@ -269,6 +279,7 @@ describe.each(backends)('JobQueues on $name', (backend) => {
       const connection = env.unreachable[what]!;
       const reports: string[] = [];
       const dead = await JobQueues.open({ ...connection, onError: (source, error) => reports.push(`${source}: ${error.message}`) });
+      closeLater(() => dead.close());
       dead.worker(queueName('unreachable'), async () => undefined, { concurrency: 4 });
       dead.queue(queueName('unreachable'));
 
@@ -329,6 +340,16 @@ function withAddress(url: string, host: string, port: number): string {
   return changed.toString();
 }
 
+/**
+ * Where a PostgreSQL URL connects: its TCP address, or its Unix socket when the host is a
+ * directory (the embedded server's URLs are), as libpq names it: `<dir>/.s.PGSQL.<port>`.
+ */
+function postgresAddress(url: URL): net.NetConnectOpts {
+  const host = decodeURIComponent(url.hostname);
+  const port = Number(url.port || 5432);
+  return host.startsWith('/') ? { path: `${host}/.s.PGSQL.${port}` } : { host, port };
+}
+
 /** A port on which nothing listens: connecting to it is refused at once. */
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -348,13 +369,13 @@ interface Proxy {
 }
 
 /** A TCP proxy on a local port to the backend, which the test can cut and restore. */
-async function startProxy(target: { host: string; port: number }): Promise<Proxy> {
+async function startProxy(target: net.NetConnectOpts): Promise<Proxy> {
   const sockets = new Set<net.Socket>();
   let server: net.Server | undefined;
   let port = 0;
   const listen = async () => {
     const listening = net.createServer((client) => {
-      const upstream = net.connect(target.port, target.host);
+      const upstream = net.connect(target);
       sockets.add(client);
       sockets.add(upstream);
       const drop = () => {

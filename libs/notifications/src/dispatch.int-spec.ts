@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,7 +26,6 @@ const org = new OrgTree(DEMO_ORG_UNITS);
 const SECRET = 'dispatch-secret-用于测试';
 /** The first retry's delay; the retries still span an hour, so the dead-letter test skips the waits. */
 const RETRY_BASE_MS = 50;
-jest.setTimeout(30_000);
 
 const backends = jobBackends('notification dispatch');
 

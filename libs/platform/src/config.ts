@@ -30,6 +30,16 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Errors that mean the operator must change something (a variable, a file, a folder): start-up
+ * stops with their message alone, not a stack trace.
+ */
+const CONFIGURATION_ERRORS = new Set(['ConfigError', 'NotificationConfigError', 'SlaPolicyFileError', 'OrgFileError', 'JwtSecretError', 'EmbeddedPostgresDataDirError']);
+
+export function isConfigurationError(error: unknown): error is Error {
+  return error instanceof Error && CONFIGURATION_ERRORS.has(error.name);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const databaseUrl = nonEmpty(env.DATABASE_URL);
   if (databaseUrl) checkUrl('DATABASE_URL', databaseUrl, ['postgres:', 'postgresql:']);

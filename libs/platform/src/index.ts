@@ -1,4 +1,4 @@
-export { ConfigError, loadConfig } from './config.js';
+export { ConfigError, isConfigurationError, loadConfig } from './config.js';
 export type { AppConfig } from './config.js';
 export { startEngine } from './engine.js';
 export type { Engine, EngineOptions } from './engine.js';

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { CaseNumbers, CaseRepository, ExecuteCaseCommand, ExecuteCaseCommandHandler, caseStreamId } from '#cases';
@@ -21,8 +21,6 @@ const policy = parseSlaPolicy({
   },
 });
 const org = new OrgTree(DEMO_ORG_UNITS);
-// These tests wait for timers of a few seconds, on the real clock.
-jest.setTimeout(30_000);
 const clerk: Actor = { userId: 'u-clerk', roles: ['clerk'], unitId: 'hd-dg-1' };
 const coordinator: Actor = { userId: 'u-coord', roles: ['coordinator'], unitId: 'hd-dg-1' };
 const leader: Actor = { userId: 'u-leader', roles: ['leader'], unitId: 'hd-dg' };
