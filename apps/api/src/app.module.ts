@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoginService } from '#accounts';
-import { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ExecuteCaseCommandHandler, ORG_TREE, SLA_POLICY } from '#cases';
+import { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ExecuteCaseCommandHandler, ORG_TREE } from '#cases';
 import { AuditController } from './audit/audit.controller.js';
 import { DossierController } from './audit/dossier.controller.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -33,7 +33,6 @@ export class AppModule {
         { provide: CLOCK, useValue: clock },
         { provide: EVENT_STORE, useValue: engine.store },
         { provide: ORG_TREE, useValue: engine.org },
-        { provide: SLA_POLICY, useValue: engine.policy },
         { provide: CASE_NUMBERS, useValue: engine.numbers },
         { provide: CASE_REPOSITORY, useValue: engine.cases },
         { provide: LoginService, useValue: engine.login },

@@ -14,7 +14,7 @@ export type { CaseCommandResult } from './execute-case-command.js';
 export { CASE_READ_MODEL, CaseReadModelProjection } from './case-read-model.projection.js';
 export { CaseQueries } from './case-queries.js';
 export type { CaseList, CaseListFilter, CaseListItem, InboxQuery } from './case-queries.js';
-export { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ORG_TREE, SLA_POLICY } from './tokens.js';
+export { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ORG_TREE } from './tokens.js';
 export { loadSlaPolicy, SlaPolicyFileError } from './sla-policy-file.js';
 export { IdempotencyKeyReusedError, IdempotencyStore } from './idempotency.js';
 export type { StoredResponse } from './idempotency.js';

@@ -3,4 +3,3 @@ export const EVENT_STORE = Symbol('EventStore');
 export const ORG_TREE = Symbol('OrgTree');
 export const CASE_NUMBERS = Symbol('CaseNumbers');
 export const CASE_REPOSITORY = Symbol('CaseRepository');
-export const SLA_POLICY = Symbol('SlaPolicy');

@@ -203,14 +203,6 @@ describe.each(jobBackends('SLA timer runner'))('the SLA timer runner on the engi
     expect(fired[0]!.timer.attempts).toBe(2);
   });
 
-  it('fires a timer job left in the queue from before timers became rows, as its row would fire', async () => {
-    const caseId = randomUUID();
-    const legacy = { kind: 'RecordSlaBreach', ...timer(caseId, START) };
-    const added = await jobs.queue.add('RecordSlaBreach', legacy as never, { jobId: `RecordSlaBreach.${caseId}.accept.0.${START}` });
-    await runner.process((await jobs.queue.getJob(added.id!))!);
-    expect(fired.map(({ timer: t }) => [t.caseId, t.command, t.fireAt, t.alert])).toEqual([[caseId, 'RecordSlaBreach', legacy.fireAt, legacy.alert]]);
-  });
-
   it('sweeps: announces a tick at once for rows due for a while, and none for rows still to come or just due', async () => {
     const [late, just, later] = [randomUUID(), randomUUID(), randomUUID()];
     await table.replace(pool, [late, just, later], [timer(late, START - 10_000), timer(just, START - 500), timer(later, START + 60_000)]);

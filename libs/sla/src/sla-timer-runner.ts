@@ -1,5 +1,4 @@
 import type { Job } from 'bullmq';
-import type { SlaAlert } from '#domain';
 import { backoffDelay, type JobProcessor } from '#jobs';
 import type { EscalationJob, SlaJobs, SlaTimerJob } from './sla-queue.js';
 import { dueSecond, type ClaimedTimer, type SlaTimerTable } from './sla-timer-table.js';
@@ -14,9 +13,6 @@ export interface SlaTimerHandler {
   fire(timer: ClaimedTimer): Promise<SlaTimerOutcome>;
   escalate(job: EscalationJob, jobId: string | undefined): Promise<SlaTimerOutcome>;
 }
-
-/** The job that each timer was before timers became rows. */
-type LegacyTimerJob = { readonly kind: 'RaiseSlaWarning' | 'RecordSlaBreach'; readonly caseId: string; readonly alert: SlaAlert; readonly fireAt: string };
 
 export interface SlaTimerRunnerOptions {
   /** Every error that no caller receives: a timer that failed, a sweep that failed. */
@@ -83,15 +79,15 @@ export class SlaTimerRunner {
 
   /** The SLA queue's processor. */
   readonly process: JobProcessor<SlaTimerJob> = async (job: Job<SlaTimerJob>) => {
-    const data = job.data as SlaTimerJob | LegacyTimerJob;
+    const data = job.data;
     switch (data.kind) {
       case 'SlaTick':
         return this.runTick(data.second);
       case 'EscalateOnBreach':
         return this.handler.escalate(data, job.id);
       default:
-        // A timer job from before timers became rows, still waiting in the queue: it fires as its row would.
-        return this.handler.fire({ id: job.id ?? '', attempts: job.attemptsMade + 1, caseId: data.caseId, command: data.kind, fireAt: data.fireAt, alert: data.alert });
+        // Nothing else is queued; the job fails and stays visible (the timer rows are untouched).
+        throw new Error(`unknown SLA job kind ${JSON.stringify((data as { kind?: unknown }).kind)}`);
     }
   };
 
