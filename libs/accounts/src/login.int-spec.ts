@@ -82,7 +82,7 @@ describe('LoginService', () => {
     const unknown = await errorOf(service.login('nobody', 'alice-password', sec(0)));
     expect(unknown).toBeInstanceOf(InvalidCredentialsError);
     expect((unknown as Error).message).toBe((wrong as Error).message);
-    expect((unknown as InvalidCredentialsError).httpStatus).toBe(401);
+    expect((unknown as InvalidCredentialsError).code).toBe('invalid_credentials');
     // An unknown user costs one scrypt verification with the default parameters, like a known one.
     expect(verifySpy).toHaveBeenCalledTimes(1);
     const dummy = parsePasswordHash(verifySpy.mock.calls[0]![1] as string);
@@ -103,7 +103,7 @@ describe('LoginService', () => {
     expect(throttled).toBeInstanceOf(LoginThrottledError);
     // The first failure (at 0 s) leaves the 15-minute window at 900 s.
     expect((throttled as LoginThrottledError).retryAfterSeconds).toBe(600);
-    expect((throttled as LoginThrottledError).httpStatus).toBe(429);
+    expect((throttled as LoginThrottledError).code).toBe('login_throttled');
     expect(verifySpy).not.toHaveBeenCalled(); // refused before the password is looked at
 
     await expect(service.login('alice', 'alice-password', sec(899))).rejects.toBeInstanceOf(LoginThrottledError);

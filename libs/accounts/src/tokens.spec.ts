@@ -23,7 +23,7 @@ function reasonOf(fn: () => unknown): InvalidTokenReason | 'no error' {
     return 'no error';
   } catch (error) {
     expect(error).toBeInstanceOf(InvalidTokenError);
-    expect((error as InvalidTokenError).httpStatus).toBe(401);
+    expect((error as InvalidTokenError).code).toBe('invalid_token');
     return (error as InvalidTokenError).reason;
   }
 }

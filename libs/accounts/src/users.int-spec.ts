@@ -68,7 +68,7 @@ describe('UserStore', () => {
     await expect(users.create(newUser('dup.user'))).rejects.toBeInstanceOf(UsernameTakenError);
     const error = await users.create(newUser('Dup.User')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsernameTakenError);
-    expect((error as UsernameTakenError).httpStatus).toBe(409);
+    expect((error as UsernameTakenError).code).toBe('username_taken');
     expect(await count('dup.user')).toBe(1);
   });
 
@@ -97,7 +97,7 @@ describe('UserStore', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidUserInputError);
     expect((error as InvalidUserInputError).details.map((d) => d.field)).toEqual(['id', 'username', 'displayName', 'password', 'roles', 'unitId']);
-    expect((error as InvalidUserInputError).httpStatus).toBe(400);
+    expect((error as InvalidUserInputError).code).toBe('invalid_user');
     await expect(users.create(newUser('no.roles', { roles: [] }))).rejects.toBeInstanceOf(InvalidUserInputError);
     await expect(users.create(newUser('twice.role', { roles: ['clerk', 'clerk'] }))).rejects.toBeInstanceOf(InvalidUserInputError);
     await expect(users.create(newUser('bad name!'))).rejects.toBeInstanceOf(InvalidUserInputError);

@@ -1,11 +1,10 @@
-import { Controller, ForbiddenException, Get, Inject, NotFoundException, ConflictException, Query } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, ConflictException, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '#accounts';
 import { CaseDirectory } from '#cases';
-import { hasRole } from '#domain';
 import { AnchorPositionError, type StoreAnchor } from '#event-store';
 import type { Engine } from '#platform';
-import { CurrentUser } from '../auth/auth.guard.js';
+import { CurrentUser, Roles } from '../auth/auth.guard.js';
 import { ENGINE } from '../platform/tokens.js';
 import { AnchorQuery } from './audit.dto.js';
 
@@ -35,6 +34,7 @@ export interface BrokenStreamView {
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('api/v1/audit')
+@Roles('auditor', 'admin')
 export class AuditController {
   private readonly directory: CaseDirectory;
 
@@ -45,7 +45,6 @@ export class AuditController {
   @Get('verify')
   @ApiOperation({ summary: 'Check every stream’s hash chain and head row; list the broken streams in scope (auditors and admins)' })
   async verify(@CurrentUser() user: Principal) {
-    requireAuditor(user);
     const result = await this.engine.store.verifyAll();
     const cases = await this.directory.byStreamIds(result.broken.map((b) => b.streamId));
     const { org } = this.engine;
@@ -61,8 +60,7 @@ export class AuditController {
 
   @Get('anchor')
   @ApiOperation({ summary: 'A digest of every stream’s head at a position of the log, to keep elsewhere and check later (auditors and admins)' })
-  async anchor(@CurrentUser() user: Principal, @Query() query: AnchorQuery): Promise<StoreAnchor> {
-    requireAuditor(user);
+  async anchor(@Query() query: AnchorQuery): Promise<StoreAnchor> {
     try {
       const { anchor } = await this.engine.store.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } });
       return anchor!;
@@ -71,11 +69,5 @@ export class AuditController {
       if (error.reason === 'unsettled') throw new ConflictException({ message: error.message, code: 'not_settled' });
       throw new NotFoundException({ message: error.message, code: 'not_found', details: [{ field: 'position', message: 'no event has this position' }] });
     }
-  }
-}
-
-function requireAuditor(user: Principal): void {
-  if (!hasRole(user, 'auditor') && !hasRole(user, 'admin')) {
-    throw new ForbiddenException({ message: 'only an auditor or an admin may verify the whole store', code: 'forbidden' });
   }
 }

@@ -1,18 +1,26 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { LoginService, type Principal } from '#accounts';
+import { hasRole, type Role } from '#domain';
 import { currentRequest } from '#platform';
 import { CLOCK, type Clock } from '../platform/tokens.js';
 
 const PUBLIC = 'minyi:public';
+const ROLES = 'minyi:roles';
 
 /** Marks a route that needs no token (login, health, docs). */
 export const Public = () => SetMetadata(PUBLIC, true);
 
+/**
+ * Marks a route (or every route of a controller) as open to these roles only: anyone else gets
+ * 403. Rules that depend on the case or the unit stay with the domain; this is for whole routes.
+ */
+export const Roles = (...roles: [Role, ...Role[]]) => SetMetadata(ROLES, roles);
+
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
-/** Every route needs `Authorization: Bearer <token>` unless marked @Public(). */
+/** Every route needs `Authorization: Bearer <token>` unless marked @Public(), and one of its @Roles() if it names any. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -34,6 +42,10 @@ export class AuthGuard implements CanActivate {
       requestLog.userId = principal.userId;
       requestLog.username = principal.username;
     }
+    const roles = this.reflector.getAllAndOverride<readonly Role[] | undefined>(ROLES, [context.getHandler(), context.getClass()]);
+    if (roles && !roles.some((role) => hasRole(principal, role))) {
+      throw new ForbiddenException({ message: `only ${roles.map(withArticle).join(' or ')} may do this`, code: 'forbidden' });
+    }
     return true;
   }
 }
@@ -44,3 +56,7 @@ export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionC
   if (!principal) throw new UnauthorizedException('not authenticated');
   return principal;
 });
+
+function withArticle(role: Role): string {
+  return /^[aeiou]/.test(role) ? `an ${role}` : `a ${role}`;
+}

@@ -1,10 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { AccountsError, InvalidUserInputError, LoginThrottledError } from '#accounts';
-import { DomainError, InvalidError } from '#domain';
 import { WrongExpectedRevisionError } from '#event-store';
-import { IdempotencyKeyReusedError } from '#cases';
 import { MALFORMED_JSON } from './body.js';
 
 /** The error body of API.md: `{ statusCode, error, message, code?, details? }`. */
@@ -17,12 +14,46 @@ export interface ErrorBody {
   currentRevision?: number | null;
 }
 
-const DOMAIN_STATUS: Record<DomainError['code'], number> = {
+/**
+ * How HTTP answers each stable code that the libraries' typed errors carry. The libraries say
+ * what went wrong, never with which status: this table is the one place that does. An error
+ * whose code is not listed here (a driver's, a start-up error's) is a fault of ours: 500.
+ */
+const STATUS_OF_CODE: Readonly<Record<string, number>> = {
+  // The domain refusing a command (libs/domain errors.ts).
   illegal_transition: HttpStatus.CONFLICT,
   forbidden: HttpStatus.FORBIDDEN,
   not_found: HttpStatus.NOT_FOUND,
   invalid: HttpStatus.BAD_REQUEST,
+  // The event store: a stale expected revision.
+  revision_conflict: HttpStatus.CONFLICT,
+  // Filing with an Idempotency-Key.
+  idempotency_key_reused: HttpStatus.CONFLICT,
+  // Accounts (libs/accounts errors.ts).
+  invalid_user: HttpStatus.BAD_REQUEST,
+  username_taken: HttpStatus.CONFLICT,
+  user_id_taken: HttpStatus.CONFLICT,
+  invalid_credentials: HttpStatus.UNAUTHORIZED,
+  invalid_token: HttpStatus.UNAUTHORIZED,
+  login_throttled: HttpStatus.TOO_MANY_REQUESTS,
 };
+
+/** A typed error of ours: a stable `code`, and what the body may add from it. */
+interface CodedError extends Error {
+  readonly code: string;
+  /** The one field that is wrong (the domain's InvalidError). */
+  readonly field?: unknown;
+  /** Every field that is wrong (the accounts' InvalidUserInputError). */
+  readonly details?: unknown;
+  /** How long to wait before trying again (a throttled login). */
+  readonly retryAfterSeconds?: unknown;
+}
+
+function codedError(exception: unknown): CodedError | null {
+  if (!(exception instanceof Error)) return null;
+  const { code } = exception as { code?: unknown };
+  return typeof code === 'string' && Object.hasOwn(STATUS_OF_CODE, code) ? (exception as CodedError) : null;
+}
 
 /**
  * One place where every failure becomes an HTTP answer. A client's mistake is always a 4xx with
@@ -37,33 +68,32 @@ export class ErrorFilter implements ExceptionFilter {
     const body = errorBody(exception);
     if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     if (response.sent) return;
-    if (exception instanceof LoginThrottledError) response.header('Retry-After', String(exception.retryAfterSeconds));
+    const retryAfter = codedError(exception)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') response.header('Retry-After', String(retryAfter));
     void response.status(body.statusCode).send(body);
   }
 }
 
 /** The API.md error body for any failure. */
 export function errorBody(exception: unknown): ErrorBody {
-  if (exception instanceof WrongExpectedRevisionError) {
-    return {
-      ...base(HttpStatus.CONFLICT, `the case has changed: it is at revision ${exception.actual ?? 'none'}, not ${String(exception.expected)}; reload it`),
-      code: 'revision_conflict',
-      currentRevision: exception.actual,
-    };
-  }
-  if (exception instanceof DomainError) {
-    const body = { ...base(DOMAIN_STATUS[exception.code], exception.message), code: exception.code };
-    return exception instanceof InvalidError ? { ...body, details: [{ field: exception.field, message: exception.message }] } : body;
-  }
-  if (exception instanceof AccountsError) {
-    const body = { ...base(exception.httpStatus, exception.message), code: exception.code };
-    return exception instanceof InvalidUserInputError ? { ...body, details: exception.details } : body;
-  }
-  if (exception instanceof IdempotencyKeyReusedError) return { ...base(HttpStatus.CONFLICT, exception.message), code: exception.code };
+  const coded = codedError(exception);
+  if (coded) return codedBody(coded);
   if (exception instanceof HttpException) return fromHttpException(exception);
   const requestError = clientRequestError(exception);
   if (requestError) return requestError;
   return base(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error');
+}
+
+function codedBody(error: CodedError): ErrorBody {
+  const statusCode = STATUS_OF_CODE[error.code]!;
+  if (error instanceof WrongExpectedRevisionError) {
+    const message = `the case has changed: it is at revision ${error.actual ?? 'none'}, not ${String(error.expected)}; reload it`;
+    return { ...base(statusCode, message), code: error.code, currentRevision: error.actual };
+  }
+  const body: ErrorBody = { ...base(statusCode, error.message), code: error.code };
+  if (Array.isArray(error.details)) return { ...body, details: error.details as ErrorBody['details'] };
+  if (typeof error.field === 'string') return { ...body, details: [{ field: error.field, message: error.message }] };
+  return body;
 }
 
 function base(statusCode: number, message: string): ErrorBody {

@@ -1,10 +1,8 @@
-import { Controller, ForbiddenException, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Job } from 'bullmq';
-import type { Principal } from '#accounts';
-import { hasRole } from '#domain';
 import { NOTIFY_QUEUES, type NotifyJob } from '#notifications';
-import { CurrentUser } from '../auth/auth.guard.js';
+import { Roles } from '../auth/auth.guard.js';
 import type { Engine } from '#platform';
 import { ENGINE } from '../platform/tokens.js';
 
@@ -29,8 +27,8 @@ export class DeadLettersController {
 
   @Get('dead-letters')
   @ApiOperation({ summary: 'Notification deliveries that failed after every retry, newest first (admin only)' })
-  async deadLetters(@CurrentUser() user: Principal): Promise<{ items: DeadLetter[] }> {
-    requireAdmin(user);
+  @Roles('admin')
+  async deadLetters(): Promise<{ items: DeadLetter[] }> {
     const perQueue = await Promise.all(
       Object.values(NOTIFY_QUEUES).map(async (queue) => (await this.engine.queues.failedJobs<NotifyJob>(queue)).map((job) => deadLetter(queue, job))),
     );
@@ -52,8 +50,4 @@ function deadLetter(queue: string, job: Job<NotifyJob>): DeadLetter {
     failedReason: job.failedReason ?? null,
     failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
   };
-}
-
-function requireAdmin(user: Principal): void {
-  if (!hasRole(user, 'admin')) throw new ForbiddenException({ message: 'only an admin may see dead letters', code: 'forbidden' });
 }

@@ -1,13 +1,12 @@
-import { Body, Controller, ForbiddenException, Get, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
-import type { Principal } from '#accounts';
-import { hasRole, ROLES, type Role } from '#domain';
+import { ROLES, type Role } from '#domain';
 import { Text } from '../http/fields.js';
 import type { Engine } from '#platform';
 import { ENGINE } from '../platform/tokens.js';
-import { CurrentUser } from '../auth/auth.guard.js';
+import { Roles } from '../auth/auth.guard.js';
 
 export class CreateUserDto {
   @Text(64, { example: 'hd-ll-1.clerk' })
@@ -42,18 +41,14 @@ export class OrgController {
   }
 
   @Get('users')
-  users(@CurrentUser() user: Principal) {
-    requireAdmin(user);
+  @Roles('admin')
+  users() {
     return this.engine.users.list();
   }
 
   @Post('users')
-  createUser(@CurrentUser() user: Principal, @Body() body: CreateUserDto) {
-    requireAdmin(user);
+  @Roles('admin')
+  createUser(@Body() body: CreateUserDto) {
     return this.engine.users.create(body);
   }
-}
-
-function requireAdmin(user: Principal): void {
-  if (!hasRole(user, 'admin')) throw new ForbiddenException({ message: 'only an admin may manage users', code: 'forbidden' });
 }
