@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { v5 as uuidv5 } from 'uuid';
 import { migrateUnderLock } from '#database';
-import { canonicalJson } from '#event-store';
+import { canonicalJson, type EventStore } from '#event-store';
+import { caseStreamId } from './case-stream.js';
+import type { CaseCommandResult } from './execute-case-command.js';
 
 /** Namespace for case ids derived from idempotency keys. */
 const CASE_ID_NAMESPACE = '5b0c7a52-4f0e-4d8f-9a43-6a1f7c3e2d10';
@@ -78,5 +80,49 @@ export class IdempotencyStore {
   /** Frees a key whose filing was refused, so the client may correct the request and use it again. */
   async release(userId: string, key: string): Promise<void> {
     await this.pool.query('DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status_code IS NULL', [userId, key]);
+  }
+}
+
+/** What filing answers (API.md): the new case's id, number, status, revision and position. */
+export type FiledCase = Pick<CaseCommandResult, 'id' | 'number' | 'status' | 'revision' | 'position'>;
+
+export function filedCase({ id, number, status, revision, position }: CaseCommandResult): FiledCase {
+  return { id, number, status, revision, position };
+}
+
+/**
+ * Filing with an `Idempotency-Key`: the first request with a key files, and every retry with the
+ * same key and body gets the first answer back, however the retries race; the same key with
+ * another body is refused (IdempotencyKeyReusedError) and files nothing.
+ */
+export class IdempotentFiling {
+  constructor(
+    private readonly keys: IdempotencyStore,
+    private readonly store: EventStore,
+  ) {}
+
+  /**
+   * Files through `file`, given the case id the key fixes, unless this user's key has filed
+   * already. Answers the stored response: 201 and the filing's answer.
+   */
+  async file(userId: string, key: string, body: unknown, file: (caseId: string) => Promise<CaseCommandResult>): Promise<StoredResponse> {
+    const stored = await this.keys.claim(userId, key, IdempotencyStore.hashBody(body));
+    if (stored) return stored;
+    const id = this.keys.caseIdFor(userId, key);
+    let answer: FiledCase;
+    try {
+      answer = filedCase(await file(id));
+    } catch (error) {
+      // A racing retry with the same key filed it first: answer what that filing answered.
+      const first = (await this.store.readStream(caseStreamId(id), { maxCount: 1 }))[0];
+      if (!first) {
+        await this.keys.release(userId, key);
+        throw error;
+      }
+      answer = { id, number: String(first.data.number), status: 'filed', revision: 0, position: first.globalPosition };
+    }
+    const response = { statusCode: 201, body: answer };
+    await this.keys.remember(userId, key, response);
+    return response;
   }
 }

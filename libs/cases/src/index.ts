@@ -16,5 +16,5 @@ export { CaseQueries } from './case-queries.js';
 export type { CaseList, CaseListFilter, CaseListItem, InboxQuery } from './case-queries.js';
 export { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ORG_TREE } from './tokens.js';
 export { loadSlaPolicy, SlaPolicyFileError } from './sla-policy-file.js';
-export { IdempotencyKeyReusedError, IdempotencyStore } from './idempotency.js';
-export type { StoredResponse } from './idempotency.js';
+export { filedCase, IdempotencyKeyReusedError, IdempotencyStore, IdempotentFiling } from './idempotency.js';
+export type { FiledCase, StoredResponse } from './idempotency.js';

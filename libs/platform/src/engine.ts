@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import { DemoOrgTreeError, LoginService, UserStore, loadOrCreateJwtSecret, loadOrgTree, migrateAccounts, type DemoAccount } from '#accounts';
-import { CaseNumbers, CaseQueries, CaseRepository, ExecuteCaseCommandHandler, IdempotencyStore, loadSlaPolicy } from '#cases';
+import { CaseNumbers, CaseQueries, CaseRepository, ExecuteCaseCommandHandler, IdempotencyStore, IdempotentFiling, loadSlaPolicy } from '#cases';
 import { createPool, type Databases } from '#database';
 import { calendarOf, type OrgTree, type SlaPolicy } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
@@ -46,7 +46,8 @@ export interface Engine {
   /** Statistics and the information officers' appraisal, over their own read model. */
   readonly statistics: CaseStatistics;
   readonly projections: ProjectionRunner;
-  readonly idempotency: IdempotencyStore;
+  /** Filing with an Idempotency-Key. */
+  readonly filing: IdempotentFiling;
   readonly notifications: InAppNotifications;
   /** The in-app deliveries still to run: what a notifications read with minPosition waits for. */
   readonly inAppBacklog: InAppBacklog;
@@ -175,7 +176,7 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
       queries: new CaseQueries(pool),
       statistics: new CaseStatistics(pool, org, users, calendarOf(policy)),
       projections,
-      idempotency,
+      filing: new IdempotentFiling(idempotency, store),
       notifications,
       // Its reads are paced by the wall clock, not the engine's (which tests hold still).
       inAppBacklog: new InAppBacklog(notifyQueues.inApp, (position, timeoutMs) => projections.waitFor(position, timeoutMs, [NOTIFICATION_REACTOR])),

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
-import { CASE_READ_MODEL, IdempotencyStore, asColleague, caseStreamId, foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type CaseCommandResult } from '#cases';
+import { CASE_READ_MODEL, asColleague, caseStreamId, filedCase, foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone } from '#cases';
 import { allowedActions, assigneeUnitIds, canRead, isUuid } from '#domain';
 import { peopleNamedIn } from '#audit';
 import { verifyStream } from '#event-store';
@@ -55,34 +55,11 @@ export class CasesController {
       ...body,
       filer: { name: body.filer.name ?? '', phone: body.filer.phone ?? null, anonymous: body.filer.anonymous ?? false },
     };
-    if (key === undefined) return this.filed(await this.cases.execute(user, randomUUID(), fields, undefined));
-
+    if (key === undefined) return filedCase(await this.cases.execute(user, randomUUID(), fields, undefined));
     if (key.length === 0 || key.length > 200) throw new BadRequestException({ message: 'Idempotency-Key must be 1-200 characters', details: [{ field: 'Idempotency-Key', message: 'must be 1-200 characters' }] });
-    const { idempotency } = this.engine;
-    const stored = await idempotency.claim(user.userId, key, IdempotencyStore.hashBody(body));
-    if (stored) {
-      response.status(stored.statusCode);
-      return stored.body;
-    }
-    const id = idempotency.caseIdFor(user.userId, key);
-    let answer: ReturnType<CasesController['filed']>;
-    try {
-      answer = this.filed(await this.cases.execute(user, id, fields, undefined));
-    } catch (error) {
-      // A racing retry with the same key filed it first: answer what that filing answered.
-      const first = (await this.engine.store.readStream(caseStreamId(id), { maxCount: 1 }))[0];
-      if (!first) {
-        await idempotency.release(user.userId, key);
-        throw error;
-      }
-      answer = { id, number: String(first.data.number), status: 'filed', revision: 0, position: first.globalPosition };
-    }
-    await idempotency.remember(user.userId, key, { statusCode: 201, body: answer });
-    return answer;
-  }
-
-  private filed(result: CaseCommandResult) {
-    return { id: result.id, number: result.number, status: result.status, revision: result.revision, position: result.position };
+    const answer = await this.engine.filing.file(user.userId, key, body, (id) => this.cases.execute(user, id, fields, undefined));
+    response.status(answer.statusCode);
+    return answer.body;
   }
 
   @Post(':id/accept')
