@@ -1,4 +1,5 @@
-import { isUuid } from '#domain';
+import type { CaseReader } from '#cases';
+import { isUuid, NotFoundError } from '#domain';
 import type { CliContext } from './cli-context.js';
 
 /**
@@ -13,4 +14,16 @@ export async function caseIdFor(context: CliContext, reference: string): Promise
 /** The message of a command that names no case. */
 export function noCase(reference: string): string {
   return `no case ${reference}`;
+}
+
+/** The case a command names, read by `read` (as the operator, who sees every case); null when there is no such case. */
+export async function readNamedCase<T>(context: CliContext, reference: string, read: (reader: CaseReader, caseId: string) => Promise<T>): Promise<T | null> {
+  const id = await caseIdFor(context, reference);
+  if (id === null) return null;
+  try {
+    return await read(context.reader, id);
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { UserStore, loadOrgTree, migrateAccounts } from '#accounts';
-import { CaseDirectory, loadSlaPolicy } from '#cases';
+import { CaseDirectory, CaseReader, CaseRepository, loadSlaPolicy } from '#cases';
 import { createPool } from '#database';
 import type { OrgTree, SlaPolicy } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
@@ -20,6 +20,8 @@ export interface CliContext {
   readonly users: UserStore;
   /** Case numbers, through the case read model. */
   readonly directory: CaseDirectory;
+  /** Cases read whole from their streams. */
+  readonly reader: CaseReader;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,16 @@ export async function openCliContext(): Promise<CliContext> {
     await close();
     throw error;
   }
-  return { pool, store, org, policy, users: new UserStore(pool, { isKnownUnit: (unitId) => org.has(unitId) }), directory: new CaseDirectory(pool), close };
+  return {
+    pool,
+    store,
+    org,
+    policy,
+    users: new UserStore(pool, { isKnownUnit: (unitId) => org.has(unitId) }),
+    directory: new CaseDirectory(pool),
+    reader: new CaseReader(store, new CaseRepository(store, policy), org, policy),
+    close,
+  };
 }
 
 /** Runs `work` with a CLI context, closed afterwards whatever happens. */

@@ -1,6 +1,6 @@
-import { asColleague, foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type Colleague } from '#cases';
-import { currentDeadlines, type CaseAnnotation, type CaseNote, type Clock, type Deadline, type ExistingCase, type OrgTree, type SlaPolicy, type UserActor } from '#domain';
-import { verifyStream, type RecordedEvent, type StreamHead, type StreamVerification } from '#event-store';
+import { asColleague, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type Colleague, type VerifiableCaseRecord } from '#cases';
+import { currentDeadlines, type CaseAnnotation, type CaseNote, type Clock, type Deadline, type OrgTree, type SlaPolicy, type UserActor } from '#domain';
+import { verifyStream, type StreamVerification } from '#event-store';
 import type { Language } from './narrative.js';
 import { personName, unitName, type Person, type ReportContext } from './report-context.js';
 import { caseTimeline, type TimelineEntry } from './timeline.js';
@@ -14,9 +14,8 @@ export interface DossierAuthor {
 }
 
 export interface DossierInput {
-  /** The case's whole stream, in revision order, read in one snapshot with `head`. */
-  readonly events: readonly RecordedEvent[];
-  readonly head: StreamHead | null;
+  /** The case read whole with its stream's head row (CaseReader.verifiable). */
+  readonly record: VerifiableCaseRecord;
   readonly policy: SlaPolicy;
   readonly org: OrgTree;
   readonly people: ReadonlyMap<string, Person>;
@@ -60,13 +59,11 @@ export interface Dossier {
   readonly generatedBy: DossierAuthor;
 }
 
-/** The dossier of the case in `events`, or null when the stream holds no case. */
-export function buildDossier(input: DossierInput): Dossier | null {
-  const { events, policy, org, reader } = input;
-  const folded = foldCase(events, policy);
-  if (folded.state.status === 'none' || folded.revision === null) return null;
-  const state = folded.state as ExistingCase;
-  const view = { state, clocks: folded.clocks, revision: folded.revision };
+/** The dossier of a case. */
+export function buildDossier(input: DossierInput): Dossier {
+  const { record, policy, org, reader } = input;
+  const { state, clocks, events } = record;
+  const view = { state, clocks, revision: record.revision };
   const unmasked = reader !== null && seesFilerPhone(state, reader, org);
   const assignee = state.assigneeId === null ? undefined : input.people.get(state.assigneeId);
   const presented: PresentedCase = {
@@ -88,9 +85,9 @@ export function buildDossier(input: DossierInput): Dossier | null {
       actorName: personName(context, annotation.actorId),
       assignToUnitName: annotation.assignToUnitId === null ? null : unitName(context, annotation.assignToUnitId),
     })),
-    deadlines: currentDeadlines(folded.clocks.clocks),
-    clocks: folded.clocks.clocks,
-    verification: verifyStream(events, input.head),
+    deadlines: currentDeadlines(clocks.clocks),
+    clocks: clocks.clocks,
+    verification: verifyStream(events, record.head),
     timeZone: policy.timezone,
     generatedAt: input.generatedAt.toISOString(),
     generatedBy: input.generatedBy,

@@ -1,5 +1,5 @@
-import { fold, type CaseEvent, type CaseEventMeta, type CaseEventWithMeta, type CaseState } from '#domain';
-import type { EventMetadata, EventStore, RecordedEvent } from '#event-store';
+import type { CaseEvent, CaseEventMeta, CaseEventWithMeta } from '#domain';
+import type { EventMetadata, RecordedEvent } from '#event-store';
 
 const PREFIX = 'case-';
 
@@ -64,20 +64,3 @@ export function toCaseEvent(recorded: RecordedEvent): CaseEventWithMeta {
 
 /** A case event's metadata: the store's envelope, and the SLA deadlines the event set (CaseEventMeta), when it recorded them. */
 export type CaseEventMetadata = EventMetadata & Pick<CaseEventMeta, 'deadlines'>;
-
-export interface LoadedCase {
-  readonly state: CaseState;
-  /** The revision of the stream's last event; null when the case does not exist. */
-  readonly revision: number | null;
-  readonly events: readonly RecordedEvent[];
-}
-
-/** Reads a case's stream and folds it: the case exactly as it stands now. */
-export async function loadCase(store: EventStore, caseId: string): Promise<LoadedCase> {
-  const events = await store.readStream(caseStreamId(caseId));
-  return {
-    state: fold(events.map(toCaseEvent)),
-    revision: events.length > 0 ? events[events.length - 1]!.revision : null,
-    events,
-  };
-}

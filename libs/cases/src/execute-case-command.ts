@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CURRENT_SCHEMA_VERSION, DomainError, decide, eventMetaFor, type CaseCommand, type CaseStatus, type OrgTree } from '#domain';
+import { CURRENT_SCHEMA_VERSION, DomainError, decide, eventMetaFor, initialState, isUuid, type CaseCommand, type CaseEvent, type CaseStatus, type MergeCase, type OrgTree } from '#domain';
 import { newEventId, WrongExpectedRevisionError, type EventStore, type NewEvent } from '#event-store';
 import { CaseNumbers } from './case-numbers.js';
 import { CaseRepository, type FoldedCase } from './case-repository.js';
@@ -19,10 +19,16 @@ export interface CaseCommandResult {
 /** How often a command without an expected revision is decided again when concurrent writers keep getting in first. */
 const MAX_ATTEMPTS_WITHOUT_REVISION = 20;
 
+/**
+ * A case command as its sources send it: as the domain names it, except that a merge names only
+ * the case to merge into; the command path reads that case itself.
+ */
+export type CaseCommandRequest = Exclude<CaseCommand, MergeCase> | Omit<MergeCase, 'target'>;
+
 /** Any case command, carried through the one command path below. */
 export class ExecuteCaseCommand extends Command<CaseCommandResult> {
   constructor(
-    readonly command: CaseCommand,
+    readonly command: CaseCommandRequest,
     /** The revision the client last saw; a stale one is a conflict. Omitted: the revision just read. */
     readonly expectedRevision: number | undefined,
     /** Ties the events to the request (or job) that caused them. */
@@ -72,7 +78,8 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
     }
   }
 
-  private async attempt({ command, expectedRevision, correlationId, causationId }: ExecuteCaseCommand, known?: FoldedCase): Promise<CaseCommandResult> {
+  private async attempt({ command: request, expectedRevision, correlationId, causationId }: ExecuteCaseCommand, known?: FoldedCase): Promise<CaseCommandResult> {
+    const command = await this.withMergeTarget(request);
     const streamId = caseStreamId(command.caseId);
     const current = known ?? (await this.cases.current(command.caseId));
     const { state, revision } = current;
@@ -82,11 +89,9 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
       throw new WrongExpectedRevisionError(streamId, expectedRevision, revision);
     }
 
-    let decided = decide(command, state, context);
-    if (command.type === 'FileCase') {
-      // Numbers are drawn only for filings the domain has accepted.
-      decided = decide({ ...command, number: await this.numbers.next(command.at) }, state, context);
-    }
+    const decided = decide(command, state, context);
+    // Numbers are drawn only for filings the domain has accepted (no gaps from refused ones), and stamped on the filing.
+    if (command.type === 'FileCase') await this.numberFiling(decided, command.at);
 
     // Each event carries the SLA deadlines it sets, as the policy in force now makes them.
     const meta = eventMetaFor(command);
@@ -111,5 +116,19 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
       revision: appended.nextExpectedRevision,
       position: appended.globalPosition,
     };
+  }
+
+  /** A merge's target as it stands now; the domain decides whether the actor may see it and whether it is open. */
+  private async withMergeTarget(request: CaseCommandRequest): Promise<CaseCommand> {
+    if (request.type !== 'MergeCase') return request;
+    const target = isUuid(request.intoCaseId) ? (await this.cases.current(request.intoCaseId)).state : initialState;
+    return { ...request, target };
+  }
+
+  private async numberFiling(decided: CaseEvent[], at: string): Promise<void> {
+    const number = await this.numbers.next(at);
+    decided.forEach((event, index) => {
+      if (event.type === 'CaseFiled') decided[index] = { ...event, data: { ...event.data, number } };
+    });
   }
 }

@@ -1,5 +1,7 @@
-export { caseStreamId, caseIdOf, freshCaseEvents, isCaseStream, loadCase, toCaseEvent } from './case-stream.js';
-export type { CaseEventMetadata, LoadedCase } from './case-stream.js';
+export { caseStreamId, caseIdOf, freshCaseEvents, isCaseStream, toCaseEvent } from './case-stream.js';
+export type { CaseEventMetadata } from './case-stream.js';
+export { CaseReader } from './case-reader.js';
+export type { CaseReaderIdentity, CaseRecord, CaseStreamSource, VerifiableCaseRecord } from './case-reader.js';
 export { CaseNumbers } from './case-numbers.js';
 export { CaseRepository, foldCase } from './case-repository.js';
 export type { FoldedCase } from './case-repository.js';
@@ -10,7 +12,7 @@ export type { CaseAt, Colleague } from './case-presenter.js';
 export { CaseDirectory } from './case-directory.js';
 export type { CaseEntry } from './case-directory.js';
 export { ExecuteCaseCommand, ExecuteCaseCommandHandler } from './execute-case-command.js';
-export type { CaseCommandResult } from './execute-case-command.js';
+export type { CaseCommandRequest, CaseCommandResult } from './execute-case-command.js';
 export { CASE_READ_MODEL, CaseReadModelProjection } from './case-read-model.projection.js';
 export { CaseQueries } from './case-queries.js';
 export type { CaseList, CaseListFilter, CaseListItem, InboxQuery } from './case-queries.js';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import { DemoOrgTreeError, LoginService, UserStore, loadOrCreateJwtSecret, loadOrgTree, migrateAccounts, type DemoAccount } from '#accounts';
-import { CaseNumbers, CaseQueries, CaseRepository, ExecuteCaseCommandHandler, IdempotencyStore, IdempotentFiling, loadSlaPolicy } from '#cases';
+import { CaseNumbers, CaseQueries, CaseReader, CaseRepository, ExecuteCaseCommandHandler, IdempotencyStore, IdempotentFiling, loadSlaPolicy } from '#cases';
 import { createPool, type Databases } from '#database';
 import { calendarOf, type OrgTree, type SlaPolicy } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
@@ -42,6 +42,8 @@ export interface Engine {
   readonly numbers: CaseNumbers;
   /** Cases as they stand now, folded incrementally. */
   readonly cases: CaseRepository;
+  /** The one way to read a case: load, fold once, check the reader's scope. */
+  readonly reader: CaseReader;
   readonly queries: CaseQueries;
   /** Statistics and the information officers' appraisal, over their own read model. */
   readonly statistics: CaseStatistics;
@@ -173,6 +175,7 @@ export async function startEngine(config: AppConfig, logger: Logger, options: En
       login,
       numbers,
       cases,
+      reader: new CaseReader(store, cases, org, policy),
       queries: new CaseQueries(pool),
       statistics: new CaseStatistics(pool, org, users, calendarOf(policy)),
       projections,

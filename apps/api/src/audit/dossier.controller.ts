@@ -3,12 +3,9 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import type { FastifyReply } from 'fastify';
 import type { Principal } from '#accounts';
 import { buildDossier, peopleNamedIn, renderDossierHtml } from '#audit';
-import { caseStreamId, foldCase } from '#cases';
-import { canRead } from '#domain';
 import type { Engine } from '#platform';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { caseId } from '../cases/cases.controller.js';
-import { caseNotFound } from '../cases/cases.service.js';
 import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
 import { DossierQuery } from './audit.dto.js';
 
@@ -26,22 +23,18 @@ export class DossierController {
   @ApiOperation({ summary: 'The case’s dossier: the case now, its timeline, notes, annotations, clocks and verification; ?format=html for a printable page' })
   @ApiProduces('application/json', 'text/html')
   async dossier(@CurrentUser() user: Principal, @Param('id') id: string, @Query() query: DossierQuery, @Res({ passthrough: true }) response: FastifyReply) {
-    const { store, org, policy, users } = this.engine;
-    // Events and head row from one snapshot, so an append landing meanwhile is not taken for tampering.
-    const { events, head } = await store.readStreamWithHead(caseStreamId(caseId(id)));
-    const { state } = foldCase(events, policy);
-    if (state.status === 'none' || !canRead(state, user, org)) throw caseNotFound(id);
-    const people = await peopleNamedIn(events, (ids) => users.findByIds(ids));
+    const { reader, org, policy, users } = this.engine;
+    const record = await reader.verifiable(user, caseId(id));
+    const people = await peopleNamedIn(record.events, (ids) => users.findByIds(ids));
     const dossier = buildDossier({
-      events,
-      head,
+      record,
       policy,
       org,
       people,
       reader: user,
       generatedAt: this.clock(),
       generatedBy: { userId: user.userId, username: user.username, via: 'api' },
-    })!;
+    });
     if (query.format !== 'html') return dossier;
     response.type('text/html; charset=utf-8');
     return renderDossierHtml(dossier, { org, people });

@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
-import { CASE_READ_MODEL, asColleague, caseStreamId, filedCase, foldCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone } from '#cases';
-import { allowedActions, assigneeUnitIds, canRead, isUuid } from '#domain';
+import { CASE_READ_MODEL, asColleague, filedCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone } from '#cases';
+import { NotFoundError, allowedActions, assigneeUnitIds, isUuid } from '#domain';
 import { peopleNamedIn } from '#audit';
 import { verifyStream } from '#event-store';
 import { CurrentUser } from '../auth/auth.guard.js';
@@ -27,11 +27,11 @@ import {
   SummaryDto,
   TransferDto,
 } from './case.dto.js';
-import { CasesService, caseNotFound } from './cases.service.js';
+import { CasesService } from './cases.service.js';
 
 /** A case id from the path: anything that is not a UUID names no case. */
 export function caseId(id: string): string {
-  if (!isUuid(id)) throw caseNotFound(id);
+  if (!isUuid(id)) throw new NotFoundError('case', id);
   return id.toLowerCase();
 }
 
@@ -144,9 +144,8 @@ export class CasesController {
 
   @Post(':id/merge')
   @HttpCode(200)
-  async merge(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, intoCaseId }: MergeDto) {
-    const target = isUuid(intoCaseId) ? await this.cases.mergeTarget(user, intoCaseId.toLowerCase()) : { status: 'none' as const };
-    return this.move(user, id, { type: 'MergeCase', intoCaseId: intoCaseId.toLowerCase(), target }, expectedRevision);
+  merge(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, intoCaseId }: MergeDto) {
+    return this.move(user, id, { type: 'MergeCase', intoCaseId: intoCaseId.toLowerCase() }, expectedRevision);
   }
 
   @Post(':id/extend-deadline')
@@ -232,10 +231,7 @@ export class CasesController {
   @Get(':id/verify')
   @ApiOperation({ summary: 'Check the case’s hash chain and stream head' })
   async verify(@CurrentUser() user: Principal, @Param('id') id: string) {
-    // Events and head row from one snapshot, so an append landing meanwhile is not taken for tampering.
-    const { events, head } = await this.engine.store.readStreamWithHead(caseStreamId(caseId(id)));
-    const { state } = foldCase(events, this.engine.policy);
-    if (state.status === 'none' || !canRead(state, user, this.engine.org)) throw caseNotFound(id);
+    const { events, head } = await this.engine.reader.verifiable(user, caseId(id));
     return verifyStream(events, head);
   }
 }

@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { buildDossier, peopleNamedIn, renderDossierHtml } from '#audit';
-import { caseStreamId } from '#cases';
 import { withCliContext } from '../cli-context.js';
-import { caseIdFor, noCase } from '../case-reference.js';
+import { noCase, readNamedCase } from '../case-reference.js';
 import { UsageError, parseArgs, type CliCommand } from '../command.js';
 
 const FORMATS = ['json', 'html'] as const;
@@ -32,26 +31,21 @@ Exit status: 0, 1 when there is no such case, 2 on a usage error.
     const out = values.get('out');
 
     return withCliContext(async (context) => {
-      const id = await caseIdFor(context, reference);
-      const { events, head } = id ? await context.store.readStreamWithHead(caseStreamId(id)) : { events: [], head: null };
-      const people = await peopleNamedIn(events, (ids) => context.users.findByIds(ids));
-      const dossier =
-        events.length === 0
-          ? null
-          : buildDossier({
-              events,
-              head,
-              policy: context.policy,
-              org: context.org,
-              people,
-              reader: null,
-              generatedAt: new Date(),
-              generatedBy: { userId: null, username: operatorName(), via: 'cli' },
-            });
-      if (!dossier) {
+      const record = await readNamedCase(context, reference, (reader, id) => reader.verifiable(null, id));
+      if (!record) {
         process.stderr.write(`minyi export: ${noCase(reference)}\n`);
         return 1;
       }
+      const people = await peopleNamedIn(record.events, (ids) => context.users.findByIds(ids));
+      const dossier = buildDossier({
+        record,
+        policy: context.policy,
+        org: context.org,
+        people,
+        reader: null,
+        generatedAt: new Date(),
+        generatedBy: { userId: null, username: operatorName(), via: 'cli' },
+      });
       const text = format === 'html' ? renderDossierHtml(dossier, { org: context.org, people }) : `${JSON.stringify(dossier, null, 2)}\n`;
       if (out === undefined) {
         process.stdout.write(text);

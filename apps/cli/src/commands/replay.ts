@@ -1,7 +1,7 @@
 import { caseFacts, caseTimeline, isLanguage, localTime, narrative, namingFor, peopleNamedIn, type Language, type ReportContext } from '#audit';
-import { caseAsOf, caseStreamId, presentCase, type CasePoint } from '#cases';
+import { caseAsOf, presentCase, type CasePoint } from '#cases';
 import { withCliContext } from '../cli-context.js';
-import { caseIdFor, noCase } from '../case-reference.js';
+import { noCase, readNamedCase } from '../case-reference.js';
 import { UsageError, parseArgs, type CliCommand } from '../command.js';
 
 /** ISO 8601 with an offset, as the API takes times. */
@@ -34,12 +34,12 @@ Exit status: 0, 1 when there is no such case, 2 on a usage error.
     const point = pointOption(values.get('revision'), values.get('at'));
 
     return withCliContext(async (context) => {
-      const id = await caseIdFor(context, reference);
-      const events = id ? await context.store.readStream(caseStreamId(id)) : [];
-      if (events.length === 0) {
+      const record = await readNamedCase(context, reference, (reader, id) => reader.record(null, id));
+      if (!record) {
         process.stderr.write(`minyi replay: ${noCase(reference)}\n`);
         return 1;
       }
+      const { events } = record;
       const report: ReportContext = {
         language,
         org: context.org,

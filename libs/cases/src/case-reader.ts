@@ -1,0 +1,67 @@
+import { canRead, NotFoundError, type Actor, type CaseState, type ExistingCase, type OrgTree, type SlaPolicy } from '#domain';
+import type { EventStore, RecordedEvent, StreamHead } from '#event-store';
+import type { CaseAt } from './case-presenter.js';
+import { foldCase, type CaseRepository } from './case-repository.js';
+import { caseStreamId } from './case-stream.js';
+
+/** A case read whole from its stream: every event, folded once. */
+export interface CaseRecord extends CaseAt {
+  readonly events: readonly RecordedEvent[];
+}
+
+/** A case record with its stream's head row, read in the same snapshot, for verification. */
+export interface VerifiableCaseRecord extends CaseRecord {
+  readonly head: StreamHead | null;
+}
+
+/** The stream reads a case reader needs: the port's, and the stream with its head row in one snapshot. */
+export type CaseStreamSource = Pick<EventStore, 'readStream'> & {
+  readStreamWithHead(streamId: string): Promise<{ events: RecordedEvent[]; head: StreamHead | null }>;
+};
+
+/**
+ * Who reads: a user, who sees only cases that have passed through their subtree, or the
+ * operator on the command line (`null`), who holds the database and sees every case.
+ */
+export type CaseReaderIdentity = Actor | null;
+
+/**
+ * The one way to read a case: it loads, folds once, and applies the read scope once. A case
+ * that does not exist and a case the reader may not read look the same: not found.
+ */
+export class CaseReader {
+  constructor(
+    private readonly streams: CaseStreamSource,
+    private readonly folds: CaseRepository,
+    private readonly org: OrgTree,
+    private readonly policy: SlaPolicy,
+  ) {}
+
+  /** The case now, from the fold kept in memory and the events since (so a writer reads their write). */
+  async current(reader: CaseReaderIdentity, caseId: string): Promise<CaseAt> {
+    const { state, clocks, revision } = await this.folds.current(caseId);
+    return { state: this.readable(reader, caseId, state), clocks, revision: revision! };
+  }
+
+  /** The case now with every event of its stream: for history and the case at a past point. */
+  async record(reader: CaseReaderIdentity, caseId: string): Promise<CaseRecord> {
+    const events = await this.streams.readStream(caseStreamId(caseId));
+    return this.folded(reader, caseId, events);
+  }
+
+  /** The same with the stream's head row, read in one snapshot so that an append landing meanwhile is not taken for tampering. */
+  async verifiable(reader: CaseReaderIdentity, caseId: string): Promise<VerifiableCaseRecord> {
+    const { events, head } = await this.streams.readStreamWithHead(caseStreamId(caseId));
+    return { ...this.folded(reader, caseId, events), head };
+  }
+
+  private folded(reader: CaseReaderIdentity, caseId: string, events: readonly RecordedEvent[]): CaseRecord {
+    const { state, clocks, revision } = foldCase(events, this.policy);
+    return { state: this.readable(reader, caseId, state), clocks, revision: revision!, events };
+  }
+
+  private readable(reader: CaseReaderIdentity, caseId: string, state: CaseState): ExistingCase {
+    if (state.status === 'none' || (reader !== null && !canRead(state, reader, this.org))) throw new NotFoundError('case', caseId);
+    return state;
+  }
+}
