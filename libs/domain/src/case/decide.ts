@@ -20,25 +20,24 @@ import { isOpen, type CaseState, type ExistingCase } from './state.js';
 export type DecideContext = {
   readonly org: OrgTree;
   /**
-   * The case's SLA clock runs, from `caseClocks(history, policy)`. With them, the SLA commands
-   * (RaiseSlaWarning, RecordSlaBreach, ExtendDeadline) must also fit the clocks: the run they
-   * name is still running (see `slaCommandRefusal`). Without them only role, scope and the case's
-   * state are checked; the command path passes them.
+   * The case's SLA clock runs, from `caseClocks(history, policy)` (none before it is filed). The
+   * SLA commands (RaiseSlaWarning, RecordSlaBreach, ExtendDeadline) must fit them: the run they
+   * name is still running (see `slaCommandRefusal`).
    */
-  readonly clocks?: readonly Clock[];
+  readonly clocks: readonly Clock[];
 };
 
 /**
  * The events a command records, or a DomainError saying which rule forbids it. Checks run in
  * this order: the case exists (for filing: does not yet), role, scope, state, the org tree, the
- * SLA clocks (for the SLA commands, when given), then the command's own fields.
+ * SLA clocks (for the SLA commands), then the command's own fields.
  */
 export function decide(command: CaseCommand, state: CaseState, { org, clocks }: DecideContext): CaseEvent[] {
   if (command.type === 'FileCase') return [fileCase(command, state, org)];
   if (state.status === 'none') throw new NotFoundError('case', command.caseId);
   const refusal = moveRefusal(command.type, state, command.actor, org);
   if (refusal) throw refusal;
-  if (clocks && (command.type === 'ExtendDeadline' || command.type === 'RaiseSlaWarning' || command.type === 'RecordSlaBreach')) {
+  if (command.type === 'ExtendDeadline' || command.type === 'RaiseSlaWarning' || command.type === 'RecordSlaBreach') {
     const clockRefusal = slaCommandRefusal(command, clocks);
     if (clockRefusal) throw clockRefusal;
   }

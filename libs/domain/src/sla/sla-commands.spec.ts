@@ -156,9 +156,9 @@ describe('the SLA commands, checked against the clocks', () => {
     });
   });
 
-  it('without clocks, checks role, scope and case state only, as before', () => {
-    given(caseFiled(), accepted).when(command('RecordSlaBreach', RESOLVE_DUE, { ...resolveAlert, startedAtRevision: 9 })).then([
-      { type: 'SlaBreached', data: { ...resolveAlert, startedAtRevision: 9 } },
-    ]);
+  it('checks the clocks always: a run the case’s events did not start is refused', () => {
+    given(caseFiled(), accepted)
+      .when(command('RecordSlaBreach', RESOLVE_DUE, { ...resolveAlert, startedAtRevision: 9 }))
+      .thenThrows('illegal_transition', /no resolve clock started at revision 9/);
   });
 });
