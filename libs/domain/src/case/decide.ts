@@ -2,7 +2,7 @@ import { hasRole } from '../actor.js';
 import { ForbiddenError, IllegalTransitionError, InvalidError, NotFoundError } from '../errors.js';
 import { unitLabel, type OrgTree } from '../org-tree.js';
 import type { Clock } from '../sla/clocks.js';
-import { slaCommandRefusal } from '../sla/sla-commands.js';
+import { isSlaCommand, slaCommandRefusal } from '../sla/sla-commands.js';
 import type {
   AddNote,
   AnnotateCase,
@@ -21,8 +21,8 @@ export type DecideContext = {
   readonly org: OrgTree;
   /**
    * The case's SLA clock runs, from `caseClocks(history, policy)` (none before it is filed). The
-   * SLA commands (RaiseSlaWarning, RecordSlaBreach, ExtendDeadline) must fit them: the run they
-   * name is still running (see `slaCommandRefusal`).
+   * SLA commands (RaiseSlaWarning, RecordSlaBreach, EscalateOnBreach, ExtendDeadline) must fit
+   * them: the run they name is still running (see `slaCommandRefusal`).
    */
   readonly clocks: readonly Clock[];
 };
@@ -37,7 +37,7 @@ export function decide(command: CaseCommand, state: CaseState, { org, clocks }: 
   if (state.status === 'none') throw new NotFoundError('case', command.caseId);
   const refusal = moveRefusal(command.type, state, command.actor, org);
   if (refusal) throw refusal;
-  if (command.type === 'ExtendDeadline' || command.type === 'RaiseSlaWarning' || command.type === 'RecordSlaBreach') {
+  if (isSlaCommand(command)) {
     const clockRefusal = slaCommandRefusal(command, clocks);
     if (clockRefusal) throw clockRefusal;
   }
@@ -53,12 +53,10 @@ export function decide(command: CaseCommand, state: CaseState, { org, clocks }: 
       return [addNote(command)];
     case 'TransferCase':
       return [transfer(command, state, org)];
-    case 'EscalateCase': {
-      // moveRefusal has ruled out the root, so there is a parent.
-      const parent = org.parentOf(state.unitId)!;
-      const reason = requireText('reason', command.reason);
-      return [{ type: 'CaseEscalated', data: { fromUnitId: state.unitId, toUnitId: parent.id, reason } }];
-    }
+    case 'EscalateCase':
+      return [escalate(state, org, requireText('reason', command.reason))];
+    case 'EscalateOnBreach':
+      return [escalate(state, org, `${command.clock} clock breached (due ${command.dueAt}): escalated automatically`)];
     case 'RequestAnnotation':
       return [{ type: 'AnnotationRequested', data: { summary: requireText('summary', command.summary) } }];
     case 'AnnotateCase':
@@ -146,6 +144,12 @@ function addNote({ noteType, text, actor }: AddNote): CaseEvent {
     throw new ForbiddenError(`a clerk may add contact notes only, not ${noteType} notes`);
   }
   return { type: 'NoteAdded', data: { noteType, text: requireText('text', text) } };
+}
+
+/** To the parent unit: moveRefusal has ruled out the root, so there is one. */
+function escalate(current: ExistingCase, org: OrgTree, reason: string): CaseEvent {
+  const parent = org.parentOf(current.unitId)!;
+  return { type: 'CaseEscalated', data: { fromUnitId: current.unitId, toUnitId: parent.id, reason } };
 }
 
 function transfer({ toUnitId, reason }: TransferCase, current: ExistingCase, org: OrgTree): CaseEvent {
