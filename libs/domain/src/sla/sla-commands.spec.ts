@@ -136,7 +136,9 @@ describe('the SLA commands, checked against the clocks', () => {
       const inUtc = { ...resolveAlert, dueAt: '2026-03-23T07:00:00Z' };
       givenTimed(inCoordination(breached))
         .when(command('EscalateOnBreach', escalateAt, inUtc))
-        .then([{ type: 'CaseEscalated', data: { fromUnitId: 'hd-dg', toUnitId: 'hd', reason: 'resolve clock breached (due 2026-03-23T07:00:00Z): escalated automatically' } }]);
+        .then([
+          { type: 'CaseEscalated', data: { fromUnitId: 'hd-dg', toUnitId: 'hd', reason: 'resolve clock breached (due 2026-03-23T07:00:00Z): escalated automatically' } },
+        ]);
     });
 
     it('refuses a run whose breach has not been recorded', () => {
