@@ -70,6 +70,7 @@ export type {
   CaseMoveType,
   CloseCase,
   EscalateCase,
+  EscalateOnBreach,
   ExtendDeadline,
   FileCase,
   MergeCase,

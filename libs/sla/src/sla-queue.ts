@@ -7,7 +7,7 @@ export const SLA_QUEUE = 'sla-timers';
 /** Wakes the timer workers at the start of a second in which timer rows fall due (epoch seconds). */
 export type SlaTickJob = { readonly kind: 'SlaTick'; readonly second: number };
 
-/** A breached resolution clock whose policy says escalate: send the case up, if the run is still open. */
+/** A breach of a clock whose policy says escalate: the worker issues EscalateOnBreach, which the domain accepts while that run is still open. */
 export type EscalationJob = { readonly kind: 'EscalateOnBreach'; readonly caseId: string; readonly alert: SlaAlert; readonly breachEventId: string };
 
 export type SlaTimerJob = SlaTickJob | EscalationJob;

@@ -163,6 +163,10 @@ describe.each(backends)('SLA timers: rows in PostgreSQL, ticks on BullMQ (%s)', 
     expect(escalation.data).toMatchObject({ fromUnitId: 'hd-dg-1', toUnitId: 'hd-dg' });
     expect(String(escalation.data.reason)).toContain('resolve');
     expect(escalation.metadata.actorRole).toBe('system');
+    // The log reads as it always has: the breach's due time, as the breach recorded it, in the reason.
+    const breach = (await store.readStream(caseStreamId(caseId))).find((e) => e.type === 'SlaBreached' && e.data.clock === 'resolve')!;
+    expect(escalation.data.reason).toBe(`resolve clock breached (due ${String(breach.data.dueAt)}): escalated automatically`);
+    expect(escalation.metadata).toMatchObject({ actorId: 'system', unitId: null });
   });
 
   it('moves the rows when a leader extends the deadline: the old due times go, the new ones come', async () => {

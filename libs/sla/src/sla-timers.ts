@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { ExecuteCaseCommand, caseIdOf, isCaseStream, type CaseRepository } from '#cases';
-import { DomainError, SYSTEM_ACTOR, isOpenRun, pendingSlaTimers, type SlaAlert, type SlaPolicy } from '#domain';
+import { DomainError, SYSTEM_ACTOR, pendingSlaTimers, type CaseCommand, type SlaAlert, type SlaPolicy } from '#domain';
 import type { EventStore, LogPosition, RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
 import type { EscalationJob, SlaJobs } from './sla-queue.js';
@@ -132,22 +132,24 @@ export function slaTimerKey(timer: CaseTimer): string {
 }
 
 /**
- * Fires timers through the one command path: re-reads the case and, only if that run of the
- * clock is still running (the domain checks), appends the warning or breach as the system; an
- * escalation job escalates the case if the breached run is still open. A timer that fires twice
- * or late finds the run warned, breached or stopped, and does nothing.
+ * Fires timers and escalation jobs as the system's commands through the one command path, which
+ * reads the case, lets the domain check the clock run the command names, and appends with the
+ * revision it checked: the warning or breach only while that run is still running, the
+ * escalation (EscalateOnBreach) only while the breached run is still open and the case can go up
+ * a level. A timer or job that fires twice or late finds the run warned, breached, stopped or
+ * escalated already, and does nothing.
  */
 export class SlaTimerWorker implements SlaTimerHandler {
   constructor(
     private readonly execute: (command: ExecuteCaseCommand) => Promise<unknown>,
-    private readonly cases: CaseRepository,
+    // Not read: the domain checks the case's clocks on the command path. Kept for the callers' wiring.
+    _cases: CaseRepository,
     private readonly now: () => Date,
   ) {}
 
   fire(timer: CaseTimer): Promise<SlaTimerOutcome> {
-    const { clock, dueAt, startedAtRevision } = timer.alert;
-    const command = { type: timer.command, caseId: timer.caseId, actor: SYSTEM_ACTOR, at: this.now().toISOString(), clock, dueAt, startedAtRevision };
     return this.refusedIsDone(async () => {
+      const command = this.onAlert(timer.command, timer.caseId, timer.alert);
       await this.execute(new ExecuteCaseCommand(command, undefined, `sla:${slaTimerKey(timer)}`));
       return { done: 'recorded' };
     });
@@ -155,15 +157,15 @@ export class SlaTimerWorker implements SlaTimerHandler {
 
   escalate(job: EscalationJob, jobId: string | undefined): Promise<SlaTimerOutcome> {
     return this.refusedIsDone(async () => {
-      // Still the breached run, still open: the case has not moved on since the breach.
-      const { clocks } = await this.cases.current(job.caseId);
-      const run = clocks.clocks.find((r) => r.clock === job.alert.clock && r.startedAtRevision === job.alert.startedAtRevision);
-      if (!run || !isOpenRun(run)) return { done: 'nothing to do', reason: 'the breached clock has stopped since' };
-      const reason = `${job.alert.clock} clock breached (due ${job.alert.dueAt}): escalated automatically`;
-      const at = this.now().toISOString();
-      await this.execute(new ExecuteCaseCommand({ type: 'EscalateCase', caseId: job.caseId, actor: SYSTEM_ACTOR, at, reason }, undefined, `sla:${jobId ?? `escalate.${job.breachEventId}`}`));
+      const command = this.onAlert('EscalateOnBreach', job.caseId, job.alert);
+      await this.execute(new ExecuteCaseCommand(command, undefined, `sla:${jobId ?? `escalate.${job.breachEventId}`}`));
       return { done: 'escalated' };
     });
+  }
+
+  /** The system's command about one clock run, now. */
+  private onAlert(type: CaseTimer['command'] | EscalationJob['kind'], caseId: string, { clock, dueAt, startedAtRevision }: SlaAlert): CaseCommand {
+    return { type, caseId, actor: SYSTEM_ACTOR, at: this.now().toISOString(), clock, dueAt, startedAtRevision };
   }
 
   private async refusedIsDone(work: () => Promise<SlaTimerOutcome>): Promise<SlaTimerOutcome> {

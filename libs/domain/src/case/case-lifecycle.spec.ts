@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Actor } from '../actor.js';
+import { caseClocks } from '../sla/clocks.js';
+import { DEFAULT_SLA_POLICY } from '../sla/policy.js';
 import { actors, CASE_ID, org } from '../testing/fixtures.js';
 import type { CaseCommand } from './commands.js';
 import { decide } from './decide.js';
@@ -19,7 +21,8 @@ class CaseStory {
     const at = `2026-03-${String(this.clock).padStart(2, '0')}T09:00:00+08:00`;
     const command = { ...fields, caseId: CASE_ID, actor, at } as CaseCommand;
     const meta = eventMetaFor(command);
-    for (const event of decide(command, this.state, { org })) {
+    const clocks = caseClocks(this.history, DEFAULT_SLA_POLICY);
+    for (const event of decide(command, this.state, { org, clocks })) {
       this.history.push({ event, meta });
       this.state = evolve(this.state, event, meta);
     }

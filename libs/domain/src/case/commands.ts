@@ -45,6 +45,8 @@ export type ExtendDeadline = CommandOn<'ExtendDeadline'> & {
 };
 export type RaiseSlaWarning = CommandOn<'RaiseSlaWarning'> & SlaAlert;
 export type RecordSlaBreach = CommandOn<'RecordSlaBreach'> & SlaAlert;
+/** The system escalates a case on the breach it recorded of this clock run; never a person's move. */
+export type EscalateOnBreach = CommandOn<'EscalateOnBreach'> & SlaAlert;
 
 export type CaseCommand =
   | FileCase
@@ -64,7 +66,8 @@ export type CaseCommand =
   | MergeCase
   | ExtendDeadline
   | RaiseSlaWarning
-  | RecordSlaBreach;
+  | RecordSlaBreach
+  | EscalateOnBreach;
 
 export type CaseCommandType = CaseCommand['type'];
 

@@ -2,7 +2,7 @@ import { hasRole } from '../actor.js';
 import { ForbiddenError, IllegalTransitionError, InvalidError, NotFoundError } from '../errors.js';
 import { unitLabel, type OrgTree } from '../org-tree.js';
 import type { Clock } from '../sla/clocks.js';
-import { slaCommandRefusal } from '../sla/sla-commands.js';
+import { isSlaCommand, slaCommandRefusal } from '../sla/sla-commands.js';
 import type {
   AddNote,
   AnnotateCase,
@@ -20,25 +20,24 @@ import { isOpen, type CaseState, type ExistingCase } from './state.js';
 export type DecideContext = {
   readonly org: OrgTree;
   /**
-   * The case's SLA clock runs, from `caseClocks(history, policy)`. With them, the SLA commands
-   * (RaiseSlaWarning, RecordSlaBreach, ExtendDeadline) must also fit the clocks: the run they
-   * name is still running (see `slaCommandRefusal`). Without them only role, scope and the case's
-   * state are checked; the command path passes them.
+   * The case's SLA clock runs, from `caseClocks(history, policy)` (none before it is filed). The
+   * SLA commands (RaiseSlaWarning, RecordSlaBreach, EscalateOnBreach, ExtendDeadline) must fit
+   * them: the run they name is still running (see `slaCommandRefusal`).
    */
-  readonly clocks?: readonly Clock[];
+  readonly clocks: readonly Clock[];
 };
 
 /**
  * The events a command records, or a DomainError saying which rule forbids it. Checks run in
  * this order: the case exists (for filing: does not yet), role, scope, state, the org tree, the
- * SLA clocks (for the SLA commands, when given), then the command's own fields.
+ * SLA clocks (for the SLA commands), then the command's own fields.
  */
 export function decide(command: CaseCommand, state: CaseState, { org, clocks }: DecideContext): CaseEvent[] {
   if (command.type === 'FileCase') return [fileCase(command, state, org)];
   if (state.status === 'none') throw new NotFoundError('case', command.caseId);
   const refusal = moveRefusal(command.type, state, command.actor, org);
   if (refusal) throw refusal;
-  if (clocks && (command.type === 'ExtendDeadline' || command.type === 'RaiseSlaWarning' || command.type === 'RecordSlaBreach')) {
+  if (isSlaCommand(command)) {
     const clockRefusal = slaCommandRefusal(command, clocks);
     if (clockRefusal) throw clockRefusal;
   }
@@ -54,12 +53,10 @@ export function decide(command: CaseCommand, state: CaseState, { org, clocks }: 
       return [addNote(command)];
     case 'TransferCase':
       return [transfer(command, state, org)];
-    case 'EscalateCase': {
-      // moveRefusal has ruled out the root, so there is a parent.
-      const parent = org.parentOf(state.unitId)!;
-      const reason = requireText('reason', command.reason);
-      return [{ type: 'CaseEscalated', data: { fromUnitId: state.unitId, toUnitId: parent.id, reason } }];
-    }
+    case 'EscalateCase':
+      return [escalate(state, org, requireText('reason', command.reason))];
+    case 'EscalateOnBreach':
+      return [escalate(state, org, `${command.clock} clock breached (due ${command.dueAt}): escalated automatically`)];
     case 'RequestAnnotation':
       return [{ type: 'AnnotationRequested', data: { summary: requireText('summary', command.summary) } }];
     case 'AnnotateCase':
@@ -147,6 +144,12 @@ function addNote({ noteType, text, actor }: AddNote): CaseEvent {
     throw new ForbiddenError(`a clerk may add contact notes only, not ${noteType} notes`);
   }
   return { type: 'NoteAdded', data: { noteType, text: requireText('text', text) } };
+}
+
+/** To the parent unit: moveRefusal has ruled out the root, so there is one. */
+function escalate(current: ExistingCase, org: OrgTree, reason: string): CaseEvent {
+  const parent = org.parentOf(current.unitId)!;
+  return { type: 'CaseEscalated', data: { fromUnitId: current.unitId, toUnitId: parent.id, reason } };
 }
 
 function transfer({ toUnitId, reason }: TransferCase, current: ExistingCase, org: OrgTree): CaseEvent {

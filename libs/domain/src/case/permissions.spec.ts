@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ROLES, SYSTEM_ACTOR, type Actor } from '../actor.js';
 import { DomainError } from '../errors.js';
-import { actors, by, caseIn, org, user } from '../testing/fixtures.js';
+import { actors, by, caseIn, clocksIn, org, user } from '../testing/fixtures.js';
 import { thrownBy } from '../testing/scenario.js';
 import { validCommand } from '../testing/valid-commands.js';
 import { decide } from './decide.js';
@@ -64,7 +64,7 @@ describe('allowedActions', () => {
       for (const actor of everyone) {
         const allowed = allowedActions(current, actor, org);
         for (const action of CASE_ACTIONS) {
-          const refusal = refusalOf(() => decide(validCommand(action, actor, current), current, { org }));
+          const refusal = refusalOf(() => decide(validCommand(action, actor, current), current, { org, clocks: clocksIn(current.status, current.unitId) }));
           expect({ actor: actor.userId, action, allowed: allowed.includes(action) }).toEqual({
             actor: actor.userId,
             action,
@@ -168,12 +168,13 @@ describe('assigneeUnitIds', () => {
     let checked = 0;
     for (const caseUnit of org.units()) {
       const state = caseIn('in_coordination', caseUnit.id);
+      const clocks = clocksIn('in_coordination', caseUnit.id);
       for (const actor of coordinators) {
         if (!allowedActions(state, actor, org).includes('assign')) continue;
         const named = assigneeUnitIds(caseUnit.id, actor, org);
         for (const assigneeUnit of org.units()) {
           const assignee = user(`c-${assigneeUnit.id}`, 'coordinator', assigneeUnit.id);
-          const accepted = refusalOf(() => decide({ ...by(actor), type: 'AssignCase', assignee }, state, { org })) === null;
+          const accepted = refusalOf(() => decide({ ...by(actor), type: 'AssignCase', assignee }, state, { org, clocks })) === null;
           expect({ caseUnit: caseUnit.id, actor: actor.userId, assigneeUnit: assigneeUnit.id, accepted }).toEqual({
             caseUnit: caseUnit.id,
             actor: actor.userId,

@@ -50,7 +50,7 @@ const MOVE_RULES: Record<CaseMoveType, MoveRule> = {
   // A clerk may add contact notes only; decide checks the note type.
   AddNote: { roles: ['coordinator', 'clerk'], from: OPEN_STATUSES, verb: 'add a note to' },
   TransferCase: { roles: ['coordinator'], from: ['filed', 'in_coordination'], verb: 'transfer' },
-  // The system escalates a case whose resolution clock has run out.
+  // The system's own escalation on a breach is EscalateOnBreach, which the clocks must allow too.
   EscalateCase: { roles: ['coordinator', 'system'], from: ['filed', 'in_coordination'], verb: 'escalate' },
   RequestAnnotation: { roles: ['coordinator'], from: ['in_coordination'], verb: 'request an annotation on' },
   AnnotateCase: { roles: ['leader'], from: ['awaiting_annotation'], verb: 'annotate' },
@@ -63,6 +63,7 @@ const MOVE_RULES: Record<CaseMoveType, MoveRule> = {
   ExtendDeadline: { roles: ['leader'], from: OPEN_STATUSES, verb: 'extend a deadline of' },
   RaiseSlaWarning: { roles: ['system'], from: OPEN_STATUSES, verb: 'raise an SLA warning on' },
   RecordSlaBreach: { roles: ['system'], from: OPEN_STATUSES, verb: 'record an SLA breach on' },
+  EscalateOnBreach: { roles: ['system'], from: ['filed', 'in_coordination'], verb: 'automatically escalate' },
 };
 
 function ruleFor(type: CaseCommandType): CommandRule {
@@ -118,7 +119,7 @@ function statusRefusal(type: CaseMoveType, status: CaseStatus): IllegalTransitio
 /** Moves the org tree rules out whatever the command says: nowhere to escalate or transfer to. */
 function orgTreeRefusal(type: CaseMoveType, unitId: string, org: OrgTree): IllegalTransitionError | null {
   const unit = org.get(unitId);
-  if (type === 'EscalateCase' && org.parentOf(unitId) === null) {
+  if ((type === 'EscalateCase' || type === 'EscalateOnBreach') && org.parentOf(unitId) === null) {
     return new IllegalTransitionError(
       `a case at the ${unit.level} level cannot be escalated further: ${unitLabel(unit)} is the top of the org tree`,
     );

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { SYSTEM_ACTOR, type Actor } from '../actor.js';
 import type { CaseCommand } from '../case/commands.js';
 import type { CaseEvent, SlaAlert } from '../case/events.js';
-import { allowedActions } from '../case/permissions.js';
+import { ACTION_COMMAND_TYPES, allowedActions, CASE_ACTIONS } from '../case/permissions.js';
 import { fold } from '../case/evolve.js';
 import { actors, CASE_ID, caseFiled, org } from '../testing/fixtures.js';
 import { given, givenTimed } from '../testing/scenario.js';
@@ -18,7 +18,7 @@ const RESOLVE_DUE = '2026-03-23T15:00:00+08:00';
 const resolveAlert: SlaAlert = { clock: 'resolve', startedAtRevision: 1, dueAt: RESOLVE_DUE };
 const inCoordination = (...more: (readonly [string, CaseEvent])[]) => timed([FILED_AT, caseFiled()], [ACCEPTED_AT, accepted], ...more);
 
-function command(type: 'RaiseSlaWarning' | 'RecordSlaBreach', at: string, alert: SlaAlert = resolveAlert, actor: Actor = SYSTEM_ACTOR): CaseCommand {
+function command(type: 'RaiseSlaWarning' | 'RecordSlaBreach' | 'EscalateOnBreach', at: string, alert: SlaAlert = resolveAlert, actor: Actor = SYSTEM_ACTOR): CaseCommand {
   return { type, caseId: CASE_ID, actor, at, ...alert };
 }
 
@@ -121,6 +121,82 @@ describe('the SLA commands, checked against the clocks', () => {
     });
   });
 
+  describe('EscalateOnBreach', () => {
+    const breached: readonly [string, CaseEvent] = [RESOLVE_DUE, { type: 'SlaBreached', data: resolveAlert }];
+    const escalateAt = '2026-03-23T15:00:05+08:00';
+    const automatically = 'resolve clock breached (due 2026-03-23T15:00:00+08:00): escalated automatically';
+
+    it('given a breached run still open, when the system escalates on it, then the case goes to the parent unit', () => {
+      givenTimed(inCoordination(breached))
+        .when(command('EscalateOnBreach', escalateAt))
+        .then([{ type: 'CaseEscalated', data: { fromUnitId: 'hd-dg', toUnitId: 'hd', reason: automatically } }]);
+    });
+
+    it('names the due time in the reason as the alert carries it', () => {
+      const inUtc = { ...resolveAlert, dueAt: '2026-03-23T07:00:00Z' };
+      givenTimed(inCoordination(breached))
+        .when(command('EscalateOnBreach', escalateAt, inUtc))
+        .then([
+          { type: 'CaseEscalated', data: { fromUnitId: 'hd-dg', toUnitId: 'hd', reason: 'resolve clock breached (due 2026-03-23T07:00:00Z): escalated automatically' } },
+        ]);
+    });
+
+    it('refuses a run whose breach has not been recorded', () => {
+      givenTimed(inCoordination())
+        .when(command('EscalateOnBreach', escalateAt))
+        .thenThrows('illegal_transition', /resolve clock started at revision 1 has not been breached/);
+    });
+
+    it('refuses a run met late since: the case was resolved, then sent back to coordination', () => {
+      const unsatisfied: CaseEvent = { type: 'FeedbackRecorded', data: { satisfaction: 'unsatisfied', comment: null } };
+      givenTimed(inCoordination(breached, ['2026-03-24T10:00:00+08:00', resolved], ['2026-03-25T10:00:00+08:00', unsatisfied]))
+        .when(command('EscalateOnBreach', '2026-03-25T11:00:00+08:00'))
+        .thenThrows('illegal_transition', /is no longer running: it ended at 2026-03-24T10:00:00\+08:00 \(breached\)/);
+    });
+
+    it('refuses a run extended since: the breach it names is no longer the deadline', () => {
+      const extended: CaseEvent = { type: 'DeadlineExtended', data: { clock: 'resolve', workingDays: 5, reason: '涉及多个部门' } };
+      givenTimed(inCoordination(breached, ['2026-03-23T15:00:01+08:00', extended]))
+        .when(command('EscalateOnBreach', escalateAt))
+        .thenThrows('illegal_transition', /is now due at 2026-03-30T15:00:00\+08:00, not at 2026-03-23T15:00:00\+08:00/);
+    });
+
+    it('refuses a case escalated since, by hand or by an earlier firing of the same job', () => {
+      givenTimed(inCoordination(breached, ['2026-03-23T15:00:02+08:00', escalated('hd-dg', 'hd')]))
+        .when(command('EscalateOnBreach', escalateAt))
+        .thenThrows('illegal_transition', /resolve clock started at revision 1 is no longer running/);
+    });
+
+    it('refuses a case transferred since', () => {
+      const transferred: CaseEvent = { type: 'CaseTransferred', data: { fromUnitId: 'hd-dg', toUnitId: 'hd-ll', reason: '属地管辖' } };
+      givenTimed(inCoordination(breached, ['2026-03-23T15:00:02+08:00', transferred]))
+        .when(command('EscalateOnBreach', escalateAt))
+        .thenThrows('illegal_transition', /resolve clock started at revision 1 is no longer running/);
+    });
+
+    it('refuses a case resolved since, by its state', () => {
+      givenTimed(inCoordination(breached, ['2026-03-23T15:00:02+08:00', resolved]))
+        .when(command('EscalateOnBreach', escalateAt))
+        .thenThrows('illegal_transition', /^cannot automatically escalate a case that is resolved; only one that is filed or in coordination$/);
+    });
+
+    it('stops at the city', () => {
+      givenTimed(timed([FILED_AT, caseFiled('sf')], [ACCEPTED_AT, accepted], breached))
+        .when(command('EscalateOnBreach', escalateAt))
+        .thenThrows('illegal_transition', /cannot be escalated further: 示范市 \(sf\) is the top of the org tree/);
+    });
+
+    it.each([actors.hdDgCoordinator, actors.cityCoordinator, actors.hdDgLeader])('is the system’s alone, not $userId’s', (actor) => {
+      givenTimed(inCoordination(breached))
+        .when(command('EscalateOnBreach', escalateAt, resolveAlert, actor))
+        .thenThrows('forbidden', /may not automatically escalate a case \(allowed for: system\)/);
+    });
+
+    it('is no action of the API, so never offered', () => {
+      expect(CASE_ACTIONS.map((action) => ACTION_COMMAND_TYPES[action])).not.toContain('EscalateOnBreach');
+    });
+  });
+
   describe('ExtendDeadline', () => {
     it('given a running clock, when a leader extends it, then the extension is recorded', () => {
       givenTimed(inCoordination())
@@ -156,9 +232,9 @@ describe('the SLA commands, checked against the clocks', () => {
     });
   });
 
-  it('without clocks, checks role, scope and case state only, as before', () => {
-    given(caseFiled(), accepted).when(command('RecordSlaBreach', RESOLVE_DUE, { ...resolveAlert, startedAtRevision: 9 })).then([
-      { type: 'SlaBreached', data: { ...resolveAlert, startedAtRevision: 9 } },
-    ]);
+  it('checks the clocks always: a run the case’s events did not start is refused', () => {
+    given(caseFiled(), accepted)
+      .when(command('RecordSlaBreach', RESOLVE_DUE, { ...resolveAlert, startedAtRevision: 9 }))
+      .thenThrows('illegal_transition', /no resolve clock started at revision 9/);
   });
 });

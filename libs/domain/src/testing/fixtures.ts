@@ -4,6 +4,8 @@ import { OrgTree } from '../org-tree.js';
 import type { CaseEvent, CaseEventDataMap, CaseEventMeta, CaseEventWithMeta } from '../case/events.js';
 import { fold } from '../case/evolve.js';
 import type { CaseStatus, ExistingCase } from '../case/state.js';
+import { caseClocks, type Clock } from '../sla/clocks.js';
+import { DEFAULT_SLA_POLICY } from '../sla/policy.js';
 
 export const org = new OrgTree(DEMO_ORG_UNITS);
 
@@ -97,4 +99,9 @@ export function withMeta(events: readonly CaseEvent[], meta: CaseEventMeta = tes
 
 export function caseIn(status: CaseStatus, unitId = 'hd-dg'): ExistingCase {
   return fold(withMeta(historyFor(status, unitId))) as ExistingCase;
+}
+
+/** The SLA clock runs of `caseIn(status, unitId)`, under the default policy. */
+export function clocksIn(status: CaseStatus, unitId = 'hd-dg'): Clock[] {
+  return caseClocks(withMeta(historyFor(status, unitId)), DEFAULT_SLA_POLICY);
 }

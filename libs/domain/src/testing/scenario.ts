@@ -9,15 +9,16 @@ import { caseClocks } from '../sla/clocks.js';
 import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../sla/policy.js';
 import { org, withMeta } from './fixtures.js';
 
-/** given(history).when(command).then(events) or .thenThrows(code): a decider test in one line. */
+/**
+ * given(history).when(command).then(events) or .thenThrows(code): a decider test in one line.
+ * The events are recorded at `AT`; the decider gets the SLA clocks they start under the default
+ * policy, as the command path does.
+ */
 export function given(...history: CaseEvent[]) {
-  return scenarioOn(fold(withMeta(history)), { org });
+  return givenTimed(withMeta(history));
 }
 
-/**
- * The same for a history recorded at given times, with the SLA clocks that `policy` derives from
- * it passed to the decider, as the command path does.
- */
+/** The same for a history recorded at given times, with the SLA clocks that `policy` derives from it. */
 export function givenTimed(history: readonly CaseEventWithMeta[], policy: SlaPolicy = DEFAULT_SLA_POLICY) {
   return scenarioOn(fold(history), { org, clocks: caseClocks(history, policy) });
 }

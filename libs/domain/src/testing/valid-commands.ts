@@ -2,7 +2,8 @@ import type { Actor } from '../actor.js';
 import type { CaseCommand } from '../case/commands.js';
 import { fold } from '../case/evolve.js';
 import type { CaseAction } from '../case/permissions.js';
-import type { ExistingCase } from '../case/state.js';
+import type { CaseStatus, ExistingCase } from '../case/state.js';
+import type { SlaClock } from '../case/vocabulary.js';
 import { by, caseFiled, OTHER_CASE_ID, org, withMeta } from './fixtures.js';
 
 /** An open case at `unitId` to merge into. */
@@ -47,6 +48,13 @@ export function validCommand(action: CaseAction, actor: Actor, current: Existing
     case 'merge':
       return { ...on, type: 'MergeCase', intoCaseId: OTHER_CASE_ID, target: openTarget(current.unitId) };
     case 'extend-deadline':
-      return { ...on, type: 'ExtendDeadline', clock: 'resolve', workingDays: 5, reason: '需协调多个部门' };
+      return { ...on, type: 'ExtendDeadline', clock: clockRunningIn(current.status), workingDays: 5, reason: '需协调多个部门' };
   }
+}
+
+/** The clock a case of `historyFor(status)` has running, for an extension that fits the clocks. */
+function clockRunningIn(status: CaseStatus): SlaClock {
+  if (status === 'filed') return 'accept';
+  if (status === 'resolved') return 'callback';
+  return 'resolve';
 }
