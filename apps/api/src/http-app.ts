@@ -10,8 +10,11 @@ import { acceptJsonBodies, BODY_LIMIT_BYTES } from './http/body.js';
 import { createValidationPipe } from './http/validation.js';
 import { Metrics } from './ops/metrics.js';
 import { serveQueueBoard } from './ops/queue-board.js';
-import { PinoNestLogger, requestContext, type Engine, type RequestContext } from '#platform';
-import type { Clock } from './platform/tokens.js';
+import type { Logger } from 'pino';
+import { LoginService } from '#accounts';
+import { JOB_QUEUES, type JobQueues } from '#jobs';
+import { PinoNestLogger, requestContext, startComposed, type AppConfig, type RequestContext } from '#platform';
+import type { Now } from '#runtime';
 
 /** What a request carries from its first hook to its last. */
 interface RequestScope {
@@ -22,20 +25,47 @@ interface RequestScope {
 
 const scopes = new WeakMap<FastifyRequest, RequestScope>();
 
-/** Builds the NestJS application over a started engine: middleware, validation, errors, OpenAPI. */
-export async function createHttpApp(engine: Engine, options: { clock?: Clock } = {}): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(engine, options.clock),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { ignoreTrailingSlash: true } }),
-    { bodyParser: false, logger: new PinoNestLogger(engine.logger) },
-  );
+export interface HttpAppOptions {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  /** Run the BullMQ workers in this process too (`npm start`), or leave them to `apps/worker`. */
+  readonly workers: boolean;
+  /** The current time of the whole application; tests drive it. */
+  readonly now?: Now;
+}
+
+/**
+ * Builds the NestJS application, the engine's modules included: middleware, validation, errors,
+ * OpenAPI. Its parts start on `init()` (or `listen()`); `close()` stops the HTTP server, then
+ * the engine, newest part first.
+ */
+export function createHttpApp(options: HttpAppOptions): Promise<NestFastifyApplication> {
+  const { config, logger, workers } = options;
+  const now = options.now ?? (() => new Date());
+  return startComposed(logger, async (shutdown) => {
+    const app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot({ config, logger, now, shutdown, workers }),
+      new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { ignoreTrailingSlash: true } }),
+      { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false },
+    );
+    try {
+      await setUpHttp(app, logger, now);
+      return app;
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+  });
+}
+
+async function setUpHttp(app: NestFastifyApplication, logger: Logger, now: Now): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  logEveryRequest(fastify, engine, app.get(Metrics));
+  logEveryRequest(fastify, logger, app.get(Metrics));
   acceptJsonBodies(fastify);
-  await serveQueueBoard(fastify, engine, options.clock ?? (() => new Date()));
+  await serveQueueBoard(fastify, app.get<JobQueues>(JOB_QUEUES), app.get(LoginService), now);
   const consoleDir = findConsoleDir();
   if (consoleDir) await serveConsole(fastify, consoleDir);
-  else engine.logger.warn('the web console is not built (npm run build): only the API is served');
+  else logger.warn('the web console is not built (npm run build): only the API is served');
   app.useGlobalPipes(createValidationPipe());
 
   const document = SwaggerModule.createDocument(
@@ -48,11 +78,10 @@ export async function createHttpApp(engine: Engine, options: { clock?: Clock } =
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
-  return app;
 }
 
 /** A request id on every request and every log line; one line and one metric per finished request. */
-function logEveryRequest(fastify: FastifyInstance, engine: Engine, metrics: Metrics): void {
+function logEveryRequest(fastify: FastifyInstance, logger: Logger, metrics: Metrics): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     const header = request.headers['x-request-id'];
     const requestId = (typeof header === 'string' ? header.slice(0, 100) : '') || randomUUID();
@@ -75,7 +104,7 @@ function logEveryRequest(fastify: FastifyInstance, engine: Engine, metrics: Metr
     metrics.httpRequests.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
     const context = scopes.get(request)?.context ?? { requestId: String(reply.getHeader('X-Request-Id') ?? '') };
     requestContext.run(context, () =>
-      engine.logger.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 1000) }, 'request'),
+      logger.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 1000) }, 'request'),
     );
     done();
   });

@@ -1,21 +1,22 @@
 import 'reflect-metadata';
 import { findConsoleDir } from './console.js';
 import { createHttpApp } from './http-app.js';
-import { createLogger, isConfigurationError, loadConfig, startEngine } from '#platform';
+import { DEMO_ACCOUNTS_IN_USE, type DemoAccount } from '#accounts';
+import { DATABASES, type Databases } from '#database';
+import { createLogger, isConfigurationError, loadConfig } from '#platform';
 
 /** `npm start`: the engine, its read models and the HTTP API in one process. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const engine = await startEngine(config, logger, { workers: process.env.MINYI_WORKERS !== '0' });
-  const app = await createHttpApp(engine);
+  const app = await createHttpApp({ config, logger, workers: process.env.MINYI_WORKERS !== '0' });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down: no new requests, finishing those in flight');
-    await app.close(); // stops the HTTP server after in-flight requests finish
-    await engine.close(); // subscriptions, pools, then the embedded database
+    // Stops the HTTP server after in-flight requests finish, then the engine: subscriptions, pools, the embedded database.
+    await app.close();
     logger.info('stopped');
     process.exit(0);
   };
@@ -26,13 +27,13 @@ async function main(): Promise<void> {
   const base = `http://localhost:${config.port}`;
   const lines = [
     '',
-    `minyi is running${engine.databases.embedded ? ` on an embedded PostgreSQL (data in ${config.dataDir})` : ''}`,
+    `minyi is running${app.get<Databases>(DATABASES).embedded ? ` on an embedded PostgreSQL (data in ${config.dataDir})` : ''}`,
     `  console       ${findConsoleDir() ? `${base}/` : 'not built: run npm run build'}`,
     `  API           ${base}/api/v1`,
     `  OpenAPI docs  ${base}/api/docs  (JSON: ${base}/api/docs-json)`,
     `  health        ${base}/health   metrics: ${base}/metrics`,
   ];
-  const demo = engine.demoAccounts;
+  const demo = app.get<readonly DemoAccount[]>(DEMO_ACCOUNTS_IN_USE);
   if (demo.length > 0) {
     // MINYI_DEMO_PASSWORD is the password of the accounts it created; those of an earlier start keep theirs.
     const created = demo.filter((account) => account.created).length;

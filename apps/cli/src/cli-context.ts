@@ -1,10 +1,15 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
 import type pg from 'pg';
-import { UserStore, loadOrgTree, migrateAccounts } from '#accounts';
-import { CaseDirectory, CaseReader, CaseRepository, loadSlaPolicy } from '#cases';
-import { createPool } from '#database';
-import type { OrgTree, SlaPolicy } from '#domain';
-import { migrateEventStore, PostgresEventStore } from '#event-store';
-import { createLogger, loadConfig, openConfiguredDatabases } from '#platform';
+import { AccountsModule, UserStore } from '#accounts';
+import { CaseDirectory, CaseReader, CasesModule } from '#cases';
+import { MAIN_POOL } from '#database';
+import { ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
+import { EVENT_STORE, type PostgresEventStore } from '#event-store';
+import { createLogger, loadConfig, PinoNestLogger, PlatformModule, startComposed, type AppConfig } from '#platform';
+import type { Shutdown } from '#runtime';
+import type { Logger } from 'pino';
 
 /**
  * What the operator and auditor commands work on, opened without the rest of the engine: no
@@ -25,35 +30,37 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
+/** The engine's own modules, less what follows the log or runs jobs. */
+@Module({})
+class CliModule {
+  static forRoot(config: AppConfig, logger: Logger, shutdown: Shutdown): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        PlatformModule.forRoot({ config, logger, now: () => new Date(), shutdown, poolSize: 4, applicationName: 'minyi-cli', followLog: false, jobs: false }),
+        CqrsModule.forRoot(),
+        AccountsModule.forRoot({}),
+        CasesModule,
+      ],
+    };
+  }
+}
+
 export async function openCliContext(): Promise<CliContext> {
   const config = loadConfig();
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const policy = await loadSlaPolicy(config.slaPolicyFile);
-  const org = await loadOrgTree(config.orgFile);
-  const databases = await openConfiguredDatabases(config, logger);
-  const pool = createPool(databases.mainUrl, { max: 4, applicationName: 'minyi-cli', onError: (error) => logger.warn({ err: error }, 'idle database connection failed') });
-  const store = new PostgresEventStore({ pool, notify: false });
-  const close = async () => {
-    await store.close();
-    await pool.end();
-    await databases.stop();
-  };
-  try {
-    await migrateEventStore(pool);
-    await migrateAccounts(pool);
-  } catch (error) {
-    await close();
-    throw error;
-  }
+  const app = await startComposed(logger, (shutdown) =>
+    NestFactory.createApplicationContext(CliModule.forRoot(config, logger, shutdown), { logger: new PinoNestLogger(logger), abortOnError: false }),
+  );
   return {
-    pool,
-    store,
-    org,
-    policy,
-    users: new UserStore(pool, { isKnownUnit: (unitId) => org.has(unitId) }),
-    directory: new CaseDirectory(pool),
-    reader: new CaseReader(store, new CaseRepository(store, policy), org, policy),
-    close,
+    pool: app.get(MAIN_POOL),
+    store: app.get(EVENT_STORE),
+    org: app.get(ORG_TREE),
+    policy: app.get(SLA_POLICY),
+    users: app.get(UserStore),
+    directory: app.get(CaseDirectory),
+    reader: app.get(CaseReader),
+    close: () => app.close(),
   };
 }
 

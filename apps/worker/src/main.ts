@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { JOB_QUEUES, type JobQueues } from '#jobs';
 import { createLogger, isConfigurationError, loadConfig, startEngine } from '#platform';
 
 /**
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel).child({ process: 'worker' });
   const engine = await startEngine(config, logger, { workers: true });
-  logger.info({ backend: engine.queues.backend }, 'workers running');
+  logger.info({ backend: engine.get<JobQueues>(JOB_QUEUES).backend }, 'workers running');
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

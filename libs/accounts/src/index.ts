@@ -39,3 +39,5 @@ export { demoOrgFile, loadOrgTree, loadOrgUnits } from './org.js';
 
 export { isRole } from './types.js';
 export type { Principal, PublicUser } from './types.js';
+export { AccountsModule, DEMO_ACCOUNTS_IN_USE } from './accounts.module.js';
+export type { AccountsSettings } from './accounts.module.js';

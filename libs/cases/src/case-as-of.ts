@@ -1,6 +1,6 @@
 import type { CaseClocks, ExistingCase, SlaPolicy } from '#domain';
 import type { RecordedEvent } from '#event-store';
-import { foldCase } from './case-repository.js';
+import { foldCase } from './case-fold-cache.js';
 
 /** A moment of a case's history: right after one of its revisions, or as of a time (ISO 8601). */
 export type CasePoint = { readonly revision: number; readonly at?: undefined } | { readonly at: string; readonly revision?: undefined };

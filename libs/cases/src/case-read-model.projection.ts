@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { initialState, isOpen, isOpenRun, type CaseClocks, type CaseNote, type CaseState, type ExistingCase, type SlaPolicy } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import { ensureJsonColumns, type Projection } from '#projections';
-import { foldCase, type FoldedCase } from './case-repository.js';
+import { foldCase, type FoldedCase } from './case-fold-cache.js';
 import { freshCaseEvents } from './case-stream.js';
 
 /** The name of the case read model projection (its checkpoint key). */

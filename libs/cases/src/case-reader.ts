@@ -1,7 +1,7 @@
 import { canRead, NotFoundError, type Actor, type CaseState, type ExistingCase, type OrgTree, type SlaPolicy } from '#domain';
 import type { EventStore, RecordedEvent, StreamHead } from '#event-store';
 import type { CaseAt } from './case-presenter.js';
-import { foldCase, type CaseRepository } from './case-repository.js';
+import { foldCase, type CaseFoldCache } from './case-fold-cache.js';
 import { caseStreamId } from './case-stream.js';
 
 /** A case read whole from its stream: every event, folded once. */
@@ -32,7 +32,7 @@ export type CaseReaderIdentity = Actor | null;
 export class CaseReader {
   constructor(
     private readonly streams: CaseStreamSource,
-    private readonly folds: CaseRepository,
+    private readonly folds: CaseFoldCache,
     private readonly org: OrgTree,
     private readonly policy: SlaPolicy,
   ) {}

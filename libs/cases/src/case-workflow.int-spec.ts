@@ -6,7 +6,7 @@ import { migrateEventStore, PostgresEventStore, WrongExpectedRevisionError } fro
 import { ProjectionRunner } from '#projections';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { CaseNumbers } from './case-numbers.js';
-import { CaseRepository } from './case-repository.js';
+import { CaseFoldCache } from './case-fold-cache.js';
 import { CaseQueries } from './case-queries.js';
 import { CaseReadModelProjection } from './case-read-model.projection.js';
 import { ExecuteCaseCommand, ExecuteCaseCommandHandler, type CaseCommandResult } from './execute-case-command.js';
@@ -52,7 +52,7 @@ describe('the case command path and read model', () => {
     store = new PostgresEventStore({ pool, pollIntervalMs: 100 });
     runner = new ProjectionRunner(pool, store, [new CaseReadModelProjection(DEFAULT_SLA_POLICY)], { standbyRetryMs: 100 });
     await runner.start();
-    handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseRepository(store, DEFAULT_SLA_POLICY));
+    handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseFoldCache(store, DEFAULT_SLA_POLICY), DEFAULT_SLA_POLICY);
     queries = new CaseQueries(pool);
   });
 
@@ -112,7 +112,7 @@ describe('the case command path and read model', () => {
 
   it('sees what another process appended: a cached fold is only extended by the newer events', async () => {
     const filed = await file('两个进程');
-    const elsewhere = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseRepository(store, DEFAULT_SLA_POLICY));
+    const elsewhere = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseFoldCache(store, DEFAULT_SLA_POLICY), DEFAULT_SLA_POLICY);
     await elsewhere.execute(new ExecuteCaseCommand({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() }, 0, randomUUID()));
     // This process last saw revision 0 (status filed); the case is now in coordination.
     await expect(run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() })).rejects.toMatchObject({ code: 'illegal_transition' });
@@ -122,7 +122,7 @@ describe('the case command path and read model', () => {
 
   it('answers a stale expected revision with a conflict even when this process kept that revision', async () => {
     const filed = await file('陈旧缓存');
-    const elsewhere = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseRepository(store, DEFAULT_SLA_POLICY));
+    const elsewhere = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseFoldCache(store, DEFAULT_SLA_POLICY), DEFAULT_SLA_POLICY);
     await elsewhere.execute(new ExecuteCaseCommand({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() }, 0, randomUUID()));
     // This process kept revision 0 and the client names 0, but the case is at 1 now. A move the
     // kept state would refuse is a conflict, not an illegal transition...
@@ -212,7 +212,7 @@ describe('the case command path and read model', () => {
   it('keeps every deadline where the policy in force set it: a new policy times only the runs that start under it', async () => {
     const filed = await file('时限不随政策改变');
     const accepted = await run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at() }, filed.revision);
-    const runsUnder = async (policy: SlaPolicy) => (await new CaseRepository(store, policy).current(filed.id)).clocks.clocks;
+    const runsUnder = async (policy: SlaPolicy) => (await new CaseFoldCache(store, policy).current(filed.id)).clocks.clocks;
     const before = await runsUnder(DEFAULT_SLA_POLICY);
     expect(before.map((r) => [r.clock, r.state])).toEqual([
       ['accept', 'met'],
@@ -227,7 +227,7 @@ describe('the case command path and read model', () => {
     expect(await runsUnder(stricter)).toEqual(before);
 
     // Under the new policy, a run that starts now is timed by it, and the old runs stay as they were.
-    const later = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseRepository(store, stricter));
+    const later = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseFoldCache(store, stricter), stricter);
     await later.execute(new ExecuteCaseCommand({ type: 'EscalateCase', caseId: filed.id, actor: communityCoordinator, at: at(), reason: '需街道协调' }, accepted.revision, randomUUID()));
     const after = await runsUnder(DEFAULT_SLA_POLICY);
     expect(after.slice(0, 2).map(({ dueAt, warnAt, duration }) => ({ dueAt, warnAt, duration }))).toEqual(before.map(({ dueAt, warnAt, duration }) => ({ dueAt, warnAt, duration })));

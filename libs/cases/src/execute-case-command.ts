@@ -1,11 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CURRENT_SCHEMA_VERSION, DomainError, decide, eventMetaFor, initialState, isUuid, type CaseCommand, type CaseEvent, type CaseStatus, type MergeCase, type OrgTree } from '#domain';
-import { newEventId, WrongExpectedRevisionError, type EventStore, type NewEvent } from '#event-store';
+import { CURRENT_SCHEMA_VERSION, DomainError, ORG_TREE, SLA_POLICY, decide, eventMetaFor, initialState, isUuid, withDeadlines, type CaseCommand, type CaseEvent, type CaseStatus, type MergeCase, type OrgTree, type SlaPolicy } from '#domain';
+import { EVENT_STORE, newEventId, WrongExpectedRevisionError, type EventStore, type NewEvent } from '#event-store';
 import { CaseNumbers } from './case-numbers.js';
-import { CaseRepository, type FoldedCase } from './case-repository.js';
+import { CaseFoldCache, type FoldedCase } from './case-fold-cache.js';
 import { caseStreamId } from './case-stream.js';
-import { CASE_NUMBERS, CASE_REPOSITORY, EVENT_STORE, ORG_TREE } from './tokens.js';
 
 /** What a successful command answers (API.md): the case's new status, revision and global position. */
 export interface CaseCommandResult {
@@ -50,8 +49,9 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ORG_TREE) private readonly org: OrgTree,
-    @Inject(CASE_NUMBERS) private readonly numbers: CaseNumbers,
-    @Inject(CASE_REPOSITORY) private readonly cases: CaseRepository,
+    @Inject(CaseNumbers) private readonly numbers: CaseNumbers,
+    @Inject(CaseFoldCache) private readonly cases: CaseFoldCache,
+    @Inject(SLA_POLICY) private readonly policy: SlaPolicy,
   ) {}
 
   async execute(request: ExecuteCaseCommand): Promise<CaseCommandResult> {
@@ -95,7 +95,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
 
     // Each event carries the SLA deadlines it sets, as the policy in force now makes them.
     const meta = eventMetaFor(command);
-    const recorded = this.cases.withDeadlines(current, decided.map((event) => ({ event, meta })));
+    const recorded = withDeadlines(decided.map((event) => ({ event, meta })), this.policy, current.clocks);
     const events: NewEvent[] = recorded.map(({ event, meta }) => ({
       id: newEventId(),
       type: event.type,

@@ -4,3 +4,4 @@ export { openDatabases, createPool, databaseName, siblingDatabaseUrl } from './d
 export type { DatabaseSettings, Databases } from './databases.js';
 export { migrateUnderLock } from './migrate.js';
 export { inTransaction } from './transaction.js';
+export { DATABASES, MAIN_POOL } from './tokens.js';

@@ -138,3 +138,4 @@ export {
 } from './sla/clocks.js';
 export type { CaseClocks, Clock, ClockState, Deadline, RecordedDeadline, SlaTimer } from './sla/clocks.js';
 export { extendableClocks, slaCommandRefusal } from './sla/sla-commands.js';
+export { ORG_TREE, SLA_POLICY } from './tokens.js';

@@ -26,3 +26,4 @@ export type { PostgresEventStoreOptions } from './postgres/postgres-event-store.
 export { AnchorPositionError, anchorsMatch, parseStoreAnchor, verifyStore } from './postgres/store-audit.js';
 export type { AnchorPoint, BrokenStream, StoreAnchor, StoreVerification, VerifyProgress, VerifyStoreOptions } from './postgres/store-audit.js';
 export { EVENT_STORE_SCHEMA_VERSION, migrateEventStore } from './postgres/migrations.js';
+export { EVENT_STORE } from './tokens.js';

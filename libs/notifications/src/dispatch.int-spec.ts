@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Job } from 'bullmq';
 import pg from 'pg';
 import { migrateAccounts, UserStore } from '#accounts';
-import { CaseNumbers, CaseRepository, ExecuteCaseCommand, ExecuteCaseCommandHandler, caseStreamId } from '#cases';
+import { CaseNumbers, CaseFoldCache, ExecuteCaseCommand, ExecuteCaseCommandHandler, caseStreamId } from '#cases';
 import { DEFAULT_SLA_POLICY, DEMO_ORG_UNITS, OrgTree, type CaseCommand, type Role, type UserActor } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
 import { JobQueues } from '#jobs';
@@ -148,7 +148,7 @@ describe.each(backends)('notification dispatch on BullMQ (%s)', (_name, backendR
     await inApp.migrate();
 
     store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
-    handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseRepository(store, DEFAULT_SLA_POLICY));
+    handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), new CaseFoldCache(store, DEFAULT_SLA_POLICY), DEFAULT_SLA_POLICY);
     queues = await JobQueues.open({
       redisUrl: backendRedisUrl,
       postgresUrl: jobs.url,

@@ -29,3 +29,5 @@ export { NotificationConfigError, notificationSettingsFromEnv } from './config.j
 export type { NotificationSettings } from './config.js';
 export { InAppBacklog, NOTIFICATION_REACTOR, NOTIFY_QUEUES, NotificationDelivery, NotificationReactor } from './dispatch.js';
 export type { NotifyChannel, NotifyJob } from './dispatch.js';
+export { NOTIFY_QUEUE_SET, NotificationsModule, NotificationWorkers } from './notifications.module.js';
+export type { NotifyQueueSet } from './notifications.module.js';

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEMO_ACCOUNTS_IN_USE, UserStore } from '#accounts';
+import { ORG_TREE, type OrgTree } from '#domain';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { ConfigError, loadConfig } from './config.js';
 import { startEngine } from './engine.js';
@@ -56,9 +58,9 @@ describe('demo data', () => {
   it('starts on its own org tree with demo data off, creating no accounts', async () => {
     const engine = await startEngine(settings({ MINYI_DEMO: '0' }), createLogger('silent'), { workers: false });
     try {
-      expect(engine.demoAccounts).toEqual([]);
-      expect(engine.org.has('xa-bl')).toBe(true);
-      expect(await engine.users.list()).toEqual([]);
+      expect(engine.get(DEMO_ACCOUNTS_IN_USE)).toEqual([]);
+      expect(engine.get<OrgTree>(ORG_TREE).has('xa-bl')).toBe(true);
+      expect(await engine.get(UserStore).list()).toEqual([]);
     } finally {
       await engine.close();
     }

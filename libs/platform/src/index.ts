@@ -1,7 +1,9 @@
 export { ConfigError, isConfigurationError, loadConfig } from './config.js';
 export type { AppConfig } from './config.js';
-export { startEngine } from './engine.js';
-export type { Engine, EngineOptions } from './engine.js';
+export { EngineModule, shutdownFor, startComposed, startEngine } from './engine.js';
+export type { EngineOptions, EngineSettings } from './engine.js';
+export { PlatformModule } from './platform.module.js';
+export type { PlatformOptions } from './platform.module.js';
 export { createLogger, PinoNestLogger } from './logger.js';
 export { currentRequest, requestContext } from './request-context.js';
 export type { RequestContext } from './request-context.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { CaseNumbers, CaseRepository, ExecuteCaseCommand, ExecuteCaseCommandHandler, type CaseCommandResult } from '#cases';
+import { CaseNumbers, CaseFoldCache, ExecuteCaseCommand, ExecuteCaseCommandHandler, type CaseCommandResult } from '#cases';
 import { DEFAULT_SLA_POLICY, DEMO_ORG_UNITS, OrgTree, SYSTEM_ACTOR, type Actor, type CaseCommand, type CaseKind } from '#domain';
 import { migrateEventStore, PostgresEventStore, type LogPosition } from '#event-store';
 import { ProjectionRunner } from '#projections';
@@ -21,7 +21,7 @@ describe('the statistics read model', () => {
   let store: PostgresEventStore;
   let runner: ProjectionRunner;
   let handler: ExecuteCaseCommandHandler;
-  let cases: CaseRepository;
+  let cases: CaseFoldCache;
   // Monday 2026-11-02 09:00 in Shanghai; the accept clock runs one working day.
   let clock = Date.parse('2026-11-02T09:00:00+08:00');
   const at = (advance = 60_000) => new Date((clock += advance)).toISOString();
@@ -61,8 +61,8 @@ describe('the statistics read model', () => {
     // Small batches, so that the live run folds cases across batch boundaries.
     runner = new ProjectionRunner(pool, store, [new CaseStatsProjection(DEFAULT_SLA_POLICY)], { standbyRetryMs: 100, batchSize: 3, onError: (_name, error) => errors.push(error) });
     await runner.start();
-    cases = new CaseRepository(store, DEFAULT_SLA_POLICY);
-    handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), cases);
+    cases = new CaseFoldCache(store, DEFAULT_SLA_POLICY);
+    handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), cases, DEFAULT_SLA_POLICY);
 
     // Accepted and resolved in time, annotated, then redone after unsatisfied feedback and closed satisfied.
     onTime = await file('suggestion');

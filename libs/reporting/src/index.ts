@@ -4,3 +4,4 @@ export type { ReportScope } from './case-statistics.js';
 export type { ReportingPeriod } from './reporting-period.js';
 export type { ByKind, Figures, MonthFigures } from './statistics.js';
 export type { ClerkAppraisal } from './appraisal.js';
+export { ReportingModule } from './reporting.module.js';

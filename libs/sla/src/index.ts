@@ -5,3 +5,4 @@ export type { CaseTimer, ClaimedTimer } from './sla-timer-table.js';
 export { MAX_TIMER_ATTEMPTS, SlaTimerRunner } from './sla-timer-runner.js';
 export type { SlaTimerHandler, SlaTimerOutcome, SlaTimerRunnerOptions, TickOutcome } from './sla-timer-runner.js';
 export { SlaTimerReactor, SlaTimerWorker, slaTimerKey } from './sla-timers.js';
+export { SlaModule, SlaWorkers } from './sla.module.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { CaseNumbers, CaseRepository, ExecuteCaseCommand, ExecuteCaseCommandHandler, caseStreamId } from '#cases';
+import { CaseNumbers, CaseFoldCache, ExecuteCaseCommand, ExecuteCaseCommandHandler, caseStreamId } from '#cases';
 import { DEMO_ORG_UNITS, OrgTree, parseSlaPolicy, type Actor, type CaseCommand, type SlaAlert } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
 import { JobQueues, type JobWorker } from '#jobs';
@@ -76,8 +76,8 @@ describe.each(backends)('SLA timers: rows in PostgreSQL, ticks on BullMQ (%s)', 
     pool = new pg.Pool({ connectionString: events.url, max: 10 });
     await migrateEventStore(pool);
     store = new PostgresEventStore({ pool, pollIntervalMs: 100 });
-    const cases = new CaseRepository(store, policy);
-    handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), cases);
+    const cases = new CaseFoldCache(store, policy);
+    handler = new ExecuteCaseCommandHandler(store, org, new CaseNumbers(pool), cases, policy);
     queues = await JobQueues.open({ redisUrl: backendRedisUrl, postgresUrl: jobs.url, prefix: `minyi-test-${randomUUID().slice(0, 8)}`, onError: (_source, error) => errors.push(error) });
     const now = () => new Date();
     const table = new SlaTimerTable(pool);
@@ -85,7 +85,7 @@ describe.each(backends)('SLA timers: rows in PostgreSQL, ticks on BullMQ (%s)', 
     reactor = new SlaTimerReactor(store, cases, policy, table, slaJobs);
     runner = new ProjectionRunner(pool, store, [reactor], { standbyRetryMs: 100, onError: (_projection, error) => errors.push(error as Error) });
     await runner.start();
-    const fire = new SlaTimerWorker((command) => handler.execute(command), cases, now);
+    const fire = new SlaTimerWorker((command) => handler.execute(command), now);
     timers = new SlaTimerRunner(table, slaJobs, fire, now, { onError: (error) => errors.push(error), sweepIntervalMs: 500 });
     worker = queues.worker<SlaTimerJob>(SLA_QUEUE, timers.process, { concurrency: 4 });
     timers.startSweeping();

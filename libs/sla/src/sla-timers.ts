@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { ExecuteCaseCommand, caseIdOf, isCaseStream, type CaseRepository } from '#cases';
+import { ExecuteCaseCommand, caseIdOf, isCaseStream, type CaseFoldCache } from '#cases';
 import { DomainError, SYSTEM_ACTOR, pendingSlaTimers, type CaseCommand, type SlaAlert, type SlaPolicy } from '#domain';
 import type { EventStore, LogPosition, RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
@@ -27,7 +27,7 @@ export class SlaTimerReactor implements Projection {
 
   constructor(
     private readonly store: EventStore,
-    private readonly cases: CaseRepository,
+    private readonly cases: CaseFoldCache,
     private readonly policy: SlaPolicy,
     private readonly table: SlaTimerTable,
     private readonly jobs: SlaJobs,
@@ -142,8 +142,6 @@ export function slaTimerKey(timer: CaseTimer): string {
 export class SlaTimerWorker implements SlaTimerHandler {
   constructor(
     private readonly execute: (command: ExecuteCaseCommand) => Promise<unknown>,
-    // Not read: the domain checks the case's clocks on the command path. Kept for the callers' wiring.
-    _cases: CaseRepository,
     private readonly now: () => Date,
   ) {}
 

@@ -2,10 +2,9 @@ import { Controller, Get, Inject, NotFoundException, ConflictException, Query } 
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '#accounts';
 import { CaseDirectory } from '#cases';
-import { AnchorPositionError, type StoreAnchor } from '#event-store';
-import type { Engine } from '#platform';
+import { ORG_TREE, type OrgTree } from '#domain';
+import { AnchorPositionError, EVENT_STORE, type PostgresEventStore, type StoreAnchor } from '#event-store';
 import { CurrentUser, Roles } from '../auth/auth.guard.js';
-import { ENGINE } from '../platform/tokens.js';
 import { AnchorQuery } from './audit.dto.js';
 
 /** A broken stream as the API reports it: the case behind it, when the stream is a case the read model knows. */
@@ -36,18 +35,18 @@ export interface BrokenStreamView {
 @Controller('api/v1/audit')
 @Roles('auditor', 'admin')
 export class AuditController {
-  private readonly directory: CaseDirectory;
-
-  constructor(@Inject(ENGINE) private readonly engine: Engine) {
-    this.directory = new CaseDirectory(engine.pool);
-  }
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(ORG_TREE) private readonly org: OrgTree,
+    private readonly directory: CaseDirectory,
+  ) {}
 
   @Get('verify')
   @ApiOperation({ summary: 'Check every stream’s hash chain and head row; list the broken streams in scope (auditors and admins)' })
   async verify(@CurrentUser() user: Principal) {
-    const result = await this.engine.store.verifyAll();
+    const result = await this.store.verifyAll();
     const cases = await this.directory.byStreamIds(result.broken.map((b) => b.streamId));
-    const { org } = this.engine;
+    const { org } = this;
     const atRoot = user.unitId === org.root.id;
     const broken: BrokenStreamView[] = [];
     for (const { streamId, revision, problem } of result.broken) {
@@ -62,7 +61,7 @@ export class AuditController {
   @ApiOperation({ summary: 'A digest of every stream’s head at a position of the log, to keep elsewhere and check later (auditors and admins)' })
   async anchor(@Query() query: AnchorQuery): Promise<StoreAnchor> {
     try {
-      const { anchor } = await this.engine.store.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } });
+      const { anchor } = await this.store.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } });
       return anchor!;
     } catch (error) {
       if (!(error instanceof AnchorPositionError)) throw error;

@@ -3,10 +3,12 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import type { FastifyReply } from 'fastify';
 import type { Principal } from '#accounts';
 import { buildDossier, peopleNamedIn, renderDossierHtml } from '#audit';
-import type { Engine } from '#platform';
+import { UserStore } from '#accounts';
+import { CaseReader } from '#cases';
+import { ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { caseId } from '../cases/cases.controller.js';
-import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
+import { CLOCK, type Now } from '#runtime';
 import { DossierQuery } from './audit.dto.js';
 
 /** A case's full record, as JSON or as a printable page; read as `GET /cases/{id}` is (404 outside the reader's scope). */
@@ -15,15 +17,18 @@ import { DossierQuery } from './audit.dto.js';
 @Controller('api/v1/cases')
 export class DossierController {
   constructor(
-    @Inject(ENGINE) private readonly engine: Engine,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly reader: CaseReader,
+    @Inject(UserStore) private readonly users: UserStore,
+    @Inject(ORG_TREE) private readonly org: OrgTree,
+    @Inject(SLA_POLICY) private readonly policy: SlaPolicy,
+    @Inject(CLOCK) private readonly clock: Now,
   ) {}
 
   @Get(':id/dossier')
   @ApiOperation({ summary: 'The case’s dossier: the case now, its timeline, notes, annotations, clocks and verification; ?format=html for a printable page' })
   @ApiProduces('application/json', 'text/html')
   async dossier(@CurrentUser() user: Principal, @Param('id') id: string, @Query() query: DossierQuery, @Res({ passthrough: true }) response: FastifyReply) {
-    const { reader, org, policy, users } = this.engine;
+    const { reader, org, policy, users } = this;
     const record = await reader.verifiable(user, caseId(id));
     const people = await peopleNamedIn(record.events, (ids) => users.findByIds(ids));
     const dossier = buildDossier({

@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { LoginService, type Principal } from '#accounts';
+import { LoginService, UserStore, type Principal } from '#accounts';
 import { Text } from '../http/fields.js';
-import type { Engine } from '#platform';
-import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
+import { CLOCK, type Now } from '#runtime';
 import { CurrentUser, Public } from './auth.guard.js';
 
 export class LoginDto {
@@ -19,8 +18,8 @@ export class LoginDto {
 export class AuthController {
   constructor(
     @Inject(LoginService) private readonly login: LoginService,
-    @Inject(ENGINE) private readonly engine: Engine,
-    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(UserStore) private readonly users: UserStore,
+    @Inject(CLOCK) private readonly clock: Now,
   ) {}
 
   @Public()
@@ -34,7 +33,7 @@ export class AuthController {
   @Get('me')
   @ApiBearerAuth()
   async me(@CurrentUser() principal: Principal) {
-    const user = await this.engine.users.findById(principal.userId);
+    const user = await this.users.findById(principal.userId);
     return user ?? { id: principal.userId, username: principal.username, displayName: principal.username, roles: principal.roles, unitId: principal.unitId };
   }
 }

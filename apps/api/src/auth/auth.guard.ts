@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { LoginService, type Principal } from '#accounts';
 import { hasRole, type Role } from '#domain';
 import { currentRequest } from '#platform';
-import { CLOCK, type Clock } from '../platform/tokens.js';
+import { CLOCK, type Now } from '#runtime';
 
 const PUBLIC = 'minyi:public';
 const ROLES = 'minyi:roles';
@@ -26,7 +26,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(LoginService) private readonly login: LoginService,
-    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Now,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {

@@ -2,15 +2,15 @@ import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, 
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { Principal } from '#accounts';
-import { CASE_READ_MODEL, asColleague, filedCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone } from '#cases';
-import { NotFoundError, allowedActions, assigneeUnitIds, isUuid } from '#domain';
+import { UserStore, type Principal } from '#accounts';
+import { CASE_READ_MODEL, CaseQueries, CaseReader, IdempotentFiling, asColleague, filedCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone } from '#cases';
+import { ProjectionRunner } from '#projections';
+import { NotFoundError, ORG_TREE, allowedActions, assigneeUnitIds, isUuid, type OrgTree } from '#domain';
 import { peopleNamedIn } from '#audit';
 import { verifyStream } from '#event-store';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { awaitMinPosition } from '../http/read-your-writes.js';
-import type { Engine } from '#platform';
-import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
+import { CLOCK, type Now } from '#runtime';
 import {
   AcceptDto,
   AnnotateDto,
@@ -41,8 +41,13 @@ export function caseId(id: string): string {
 export class CasesController {
   constructor(
     private readonly cases: CasesService,
-    @Inject(ENGINE) private readonly engine: Engine,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly reader: CaseReader,
+    private readonly queries: CaseQueries,
+    private readonly filing: IdempotentFiling,
+    private readonly projections: ProjectionRunner,
+    @Inject(UserStore) private readonly users: UserStore,
+    @Inject(ORG_TREE) private readonly org: OrgTree,
+    @Inject(CLOCK) private readonly clock: Now,
   ) {}
 
   @Post()
@@ -57,7 +62,7 @@ export class CasesController {
     };
     if (key === undefined) return filedCase(await this.cases.execute(user, randomUUID(), fields, undefined));
     if (key.length === 0 || key.length > 200) throw new BadRequestException({ message: 'Idempotency-Key must be 1-200 characters', details: [{ field: 'Idempotency-Key', message: 'must be 1-200 characters' }] });
-    const answer = await this.engine.filing.file(user.userId, key, body, (id) => this.cases.execute(user, id, fields, undefined));
+    const answer = await this.filing.file(user.userId, key, body, (id) => this.cases.execute(user, id, fields, undefined));
     response.status(answer.statusCode);
     return answer.body;
   }
@@ -77,7 +82,7 @@ export class CasesController {
   @Post(':id/assign')
   @HttpCode(200)
   async assign(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, assigneeId }: AssignDto) {
-    const assignee = isUuid(assigneeId) ? await this.engine.users.findById(assigneeId) : null;
+    const assignee = isUuid(assigneeId) ? await this.users.findById(assigneeId) : null;
     if (!assignee) throw new NotFoundException({ message: `no user ${assigneeId}`, code: 'not_found', details: [{ field: 'assigneeId', message: 'unknown user' }] });
     return this.move(user, id, { type: 'AssignCase', assignee: { userId: assignee.id, roles: assignee.roles, unitId: assignee.unitId } }, expectedRevision);
   }
@@ -163,7 +168,7 @@ export class CasesController {
   @Get()
   @ApiOperation({ summary: 'List cases in scope (filters, paging, substring search)' })
   async list(@CurrentUser() user: Principal, @Query() query: ListCasesQuery, @Res({ passthrough: true }) response: FastifyReply) {
-    const { org, queries, projections } = this.engine;
+    const { org, queries, projections } = this;
     if (query.unitId !== undefined && !org.has(query.unitId)) throw new NotFoundException({ message: `no unit ${query.unitId}`, code: 'not_found' });
     await awaitMinPosition(projections, query.minPosition, [CASE_READ_MODEL], response);
     const page = query.page ?? 1;
@@ -185,22 +190,22 @@ export class CasesController {
   @Get(':id')
   @ApiOperation({ summary: 'The case now, with what this user may do (and, an addition to API.md, who its assignee is)' })
   async detail(@CurrentUser() user: Principal, @Param('id') id: string) {
-    return this.withAssignee(presentCaseWithActions(await this.cases.current(user, caseId(id)), user, this.engine.org));
+    return this.withAssignee(presentCaseWithActions(await this.cases.current(user, caseId(id)), user, this.org));
   }
 
   /** The case as presented, with its assignee named (`assignee`, beside API.md's `assigneeId`). */
   private async withAssignee<View extends { readonly assigneeId: string | null }>(view: View) {
-    const assignee = view.assigneeId === null ? null : await this.engine.users.findById(view.assigneeId);
+    const assignee = view.assigneeId === null ? null : await this.users.findById(view.assigneeId);
     return { ...view, assignee: assignee && asColleague(assignee) };
   }
 
   @Get(':id/assignees')
   @ApiOperation({ summary: 'The coordinators this user may assign the case to now, nearest unit first; none when they may not assign it (an addition to API.md)' })
   async assignees(@CurrentUser() user: Principal, @Param('id') id: string) {
-    const { org } = this.engine;
+    const { org } = this;
     const { state } = await this.cases.current(user, caseId(id));
     if (!allowedActions(state, user, org).includes('assign')) return [];
-    const coordinators = await this.engine.users.coordinatorsAt(assigneeUnitIds(state.unitId, user, org));
+    const coordinators = await this.users.coordinatorsAt(assigneeUnitIds(state.unitId, user, org));
     return coordinators.map(asColleague);
   }
 
@@ -208,8 +213,8 @@ export class CasesController {
   @ApiOperation({ summary: 'Every event of the case, with its hash chain, and (an addition to API.md) the people its events name' })
   async history(@CurrentUser() user: Principal, @Param('id') id: string) {
     const { state, events } = await this.cases.withHistory(user, caseId(id));
-    const unmasked = seesFilerPhone(state, user, this.engine.org);
-    const people = await peopleNamedIn(events, (ids) => this.engine.users.findByIds(ids));
+    const unmasked = seesFilerPhone(state, user, this.org);
+    const people = await peopleNamedIn(events, (ids) => this.users.findByIds(ids));
     return { events: events.map((event) => presentEvent(event, unmasked)), people: [...people.values()].map(asColleague) };
   }
 
@@ -224,14 +229,14 @@ export class CasesController {
     }
     const { revision, at, state, clocks, current } = await this.cases.stateAt(user, caseId(id), query);
     // Whether the phone shows depends on who may act on the case now, not on where it stood then.
-    const { org } = this.engine;
+    const { org } = this;
     return { revision, at, state: await this.withAssignee(presentCase({ state, clocks, revision }, user, org, seesFilerPhone(current, user, org))) };
   }
 
   @Get(':id/verify')
   @ApiOperation({ summary: 'Check the case’s hash chain and stream head' })
   async verify(@CurrentUser() user: Principal, @Param('id') id: string) {
-    const { events, head } = await this.engine.reader.verifiable(user, caseId(id));
+    const { events, head } = await this.reader.verifiable(user, caseId(id));
     return verifyStream(events, head);
   }
 }

@@ -1,10 +1,10 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
-import { ExecuteCaseCommand, caseAsOf, type CaseAt, type CaseCommandRequest, type CaseCommandResult, type CaseRecord } from '#cases';
-import { currentRequest, type Engine } from '#platform';
-import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
+import { CaseCommands, CaseReader, caseAsOf, type CaseAt, type CaseCommandRequest, type CaseCommandResult, type CaseRecord } from '#cases';
+import { SLA_POLICY, type SlaPolicy } from '#domain';
+import { currentRequest } from '#platform';
+import { CLOCK, type Now } from '#runtime';
 
 /** Distributes a command over the fields every command carries. */
 type CommandFields<C> = C extends CaseCommandRequest ? Omit<C, 'caseId' | 'actor' | 'at'> : never;
@@ -13,32 +13,33 @@ type CommandFields<C> = C extends CaseCommandRequest ? Omit<C, 'caseId' | 'actor
 @Injectable()
 export class CasesService {
   constructor(
-    private readonly commands: CommandBus,
-    @Inject(ENGINE) private readonly engine: Engine,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly commands: CaseCommands,
+    private readonly reader: CaseReader,
+    @Inject(SLA_POLICY) private readonly policy: SlaPolicy,
+    @Inject(CLOCK) private readonly clock: Now,
   ) {}
 
   /** Runs a command as this user, now, on this case. */
   execute(user: Principal, caseId: string, fields: CommandFields<CaseCommandRequest>, expectedRevision?: number): Promise<CaseCommandResult> {
     const command = { ...fields, caseId, actor: user, at: this.clock().toISOString() } as CaseCommandRequest;
     const correlationId = currentRequest()?.requestId ?? randomUUID();
-    return this.commands.execute(new ExecuteCaseCommand(command, expectedRevision, correlationId));
+    return this.commands.execute(command, { expectedRevision, correlationId });
   }
 
   /** The case as it stands now (a writer always reads their write); not found outside the reader's scope. */
   current(user: Principal, caseId: string): Promise<CaseAt> {
-    return this.engine.reader.current(user, caseId);
+    return this.reader.current(user, caseId);
   }
 
   /** The case now with every event of its stream, for history and state-at; not found outside the reader's scope. */
   withHistory(user: Principal, caseId: string): Promise<CaseRecord> {
-    return this.engine.reader.record(user, caseId);
+    return this.reader.record(user, caseId);
   }
 
   /** The case right after event `revision`, or with every event recorded at or before `at`; and the case now. */
   async stateAt(user: Principal, caseId: string, point: { revision?: number; at?: string }) {
     const { events, state: current } = await this.withHistory(user, caseId);
-    const then = caseAsOf(events, point.revision !== undefined ? { revision: point.revision } : { at: point.at! }, this.engine.policy);
+    const then = caseAsOf(events, point.revision !== undefined ? { revision: point.revision } : { at: point.at! }, this.policy);
     if (!then) {
       throw new NotFoundException(
         point.revision !== undefined

@@ -3,8 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Job } from 'bullmq';
 import { NOTIFY_QUEUES, type NotifyJob } from '#notifications';
 import { Roles } from '../auth/auth.guard.js';
-import type { Engine } from '#platform';
-import { ENGINE } from '../platform/tokens.js';
+import { JOB_QUEUES, type JobQueues } from '#jobs';
 
 /** A notification delivery that failed after every retry. */
 export interface DeadLetter {
@@ -23,14 +22,14 @@ export interface DeadLetter {
 @ApiBearerAuth()
 @Controller('api/v1/admin')
 export class DeadLettersController {
-  constructor(@Inject(ENGINE) private readonly engine: Engine) {}
+  constructor(@Inject(JOB_QUEUES) private readonly queues: JobQueues) {}
 
   @Get('dead-letters')
   @ApiOperation({ summary: 'Notification deliveries that failed after every retry, newest first (admin only)' })
   @Roles('admin')
   async deadLetters(): Promise<{ items: DeadLetter[] }> {
     const perQueue = await Promise.all(
-      Object.values(NOTIFY_QUEUES).map(async (queue) => (await this.engine.queues.failedJobs<NotifyJob>(queue)).map((job) => deadLetter(queue, job))),
+      Object.values(NOTIFY_QUEUES).map(async (queue) => (await this.queues.failedJobs<NotifyJob>(queue)).map((job) => deadLetter(queue, job))),
     );
     const items = perQueue.flat().sort((a, b) => (b.failedAt ?? '').localeCompare(a.failedAt ?? ''));
     return { items };

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsUUID } from 'class-validator';
@@ -7,8 +7,7 @@ import type { Principal } from '#accounts';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { OneOf, WholeNumber } from '../http/fields.js';
 import { answerWhenCaughtUp, MinPositionQuery } from '../http/read-your-writes.js';
-import type { Engine } from '#platform';
-import { ENGINE } from '../platform/tokens.js';
+import { InAppBacklog, InAppNotifications } from '#notifications';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
@@ -41,12 +40,15 @@ export class MarkReadDto {
 @ApiBearerAuth()
 @Controller('api/v1/notifications')
 export class NotificationsController {
-  constructor(@Inject(ENGINE) private readonly engine: Engine) {}
+  constructor(
+    private readonly notifications: InAppNotifications,
+    private readonly inAppBacklog: InAppBacklog,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'My in-app notifications, newest first, with the number still unread' })
   async list(@CurrentUser() user: Principal, @Query() query: ListNotificationsQuery, @Res({ passthrough: true }) response: FastifyReply) {
-    const { notifications, inAppBacklog } = this.engine;
+    const { notifications, inAppBacklog } = this;
     await answerWhenCaughtUp(query.minPosition, response, (position, timeoutMs) => inAppBacklog.waitFor(position, timeoutMs));
     return notifications.page(user.userId, { unreadOnly: query.unread === 'true', limit: query.limit ?? DEFAULT_LIMIT, before: query.before });
   }
@@ -56,7 +58,7 @@ export class NotificationsController {
   @ApiOperation({ summary: 'Mark my notifications read: the listed ids, or all when `ids` is left out' })
   async markRead(@CurrentUser() user: Principal, @Body() body: MarkReadDto) {
     // Validation lets an optional field be null; null means "not given", as leaving it out does.
-    const updated = await this.engine.notifications.markRead(user.userId, body.ids ?? 'all');
+    const updated = await this.notifications.markRead(user.userId, body.ids ?? 'all');
     return { updated };
   }
 }

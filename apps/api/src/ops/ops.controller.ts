@@ -1,7 +1,9 @@
 import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Engine } from '#platform';
-import { ENGINE } from '../platform/tokens.js';
+import type pg from 'pg';
+import { MAIN_POOL } from '#database';
+import { EVENT_STORE, type EventStore } from '#event-store';
+import { JOB_QUEUES, type JobQueues } from '#jobs';
 import { Public } from '../auth/auth.guard.js';
 import { Metrics } from './metrics.js';
 
@@ -9,7 +11,9 @@ import { Metrics } from './metrics.js';
 @Controller()
 export class OpsController {
   constructor(
-    @Inject(ENGINE) private readonly engine: Engine,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(MAIN_POOL) private readonly pool: pg.Pool,
+    @Inject(JOB_QUEUES) private readonly queues: JobQueues,
     private readonly metrics: Metrics,
   ) {}
 
@@ -18,15 +22,15 @@ export class OpsController {
   @Get('health')
   async health() {
     const checks: Record<string, 'ok' | string> = {};
-    await this.engine.store.streamHead('health-check').then(
+    await this.store.streamHead('health-check').then(
       () => (checks.eventStore = 'ok'),
       (error: Error) => (checks.eventStore = error.message),
     );
-    await this.engine.pool.query('SELECT 1 FROM projection_checkpoints LIMIT 1').then(
+    await this.pool.query('SELECT 1 FROM projection_checkpoints LIMIT 1').then(
       () => (checks.readModels = 'ok'),
       (error: Error) => (checks.readModels = error.message),
     );
-    await this.engine.queues.ping().then(
+    await this.queues.ping().then(
       () => (checks.queues = 'ok'),
       (error: Error) => (checks.queues = error.message),
     );

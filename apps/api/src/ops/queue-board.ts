@@ -4,8 +4,9 @@ import { FastifyAdapter as BoardAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NOTIFY_QUEUES } from '#notifications';
 import { SLA_QUEUE } from '#sla';
-import type { Engine } from '#platform';
-import type { Clock } from '../platform/tokens.js';
+import type { LoginService } from '#accounts';
+import type { JobQueues } from '#jobs';
+import type { Now } from '#runtime';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
 
@@ -14,33 +15,33 @@ export const QUEUE_BOARD_PATH = '/admin/queues';
  * so the board also takes HTTP Basic credentials (the browser asks for them), checked by the
  * same throttled login as the API.
  */
-export async function serveQueueBoard(fastify: FastifyInstance, engine: Engine, clock: Clock): Promise<void> {
+export async function serveQueueBoard(fastify: FastifyInstance, queues: JobQueues, login: LoginService, clock: Now): Promise<void> {
   const serverAdapter = new BoardAdapter();
   serverAdapter.setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({
-    queues: [SLA_QUEUE, ...Object.values(NOTIFY_QUEUES)].map((name) => new BullMQAdapter(engine.queues.queue(name))),
+    queues: [SLA_QUEUE, ...Object.values(NOTIFY_QUEUES)].map((name) => new BullMQAdapter(queues.queue(name))),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'minyi queues' } },
   });
   // A scope of its own, so that the admins-only check guards the board's routes and no others.
   await fastify.register(async (board) => {
-    board.addHook('onRequest', adminsOnly(engine, clock));
+    board.addHook('onRequest', adminsOnly(login, clock));
     await board.register(serverAdapter.registerPlugin(), { prefix: QUEUE_BOARD_PATH });
   });
 }
 
-function adminsOnly(engine: Engine, clock: Clock) {
+function adminsOnly(login: LoginService, clock: Now) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization ?? '';
     try {
       let roles: readonly string[] = [];
       const bearer = /^Bearer\s+(\S+)$/i.exec(header);
       const basic = /^Basic\s+(\S+)$/i.exec(header);
-      if (bearer) roles = engine.login.authenticate(bearer[1]!, clock()).roles;
+      if (bearer) roles = login.authenticate(bearer[1]!, clock()).roles;
       else if (basic) {
         const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
         const colon = decoded.indexOf(':');
-        roles = (await engine.login.login(decoded.slice(0, colon), decoded.slice(colon + 1), clock())).user.roles;
+        roles = (await login.login(decoded.slice(0, colon), decoded.slice(colon + 1), clock())).user.roles;
       }
       if (!header) return refuse(reply, 401, 'log in as an admin to see the queues');
       if (!roles.includes('admin')) return refuse(reply, 403, 'only an admin may see the queues');

@@ -2,10 +2,9 @@ import { Body, Controller, Get, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
-import { ROLES, type Role } from '#domain';
+import { ORG_TREE, ROLES, type OrgTree, type Role } from '#domain';
+import { UserStore } from '#accounts';
 import { Text } from '../http/fields.js';
-import type { Engine } from '#platform';
-import { ENGINE } from '../platform/tokens.js';
 import { Roles } from '../auth/auth.guard.js';
 
 export class CreateUserDto {
@@ -33,22 +32,25 @@ export class CreateUserDto {
 @ApiBearerAuth()
 @Controller('api/v1')
 export class OrgController {
-  constructor(@Inject(ENGINE) private readonly engine: Engine) {}
+  constructor(
+    @Inject(ORG_TREE) private readonly org: OrgTree,
+    @Inject(UserStore) private readonly accounts: UserStore,
+  ) {}
 
   @Get('units')
   units() {
-    return this.engine.org.units().map(({ id, name, level, parentId }) => ({ id, name, level, parentId }));
+    return this.org.units().map(({ id, name, level, parentId }) => ({ id, name, level, parentId }));
   }
 
   @Get('users')
   @Roles('admin')
   users() {
-    return this.engine.users.list();
+    return this.accounts.list();
   }
 
   @Post('users')
   @Roles('admin')
   createUser(@Body() body: CreateUserDto) {
-    return this.engine.users.create(body);
+    return this.accounts.create(body);
   }
 }

@@ -2,11 +2,11 @@ import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Principal } from '#accounts';
-import type { Engine } from '#platform';
-import { CASE_STATS_READ_MODEL } from '#reporting';
+import { ProjectionRunner } from '#projections';
+import { CASE_STATS_READ_MODEL, CaseStatistics } from '#reporting';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { awaitMinPosition } from '../http/read-your-writes.js';
-import { CLOCK, ENGINE, type Clock } from '../platform/tokens.js';
+import { CLOCK, type Now } from '#runtime';
 import { AppraisalDto, StatisticsDto, StatsQuery } from './stats.dto.js';
 
 /**
@@ -19,8 +19,9 @@ import { AppraisalDto, StatisticsDto, StatsQuery } from './stats.dto.js';
 @Controller('api/v1/stats')
 export class StatsController {
   constructor(
-    @Inject(ENGINE) private readonly engine: Engine,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly figuresOf: CaseStatistics,
+    private readonly projections: ProjectionRunner,
+    @Inject(CLOCK) private readonly clock: Now,
   ) {}
 
   @Get()
@@ -28,7 +29,7 @@ export class StatsController {
   @ApiOkResponse({ type: StatisticsDto })
   async statistics(@CurrentUser() user: Principal, @Query() query: StatsQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { unitId, period } = await this.scope(user, query, response);
-    return this.engine.statistics.figures(unitId, period);
+    return this.figuresOf.figures(unitId, period);
   }
 
   @Get('clerks')
@@ -36,13 +37,13 @@ export class StatsController {
   @ApiOkResponse({ type: AppraisalDto })
   async clerks(@CurrentUser() user: Principal, @Query() query: StatsQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { unitId, period } = await this.scope(user, query, response);
-    return this.engine.statistics.appraisal(unitId, period);
+    return this.figuresOf.appraisal(unitId, period);
   }
 
   /** Checks who asks and what for before waiting on the read model, so that a refusal is immediate. */
   private async scope(user: Principal, query: StatsQuery, response: FastifyReply) {
-    const scope = this.engine.statistics.scope(user, query, this.clock());
-    await awaitMinPosition(this.engine.projections, query.minPosition, [CASE_STATS_READ_MODEL], response);
+    const scope = this.figuresOf.scope(user, query, this.clock());
+    await awaitMinPosition(this.projections, query.minPosition, [CASE_STATS_READ_MODEL], response);
     return scope;
   }
 }

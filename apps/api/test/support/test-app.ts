@@ -6,13 +6,26 @@ import { join } from 'node:path';
 import supertest from 'supertest';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { createHttpApp } from '../../src/http-app.js';
-import { createLogger, loadConfig, startEngine, type Engine } from '#platform';
+import type pg from 'pg';
+import { MAIN_POOL } from '#database';
+import { EVENT_STORE, type PostgresEventStore } from '#event-store';
+import { JOB_QUEUES, type JobQueues } from '#jobs';
+import { createLogger, loadConfig } from '#platform';
+import { ProjectionRunner } from '#projections';
 
 export const DEMO_PASSWORD = 'demo12345';
 
+/** The parts of the engine that tests reach behind the API: the database, the log, the queues, the projections. */
+export interface TestEngine {
+  readonly pool: pg.Pool;
+  readonly store: PostgresEventStore;
+  readonly queues: JobQueues;
+  readonly projections: ProjectionRunner;
+}
+
 export interface TestApp {
   readonly app: NestFastifyApplication;
-  readonly engine: Engine;
+  readonly engine: TestEngine;
   readonly db: TestDatabase;
   /** supertest against the running app. */
   readonly http: () => supertest.Agent;
@@ -36,9 +49,14 @@ export async function startTestApp(options: { start?: Date } = {}): Promise<Test
   const config = loadConfig({ DATABASE_URL: db.url, JOBS_DATABASE_URL: db.url, MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: DEMO_PASSWORD, LOG_LEVEL: 'silent' });
   let clock = (options.start ?? new Date('2026-11-02T09:00:00+08:00')).getTime();
   // The engine's timers and workers see the test's clock too.
-  const engine = await startEngine(config, createLogger('silent'), { workers: true, now: () => new Date(clock) });
-  const app = await createHttpApp(engine, { clock: () => new Date(clock) });
+  const app = await createHttpApp({ config, logger: createLogger('silent'), workers: true, now: () => new Date(clock) });
   await app.init();
+  const engine: TestEngine = {
+    pool: app.get(MAIN_POOL),
+    store: app.get(EVENT_STORE),
+    queues: app.get(JOB_QUEUES),
+    projections: app.get(ProjectionRunner),
+  };
   await app.getHttpAdapter().getInstance().ready();
   // Tokens expire after 8 h of the test's clock: log in again when one is older than 7 h.
   const tokens = new Map<string, { token: string; issuedAt: number }>();
@@ -63,7 +81,6 @@ export async function startTestApp(options: { start?: Date } = {}): Promise<Test
     },
     async close() {
       await app.close();
-      await engine.close();
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -1,5 +1,6 @@
+import { JOB_QUEUES, type JobQueues } from '#jobs';
 import { createLogger, loadConfig, startEngine } from '#platform';
-import { SLA_QUEUE } from '#sla';
+import { SLA_QUEUE, SlaTimerReactor } from '#sla';
 import { UsageError, type CliCommand } from '../command.js';
 
 export const timersRebuild: CliCommand = {
@@ -17,8 +18,8 @@ tick that exists is not written twice, and a timer that fires again does nothing
     const config = loadConfig();
     const engine = await startEngine(config, createLogger(process.env.LOG_LEVEL ?? 'warn'), { workers: false });
     try {
-      const { cases, timers, ticks } = await engine.slaTimers.rescheduleAll();
-      const counts = await engine.queues.counts(SLA_QUEUE);
+      const { cases, timers, ticks } = await engine.get(SlaTimerReactor).rescheduleAll();
+      const counts = await engine.get<JobQueues>(JOB_QUEUES).counts(SLA_QUEUE);
       process.stdout.write(
         `timers rebuilt from the log: ${timers} pending timers of ${cases} cases written, ${ticks} ticks announced; ` +
           `the queue holds ${counts.delayed} ticks waiting for their second, ${counts.waiting + counts.active} jobs due now\n`,

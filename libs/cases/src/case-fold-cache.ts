@@ -1,4 +1,4 @@
-import { fold, foldClocks, initialState, NO_CLOCKS, withDeadlines, type CaseClocks, type CaseEventWithMeta, type CaseState, type SlaPolicy } from '#domain';
+import { fold, foldClocks, initialState, NO_CLOCKS, type CaseClocks, type CaseState, type SlaPolicy } from '#domain';
 import type { EventStore, RecordedEvent } from '#event-store';
 import { caseStreamId, toCaseEvent } from './case-stream.js';
 
@@ -21,12 +21,12 @@ export function foldCase(events: readonly RecordedEvent[], policy: SlaPolicy, fr
 }
 
 /**
- * Cases as they stand now, folded incrementally. A stream only ever grows (the store refuses
+ * A cache of folds: cases as they stand now, folded incrementally. A stream only ever grows (the store refuses
  * updates and deletes), so a fold kept in memory stays true for its revisions: loading a case
  * reads just the events appended since, whichever process appended them, instead of the whole
  * stream every time. The most recently used cases are kept.
  */
-export class CaseRepository {
+export class CaseFoldCache {
   private readonly folds = new Map<string, FoldedCase>();
 
   constructor(
@@ -48,11 +48,6 @@ export class CaseRepository {
   /** The fold kept in memory, without a read: it may be behind the store. */
   kept(caseId: string): FoldedCase | undefined {
     return this.folds.get(caseId);
-  }
-
-  /** The events with the SLA deadlines they set under this repository's policy (see withDeadlines in the domain). */
-  withDeadlines(from: FoldedCase, events: readonly CaseEventWithMeta[]): CaseEventWithMeta[] {
-    return withDeadlines(events, this.policy, from.clocks);
   }
 
   /** Extends the case by events the caller has just appended. */

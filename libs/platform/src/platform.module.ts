@@ -1,0 +1,117 @@
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type pg from 'pg';
+import { loadOrgTree } from '#accounts';
+import { loadSlaPolicy } from '#cases';
+import { createPool, DATABASES, MAIN_POOL, type Databases } from '#database';
+import { ORG_TREE, SLA_POLICY } from '#domain';
+import { EVENT_STORE, migrateEventStore, PostgresEventStore } from '#event-store';
+import { JOB_QUEUES, JobQueues } from '#jobs';
+import { CLOCK, LOGGER, Shutdown, type Now } from '#runtime';
+import type { AppConfig } from './config.js';
+import { openConfiguredDatabases } from './databases.js';
+
+/** What a process runs on, as its entry point (API, worker, CLI) sets it up. */
+export interface PlatformOptions {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly now: Now;
+  /** Where every part registers its closing; run when the application closes, or when start-up fails. */
+  readonly shutdown: Shutdown;
+  /** Connections to the events and read-model database. */
+  readonly poolSize: number;
+  readonly applicationName?: string;
+  /** Wake subscribers on each append (the engine); a one-off tool follows no log. */
+  readonly followLog: boolean;
+  /** Open the job queues: the engine does, the CLI's reading commands do not. */
+  readonly jobs: boolean;
+}
+
+/** Runs the registered closing steps when Nest closes the application (after the HTTP server has stopped). */
+@Injectable()
+class CloseOnShutdown implements OnApplicationShutdown {
+  constructor(@Inject(Shutdown) private readonly shutdown: Shutdown) {}
+
+  onApplicationShutdown(): Promise<void> {
+    return this.shutdown.run();
+  }
+}
+
+/**
+ * What every capability runs on: the time, the log, the configuration files (org tree, SLA
+ * policy), the databases (embedded or configured), the pool, the event store and the job queues.
+ * Global, by the tokens of #runtime, #domain, #database, #event-store and #jobs.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const { config, logger, shutdown } = options;
+    return {
+      module: PlatformModule,
+      global: true,
+      providers: [
+        { provide: LOGGER, useValue: logger },
+        { provide: CLOCK, useValue: options.now },
+        { provide: Shutdown, useValue: shutdown },
+        CloseOnShutdown,
+        { provide: SLA_POLICY, useFactory: () => loadSlaPolicy(config.slaPolicyFile) },
+        { provide: ORG_TREE, useFactory: () => loadOrgTree(config.orgFile) },
+        {
+          provide: DATABASES,
+          // The configuration files first: a bad one stops start-up before any database starts.
+          inject: [SLA_POLICY, ORG_TREE],
+          useFactory: async (): Promise<Databases> => {
+            const databases = await openConfiguredDatabases(config, logger);
+            shutdown.add('databases', () => databases.stop());
+            const { embedded } = databases;
+            if (embedded?.sharedWith != null) logger.info({ port: embedded.port, dataDir: config.dataDir, ownerPid: embedded.sharedWith }, 'sharing the embedded PostgreSQL another process started');
+            else if (embedded) logger.info({ port: embedded.port, dataDir: config.dataDir }, 'embedded PostgreSQL started');
+            return databases;
+          },
+        },
+        {
+          provide: MAIN_POOL,
+          inject: [DATABASES],
+          useFactory: (databases: Databases) => {
+            const pool = createPool(databases.mainUrl, {
+              max: options.poolSize,
+              applicationName: options.applicationName,
+              onError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+            });
+            shutdown.add('database pool', () => pool.end());
+            return pool;
+          },
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [MAIN_POOL],
+          useFactory: async (pool: pg.Pool) => {
+            await migrateEventStore(pool);
+            const store = new PostgresEventStore({ pool, notify: options.followLog });
+            shutdown.add('event store', () => store.close());
+            return store;
+          },
+        },
+        ...(options.jobs
+          ? [
+              {
+                provide: JOB_QUEUES,
+                inject: [DATABASES],
+                useFactory: async (databases: Databases) => {
+                  const queues = await JobQueues.open({
+                    redisUrl: config.redisUrl,
+                    postgresUrl: databases.jobsUrl,
+                    onError: (source, error) => logger.warn({ err: error, source }, 'job queue error'),
+                  });
+                  shutdown.add('job queues', () => queues.close());
+                  logger.info({ backend: queues.backend }, 'job queues open');
+                  return queues;
+                },
+              },
+            ]
+          : []),
+      ],
+      exports: [LOGGER, CLOCK, Shutdown, SLA_POLICY, ORG_TREE, DATABASES, MAIN_POOL, EVENT_STORE, ...(options.jobs ? [JOB_QUEUES] : [])],
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from '@jest/globals';
+import { Shutdown } from './shutdown.js';
+
+describe('Shutdown', () => {
+  it('closes the parts newest first, once, and carries on past a part that fails to close', async () => {
+    const closed: string[] = [];
+    const failures: string[] = [];
+    const shutdown = new Shutdown((name) => failures.push(name));
+    shutdown.add('database', async () => closed.push('database'));
+    shutdown.add('pool', async () => {
+      throw new Error('already closed');
+    });
+    shutdown.add('projections', async () => closed.push('projections'));
+
+    await Promise.all([shutdown.run(), shutdown.run()]);
+    await shutdown.run();
+
+    expect(closed).toEqual(['projections', 'database']);
+    expect(failures).toEqual(['pool']);
+  });
+
+  it('closes at once a part that finished opening after the shutdown began', async () => {
+    const closed: string[] = [];
+    const shutdown = new Shutdown(() => undefined);
+    shutdown.add('database', async () => closed.push('database'));
+    const running = shutdown.run();
+    shutdown.add('job queues', async () => closed.push('job queues'));
+    await running;
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(closed).toEqual(['database', 'job queues']);
+  });
+});
