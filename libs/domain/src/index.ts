@@ -137,3 +137,6 @@ export {
 } from './sla/clocks.js';
 export type { CaseClocks, Clock, ClockState, Deadline, RecordedDeadline, SlaTimer } from './sla/clocks.js';
 export { extendableClocks, slaCommandRefusal } from './sla/sla-commands.js';
+
+export { LANGUAGES, describeEvent, isLanguage, label, labelsFor, standalone } from './labels.js';
+export type { Labels, Language, Naming } from './labels.js';

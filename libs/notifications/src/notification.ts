@@ -1,5 +1,5 @@
-import { localTime, narrative } from '#audit';
-import type { CaseEvent, CaseEventType, ExistingCase, OrgTree, Role, SlaAlert, SlaClock } from '#domain';
+import { localTime } from '#audit';
+import { labelsFor, type CaseEvent, type CaseEventType, type ExistingCase, type OrgTree, type Role, type SlaAlert, type SlaClock } from '#domain';
 import type { RecordedEvent } from '#event-store';
 
 /**
@@ -89,8 +89,8 @@ export interface NotificationOptions {
   readonly timeZone?: string;
 }
 
-/** The Chinese names of clocks and outcomes, as the reports use them. */
-const ZH = narrative('zh');
+/** The Chinese names of clocks and outcomes, from the label catalogue. */
+const ZH = labelsFor('zh-CN');
 
 /** The longest quote of free text (a summary, an instruction, a title) a notification carries. */
 const QUOTE_MAX = 60;
