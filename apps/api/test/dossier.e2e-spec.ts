@@ -65,7 +65,7 @@ describe('GET /api/v1/cases/{id}/dossier', () => {
     expect(dossier.timeline[2].description).toBe('指派东关社区的东关社区联络员（hd-dg-1.coordinator）承办');
     expect(dossier.timeline[3]).toMatchObject({
       localTime: expect.stringMatching(/^2026-11-02 09:0\d:00$/),
-      actor: { id: me.id, name: `${me.displayName}（hd-dg-1.coordinator）`, role: 'coordinator', roleLabel: '联络员' },
+      actor: { id: me.id, name: `${me.displayName}（hd-dg-1.coordinator）`, role: 'coordinator', roleLabel: '协调员' },
       unit: { id: 'hd-dg-1', name: '东关社区' },
       description: '添加调解记录：组织双方调解 & 协商',
     });

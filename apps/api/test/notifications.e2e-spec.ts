@@ -55,6 +55,10 @@ describe('notifications', () => {
         caseNumber: filed.number,
         unitId: 'hd-dg-1',
         text: `案件 ${filed.number}「通知测试：楼道堆物」已在东关社区登记，请及时受理`,
+        texts: {
+          'zh-CN': `案件 ${filed.number}「通知测试：楼道堆物」已在东关社区登记，请及时受理`,
+          en: `Case ${filed.number} "通知测试：楼道堆物" was filed at 东关社区; please accept it`,
+        },
         event: { type: 'CaseFiled', revision: 0, position: filed.position, at: expect.any(String) },
         createdAt: expect.any(String),
         readAt: null,
@@ -147,5 +151,5 @@ describe('notifications', () => {
 
 /** The notification a job carries, but its audience, from the in-app notification it gave. */
 function jobFields(n: InAppNotification): Omit<NotifyJob['notification'], 'audience'> {
-  return { deliveryId: n.deliveryId, type: n.type, caseId: n.caseId, caseNumber: n.caseNumber, unitId: n.unitId, text: n.text, event: n.event };
+  return { deliveryId: n.deliveryId, type: n.type, caseId: n.caseId, caseNumber: n.caseNumber, unitId: n.unitId, text: n.text, texts: n.texts, event: n.event };
 }

@@ -86,7 +86,7 @@ describeInBrowser('console workflow')('the console: one case from intake to anno
       await page.goto(`${h.base}${casePath}`);
       await page.getByRole('heading', { name: TITLE }).waitFor();
       await act(page, '受理', (form) => form.getByLabel('受理意见').fill('已受理，约双方面谈'));
-      await shows(page.locator('.case-number-line'), '协调中');
+      await shows(page.locator('.case-number-line'), '协调办理中');
       await shows(page.locator('.deadlines'), '办理时限');
       await h.screenshot(page, 'coordinator-case');
 
@@ -107,7 +107,7 @@ describeInBrowser('console workflow')('the console: one case from intake to anno
       await page.getByRole('link', { name: new RegExp(TITLE) }).click();
       await act(page, '受理');
       await act(page, '提请批示', (form) => form.getByLabel('情况说明').fill('双方分歧较大，请领导批示'));
-      await shows(page.locator('.case-number-line'), '待批示');
+      await shows(page.locator('.case-number-line'), '待领导批示');
       expect(await page.locator('.action-buttons').getByRole('button').allInnerTexts()).not.toContain('批示');
     },
     SLOW,
@@ -139,7 +139,7 @@ describeInBrowser('console workflow')('the console: one case from intake to anno
       await form.getByRole('button', { name: '批示', exact: true }).click();
       await shows(page.getByRole('status'), '已完成：批示');
       await shows(page.locator('.case-number-line'), '督办');
-      await shows(page.locator('.case-number-line'), '协调中');
+      await shows(page.locator('.case-number-line'), '协调办理中');
       await shows(page.locator('.entries'), '请社区牵头，两周内拿出方案');
       await h.screenshot(page, 'leader-case-annotated');
       expect(await page.locator('.action-buttons').getByRole('button').allInnerTexts()).toEqual(['延长时限']);
@@ -179,7 +179,7 @@ describeInBrowser('console workflow')('the console: one case from intake to anno
       await revision.selectOption({ label: beforeAnnotation });
       const then = page.getByTestId('state-at');
       await shows(then, '第 4 版时的案件');
-      await shows(then.locator('.facts'), '待批示');
+      await shows(then.locator('.facts'), '待领导批示');
       await shows(then.locator('.facts'), '东关街道');
       expect(await then.locator('.badge-supervised').count()).toBe(0);
       await h.screenshot(page, 'auditor-case-as-of-revision');

@@ -1,5 +1,5 @@
-import { currentDeadlines, type Clock, type ExistingCase } from '#domain';
-import { label, narrative } from './narrative.js';
+import { currentDeadlines, label, type Clock, type ExistingCase } from '#domain';
+import { narrative } from './narrative.js';
 import { localTime, namingFor, personName, unitName, type ReportContext } from './report-context.js';
 
 /** A written entry of the case (a note, an annotation): what it says, who wrote it and when. */
@@ -28,7 +28,7 @@ export function caseFacts(state: ExistingCase, clocks: readonly Clock[], context
   const { field } = words.words;
   const naming = namingFor(context);
   const time = (iso: string) => localTime(iso, context.timeZone);
-  const filer = state.filer.anonymous ? words.words.anonymous : [state.filer.name, state.filer.phone].filter(Boolean).join(' ');
+  const filer = state.filer.anonymous ? words.anonymous : [state.filer.name, state.filer.phone].filter(Boolean).join(' ');
   const fields: { readonly label: string; readonly value: string }[] = [
     { label: field.number, value: state.number },
     { label: field.title, value: naming.text(state.title) },
@@ -65,7 +65,7 @@ export function caseFacts(state: ExistingCase, clocks: readonly Clock[], context
     ),
     notes: state.notes.map((note) => ({ label: label(words.noteType, note.type), text: naming.text(note.text), by: personName(context, note.actorId), at: time(note.at) })),
     annotations: state.annotations.map((annotation) => ({
-      label: annotation.assignToUnitId ? words.words.handedTo(unitName(context, annotation.assignToUnitId)) : '',
+      label: annotation.assignToUnitId ? words.handedTo(unitName(context, annotation.assignToUnitId)) : '',
       text: naming.text(annotation.instruction),
       by: personName(context, annotation.actorId),
       at: time(annotation.at),

@@ -1,7 +1,7 @@
-import type { OrgTree } from '#domain';
+import { label, type OrgTree } from '#domain';
 import { caseFacts } from './case-facts.js';
 import type { Dossier } from './dossier.js';
-import { label, narrative } from './narrative.js';
+import { narrative } from './narrative.js';
 import { localTime, type Person, type ReportContext } from './report-context.js';
 
 /** Text for HTML: every character that could start markup or end an attribute is escaped. */
@@ -64,8 +64,8 @@ export interface DossierHtmlContext {
  * A4 print layout, no scripts, nothing fetched), every piece of user text escaped.
  */
 export function renderDossierHtml(dossier: Dossier, names: DossierHtmlContext): string {
-  const context: ReportContext = { language: 'zh', org: names.org, people: names.people, timeZone: dossier.timeZone };
-  const zh = narrative('zh');
+  const context: ReportContext = { language: 'zh-CN', org: names.org, people: names.people, timeZone: dossier.timeZone };
+  const zh = narrative('zh-CN');
   const time = (iso: string | null) => (iso ? localTime(iso, dossier.timeZone) : '—');
   const theCase = dossier.case;
   const facts = caseFacts(theCase, dossier.clocks, context);

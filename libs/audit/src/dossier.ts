@@ -1,7 +1,6 @@
 import { asColleague, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type Colleague, type VerifiableCaseRecord } from '#cases';
-import { currentDeadlines, type CaseAnnotation, type CaseNote, type Clock, type Deadline, type OrgTree, type SlaPolicy, type UserActor } from '#domain';
+import { currentDeadlines, type CaseAnnotation, type CaseNote, type Clock, type Deadline, type Language, type OrgTree, type SlaPolicy, type UserActor } from '#domain';
 import { verifyStream, type StreamVerification } from '#event-store';
-import type { Language } from './narrative.js';
 import { personName, unitName, type Person, type ReportContext } from './report-context.js';
 import { caseTimeline, type TimelineEntry } from './timeline.js';
 
@@ -27,7 +26,7 @@ export interface DossierInput {
   readonly reader: UserActor | null;
   readonly generatedAt: Date;
   readonly generatedBy: DossierAuthor;
-  /** The language of the descriptions (default zh). */
+  /** The language of the descriptions (default zh-CN). */
   readonly language?: Language;
 }
 
@@ -71,7 +70,7 @@ export function buildDossier(input: DossierInput): Dossier {
     assignee: assignee ? asColleague(assignee) : null,
   };
 
-  const context: ReportContext = { language: input.language ?? 'zh', org, people: input.people, timeZone: policy.timezone };
+  const context: ReportContext = { language: input.language ?? 'zh-CN', org, people: input.people, timeZone: policy.timezone };
   const timeline = caseTimeline(events, context).map((entry, index): DossierEvent => {
     const event = presentEvent(events[index]!, unmasked);
     return { ...entry, data: event.data, prevHash: event.prevHash, hash: event.hash };

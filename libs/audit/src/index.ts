@@ -1,5 +1,5 @@
-export { LANGUAGES, describeEvent, isLanguage, label, narrative } from './narrative.js';
-export type { Language, Narrative, Naming } from './narrative.js';
+export { narrative } from './narrative.js';
+export type { Narrative } from './narrative.js';
 export { localTime, namingFor, peopleNamedIn, personName, unitName } from './report-context.js';
 export type { Person, ReportContext } from './report-context.js';
 export { caseTimeline } from './timeline.js';

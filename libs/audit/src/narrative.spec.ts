@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CASE_EVENT_TYPES, DEMO_ORG_UNITS, OrgTree, type CaseEventDataMap, type CaseEventType } from '#domain';
-import { describeEvent, LANGUAGES } from './narrative.js';
+import { CASE_EVENT_TYPES, DEMO_ORG_UNITS, describeEvent, LANGUAGES, OrgTree, type CaseEventDataMap, type CaseEventType } from '#domain';
 import { namingFor } from './report-context.js';
 
 const alert = { clock: 'resolve', dueAt: '2026-11-16T09:00:00+08:00', startedAtRevision: 1 } as const;
@@ -54,8 +53,8 @@ describe('event descriptions', () => {
     expect(described.CaseEscalated).toContain('东关街道');
     expect(described.SlaBreached).toContain('2026-11-16 09:00:00');
     expect(described.CaseMerged).toContain('0195a1b2-0000-7000-8000-000000000002');
-    if (language === 'zh') {
-      expect(described.CaseFiled).toBe('登记走访案件「春节 走访」，来源：走访，紧急，登记单位：东关社区，反映人：张三，走访事由：重大节日');
+    if (language === 'zh-CN') {
+      expect(described.CaseFiled).toBe('登记走访案件「春节 走访」，来源：上门走访，紧急，登记单位：东关社区，反映人：张三，走访事由：重大节日');
       expect(described.FeedbackRecorded).toBe('回访评价：不满意，问题未解决；退回重新办理');
       expect(described.CaseAnnotated).toBe('领导批示：抓紧办理；交东关社区办理（督办）');
     } else {
@@ -66,8 +65,8 @@ describe('event descriptions', () => {
   });
 
   it('names an event type it does not know instead of guessing', () => {
-    const naming = namingFor({ language: 'zh', org, people: new Map(), timeZone: 'Asia/Shanghai' });
-    expect(describeEvent('zh', 'CaseTeleported', {}, naming)).toBe('未知记录类型 CaseTeleported');
+    const naming = namingFor({ language: 'zh-CN', org, people: new Map(), timeZone: 'Asia/Shanghai' });
+    expect(describeEvent('zh-CN', 'CaseTeleported', {}, naming)).toBe('未知记录类型 CaseTeleported');
     expect(describeEvent('en', 'CaseTeleported', {}, naming)).toBe('unknown event type CaseTeleported');
   });
 });

@@ -1,7 +1,6 @@
-import { localDateTime, SYSTEM_ACTOR, type OrgTree } from '#domain';
+import { labelsFor, localDateTime, SYSTEM_ACTOR, type Language, type Naming, type OrgTree } from '#domain';
 import type { Colleague } from '#cases';
 import type { RecordedEvent } from '#event-store';
-import { narrative, type Language, type Naming } from './narrative.js';
 
 /** A person as reports name them: who they are and where they work. */
 export type Person = Colleague;
@@ -44,10 +43,10 @@ export function unitName(context: ReportContext, unitId: string): string {
 
 /** `王协调（hd-dg.coordinator）`; the system; or the id when no account has it. */
 export function personName(context: ReportContext, userId: string): string {
-  if (userId === SYSTEM_ACTOR.userId) return narrative(context.language).words.system;
+  if (userId === SYSTEM_ACTOR.userId) return labelsFor(context.language).role.system;
   const person = context.people.get(userId);
   if (!person) return userId;
-  return context.language === 'zh' ? `${person.displayName}（${person.username}）` : `${person.displayName} (${person.username})`;
+  return context.language === 'zh-CN' ? `${person.displayName}（${person.username}）` : `${person.displayName} (${person.username})`;
 }
 
 export function namingFor(context: ReportContext): Naming {

@@ -1,6 +1,6 @@
-import type { ActorRole } from '#domain';
+import { describeEvent, label, type ActorRole } from '#domain';
 import type { RecordedEvent } from '#event-store';
-import { describeEvent, label, narrative } from './narrative.js';
+import { narrative } from './narrative.js';
 import { localTime, namingFor, personName, unitName, type ReportContext } from './report-context.js';
 
 /** One event of a case as a timeline shows it. */

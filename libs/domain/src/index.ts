@@ -139,3 +139,5 @@ export {
 export type { CaseClocks, Clock, ClockState, Deadline, RecordedDeadline, SlaTimer } from './sla/clocks.js';
 export { extendableClocks, slaCommandRefusal } from './sla/sla-commands.js';
 export { ORG_TREE, SLA_POLICY } from './tokens.js';
+export { LANGUAGES, describeEvent, isLanguage, label, labelsFor, standalone } from './labels.js';
+export type { Labels, Language, Naming } from './labels.js';

@@ -192,6 +192,10 @@ describe.each(backends)('notification dispatch on BullMQ (%s)', (_name, backendR
           caseNumber: filed.number,
           unitId: 'hd-dg-1',
           text: `案件 ${filed.number}「停车位纠纷」已在东关社区登记，请及时受理`,
+          texts: {
+            'zh-CN': `案件 ${filed.number}「停车位纠纷」已在东关社区登记，请及时受理`,
+            en: `Case ${filed.number} "停车位纠纷" was filed at 东关社区; please accept it`,
+          },
           event: { type: 'CaseFiled', revision: 0, position: filed.position, at: filed.event.metadata.at },
           createdAt: expect.any(String),
           readAt: null,
@@ -220,6 +224,10 @@ describe.each(backends)('notification dispatch on BullMQ (%s)', (_name, backendR
       unitId: 'hd-dg-1',
       recipients: ['hd-dg-1.coordinator', 'hd-dg-1.coordinator2'].map((username) => ({ userId: ids[username], username, displayName: `${username} 显示名` })),
       text: `案件 ${filed.number}「停车位纠纷」已在东关社区登记，请及时受理`,
+      texts: {
+        'zh-CN': `案件 ${filed.number}「停车位纠纷」已在东关社区登记，请及时受理`,
+        en: `Case ${filed.number} "停车位纠纷" was filed at 东关社区; please accept it`,
+      },
       event: { type: 'CaseFiled', revision: 0, position: filed.position, at: filed.event.metadata.at },
     });
   });

@@ -19,6 +19,10 @@ const notification: Notification = {
   unitId: 'hd-dg',
   audience: { groups: [{ roles: ['coordinator'], unitIds: ['hd-dg'] }], userIds: [], excludeUserIds: [] },
   text: '案件 MY-2026-000001「停车位纠纷」办理已超时（时限 2026-03-16 09:00），请督促办理',
+  texts: {
+    'zh-CN': '案件 MY-2026-000001「停车位纠纷」办理已超时（时限 2026-03-16 09:00），请督促办理',
+    en: 'The resolve deadline of case MY-2026-000001 "停车位纠纷" was missed (due 2026-03-16 09:00); please see that it is dealt with',
+  },
   event: { type: 'SlaBreached', revision: 4, position: 77, at: '2026-03-16T09:00:05+08:00' },
 };
 const recipients = [{ userId: '00000000-0000-4000-8000-0000000000c2', username: 'hd-dg.coordinator', displayName: '东关街道联络员' }];
@@ -102,6 +106,7 @@ describe('e-mail channel against a real SMTP server', () => {
     expect(headers).toMatch(/^X-Minyi-Delivery: 0195a1b2-0000-7000-8000-000000000e07$/m);
     expect(headers).toMatch(/^Message-ID: <notification-0195a1b2-0000-7000-8000-000000000e07@example\.gov\.cn>$/im);
     expect(body).toContain(notification.text);
+    expect(body).toContain(notification.texts.en);
     expect(body).toContain('案件编号：MY-2026-000001');
     expect(body).toContain('站内通知：东关街道联络员 (hd-dg.coordinator)');
     expect(body).toContain(`查看案件：https://minyi.example.gov.cn/cases/${notification.caseId}`);

@@ -1,5 +1,5 @@
 import { createTransport } from 'nodemailer';
-import type { Notification } from './notification.js';
+import { textsOf, type Notification } from './notification.js';
 import type { Recipient } from './recipients.js';
 
 /**
@@ -8,7 +8,7 @@ import type { Recipient } from './recipients.js';
  * User accounts carry no e-mail address, and the people who act on a case see it in the app.
  * What a city office keeps by e-mail is a shared mailbox that the duty officer watches, so every
  * notification is sent to one configured list (NOTIFY_EMAIL_TO, comma separated), whoever its
- * in-app recipients are: subject `[minyi] <text>`, a body with the text, the case, the event,
+ * in-app recipients are: subject `[minyi] <text>`, a body with the text in Chinese and in English, the case, the event,
  * the in-app recipients and, when NOTIFY_CASE_URL is set, a link to the case.
  *
  * The Message-ID is derived from the delivery id, so a redelivered message carries the same one
@@ -104,6 +104,7 @@ export class EmailChannel {
     const people = recipients.length === 0 ? '（无）' : recipients.map((r) => `${r.displayName} (${r.username})`).join('、');
     const lines = [
       notification.text,
+      textsOf(notification).en,
       '',
       `案件编号：${notification.caseNumber}`,
       `当前单位：${notification.unitId}`,

@@ -117,7 +117,41 @@ describe('notification recipients and in-app notifications (PostgreSQL)', () => 
         'event',
         'created_at',
         'read_at',
+        'text_en',
       ]);
+    });
+
+    it('adds the English text to a table made before it, the Chinese standing for rows stored before', async () => {
+      const older = await createTestDatabase();
+      const olderPool = new pg.Pool({ connectionString: older.url, max: 2 });
+      try {
+        await olderPool.query(`
+          CREATE TABLE notifications (
+            id uuid PRIMARY KEY, user_id uuid NOT NULL, delivery_id text NOT NULL, type text NOT NULL, case_id uuid NOT NULL,
+            case_number text NOT NULL, unit_id text NOT NULL, text text NOT NULL, event jsonb NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(), read_at timestamptz,
+            CONSTRAINT notifications_user_delivery_key UNIQUE (user_id, delivery_id))`);
+        const { escalated } = escalatedAndBreached();
+        const user = ids['hd-dg.coordinator']!;
+        await olderPool.query(
+          `INSERT INTO notifications (id, user_id, delivery_id, type, case_id, case_number, unit_id, text, event)
+           VALUES ('0195a1b2-0000-7000-8000-0000000000f1', $1, 'stored-before', 'CaseEscalated', $2, $3, $4, $5, $6)`,
+          [user, escalated.caseId, escalated.caseNumber, escalated.unitId, escalated.text, JSON.stringify(escalated.event)],
+        );
+        const olderInApp = new InAppNotifications(olderPool);
+        await Promise.all([olderInApp.migrate(), olderInApp.migrate()]);
+        await olderInApp.store(escalated, [{ userId: user, username: 'hd-dg.coordinator', displayName: '东关街道联络员' }]);
+
+        const listed = await olderInApp.list(user, { limit: 10 });
+        expect(listed.map((item) => [item.deliveryId, item.texts])).toEqual([
+          [escalated.deliveryId, escalated.texts],
+          ['stored-before', { 'zh-CN': escalated.text, en: escalated.text }],
+        ]);
+        expect(escalated.texts.en).toMatch(/^Case MY-2026-000001 .* was escalated from 东关社区 to 东关街道; please accept it$/);
+      } finally {
+        await olderPool.end();
+        await older.drop();
+      }
     });
 
     it('stores a notification once per recipient, and a redelivery adds nothing', async () => {
@@ -139,6 +173,7 @@ describe('notification recipients and in-app notifications (PostgreSQL)', () => 
         caseNumber: 'MY-2026-000001',
         unitId: 'hd-dg',
         text: breached.text,
+        texts: breached.texts,
         event: breached.event,
         createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
         readAt: null,

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { migrateUnderLock } from '#database';
 import { isUuid } from '#domain';
-import type { Notification, NotificationEventRef, NotifyingEventType } from './notification.js';
+import { textsOf, type Notification, type NotificationEventRef, type NotificationTexts, type NotifyingEventType } from './notification.js';
 import type { Recipient } from './recipients.js';
 
 /** A notification as one user sees it in the app. */
@@ -13,7 +13,9 @@ export interface InAppNotification {
   readonly caseId: string;
   readonly caseNumber: string;
   readonly unitId: string;
+  /** Chinese, as API.md has it: `texts['zh-CN']`. */
   readonly text: string;
+  readonly texts: NotificationTexts;
   readonly event: NotificationEventRef;
   /** When it was stored for the user (ISO 8601). */
   readonly createdAt: string;
@@ -39,6 +41,7 @@ interface Row {
   case_number: string;
   unit_id: string;
   text: string;
+  text_en: string;
   event: NotificationEventRef;
   created_at: Date;
   read_at: Date | null;
@@ -68,8 +71,13 @@ export class InAppNotifications {
           event       jsonb NOT NULL,
           created_at  timestamptz NOT NULL DEFAULT now(),
           read_at     timestamptz,
+          text_en     text NOT NULL,
           CONSTRAINT notifications_user_delivery_key UNIQUE (user_id, delivery_id)
         )`,
+      // Tables made before notifications had English: their rows were told in Chinese only, which stands for English too.
+      'ALTER TABLE notifications ADD COLUMN IF NOT EXISTS text_en text',
+      'UPDATE notifications SET text_en = text WHERE text_en IS NULL',
+      'ALTER TABLE notifications ALTER COLUMN text_en SET NOT NULL',
       'CREATE INDEX IF NOT EXISTS notifications_user_newest ON notifications (user_id, created_at DESC, id DESC)',
       'CREATE INDEX IF NOT EXISTS notifications_user_unread ON notifications (user_id) WHERE read_at IS NULL',
     ]);
@@ -79,8 +87,8 @@ export class InAppNotifications {
   async store(notification: Notification, recipients: readonly Recipient[]): Promise<number> {
     if (recipients.length === 0) return 0;
     const result = await this.pool.query(
-      `INSERT INTO notifications (id, user_id, delivery_id, type, case_id, case_number, unit_id, text, event)
-       SELECT id, user_id, $3, $4, $5, $6, $7, $8, $9
+      `INSERT INTO notifications (id, user_id, delivery_id, type, case_id, case_number, unit_id, text, text_en, event)
+       SELECT id, user_id, $3, $4, $5, $6, $7, $8, $9, $10
          FROM unnest($1::uuid[], $2::uuid[]) AS recipient(id, user_id)
        ON CONFLICT (user_id, delivery_id) DO NOTHING`,
       [
@@ -92,6 +100,7 @@ export class InAppNotifications {
         notification.caseNumber,
         notification.unitId,
         notification.text,
+        textsOf(notification).en,
         JSON.stringify(notification.event),
       ],
     );
@@ -117,7 +126,7 @@ export class InAppNotifications {
       `SELECT unread.n AS unread_count, listed.*
          FROM (SELECT count(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL) AS unread
          LEFT JOIN LATERAL (
-           SELECT id, delivery_id, type, case_id, case_number, unit_id, text, event, created_at, read_at
+           SELECT id, delivery_id, type, case_id, case_number, unit_id, text, text_en, event, created_at, read_at
              FROM notifications
             WHERE user_id = $1
               AND ($2::boolean IS NOT TRUE OR read_at IS NULL)
@@ -162,6 +171,7 @@ function toInApp(row: Row): InAppNotification {
     caseNumber: row.case_number,
     unitId: row.unit_id,
     text: row.text,
+    texts: { 'zh-CN': row.text, en: row.text_en },
     event: row.event,
     createdAt: row.created_at.toISOString(),
     readAt: row.read_at === null ? null : row.read_at.toISOString(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEMO_ORG_UNITS, OrgTree } from '#domain';
-import { NOTIFYING_EVENT_TYPES, notificationFor } from './notification.js';
+import { DEMO_ORG_UNITS, LANGUAGES, OrgTree } from '#domain';
+import { NOTIFYING_EVENT_TYPES, notificationFor, textsOf, type Notification } from './notification.js';
 import { CASE_ID, CaseStory, SYSTEM, filed, type Actor } from './testing/case-story.js';
 
 const org = new OrgTree(DEMO_ORG_UNITS);
@@ -32,6 +32,10 @@ describe('notificationFor', () => {
       unitId: 'hd-dg-1',
       audience: { groups: [{ roles: ['coordinator'], unitIds: ['hd-dg-1'] }], userIds: [], excludeUserIds: [clerk.id] },
       text: '案件 MY-2026-000001「停车位纠纷」已在东关社区登记，请及时受理',
+      texts: {
+        'zh-CN': '案件 MY-2026-000001「停车位纠纷」已在东关社区登记，请及时受理',
+        en: 'Case MY-2026-000001 "停车位纠纷" was filed at 东关社区; please accept it',
+      },
       event: { type: 'CaseFiled', revision: 0, position: event.globalPosition, at: event.metadata.at },
     });
   });
@@ -209,5 +213,43 @@ describe('notificationFor', () => {
     story.then(filed('hd-dg-1'), clerk);
     const { event, state } = story.then({ type: 'CaseEscalated', data: { fromUnitId: 'hd-dg-1', toUnitId: 'old-unit', reason: '原辖区' } }, communityCoordinator);
     expect(notificationFor(event, state, org)!.text).toBe('案件 MY-2026-000001「停车位纠纷」已由东关社区上报至old-unit，请及时受理');
+  });
+
+  it('carries its text in Chinese and in English for every event type it tells of, `text` being the Chinese', () => {
+    const alert = { clock: 'resolve', dueAt: '2026-03-16T09:00:00+08:00', startedAtRevision: 2 } as const;
+    const story = atTown();
+    const told: Notification[] = [];
+    const tell = (step: ReturnType<CaseStory['then']>) => told.push(notificationFor(step.event, step.state, org)!);
+    tell(new CaseStory().then(filed('hd-dg-1'), clerk));
+    const transferred = new CaseStory();
+    transferred.then(filed('hd-dg'), townCoordinator);
+    tell(transferred.then({ type: 'CaseTransferred', data: { fromUnitId: 'hd-dg', toUnitId: 'hd-ll', reason: '属柳林镇辖区' } }, townCoordinator));
+    const escalated = new CaseStory();
+    escalated.then(filed('hd-dg-1'), clerk);
+    tell(escalated.then({ type: 'CaseEscalated', data: { fromUnitId: 'hd-dg-1', toUnitId: 'hd-dg', reason: '社区无法调解' } }, communityCoordinator));
+    tell(story.then({ type: 'AnnotationRequested', data: { summary: '涉及多部门' } }, townCoordinator));
+    tell(story.then({ type: 'CaseAnnotated', data: { instruction: '抓紧办理', assignToUnitId: 'hd-dg-1', fromUnitId: 'hd-dg' } }, leader));
+    tell(story.then({ type: 'SlaWarningRaised', data: alert }, SYSTEM));
+    tell(story.then({ type: 'SlaBreached', data: alert }, SYSTEM));
+    tell(story.then({ type: 'CaseResolved', data: { outcome: 'mediated', summary: '双方达成协议' } }, townCoordinator));
+
+    expect(told.map((notification) => notification.type).sort()).toEqual([...NOTIFYING_EVENT_TYPES].sort());
+    for (const notification of told) {
+      expect(Object.keys(notification.texts).sort()).toEqual([...LANGUAGES].sort());
+      expect(notification.text).toBe(notification.texts['zh-CN']);
+      expect(notification.texts.en).toContain('MY-2026-000001');
+      expect(notification.texts.en).not.toMatch(/undefined|null|\[object/);
+    }
+    const english = Object.fromEntries(told.map((notification) => [notification.type, notification.texts.en]));
+    expect(english.CaseEscalated).toBe('Case MY-2026-000001 "停车位纠纷" was escalated from 东关社区 to 东关街道; please accept it');
+    expect(english.CaseAnnotated).toBe('A leader annotated case MY-2026-000001 "停车位纠纷": 抓紧办理; handed to 东关社区 under supervision');
+    expect(english.CaseResolved).toBe('Case MY-2026-000001 "停车位纠纷" was resolved (mediated); please call the filer back');
+    expect(english.SlaBreached).toBe('The resolve deadline of case MY-2026-000001 "停车位纠纷" was missed (due 2026-03-16 09:00); please see that it is dealt with');
+  });
+
+  it('lets a notification queued with Chinese only stand for every language', () => {
+    const { event, state } = new CaseStory().then(filed('hd-dg-1'), clerk);
+    const { texts: _texts, ...chineseOnly } = notificationFor(event, state, org)!;
+    expect(textsOf(chineseOnly as Notification)).toEqual({ 'zh-CN': chineseOnly.text, en: chineseOnly.text });
   });
 });

@@ -1,5 +1,5 @@
-import { localTime, narrative } from '#audit';
-import type { CaseEvent, CaseEventType, ExistingCase, OrgTree, Role, SlaAlert, SlaClock } from '#domain';
+import { localTime } from '#audit';
+import { LANGUAGES, labelsFor, standalone, type CaseEvent, type CaseEventType, type ExistingCase, type Language, type OrgTree, type ResolutionOutcome, type Role, type SlaAlert, type SlaClock } from '#domain';
 import type { RecordedEvent } from '#event-store';
 
 /**
@@ -69,6 +69,9 @@ export interface NotificationEventRef {
   readonly at: string;
 }
 
+/** A notification's line in each language, keyed by the catalogue's language codes (`zh-CN`, `en`). */
+export type NotificationTexts = Readonly<Record<Language, string>>;
+
 /** One notification, derived from one event: plain JSON, so it can travel as a job's data. */
 export interface Notification {
   /** The event id: the same for every delivery attempt and every replay of the log. */
@@ -79,8 +82,10 @@ export interface Notification {
   /** The case's current unit after the event. */
   readonly unitId: string;
   readonly audience: Audience;
-  /** One line of Chinese, e.g. 案件 MY-2026-000001「停车位纠纷」已由东关社区上报至东关街道，请及时受理. */
+  /** One line of Chinese, e.g. 案件 MY-2026-000001「停车位纠纷」已由东关社区上报至东关街道，请及时受理: `texts['zh-CN']`. */
   readonly text: string;
+  /** The same line in every language of the label catalogue. */
+  readonly texts: NotificationTexts;
   readonly event: NotificationEventRef;
 }
 
@@ -88,9 +93,6 @@ export interface NotificationOptions {
   /** The IANA time zone deadlines are shown in (default Asia/Shanghai). */
   readonly timeZone?: string;
 }
-
-/** The Chinese names of clocks and outcomes, as the reports use them. */
-const ZH = narrative('zh');
 
 /** The longest quote of free text (a summary, an instruction, a title) a notification carries. */
 const QUOTE_MAX = 60;
@@ -116,70 +118,124 @@ export function notificationFor(recorded: RecordedEvent, caseState: ExistingCase
       userIds: unique(content.userIds.filter((id): id is string => id !== null && id !== actorId)),
       excludeUserIds: actorId === 'system' ? [] : [actorId],
     },
-    text: content.text,
+    text: content.texts['zh-CN'],
+    texts: content.texts,
     event: { type: recorded.type, revision: recorded.revision, position: recorded.globalPosition, at: recorded.metadata.at },
   };
 }
 
 interface Content {
-  readonly text: string;
+  readonly texts: NotificationTexts;
   readonly groups: readonly AudienceGroup[];
   readonly userIds: readonly (string | null)[];
 }
 
+/** What a notification says, in one language; `subject` names the case. */
+interface Sentences {
+  readonly subject: (number: string, title: string) => string;
+  readonly filed: (subject: string, unit: string) => string;
+  readonly transferred: (subject: string, from: string, to: string) => string;
+  readonly escalated: (subject: string, from: string, to: string) => string;
+  readonly annotationRequested: (subject: string, unit: string, summary: string) => string;
+  readonly annotated: (subject: string, instruction: string, handedTo: string | null) => string;
+  readonly resolved: (subject: string, outcome: ResolutionOutcome) => string;
+  readonly warned: (subject: string, clock: SlaClock, due: string) => string;
+  readonly breached: (subject: string, clock: SlaClock, due: string) => string;
+}
+
+const ZH_CN = labelsFor('zh-CN');
+const EN = labelsFor('en');
+
+const SENTENCES: Readonly<Record<Language, Sentences>> = {
+  'zh-CN': {
+    subject: (number, title) => `案件 ${number}「${title}」`,
+    filed: (subject, unit) => `${subject}已在${unit}登记，请及时受理`,
+    transferred: (subject, from, to) => `${subject}已由${from}转交至${to}，请及时受理`,
+    escalated: (subject, from, to) => `${subject}已由${from}上报至${to}，请及时受理`,
+    annotationRequested: (subject, unit, summary) => `${subject}由${unit}提请领导批示：${summary}`,
+    annotated: (subject, instruction, handedTo) => `领导已批示${subject}：${instruction}${handedTo === null ? '' : `，${ZH_CN.handedTo(handedTo)}`}`,
+    resolved: (subject, outcome) => `${subject}已办结（${ZH_CN.outcome[outcome]}），请及时回访当事人`,
+    warned: (subject, clock, due) => `${subject}${ZH_CN.deadline[clock]}即将到期（${due}），请抓紧办理`,
+    breached: (subject, clock, due) => `${subject}${ZH_CN.clock[clock]}已超时（时限 ${due}），请督促办理`,
+  },
+  en: {
+    subject: (number, title) => `case ${number} "${title}"`,
+    filed: (subject, unit) => `${standalone(subject)} was filed at ${unit}; please accept it`,
+    transferred: (subject, from, to) => `${standalone(subject)} was transferred from ${from} to ${to}; please accept it`,
+    escalated: (subject, from, to) => `${standalone(subject)} was escalated from ${from} to ${to}; please accept it`,
+    annotationRequested: (subject, unit, summary) => `${unit} asks a leader to annotate ${subject}: ${summary}`,
+    annotated: (subject, instruction, handedTo) => `A leader annotated ${subject}: ${instruction}${handedTo === null ? '' : `; ${EN.handedTo(handedTo)}`}`,
+    resolved: (subject, outcome) => `${standalone(subject)} was resolved (${EN.outcome[outcome]}); please call the filer back`,
+    warned: (subject, clock, due) => `The ${EN.clock[clock]} deadline of ${subject} is near (${due}); please act on it soon`,
+    breached: (subject, clock, due) => `The ${EN.clock[clock]} deadline of ${subject} was missed (due ${due}); please see that it is dealt with`,
+  },
+};
+
+/** The same sentence in every language. */
+function inEveryLanguage(say: (sentences: Sentences, subject: string) => string, state: ExistingCase): NotificationTexts {
+  const title = quote(state.title);
+  const inOne = (sentences: Sentences) => say(sentences, sentences.subject(state.number, title));
+  return Object.fromEntries(LANGUAGES.map((language) => [language, inOne(SENTENCES[language])])) as Record<Language, string>;
+}
+
 function describe(event: CaseEvent, state: ExistingCase, org: OrgTree, timeZone: string): Content | null {
-  const subject = `案件 ${state.number}「${quote(state.title)}」`;
   const here = state.unitId;
   const name = (unitId: string) => unitName(org, unitId);
+  const texts = (say: (sentences: Sentences, subject: string) => string) => inEveryLanguage(say, state);
   switch (event.type) {
     case 'CaseFiled':
-      return { text: `${subject}已在${name(here)}登记，请及时受理`, groups: [coordinatorsOf(here)], userIds: [] };
-    case 'CaseTransferred':
-      return {
-        text: `${subject}已由${name(event.data.fromUnitId)}转交至${name(event.data.toUnitId)}，请及时受理`,
-        groups: [coordinatorsOf(event.data.toUnitId)],
-        userIds: [],
-      };
-    case 'CaseEscalated':
-      return {
-        text: `${subject}已由${name(event.data.fromUnitId)}上报至${name(event.data.toUnitId)}，请及时受理`,
-        groups: [coordinatorsOf(event.data.toUnitId)],
-        userIds: [],
-      };
-    case 'AnnotationRequested':
-      return { text: `${subject}由${name(here)}提请领导批示：${quote(event.data.summary)}`, groups: [annotatingLeaders(org, here)], userIds: [] };
+      return { texts: texts((s, subject) => s.filed(subject, name(here))), groups: [coordinatorsOf(here)], userIds: [] };
+    case 'CaseTransferred': {
+      const { fromUnitId, toUnitId } = event.data;
+      return { texts: texts((s, subject) => s.transferred(subject, name(fromUnitId), name(toUnitId))), groups: [coordinatorsOf(toUnitId)], userIds: [] };
+    }
+    case 'CaseEscalated': {
+      const { fromUnitId, toUnitId } = event.data;
+      return { texts: texts((s, subject) => s.escalated(subject, name(fromUnitId), name(toUnitId))), groups: [coordinatorsOf(toUnitId)], userIds: [] };
+    }
+    case 'AnnotationRequested': {
+      const summary = quote(event.data.summary);
+      return { texts: texts((s, subject) => s.annotationRequested(subject, name(here), summary)), groups: [annotatingLeaders(org, here)], userIds: [] };
+    }
     case 'CaseAnnotated': {
       const handedTo = event.data.assignToUnitId;
-      const handed = handedTo === null ? '' : `，交${name(handedTo)}办理（督办）`;
+      const instruction = quote(event.data.instruction);
       return {
-        text: `领导已批示${subject}：${quote(event.data.instruction)}${handed}`,
+        texts: texts((s, subject) => s.annotated(subject, instruction, handedTo === null ? null : name(handedTo))),
         groups: [coordinatorsOf(handedTo ?? here)],
         userIds: [state.assigneeId],
       };
     }
-    case 'CaseResolved':
-      return {
-        text: `${subject}已办结（${ZH.outcome[event.data.outcome]}），请及时回访当事人`,
-        groups: [callbackStaff(state)],
-        userIds: [],
-      };
-    case 'SlaWarningRaised':
-      return {
-        text: `${subject}${ZH.clock[event.data.clock]}时限即将到期（${deadline(event.data, timeZone)}），请抓紧办理`,
-        groups: waitingOn(event.data.clock, state, org),
-        userIds: [state.assigneeId],
-      };
+    case 'CaseResolved': {
+      const { outcome } = event.data;
+      return { texts: texts((s, subject) => s.resolved(subject, outcome)), groups: [callbackStaff(state)], userIds: [] };
+    }
+    case 'SlaWarningRaised': {
+      const { clock } = event.data;
+      const due = deadline(event.data, timeZone);
+      return { texts: texts((s, subject) => s.warned(subject, clock, due)), groups: waitingOn(clock, state, org), userIds: [state.assigneeId] };
+    }
     case 'SlaBreached': {
+      const { clock } = event.data;
+      const due = deadline(event.data, timeZone);
       const above = org.has(here) ? (org.parentOf(here)?.id ?? here) : here;
       return {
-        text: `${subject}${ZH.clock[event.data.clock]}已超时（时限 ${deadline(event.data, timeZone)}），请督促办理`,
-        groups: [...waitingOn(event.data.clock, state, org), leadersOf(above)],
+        texts: texts((s, subject) => s.breached(subject, clock, due)),
+        groups: [...waitingOn(clock, state, org), leadersOf(above)],
         userIds: [state.assigneeId],
       };
     }
     default:
       return null;
   }
+}
+
+/**
+ * A notification's texts. A notification queued by a version that wrote Chinese only (a job
+ * still waiting when the server was upgraded) has no `texts`: its Chinese line stands for all.
+ */
+export function textsOf(notification: Notification): NotificationTexts {
+  return notification.texts ?? { 'zh-CN': notification.text, en: notification.text };
 }
 
 /** Who a running clock waits on (see the table above). */

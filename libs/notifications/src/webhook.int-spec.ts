@@ -72,6 +72,7 @@ describe('webhook delivery to a real HTTP server', () => {
       unitId: 'hd-dg',
       recipients,
       text: notification.text,
+      texts: notification.texts,
       event: { type: 'CaseEscalated', revision: 1, position: 42, at: '2026-03-02T09:01:00+08:00' },
     });
   });

@@ -48,8 +48,9 @@ describe('payloadFor', () => {
       unitId: 'hd-dg',
       recipients: [recipient],
       text: notification.text,
+      texts: notification.texts,
       event: { type: 'CaseEscalated', revision: 1, position: 42, at: '2026-03-02T09:01:00+08:00' },
     });
-    expect(Object.keys(payloadFor(notification, []))).toEqual(['deliveryId', 'type', 'caseId', 'caseNumber', 'unitId', 'recipients', 'text', 'event']);
+    expect(Object.keys(payloadFor(notification, []))).toEqual(['deliveryId', 'type', 'caseId', 'caseNumber', 'unitId', 'recipients', 'text', 'texts', 'event']);
   });
 });

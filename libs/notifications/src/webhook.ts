@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Notification, NotificationEventRef, NotifyingEventType } from './notification.js';
+import { textsOf, type Notification, type NotificationEventRef, type NotificationTexts, type NotifyingEventType } from './notification.js';
 import type { Recipient } from './recipients.js';
 
 /**
@@ -16,7 +16,10 @@ export interface WebhookPayload {
   readonly caseNumber: string;
   readonly unitId: string;
   readonly recipients: readonly Recipient[];
+  /** Chinese, as API.md has it. */
   readonly text: string;
+  /** An addition to API.md: the text in every language (`zh-CN`, `en`). */
+  readonly texts: NotificationTexts;
   readonly event: NotificationEventRef;
 }
 
@@ -63,6 +66,7 @@ export function payloadFor(notification: Notification, recipients: readonly Reci
     unitId,
     recipients: recipients.map(({ userId, username, displayName }) => ({ userId, username, displayName })),
     text,
+    texts: textsOf(notification),
     event: { type: event.type, revision: event.revision, position: event.position, at: event.at },
   };
 }

@@ -1,4 +1,5 @@
-import { caseFacts, caseTimeline, isLanguage, localTime, narrative, namingFor, peopleNamedIn, type Language, type ReportContext } from '#audit';
+import { caseFacts, caseTimeline, localTime, narrative, namingFor, peopleNamedIn, type ReportContext } from '#audit';
+import { isLanguage, type Language } from '#domain';
 import { caseAsOf, presentCase, type CasePoint } from '#cases';
 import { withCliContext } from '../cli-context.js';
 import { noCase, readNamedCase } from '../case-reference.js';
@@ -94,7 +95,8 @@ function render(report: ReportContext, then: NonNullable<ReturnType<typeof caseA
 }
 
 function languageOption(value: string | undefined): Language {
-  if (value === undefined) return 'zh';
+  // `zh` is the option's documented short form of zh-CN.
+  if (value === undefined || value === 'zh') return 'zh-CN';
   if (!isLanguage(value)) throw new UsageError(`--lang must be zh or en, got "${value}"`);
   return value;
 }

@@ -1,5 +1,5 @@
 /** The shapes of the API's answers (shared/API.md), typed with the domain's own vocabulary. */
-import type { CaseAction, CaseEventDataMap, CaseEventType, ExistingCase, OrgLevel, Role, SlaClock } from '#domain';
+import type { CaseAction, CaseEventDataMap, CaseEventType, ExistingCase, Language, OrgLevel, Role, SlaClock } from '#domain';
 // Type-only, from the server's own files that import nothing but the domain (the libs' index files
 // would bring Node's and the database's types into this browser build).
 import type { PublicUser } from '../../../../libs/accounts/src/types.js';
@@ -106,7 +106,10 @@ export interface AppNotification {
   readonly caseId: string;
   readonly caseNumber: string;
   readonly unitId: string;
+  /** Chinese. */
   readonly text: string;
+  /** The text in each of the console's languages. */
+  readonly texts: Readonly<Record<Language, string>>;
   readonly createdAt: string;
   readonly readAt: string | null;
 }

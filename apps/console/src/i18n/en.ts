@@ -1,7 +1,7 @@
-import type { MessageKey } from './zh-CN.js';
+import type { ConsoleMessageKey } from './zh-CN.js';
 
-/** The console's English message catalogue: the same keys as zh-CN.ts, all of them. */
-export const en: Record<MessageKey, string> = {
+/** The console's English message catalogue: the same keys as zh-CN.ts, all of them (labels come from #domain, see messages.ts). */
+export const en: Record<ConsoleMessageKey, string> = {
   'app.name': 'minyi',
   'app.tagline': 'Casework console',
   'app.loading': 'Loading…',
@@ -22,13 +22,6 @@ export const en: Record<MessageKey, string> = {
   'nav.notifications': 'Notifications',
   'header.unread': 'Notifications, {n} unread',
   'header.logout': 'Log out',
-
-  'role.clerk': 'Intake clerk',
-  'role.coordinator': 'Coordinator',
-  'role.leader': 'Leader',
-  'role.auditor': 'Auditor',
-  'role.admin': 'Administrator',
-  'role.system': 'System',
 
   'login.title': 'Log in',
   'login.intro': 'Log in with your work account.',
@@ -53,39 +46,6 @@ export const en: Record<MessageKey, string> = {
   'common.loadFailed': 'Could not load',
   'common.chars': '{n}/{max} characters',
 
-  'kind.suggestion': 'Suggestion',
-  'kind.grievance': 'Grievance',
-  'kind.dispute': 'Dispute',
-  'kind.risk': 'Risk',
-  'kind.hardship': 'Hardship',
-  'kind.visit': 'Visit',
-
-  'channel.hotline': 'Hotline',
-  'channel.walk_in': 'Walk-in',
-  'channel.mailbox': 'Opinion mailbox',
-  'channel.visit': 'Home visit',
-  'channel.web': 'Web',
-  'channel.other': 'Other',
-
-  'urgency.normal': 'Normal',
-  'urgency.urgent': 'Urgent',
-
-  'visitReason.family_conflict': 'Family conflict',
-  'visitReason.hospital': 'Hospital stay',
-  'visitReason.bereavement': 'Bereavement',
-  'visitReason.hardship': 'Hardship',
-  'visitReason.festival': 'Major festival',
-  'visitReason.important_event': 'Important event',
-
-  'status.filed': 'Filed',
-  'status.in_coordination': 'In coordination',
-  'status.awaiting_annotation': 'Awaiting annotation',
-  'status.resolved': 'Resolved',
-  'status.closed': 'Closed',
-  'status.rejected': 'Rejected',
-  'status.withdrawn': 'Withdrawn',
-  'status.merged': 'Merged',
-
   'action.accept': 'Accept',
   'action.reject': 'Reject',
   'action.assign': 'Assign',
@@ -102,52 +62,6 @@ export const en: Record<MessageKey, string> = {
   'action.merge': 'Merge',
   'action.extend-deadline': 'Extend deadline',
   'action.done': 'Done: {action}',
-
-  'noteType.contact': 'Contact',
-  'noteType.visit': 'Visit',
-  'noteType.mediation': 'Mediation',
-  'noteType.note': 'Note',
-
-  'outcome.resolved': 'Resolved',
-  'outcome.mediated': 'Mediated',
-  'outcome.adopted': 'Adopted',
-  'outcome.partially_adopted': 'Partially adopted',
-  'outcome.not_adopted': 'Not adopted',
-  'outcome.unresolvable': 'Unresolvable',
-
-  'satisfaction.satisfied': 'Satisfied',
-  'satisfaction.basically_satisfied': 'Basically satisfied',
-  'satisfaction.unsatisfied': 'Unsatisfied',
-
-  'clock.accept': 'Accept',
-  'clock.resolve': 'Resolve',
-  'clock.annotate': 'Annotate',
-  'clock.callback': 'Call back',
-
-  'deadline.running': 'Running',
-  'deadline.warned': 'Due soon',
-  'deadline.breached': 'Overdue',
-  'deadline.met': 'Met',
-  'deadline.stopped': 'Stopped',
-
-  'event.CaseFiled': 'Filed',
-  'event.CaseAccepted': 'Accepted',
-  'event.CaseRejected': 'Rejected',
-  'event.CaseAssigned': 'Assigned',
-  'event.NoteAdded': 'Note added',
-  'event.CaseTransferred': 'Transferred',
-  'event.CaseEscalated': 'Escalated',
-  'event.AnnotationRequested': 'Annotation requested',
-  'event.CaseAnnotated': 'Annotated',
-  'event.CaseResolved': 'Resolved',
-  'event.FeedbackRecorded': 'Feedback recorded',
-  'event.CaseReopened': 'Reopened',
-  'event.CaseClosed': 'Closed',
-  'event.CaseWithdrawn': 'Withdrawn',
-  'event.CaseMerged': 'Merged',
-  'event.DeadlineExtended': 'Deadline extended',
-  'event.SlaWarningRaised': 'Deadline warning',
-  'event.SlaBreached': 'Deadline breached',
 
   'field.kind': 'Kind',
   'field.title': 'Title',

@@ -1,6 +1,8 @@
 /**
  * The console's Chinese message catalogue, its default language. Every key here must be in
- * en.ts as well (the compiler checks it). `{name}` marks a value filled in at run time.
+ * en.ts as well (the compiler checks it). `{name}` marks a value filled in at run time. The
+ * labels of statuses, kinds, clocks, events and the other values of a case are not here: they
+ * come from the label catalogue (#domain, labels.ts), see messages.ts.
  */
 export const zhCN = {
   'app.name': '民意',
@@ -23,13 +25,6 @@ export const zhCN = {
   'nav.notifications': '通知',
   'header.unread': '通知，{n} 条未读',
   'header.logout': '退出登录',
-
-  'role.clerk': '信息员',
-  'role.coordinator': '协调员',
-  'role.leader': '领导',
-  'role.auditor': '审计员',
-  'role.admin': '管理员',
-  'role.system': '系统',
 
   'login.title': '登录',
   'login.intro': '请使用你的工作账号登录。',
@@ -54,39 +49,6 @@ export const zhCN = {
   'common.loadFailed': '加载失败',
   'common.chars': '{n}/{max} 字',
 
-  'kind.suggestion': '建言献策',
-  'kind.grievance': '利益诉求',
-  'kind.dispute': '矛盾纠纷',
-  'kind.risk': '问题隐患',
-  'kind.hardship': '困难帮扶',
-  'kind.visit': '走访',
-
-  'channel.hotline': '热线电话',
-  'channel.walk_in': '来访',
-  'channel.mailbox': '意见信箱',
-  'channel.visit': '上门走访',
-  'channel.web': '网上反映',
-  'channel.other': '其他',
-
-  'urgency.normal': '一般',
-  'urgency.urgent': '紧急',
-
-  'visitReason.family_conflict': '家庭矛盾',
-  'visitReason.hospital': '住院',
-  'visitReason.bereavement': '丧事',
-  'visitReason.hardship': '生活困难',
-  'visitReason.festival': '重大节日',
-  'visitReason.important_event': '重要事件',
-
-  'status.filed': '已登记',
-  'status.in_coordination': '协调中',
-  'status.awaiting_annotation': '待批示',
-  'status.resolved': '已办结',
-  'status.closed': '已结案',
-  'status.rejected': '不予受理',
-  'status.withdrawn': '已撤回',
-  'status.merged': '已合并',
-
   'action.accept': '受理',
   'action.reject': '不予受理',
   'action.assign': '指派',
@@ -103,52 +65,6 @@ export const zhCN = {
   'action.merge': '合并',
   'action.extend-deadline': '延长时限',
   'action.done': '已完成：{action}',
-
-  'noteType.contact': '联系记录',
-  'noteType.visit': '走访记录',
-  'noteType.mediation': '调解记录',
-  'noteType.note': '备注',
-
-  'outcome.resolved': '已解决',
-  'outcome.mediated': '调解成功',
-  'outcome.adopted': '已采纳',
-  'outcome.partially_adopted': '部分采纳',
-  'outcome.not_adopted': '未采纳',
-  'outcome.unresolvable': '无法解决',
-
-  'satisfaction.satisfied': '满意',
-  'satisfaction.basically_satisfied': '基本满意',
-  'satisfaction.unsatisfied': '不满意',
-
-  'clock.accept': '受理时限',
-  'clock.resolve': '办理时限',
-  'clock.annotate': '批示时限',
-  'clock.callback': '回访时限',
-
-  'deadline.running': '计时中',
-  'deadline.warned': '即将到期',
-  'deadline.breached': '已超时',
-  'deadline.met': '按时完成',
-  'deadline.stopped': '已停止',
-
-  'event.CaseFiled': '登记',
-  'event.CaseAccepted': '受理',
-  'event.CaseRejected': '不予受理',
-  'event.CaseAssigned': '指派',
-  'event.NoteAdded': '添加记录',
-  'event.CaseTransferred': '转办',
-  'event.CaseEscalated': '上报',
-  'event.AnnotationRequested': '提请批示',
-  'event.CaseAnnotated': '领导批示',
-  'event.CaseResolved': '办结',
-  'event.FeedbackRecorded': '回访',
-  'event.CaseReopened': '重新办理',
-  'event.CaseClosed': '结案',
-  'event.CaseWithdrawn': '撤回',
-  'event.CaseMerged': '合并',
-  'event.DeadlineExtended': '延长时限',
-  'event.SlaWarningRaised': '时限预警',
-  'event.SlaBreached': '超时',
 
   'field.kind': '类别',
   'field.title': '标题',
@@ -389,4 +305,4 @@ export const zhCN = {
   'notifications.case': '案件 {number}',
 } as const;
 
-export type MessageKey = keyof typeof zhCN;
+export type ConsoleMessageKey = keyof typeof zhCN;

@@ -10,7 +10,7 @@ import { useResource } from '../use-resource.js';
 
 /** The user's in-app notifications, newest first; each can be marked read, or all at once. */
 export function NotificationsPage() {
-  const { t, formatTime } = useI18n();
+  const { t, formatTime, language } = useI18n();
   const { units } = useSession();
   const unread = useUnread();
   const list = useResource((signal) => get<NotificationList>('/api/v1/notifications', { limit: 100 }, signal), []);
@@ -54,7 +54,7 @@ export function NotificationsPage() {
                 <span className="notification-type">{t(`event.${item.type}`)}</span>
                 <Link to={`/cases/${item.caseId}`}>{t('notifications.case', { number: item.caseNumber })}</Link>
               </div>
-              <p lang="zh-CN">{item.text}</p>
+              <p lang={language}>{item.texts[language]}</p>
               <p className="muted">
                 {units.name(item.unitId)} · <time dateTime={item.createdAt}>{formatTime(item.createdAt)}</time>
               </p>

@@ -10,6 +10,10 @@ export const ESCALATION_NOTIFICATION: Notification = {
   unitId: 'hd-dg',
   audience: { groups: [{ roles: ['coordinator'], unitIds: ['hd-dg'] }], userIds: [], excludeUserIds: [] },
   text: '案件 MY-2026-000001「停车位纠纷」已由东关社区上报至东关街道，请及时受理',
+  texts: {
+    'zh-CN': '案件 MY-2026-000001「停车位纠纷」已由东关社区上报至东关街道，请及时受理',
+    en: 'Case MY-2026-000001 "停车位纠纷" was escalated from 东关社区 to 东关街道; please accept it',
+  },
   event: { type: 'CaseEscalated', revision: 1, position: 42, at: '2026-03-02T09:01:00+08:00' },
 };
 
