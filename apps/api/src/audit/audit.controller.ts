@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '#accounts';
 import { CaseDirectory } from '#cases';
 import { hasRole } from '#domain';
-import { AnchorPositionError, type StoreAnchor } from '#event-store';
+import { AnchorPositionError, type EventStoreAudit, type StoreAnchor } from '#event-store';
 import type { Engine } from '#platform';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { ENGINE } from '../platform/tokens.js';
@@ -37,16 +37,18 @@ export interface BrokenStreamView {
 @Controller('api/v1/audit')
 export class AuditController {
   private readonly directory: CaseDirectory;
+  private readonly audit: EventStoreAudit;
 
   constructor(@Inject(ENGINE) private readonly engine: Engine) {
     this.directory = new CaseDirectory(engine.pool);
+    this.audit = engine.store;
   }
 
   @Get('verify')
   @ApiOperation({ summary: 'Check every stream’s hash chain and head row; list the broken streams in scope (auditors and admins)' })
   async verify(@CurrentUser() user: Principal) {
     requireAuditor(user);
-    const result = await this.engine.store.verifyAll();
+    const result = await this.audit.verifyAll();
     const cases = await this.directory.byStreamIds(result.broken.map((b) => b.streamId));
     const { org } = this.engine;
     const atRoot = user.unitId === org.root.id;
@@ -64,7 +66,7 @@ export class AuditController {
   async anchor(@CurrentUser() user: Principal, @Query() query: AnchorQuery): Promise<StoreAnchor> {
     requireAuditor(user);
     try {
-      const { anchor } = await this.engine.store.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } });
+      const { anchor } = await this.audit.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } });
       return anchor!;
     } catch (error) {
       if (!(error instanceof AnchorPositionError)) throw error;

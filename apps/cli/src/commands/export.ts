@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { buildDossier, peopleNamedIn, renderDossierHtml } from '#audit';
 import { caseStreamId } from '#cases';
+import type { EventStoreAudit, StreamWithHead } from '#event-store';
 import { withCliContext } from '../cli-context.js';
 import { caseIdFor, noCase } from '../case-reference.js';
 import { UsageError, parseArgs, type CliCommand } from '../command.js';
@@ -33,7 +34,7 @@ Exit status: 0, 1 when there is no such case, 2 on a usage error.
 
     return withCliContext(async (context) => {
       const id = await caseIdFor(context, reference);
-      const { events, head } = id ? await context.store.readStreamWithHead(caseStreamId(id)) : { events: [], head: null };
+      const { events, head } = await caseRecord(context.store, id);
       const people = await peopleNamedIn(events, (ids) => context.users.findByIds(ids));
       const dossier =
         events.length === 0
@@ -71,4 +72,9 @@ function operatorName(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** The case's events with its head row from one snapshot (nothing when there is no such case). */
+async function caseRecord(audit: EventStoreAudit, id: string | null): Promise<StreamWithHead> {
+  return id ? audit.readStreamWithHead(caseStreamId(id)) : { events: [], head: null };
 }
