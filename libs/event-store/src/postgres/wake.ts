@@ -5,14 +5,12 @@ import { CHANNEL, NOTIFY } from './sql.js';
 /** Under a stream of appends, at most one NOTIFY per this interval (per store instance). */
 const NOTIFY_MIN_INTERVAL_MS = 5;
 
+/** The store's options that concern the wake-up signal (see PostgresEventStoreOptions). */
 export interface CommitSignalOptions {
-  /** The store's pool: the post-commit NOTIFY runs on it, and the LISTEN connection copies its settings. */
+  /** The post-commit NOTIFY runs on it, and the LISTEN connection copies its settings. */
   readonly pool: pg.Pool;
-  /** Creates the dedicated LISTEN connection (default: a pg.Client with the pool's settings and TCP keep-alive). */
   readonly createListenClient?: () => pg.Client;
-  /** Send a NOTIFY after each commit (default true); readers in this process are woken directly either way. */
   readonly notify?: boolean;
-  /** Failures of the LISTEN connection and of the post-commit NOTIFY, which belong to no caller. */
   readonly onBackgroundError?: (error: unknown) => void;
 }
 
