@@ -1,5 +1,5 @@
 import { canRead, NotFoundError, type Actor, type CaseState, type ExistingCase, type OrgTree, type SlaPolicy } from '#domain';
-import type { EventStore, RecordedEvent, StreamHead } from '#event-store';
+import type { EventStore, EventStoreAudit, RecordedEvent, StreamWithHead } from '#event-store';
 import type { CaseAt } from './case-presenter.js';
 import { foldCase, type CaseFoldCache } from './case-fold-cache.js';
 import { caseStreamId } from './case-stream.js';
@@ -11,13 +11,11 @@ export interface CaseRecord extends CaseAt {
 
 /** A case record with its stream's head row, read in the same snapshot, for verification. */
 export interface VerifiableCaseRecord extends CaseRecord {
-  readonly head: StreamHead | null;
+  readonly head: StreamWithHead['head'];
 }
 
-/** The stream reads a case reader needs: the port's, and the stream with its head row in one snapshot. */
-export type CaseStreamSource = Pick<EventStore, 'readStream'> & {
-  readStreamWithHead(streamId: string): Promise<{ events: RecordedEvent[]; head: StreamHead | null }>;
-};
+/** The stream reads a case reader needs: the store port's, and the audit port's stream with its head row in one snapshot. */
+export type CaseStreamSource = Pick<EventStore, 'readStream'> & Pick<EventStoreAudit, 'readStreamWithHead'>;
 
 /**
  * Who reads: a user, who sees only cases that have passed through their subtree, or the

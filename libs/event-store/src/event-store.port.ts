@@ -143,6 +143,9 @@ export interface EventStore {
   /** The position of an event by its global position, or null if unknown (used to wait for read-your-writes). */
   positionOf(globalPosition: number): Promise<LogPosition | null>;
 
+  /** How many events the log holds: the total a replay of the whole log works through. */
+  countEvents(): Promise<number>;
+
   close(): Promise<void>;
 }
 

@@ -23,7 +23,17 @@ export { canonicalEventParts, canonicalJson, eventHash, hashFromParts, sha256Hex
 export type { CanonicalEventParts, HashedEventFields, StreamVerification, VerifiableEvent } from './hashing.js';
 export { PostgresEventStore } from './postgres/postgres-event-store.js';
 export type { PostgresEventStoreOptions } from './postgres/postgres-event-store.js';
-export { AnchorPositionError, anchorsMatch, parseStoreAnchor, verifyStore } from './postgres/store-audit.js';
-export type { AnchorPoint, BrokenStream, StoreAnchor, StoreVerification, VerifyProgress, VerifyStoreOptions } from './postgres/store-audit.js';
+export { AnchorPositionError, anchorsMatch, parseStoreAnchor } from './event-store-audit.port.js';
+export type {
+  AnchorPoint,
+  BrokenStream,
+  EventStoreAudit,
+  StoreAnchor,
+  StoreVerification,
+  StreamWithHead,
+  VerifyProgress,
+  VerifyStoreOptions,
+} from './event-store-audit.port.js';
+export { verifyStore } from './postgres/store-audit.js';
 export { EVENT_STORE_SCHEMA_VERSION, migrateEventStore } from './postgres/migrations.js';
 export { EVENT_STORE } from './tokens.js';

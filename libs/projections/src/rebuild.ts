@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { performance } from 'node:perf_hooks';
+import { inTransaction } from '#database';
 import type { EventStore, LogPosition, RecordedEvent } from '#event-store';
 import { lockCheckpoint, migrateCheckpoints, writeCheckpoint } from './checkpoints.js';
 import { lockKey } from './locks.js';
@@ -67,7 +68,7 @@ export async function rebuildReadModel(pool: Pool, store: EventStore, projection
       await assertTablesIn(client, scratch, projection.name, tables);
       const deferred = await prepareForBulkLoad(client, scratch, tables);
 
-      const total = await countEvents(client);
+      const total = await store.countEvents();
       let events = 0;
       const report = (phase: RebuildProgress['phase']) => options.onProgress?.({ projection: projection.name, phase, events, total });
 
@@ -98,8 +99,7 @@ export async function rebuildReadModel(pool: Pool, store: EventStore, projection
       await finishBulkLoad(client, scratch, tables, deferred);
 
       // Swap, under the checkpoint row's lock (taken first, in the order live batches take it).
-      await client.query('BEGIN');
-      try {
+      await inTransaction(client, async () => {
         await lockCheckpoint(client, projection.name);
         const live = await existingTables(client, 'public', tables);
         if (live.length > 0) await client.query(`LOCK TABLE ${live.map(quoteIdent).join(', ')} IN ACCESS EXCLUSIVE MODE`);
@@ -118,11 +118,7 @@ export async function rebuildReadModel(pool: Pool, store: EventStore, projection
         for (const table of tables) await client.query(`ALTER TABLE ${scratch}.${quoteIdent(table)} SET SCHEMA public`);
         await client.query(`DROP SCHEMA ${scratch}`);
         await writeCheckpoint(client, projection.name, after, lastGlobalPosition);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      });
       return { projection: projection.name, events, tables, position: after, seconds: (performance.now() - started) / 1000 };
     } finally {
       await client.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`).catch(() => undefined);
@@ -179,14 +175,7 @@ async function finishBulkLoad(client: PoolClient, schema: string, tables: readon
  */
 async function inSchema(client: PoolClient, schema: string, work: () => Promise<void>): Promise<void> {
   // One round trip for the three: the rebuild runs thousands of these transactions.
-  await client.query(`BEGIN; SET LOCAL search_path TO ${schema}, public; SET LOCAL synchronous_commit TO off`);
-  try {
-    await work();
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  await inTransaction(client, work, `BEGIN; SET LOCAL search_path TO ${schema}, public; SET LOCAL synchronous_commit TO off`);
 }
 
 /** A projection whose SQL names its tables with a schema would fill the live ones: refuse it. */
@@ -201,11 +190,6 @@ async function assertTablesIn(client: PoolClient, schema: string, projection: st
 async function existingTables(client: PoolClient, schema: string, tables: readonly string[]): Promise<string[]> {
   const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename = ANY($2)', [schema, tables]);
   return rows.map((row) => row.tablename);
-}
-
-async function countEvents(client: PoolClient): Promise<number> {
-  const { rows } = await client.query<{ count: string }>('SELECT count(*) AS count FROM events');
-  return Number(rows[0]!.count);
 }
 
 function quoteIdent(name: string): string {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '#accounts';
 import { CaseDirectory } from '#cases';
 import { ORG_TREE, type OrgTree } from '#domain';
-import { AnchorPositionError, EVENT_STORE, type PostgresEventStore, type StoreAnchor } from '#event-store';
+import { AnchorPositionError, EVENT_STORE, type EventStoreAudit, type StoreAnchor } from '#event-store';
 import { CurrentUser, Roles } from '../auth/auth.guard.js';
 import { AnchorQuery } from './audit.dto.js';
 
@@ -36,7 +36,7 @@ export interface BrokenStreamView {
 @Roles('auditor', 'admin')
 export class AuditController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EVENT_STORE) private readonly audit: EventStoreAudit,
     @Inject(ORG_TREE) private readonly org: OrgTree,
     private readonly directory: CaseDirectory,
   ) {}
@@ -44,7 +44,7 @@ export class AuditController {
   @Get('verify')
   @ApiOperation({ summary: 'Check every stream’s hash chain and head row; list the broken streams in scope (auditors and admins)' })
   async verify(@CurrentUser() user: Principal) {
-    const result = await this.store.verifyAll();
+    const result = await this.audit.verifyAll();
     const cases = await this.directory.byStreamIds(result.broken.map((b) => b.streamId));
     const { org } = this;
     const atRoot = user.unitId === org.root.id;
@@ -61,7 +61,7 @@ export class AuditController {
   @ApiOperation({ summary: 'A digest of every stream’s head at a position of the log, to keep elsewhere and check later (auditors and admins)' })
   async anchor(@Query() query: AnchorQuery): Promise<StoreAnchor> {
     try {
-      const { anchor } = await this.store.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } });
+      const { anchor } = await this.audit.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } });
       return anchor!;
     } catch (error) {
       if (!(error instanceof AnchorPositionError)) throw error;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { AnchorPositionError, anchorsMatch, parseStoreAnchor, type AnchorPoint, type StoreAnchor } from '#event-store';
+import { AnchorPositionError, anchorsMatch, parseStoreAnchor, type AnchorPoint, type EventStoreAudit, type StoreAnchor, type StoreVerification } from '#event-store';
 import { withCliContext } from '../cli-context.js';
 import { UsageError, parseArgs, type CliCommand } from '../command.js';
 import { ProgressLine, count } from '../progress.js';
@@ -36,21 +36,12 @@ the anchor no longer matches, 2 on a usage error.
     const anchor: AnchorPoint | undefined = kept ? { position: kept.position, commit: kept.commit } : flags.has('anchor') ? (position === undefined ? 'head' : { position }) : undefined;
 
     return withCliContext(async ({ store, directory }) => {
-      const progress = new ProgressLine(process.stderr);
       let result;
       try {
-        result = await store.verifyAll({
-          anchor,
-          onProgress: ({ events, streams, totalEvents }) => {
-            const share = totalEvents > 0 ? ` (${Math.floor((100 * events) / totalEvents)}%)` : '';
-            progress.update(`verifying: ${count(events)} of ${count(totalEvents)} events${share}, ${count(streams)} ${plural(streams, 'stream')}`);
-          },
-        });
+        result = await verifyShowingProgress(store, anchor);
       } catch (error) {
         if (error instanceof AnchorPositionError && error.reason === 'unknown') throw new UsageError(`--position ${position}: ${error.message}`);
         throw error;
-      } finally {
-        progress.done();
       }
 
       const cases = await directory.byStreamIds(result.broken.map((b) => b.streamId));
@@ -72,6 +63,22 @@ the anchor no longer matches, 2 on a usage error.
     });
   },
 };
+
+/** Walks the whole store, its progress on stderr. */
+async function verifyShowingProgress(audit: EventStoreAudit, anchor: AnchorPoint | undefined): Promise<StoreVerification> {
+  const progress = new ProgressLine(process.stderr);
+  try {
+    return await audit.verifyAll({
+      anchor,
+      onProgress: ({ events, streams, totalEvents }) => {
+        const share = totalEvents > 0 ? ` (${Math.floor((100 * events) / totalEvents)}%)` : '';
+        progress.update(`verifying: ${count(events)} of ${count(totalEvents)} events${share}, ${count(streams)} ${plural(streams, 'stream')}`);
+      },
+    });
+  } finally {
+    progress.done();
+  }
+}
 
 function anchorCheck(kept: StoreAnchor, now: StoreAnchor): string[] {
   if (anchorsMatch(kept, now)) return [`the anchor at global position ${kept.position} still matches: nothing at or before it has changed`];

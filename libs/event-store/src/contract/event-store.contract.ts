@@ -460,6 +460,13 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         expect(await store.positionOf(result.globalPosition)).toEqual(result.position);
         expect(await store.positionOf(result.globalPosition + 1_000_000)).toBeNull();
       });
+
+      it('counts the events of the whole log', async () => {
+        const before = await store.countEvents();
+        await store.appendToStream(newStreamId(), [newEvent(), newEvent()], { expectedRevision: 'no_stream' });
+        expect(await store.countEvents()).toBe(before + 2);
+        expect(await fixture.otherStore.countEvents()).toBe(before + 2);
+      });
     });
 
     describe('subscriptions', () => {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '#database';
 
 /**
  * The event store's schema, in numbered steps. A step is never edited once released: add a new one.
@@ -70,35 +71,25 @@ type Queryable = Pick<pg.Pool, 'connect'>;
  * so the others wait and then find nothing left to do.
  */
 export async function migrateEventStore(pool: Queryable): Promise<{ applied: number[] }> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    try {
-      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [LOCK_KEY.toString()]);
-      await checkServer(client);
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (
-          version    integer PRIMARY KEY,
-          name       text NOT NULL,
-          applied_at timestamptz NOT NULL DEFAULT now()
-        )`);
-      const done = new Set((await client.query<{ version: number }>(`SELECT version FROM ${VERSION_TABLE}`)).rows.map((row) => row.version));
-      const applied: number[] = [];
-      for (const migration of MIGRATIONS) {
-        if (done.has(migration.version)) continue;
-        await client.query(migration.sql);
-        await client.query(`INSERT INTO ${VERSION_TABLE} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
-        applied.push(migration.version);
-      }
-      await client.query('COMMIT');
-      return { applied };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+  return inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [LOCK_KEY.toString()]);
+    await checkServer(client);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (
+        version    integer PRIMARY KEY,
+        name       text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    const done = new Set((await client.query<{ version: number }>(`SELECT version FROM ${VERSION_TABLE}`)).rows.map((row) => row.version));
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query(`INSERT INTO ${VERSION_TABLE} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+      applied.push(migration.version);
     }
-  } finally {
-    client.release();
-  }
+    return { applied };
+  });
 }
 
 async function checkServer(client: pg.PoolClient): Promise<void> {

@@ -7,7 +7,8 @@
  * or not at all.
  */
 
-import type { EventMetadata, RecordedEvent } from '../event-store.port.js';
+import type pg from 'pg';
+import type { EventMetadata, RecordedEvent, StreamHead } from '../event-store.port.js';
 
 /** Columns of a RecordedEvent, as eventFromRow reads them. */
 export const EVENT_COLUMNS = `global_position, transaction_id, event_id, stream_id, revision, type,
@@ -157,6 +158,12 @@ export const LOCK_HEAD = 'SELECT revision, hash FROM streams WHERE stream_id = $
 
 export const STREAM_HEAD = 'SELECT revision, hash FROM streams WHERE stream_id = $1';
 
+/** The stream's head row, or null when the stream does not exist. */
+export async function queryStreamHead(db: pg.Pool | pg.PoolClient, streamId: string): Promise<StreamHead | null> {
+  const { rows } = await db.query<StreamHead>({ name: 'minyi_es_stream_head', text: STREAM_HEAD, values: [streamId] });
+  return rows[0] ?? null;
+}
+
 export const EVENTS_BY_ID = `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[])`;
 
 export const READ_STREAM = `
@@ -187,6 +194,12 @@ SELECT h.held_back, e.*
  ORDER BY e.transaction_id, e.global_position`;
 
 export const POSITION_OF = 'SELECT transaction_id FROM events WHERE global_position = $1';
+
+/** How many events the log holds (an exact count: it reads the whole table). */
+export async function queryEventCount(db: pg.Pool | pg.PoolClient): Promise<number> {
+  const { rows } = await db.query<{ count: string }>('SELECT count(*) AS count FROM events');
+  return Number(rows[0]!.count);
+}
 
 /**
  * Sent after an append has committed, never inside it: a transaction that has notified holds a

@@ -6,7 +6,7 @@ import { comparePositions, type RecordedEvent } from '../event-store.port.js';
 import { canonicalJson, eventHash, sha256Hex } from '../hashing.js';
 import { migrateEventStore } from './migrations.js';
 import { PostgresEventStore } from './postgres-event-store.js';
-import { AnchorPositionError, anchorsMatch, parseStoreAnchor, type StoreVerification, type VerifyProgress } from './store-audit.js';
+import { AnchorPositionError, anchorsMatch, parseStoreAnchor, type EventStoreAudit, type StoreVerification, type VerifyProgress } from '../event-store-audit.port.js';
 
 const LONG = 60_000;
 
@@ -258,5 +258,26 @@ describe('verifyStore: anchors', () => {
     expect(() => parseStoreAnchor({ ...good, commit: 7890 })).toThrow(/"commit"/);
     expect(() => parseStoreAnchor({ ...good, streams: 1.5 })).toThrow(/"streams"/);
     expect(() => parseStoreAnchor({ ...good, digest: 'xyz' })).toThrow(/"digest"/);
+  });
+});
+
+describe('readStreamWithHead', () => {
+  let s: Opened;
+
+  beforeAll(async () => {
+    s = await openStore('minyi_store_stream_head');
+  }, LONG);
+
+  afterAll(async () => {
+    await s?.close();
+  }, LONG);
+
+  it('gives a stream’s events with its head row, and nothing for a missing stream', async () => {
+    const audit: EventStoreAudit = s.store;
+    const streamId = await s.stream(3);
+    const { events, head } = await audit.readStreamWithHead(streamId);
+    expect(events).toEqual(await s.store.readStream(streamId));
+    expect(head).toEqual({ revision: 2, hash: events.at(-1)!.hash });
+    expect(await audit.readStreamWithHead(newStreamId())).toEqual({ events: [], head: null });
   });
 });

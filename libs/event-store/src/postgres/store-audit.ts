@@ -1,10 +1,20 @@
 import type pg from 'pg';
+import { inTransaction } from '#database';
+import {
+  AnchorPositionError,
+  type AnchorPoint,
+  type BrokenStream,
+  type StoreVerification,
+  type StreamWithHead,
+  type VerifyStoreOptions,
+} from '../event-store-audit.port.js';
 import type { LogPosition, RecordedEvent, StreamHead } from '../event-store.port.js';
 import { StreamChainCheck, streamHeadsDigest } from '../hashing.js';
-import { EVENT_COLUMNS, eventFromRow, type EventRow } from './sql.js';
+import { EVENT_COLUMNS, eventFromRow, queryEventCount, queryStreamHead, READ_STREAM, type EventRow } from './sql.js';
 
 /**
- * Whole-store verification and anchors, for the PostgreSQL adapter.
+ * The PostgreSQL adapter's side of the audit port (event-store-audit.port.ts): a stream with its
+ * head row, and whole-store verification and anchors.
  *
  * The walk reads the stream heads table and the events table side by side in stream id order,
  * in keyset-paginated batches (a batch of head rows, then that range of the events in batches of
@@ -27,80 +37,8 @@ import { EVENT_COLUMNS, eventFromRow, type EventRow } from './sql.js';
  * transaction can still land before.
  */
 
-/** A stream whose record is not whole, and the first revision that is missing or altered. */
-export interface BrokenStream {
-  readonly streamId: string;
-  readonly revision: number;
-  /** What is wrong, in words. */
-  readonly problem: string;
-}
-
-/**
- * The heads of every stream at a point of the log. `position` is the global position of the last
- * event the anchor covers (0 for an empty log) and `commit` that event's transaction id (as text,
- * an xid8): the anchor covers every event at or before (commit, position) in log order.
- */
-export interface StoreAnchor {
-  readonly position: number;
-  readonly commit: string;
-  /** How many streams had events at that point. */
-  readonly streams: number;
-  /** streamHeadsDigest of those streams' last hashes at that point. */
-  readonly digest: string;
-}
-
-export interface StoreVerification {
-  /** True when every stream's chain and head row check out. */
-  readonly ok: boolean;
-  /** Streams walked: those with events or a head row. */
-  readonly streams: number;
-  /** Events checked. */
-  readonly events: number;
-  /** In stream id order (UTF-16 code units). */
-  readonly broken: readonly BrokenStream[];
-  /** Present when an anchor was asked for. */
-  readonly anchor?: StoreAnchor;
-}
-
-export interface VerifyProgress {
-  readonly events: number;
-  readonly streams: number;
-  /** Events in the store when the walk began (its snapshot). */
-  readonly totalEvents: number;
-}
-
-/** Where to take an anchor: at the settled head of the log, at an event's global position, or at an anchor's exact point. */
-export type AnchorPoint = 'head' | { readonly position: number; readonly commit?: string };
-
-export interface VerifyStoreOptions {
-  /** Also compute the anchor at this point of the log. */
-  readonly anchor?: AnchorPoint;
-  /** Head rows read at once (default 1000). */
-  readonly streamBatchSize?: number;
-  /** Events read at once (default 2000). */
-  readonly eventBatchSize?: number;
-  /** Called after each batch of events. */
-  readonly onProgress?: (progress: VerifyProgress) => void | Promise<void>;
-}
-
-/** An anchor was asked for at a global position that cannot be anchored. */
-export class AnchorPositionError extends Error {
-  constructor(
-    readonly position: number,
-    /** `unknown`: no event has that position; `unsettled`: a transaction that may still land before it is open. */
-    readonly reason: 'unknown' | 'unsettled',
-    /** The settled head of the log (0 when empty). */
-    readonly headPosition: number,
-  ) {
-    super(
-      reason === 'unknown'
-        ? `no event has global position ${position} (the log's settled head is ${headPosition})`
-        : `global position ${position} is not settled yet: a transaction that may still add events before it is open; try again shortly`,
-    );
-    this.name = 'AnchorPositionError';
-  }
-}
-
+/** One snapshot for every read of an audit, taking no transaction id (so holding back no subscription). */
+const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 const DEFAULT_STREAM_BATCH = 1000;
 const DEFAULT_EVENT_BATCH = 2000;
 
@@ -123,28 +61,27 @@ interface HeadRow {
   hash: string;
 }
 
+/** Both reads in one REPEATABLE READ snapshot (read-only: it takes no transaction id). */
+export async function readStreamWithHead(pool: pg.Pool, streamId: string): Promise<StreamWithHead> {
+  return inTransaction(
+    pool,
+    async (client) => {
+      const { rows } = await client.query<EventRow>({ name: 'minyi_es_read_stream', text: READ_STREAM, values: [streamId, 0, null] });
+      return { events: rows.map(eventFromRow), head: await queryStreamHead(client, streamId) };
+    },
+    SNAPSHOT,
+  );
+}
+
 /** Walks the whole store (see the top of this file). */
 export async function verifyStore(pool: pg.Pool, options: VerifyStoreOptions = {}): Promise<StoreVerification> {
   const streamBatch = positiveInteger(options.streamBatchSize ?? DEFAULT_STREAM_BATCH, 'streamBatchSize');
   const eventBatch = positiveInteger(options.eventBatchSize ?? DEFAULT_EVENT_BATCH, 'eventBatchSize');
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    try {
-      const result = await walk(client, options, streamBatch, eventBatch);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  } finally {
-    client.release();
-  }
+  return inTransaction(pool, (client) => walk(client, options, streamBatch, eventBatch), SNAPSHOT);
 }
 
 async function walk(client: pg.PoolClient, options: VerifyStoreOptions, streamBatch: number, eventBatch: number): Promise<StoreVerification> {
-  const totalEvents = Number((await client.query<{ count: string }>('SELECT count(*) AS count FROM events')).rows[0]!.count);
+  const totalEvents = await queryEventCount(client);
   const anchorAt = options.anchor === undefined ? null : await resolveAnchorPoint(client, options.anchor);
   const tally = new Tally(anchorAt);
 
@@ -289,25 +226,6 @@ async function settledHead(client: pg.PoolClient): Promise<ResolvedPoint> {
 
 function atOrBefore(at: LogPosition, point: ResolvedPoint): boolean {
   return at.commit < point.commit || (at.commit === point.commit && at.prepare <= BigInt(point.position));
-}
-
-/** Whether an anchor still holds: the same streams and digest at the same point. */
-export function anchorsMatch(kept: StoreAnchor, now: StoreAnchor): boolean {
-  return kept.position === now.position && kept.commit === now.commit && kept.streams === now.streams && kept.digest === now.digest;
-}
-
-/**
- * An anchor as someone kept it (parsed JSON), checked field by field; a RangeError names the
- * field that is wrong. Extra fields are ignored.
- */
-export function parseStoreAnchor(value: unknown): StoreAnchor {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RangeError('an anchor is a JSON object { position, commit, streams, digest }');
-  const { position, commit, streams, digest } = value as Record<string, unknown>;
-  if (!Number.isSafeInteger(position) || (position as number) < 0) throw new RangeError('anchor field "position" must be a non-negative integer');
-  if (typeof commit !== 'string' || !/^\d{1,20}$/.test(commit)) throw new RangeError('anchor field "commit" must be a transaction id written as a string of digits');
-  if (!Number.isSafeInteger(streams) || (streams as number) < 0) throw new RangeError('anchor field "streams" must be a non-negative integer');
-  if (typeof digest !== 'string' || !/^[0-9a-f]{64}$/.test(digest)) throw new RangeError('anchor field "digest" must be 64 lower-case hex digits (sha256)');
-  return { position: position as number, commit, streams: streams as number, digest };
 }
 
 function positiveInteger(value: number, name: string): number {

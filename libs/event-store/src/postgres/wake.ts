@@ -1,4 +1,96 @@
-import type pg from 'pg';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { CHANNEL, NOTIFY } from './sql.js';
+
+/** Under a stream of appends, at most one NOTIFY per this interval (per store instance). */
+const NOTIFY_MIN_INTERVAL_MS = 5;
+
+/** The store's options that concern the wake-up signal (see PostgresEventStoreOptions). */
+export interface CommitSignalOptions {
+  /** The post-commit NOTIFY runs on it, and the LISTEN connection copies its settings. */
+  readonly pool: pg.Pool;
+  readonly createListenClient?: () => pg.Client;
+  readonly notify?: boolean;
+  readonly onBackgroundError?: (error: unknown) => void;
+}
+
+/**
+ * The wake-up signal of one store instance: how readers learn that new events may have committed.
+ * A commit in this process wakes them directly and is announced to other processes by a NOTIFY
+ * (sent after the commit, coalesced to one in flight and at most one per few milliseconds); a
+ * commit in another process reaches them through the LISTEN connection, opened by the first reader.
+ */
+export class CommitSignal {
+  readonly #options: CommitSignalOptions;
+  readonly #wake = new WakeSignal();
+  readonly #listener: NotificationListener;
+  #notifying: Promise<void> | null = null;
+  #notifyAgain = false;
+  #closed = false;
+
+  constructor(options: CommitSignalOptions) {
+    this.#options = options;
+    const createClient =
+      options.createListenClient ??
+      (() => new pg.Client({ ...(options.pool.options as pg.ClientConfig), keepAlive: true, application_name: 'minyi-event-store-listener' }));
+    this.#listener = new NotificationListener({
+      channel: CHANNEL,
+      createClient,
+      signal: this.#wake,
+      onError: (error) => this.#options.onBackgroundError?.(error),
+    });
+  }
+
+  /** See WakeSignal: a reader notes the version before it reads, then waits for a newer one. */
+  get version(): number {
+    return this.#wake.version;
+  }
+
+  wait(since: number, timeoutMs: number, abort?: AbortSignal): Promise<void> {
+    return this.#wake.wait(since, timeoutMs, abort);
+  }
+
+  /** Follow other processes' commits too (opens the LISTEN connection once). */
+  listen(): void {
+    this.#listener.start();
+  }
+
+  /** After a commit: wake this process's readers, and tell other processes (coalesced). */
+  announce(): void {
+    this.#wake.wake();
+    if (this.#options.notify === false || this.#closed) return;
+    if (this.#notifying) {
+      this.#notifyAgain = true;
+      return;
+    }
+    const send = async (): Promise<void> => {
+      for (;;) {
+        this.#notifyAgain = false;
+        const sentAt = performance.now();
+        try {
+          await this.#options.pool.query(NOTIFY);
+        } catch (error) {
+          this.#options.onBackgroundError?.(error);
+        }
+        if (!this.#notifyAgain || this.#closed) {
+          this.#notifying = null;
+          return;
+        }
+        // Appends committed meanwhile: one more NOTIFY covers them all, a few milliseconds on.
+        const wait = NOTIFY_MIN_INTERVAL_MS - (performance.now() - sentAt);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    };
+    this.#notifying = send();
+  }
+
+  /** Sends no NOTIFY from now on, closes the LISTEN connection, and waits for a NOTIFY in flight. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#listener.stop();
+    await this.#notifying;
+  }
+}
 
 /**
  * A counter of "the log may have moved" signals. A reader notes the version before it reads and
