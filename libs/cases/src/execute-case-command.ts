@@ -84,7 +84,10 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
     const current = known ?? (await this.cases.current(command.caseId));
     const { state, revision } = current;
     const context = { org: this.org, clocks: current.clocks.clocks };
-    // A case that does not exist is unknown (decide says so), not a conflict.
+    // The client's revision is compared before deciding, so that a client acting on a stale page
+    // hears "reload" (revision_conflict) rather than the refusal of a move on a state it never
+    // saw; the append's expected revision then guards against a writer getting in meanwhile. A
+    // case that does not exist is unknown (decide says so), not a conflict.
     if (expectedRevision !== undefined && revision !== null && expectedRevision !== revision) {
       throw new WrongExpectedRevisionError(streamId, expectedRevision, revision);
     }
