@@ -98,6 +98,16 @@ export class AnchorPositionError extends Error {
     );
     this.name = 'AnchorPositionError';
   }
+
+  /** `not_found` for a position no event has, `not_settled` for one that may still change. */
+  get code(): 'not_found' | 'not_settled' {
+    return this.reason === 'unknown' ? 'not_found' : 'not_settled';
+  }
+
+  /** The request field that named the position. */
+  get field(): string {
+    return 'position';
+  }
 }
 
 /** Whether an anchor still holds: the same streams and digest at the same point. */

@@ -1,9 +1,9 @@
-import { Controller, Get, Inject, NotFoundException, ConflictException, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '#accounts';
 import { CaseDirectory } from '#cases';
 import { ORG_TREE, type OrgTree } from '#domain';
-import { AnchorPositionError, EVENT_STORE, type EventStoreAudit, type StoreAnchor } from '#event-store';
+import { EVENT_STORE, type EventStoreAudit, type StoreAnchor } from '#event-store';
 import { CurrentUser, Roles } from '../auth/auth.guard.js';
 import { AnchorQuery } from './audit.dto.js';
 
@@ -60,13 +60,7 @@ export class AuditController {
   @Get('anchor')
   @ApiOperation({ summary: 'A digest of every stream’s head at a position of the log, to keep elsewhere and check later (auditors and admins)' })
   async anchor(@Query() query: AnchorQuery): Promise<StoreAnchor> {
-    try {
-      const { anchor } = await this.audit.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } });
-      return anchor!;
-    } catch (error) {
-      if (!(error instanceof AnchorPositionError)) throw error;
-      if (error.reason === 'unsettled') throw new ConflictException({ message: error.message, code: 'not_settled' });
-      throw new NotFoundException({ message: error.message, code: 'not_found', details: [{ field: 'position', message: 'no event has this position' }] });
-    }
+    const { anchor } = await this.audit.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } });
+    return anchor!;
   }
 }

@@ -25,8 +25,9 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   forbidden: HttpStatus.FORBIDDEN,
   not_found: HttpStatus.NOT_FOUND,
   invalid: HttpStatus.BAD_REQUEST,
-  // The event store: a stale expected revision.
+  // The event store: a stale expected revision; an anchor at a position not settled yet.
   revision_conflict: HttpStatus.CONFLICT,
+  not_settled: HttpStatus.CONFLICT,
   // Filing with an Idempotency-Key.
   idempotency_key_reused: HttpStatus.CONFLICT,
   // Accounts (libs/accounts errors.ts).
