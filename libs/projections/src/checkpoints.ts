@@ -1,16 +1,25 @@
 import type { Pool, PoolClient } from 'pg';
+import { runMigrations, type Migration, type MigrationTarget } from '#database';
 import type { LogPosition } from '#event-store';
 
+const CHECKPOINT_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'checkpoints',
+    up: `
+      CREATE TABLE IF NOT EXISTS projection_checkpoints (
+        projection      text PRIMARY KEY,
+        commit_position bigint,
+        prepare_position bigint,
+        global_position bigint,
+        updated_at      timestamptz NOT NULL DEFAULT now()
+      )`,
+  },
+];
+
 /** Where each projection stands in the global log; written in the same transaction as its rows. */
-export async function migrateCheckpoints(client: Pool | PoolClient): Promise<void> {
-  await client.query(`
-    CREATE TABLE IF NOT EXISTS projection_checkpoints (
-      projection      text PRIMARY KEY,
-      commit_position bigint,
-      prepare_position bigint,
-      global_position bigint,
-      updated_at      timestamptz NOT NULL DEFAULT now()
-    )`);
+export async function migrateCheckpoints(target: MigrationTarget): Promise<void> {
+  await runMigrations(target, 'projections', CHECKPOINT_MIGRATIONS);
 }
 
 type CheckpointRow = { commit_position: string | null; prepare_position: string | null };

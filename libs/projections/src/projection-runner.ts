@@ -1,9 +1,15 @@
 import { EventEmitter, once } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '#database';
+import { inTransaction, lockKey, withMigrationLock } from '#database';
 import { comparePositions, type EventStore, type LogPosition, type RecordedEvent, type Subscription } from '#event-store';
-import { advanceCheckpoint, lockCheckpoint, migrateCheckpoints, readCheckpoint, readCheckpoints, writeCheckpoint } from './checkpoints.js';
-import { lockKey } from './locks.js';
+import {
+  advanceCheckpoint,
+  lockCheckpoint,
+  migrateCheckpoints,
+  readCheckpoint,
+  readCheckpoints,
+  writeCheckpoint,
+} from './checkpoints.js';
 import type { Projection } from './projection.js';
 import { rebuildReadModel, type RebuildOptions } from './rebuild.js';
 
@@ -33,20 +39,12 @@ export class ProjectionRunner {
     this.progress.setMaxListeners(0);
   }
 
-  /** Creates the checkpoint table and every projection's tables. */
+  /** Creates the checkpoint table and every projection's tables, under the migration lock of the library `projections`. */
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock($1)', [lockKey('projections:migrate')]);
-      try {
-        await migrateCheckpoints(client);
-        for (const projection of this.projections) await projection.migrate(client);
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [lockKey('projections:migrate')]);
-      }
-    } finally {
-      client.release();
-    }
+    await withMigrationLock(this.pool, 'projections', async (client) => {
+      await migrateCheckpoints(client);
+      for (const projection of this.projections) await projection.migrate(client);
+    });
   }
 
   async start(): Promise<void> {

@@ -1,9 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { performance } from 'node:perf_hooks';
-import { inTransaction } from '#database';
+import { inTransaction, lockKey } from '#database';
 import type { EventStore, LogPosition, RecordedEvent } from '#event-store';
 import { lockCheckpoint, migrateCheckpoints, writeCheckpoint } from './checkpoints.js';
-import { lockKey } from './locks.js';
 import type { Projection } from './projection.js';
 
 export interface RebuildProgress {
