@@ -15,11 +15,26 @@ const CHECKPOINT_MIGRATIONS: readonly Migration[] = [
         updated_at      timestamptz NOT NULL DEFAULT now()
       )`,
   },
+  {
+    version: 2,
+    name: 'projection versions',
+    // Null for a projection last run before versions were kept: it counts as version 1.
+    up: 'ALTER TABLE projection_checkpoints ADD COLUMN version integer',
+  },
 ];
 
-/** Where each projection stands in the global log; written in the same transaction as its rows. */
+/**
+ * Where each projection stands in the global log, written in the same transaction as its rows,
+ * and the version of the projection's code that wrote them.
+ */
 export async function migrateCheckpoints(target: MigrationTarget): Promise<void> {
   await runMigrations(target, 'projections', CHECKPOINT_MIGRATIONS);
+}
+
+/** The version of the projection that wrote its rows; undefined when it has no checkpoint yet. */
+export async function readProjectionVersion(client: PoolClient, projection: string): Promise<number | undefined> {
+  const { rows } = await client.query<{ version: number | null }>('SELECT version FROM projection_checkpoints WHERE projection = $1', [projection]);
+  return rows[0] ? (rows[0].version ?? 1) : undefined;
 }
 
 type CheckpointRow = { commit_position: string | null; prepare_position: string | null };
@@ -81,13 +96,14 @@ export async function advanceCheckpoint(client: Pool | PoolClient, projection: s
   );
 }
 
-export async function writeCheckpoint(client: PoolClient, projection: string, position: LogPosition | null, globalPosition: number | null): Promise<void> {
+/** Writes the checkpoint, and the projection's version when given (a rebuild writes its rows anew). */
+export async function writeCheckpoint(client: PoolClient, projection: string, position: LogPosition | null, globalPosition: number | null, version?: number): Promise<void> {
   await client.query(
-    `INSERT INTO projection_checkpoints (projection, commit_position, prepare_position, global_position, updated_at)
-     VALUES ($1, $2, $3, $4, now())
+    `INSERT INTO projection_checkpoints (projection, commit_position, prepare_position, global_position, version, updated_at)
+     VALUES ($1, $2, $3, $4, $5, now())
      ON CONFLICT (projection) DO UPDATE
        SET commit_position = EXCLUDED.commit_position, prepare_position = EXCLUDED.prepare_position,
-           global_position = EXCLUDED.global_position, updated_at = now()`,
-    [projection, position?.commit.toString() ?? null, position?.prepare.toString() ?? null, globalPosition],
+           global_position = EXCLUDED.global_position, version = COALESCE(EXCLUDED.version, projection_checkpoints.version), updated_at = now()`,
+    [projection, position?.commit.toString() ?? null, position?.prepare.toString() ?? null, globalPosition, version ?? null],
   );
 }

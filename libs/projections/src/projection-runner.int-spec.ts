@@ -9,6 +9,7 @@ import { ProjectionRunner } from './projection-runner.js';
 
 /** Counts events per stream; fails on demand, to show a failed batch leaves rows and checkpoint untouched. */
 class CountingProjection implements Projection {
+  readonly version = 1;
   constructor(readonly name = 'counts') {}
 
   failNext = false;

@@ -8,10 +8,11 @@ import {
   migrateCheckpoints,
   readCheckpoint,
   readCheckpoints,
+  readProjectionVersion,
   writeCheckpoint,
 } from './checkpoints.js';
 import type { Projection } from './projection.js';
-import { rebuildReadModel, type RebuildOptions } from './rebuild.js';
+import { quoteIdent, rebuildReadModel, type RebuildOptions } from './rebuild.js';
 
 export interface ProjectionRunnerOptions {
   /** How often a standby instance retries to become the active one for a projection (ms). */
@@ -39,11 +40,19 @@ export class ProjectionRunner {
     this.progress.setMaxListeners(0);
   }
 
-  /** Creates the checkpoint table and every projection's tables, under the migration lock of the library `projections`. */
+  /**
+   * Creates the checkpoint table and every projection's tables, under the migration lock of the
+   * library `projections`. A projection whose stored version is not its code's starts over first
+   * (see `Projection.version`); then it catches up from the log like any other.
+   */
   async migrate(): Promise<void> {
     await withMigrationLock(this.pool, 'projections', async (client) => {
       await migrateCheckpoints(client);
-      for (const projection of this.projections) await projection.migrate(client);
+      for (const projection of this.projections) {
+        const stored = await readProjectionVersion(client, projection.name);
+        if (stored === projection.version) await projection.migrate(client);
+        else await startOver(client, projection, stored);
+      }
     });
   }
 
@@ -185,6 +194,29 @@ export class ProjectionRunner {
     this.progress.emit('batch', projection.name);
     await projection.afterCommit?.().catch((error: unknown) => this.options.onError?.(projection.name, error));
   }
+}
+
+/**
+ * Drops a read model's tables and makes them anew, or resets a reactor, and moves its checkpoint
+ * back to the start of the log, as the code's version. A projection without a checkpoint has
+ * applied nothing: any tables it left are dropped too, and a reactor has nothing to reset.
+ */
+async function startOver(client: PoolClient, projection: Projection, stored: number | undefined): Promise<void> {
+  const tables = projection.tables ?? [];
+  await inTransaction(client, async () => {
+    // The checkpoint row's lock first, as batches take it: one in flight elsewhere finishes before.
+    await lockCheckpoint(client, projection.name);
+    if (tables.length > 0) {
+      await client.query(`DROP TABLE IF EXISTS ${tables.map(quoteIdent).join(', ')}`);
+      // A read model's tables are plain DDL: made in the same transaction, readers never miss them.
+      await projection.migrate(client);
+    } else if (stored !== undefined) {
+      await projection.reset(client);
+    }
+    await writeCheckpoint(client, projection.name, null, null, projection.version);
+  });
+  // A reactor's migrate may run steps of its own, each its own transaction.
+  if (tables.length === 0) await projection.migrate(client);
 }
 
 function delay(ms: number): Promise<void> {
