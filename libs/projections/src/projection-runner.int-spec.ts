@@ -153,7 +153,7 @@ describe('projection runner', () => {
     const ahead = await runner.checkpoint('counts-even');
     const client = await pool.connect();
     try {
-      await advanceCheckpoint(client, 'counts-even', odd.position, odd.globalPosition);
+      await advanceCheckpoint(client, 'counts-even', odd.position, odd.globalPosition, 1);
     } finally {
       client.release();
     }

@@ -177,14 +177,16 @@ export class ProjectionRunner {
   private async applyBatch(projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
     const last = events.at(-1);
     if (last && projection.handles && !events.some((event) => projection.handles!(event))) {
-      await advanceCheckpoint(this.pool, projection.name, last.position, last.globalPosition);
+      await advanceCheckpoint(this.pool, projection.name, last.position, last.globalPosition, projection.version);
       this.progress.emit('batch', projection.name);
       return;
     }
     await inTransaction(this.pool, async (client) => {
       // The stored checkpoint, not this subscription's, says what the tables hold: a rebuild may
       // have swapped in tables that are already past some of these events.
-      const stored = await lockCheckpoint(client, projection.name);
+      const { position: stored, version } = await lockCheckpoint(client, projection.name);
+      // Another version started the projection over: its rows are not this code's to write.
+      if (version !== projection.version) throw new ProjectionVersionChangedError(projection, version);
       const fresh = stored ? events.filter((event) => comparePositions(event.position, stored) > 0) : events;
       const last = fresh.at(-1);
       if (!last) return;
@@ -193,6 +195,13 @@ export class ProjectionRunner {
     });
     this.progress.emit('batch', projection.name);
     await projection.afterCommit?.().catch((error: unknown) => this.options.onError?.(projection.name, error));
+  }
+}
+
+/** The projection's stored version is another than this code's: this instance stands by. */
+export class ProjectionVersionChangedError extends Error {
+  constructor(projection: Projection, stored: number) {
+    super(`projection "${projection.name}" is at version ${stored} in the database, this code writes version ${projection.version}: it stands by`);
   }
 }
 

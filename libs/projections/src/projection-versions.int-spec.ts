@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '#testing';
 import { readCheckpoint } from './checkpoints.js';
 import { countedEvent } from './counted-event.testing.js';
 import type { Projection } from './projection.js';
-import { ProjectionRunner } from './projection-runner.js';
+import { ProjectionRunner, ProjectionVersionChangedError } from './projection-runner.js';
 
 /**
  * Sums `data.n` per stream into a folded state. Version 1 kept the state as jsonb, version 2 as
@@ -151,5 +151,28 @@ describe('projection versions', () => {
     expect(changed.map((reactor) => reactor.resets).sort()).toEqual([0, 1]);
     expect(changed.map((reactor) => reactor.applied).sort()).toEqual([0, 3]); // one leads, from the start of the log
     expect(await storedVersion('reactor')).toBe(2);
+  });
+
+  it('stops an instance still running the version before from writing, once another version started the projection over', async () => {
+    const errors: unknown[] = [];
+    const older = new FoldedTotals(1, 'overtaken', 'overtaken_totals');
+    const olderRunner = new ProjectionRunner(pool, store, [older], { standbyRetryMs: 50, onError: (_name, error) => errors.push(error) });
+    running.push(olderRunner);
+    await olderRunner.start();
+    expect(await olderRunner.waitFor(head, 10_000)).toBe(true);
+
+    // The newer start rebuilds the tables while the older instance leads; then an event comes.
+    const newer = new FoldedTotals(2, 'overtaken', 'overtaken_totals');
+    const newerRunner = new ProjectionRunner(pool, store, [newer], { standbyRetryMs: 50 });
+    running.push(newerRunner);
+    await newerRunner.start();
+    head = (await store.appendToStream('s-c', [countedEvent(7)], { expectedRevision: 'no_stream' })).globalPosition;
+
+    expect(await newerRunner.waitFor(head, 10_000)).toBe(true);
+    expect(errors.some((error) => error instanceof ProjectionVersionChangedError)).toBe(true);
+    expect(older.applied).toBe(3);
+    expect(newer.applied).toBe(4);
+    await caughtUp(new FoldedTotals(2, 'overtaken-fresh', 'overtaken_fresh_totals'));
+    expect(await rows('overtaken_totals')).toEqual(await rows('overtaken_fresh_totals'));
   });
 });
