@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { migrateUnderLock } from '#database';
+import { runMigrations, type Migration } from '#database';
 import { ROLES, type Role } from '#domain';
 import { DemoOrgTreeError, InvalidUserInputError, UserIdTakenError, UsernameTakenError, type FieldProblem } from './errors.js';
 import { hashPassword } from './password.js';
@@ -12,10 +12,11 @@ import { isRole, type PublicUser } from './types.js';
 export { DISPLAY_NAME_MAX_LENGTH, normalizeUsername, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN } from './account-rules.js';
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Creates the accounts tables; safe to run on every start, from several processes at once. */
-export async function migrateAccounts(pool: Pool): Promise<void> {
-  await migrateUnderLock(pool, 'accounts', [
-    `
+const ACCOUNTS_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'users and login failures',
+    up: `
       CREATE TABLE IF NOT EXISTS users (
         id            uuid PRIMARY KEY,
         username      text NOT NULL,
@@ -25,17 +26,20 @@ export async function migrateAccounts(pool: Pool): Promise<void> {
         unit_id       text NOT NULL,
         created_at    timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT users_username_key UNIQUE (username)
-      )`,
-    `
+      );
       CREATE TABLE IF NOT EXISTS login_failures (
         id        bigserial PRIMARY KEY,
         username  text NOT NULL,
         failed_at timestamptz NOT NULL
-      )`,
-    'CREATE INDEX IF NOT EXISTS login_failures_username_at ON login_failures (username, failed_at)',
-  ]);
-}
+      );
+      CREATE INDEX IF NOT EXISTS login_failures_username_at ON login_failures (username, failed_at);`,
+  },
+];
 
+/** Brings the accounts tables up to date; safe to run on every start, from several processes at once. */
+export async function migrateAccounts(pool: Pool): Promise<void> {
+  await runMigrations(pool, 'accounts', ACCOUNTS_MIGRATIONS);
+}
 
 export interface NewUser {
   readonly username: string;

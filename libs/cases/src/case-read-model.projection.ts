@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { initialState, isOpen, isOpenRun, type CaseClocks, type CaseNote, type CaseState, type ExistingCase, type SlaPolicy } from '#domain';
 import type { RecordedEvent } from '#event-store';
-import { ensureJsonColumns, type Projection } from '#projections';
+import type { Projection } from '#projections';
 import { foldCase, type FoldedCase } from './case-fold-cache.js';
 import { freshCaseEvents } from './case-stream.js';
 
@@ -20,6 +20,8 @@ export const CASE_READ_MODEL = 'cases';
  */
 export class CaseReadModelProjection implements Projection {
   readonly name = CASE_READ_MODEL;
+  /** 2: notes in `case_notes` (no longer in the state), `filed_by`, and json state and clocks. */
+  readonly version = 2;
   readonly tables = ['case_view', 'inbox_items', 'case_notes'];
   readonly rowsFollowStreams = true;
 
@@ -51,8 +53,6 @@ export class CaseReadModelProjection implements Projection {
         filed_by       text,
         note_count     integer NOT NULL DEFAULT 0
       );
-      -- Read models created before filed_by existed: their older rows get it on a rebuild.
-      ALTER TABLE case_view ADD COLUMN IF NOT EXISTS filed_by text;
       CREATE INDEX IF NOT EXISTS case_view_filed_by ON case_view (filed_by, created_at DESC);
       CREATE INDEX IF NOT EXISTS case_view_next_due ON case_view (next_due_at) WHERE next_due_at IS NOT NULL;
       CREATE INDEX IF NOT EXISTS case_view_units_visited ON case_view USING gin (units_visited);
@@ -73,8 +73,6 @@ export class CaseReadModelProjection implements Projection {
         note           json NOT NULL,
         PRIMARY KEY (case_id, seq)
       );`);
-    await ensureJsonColumns(client, 'case_view', ['state', 'clocks']);
-    await moveNotesOutOfState(client);
   }
 
   async reset(client: PoolClient): Promise<void> {
@@ -225,25 +223,6 @@ function viewRow(state: ExistingCase, clocks: CaseClocks, revision: number, last
     filed_by: filedBy,
     note_count: noteCount,
   };
-}
-
-/**
- * Rows written before notes had a table of their own keep them in their state: move them out,
- * once (such rows have no note count yet).
- */
-async function moveNotesOutOfState(client: PoolClient): Promise<void> {
-  const { rows } = await client.query<{ nullable: boolean }>(
-    `SELECT NOT attnotnull AS nullable FROM pg_attribute WHERE attrelid = 'case_view'::regclass AND attname = 'note_count'`,
-  );
-  if (rows[0] && !rows[0].nullable) return;
-  await client.query(`
-    ALTER TABLE case_view ADD COLUMN IF NOT EXISTS note_count integer;
-    INSERT INTO case_notes (case_id, seq, note)
-    SELECT v.id, n.seq - 1, n.note FROM case_view v, json_array_elements(v.state -> 'notes') WITH ORDINALITY AS n (note, seq)
-     WHERE v.note_count IS NULL
-    ON CONFLICT (case_id, seq) DO NOTHING;
-    UPDATE case_view SET note_count = json_array_length(state -> 'notes'), state = (state::jsonb || '{"notes": []}')::json WHERE note_count IS NULL;
-    ALTER TABLE case_view ALTER COLUMN note_count SET DEFAULT 0, ALTER COLUMN note_count SET NOT NULL;`);
 }
 
 /** A case starts waiting anew when it changes status, unit or assignee. */

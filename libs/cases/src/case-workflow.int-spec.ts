@@ -163,28 +163,33 @@ describe('the case command path and read model', () => {
     expect(inbox.find((item) => item.state.id === filed.id)?.state.notes.map((note) => note.text)).toEqual(texts);
   });
 
-  it('moves the notes of rows written before they had a table of their own out of the state, once', async () => {
+  it('rebuilds a read model written by the version before, notes inside the state, when its version changed', async () => {
     const filed = await file('旧版读模型');
-    const last = await run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at(), note: '旧备注' }, 0);
+    await run({ type: 'AcceptCase', caseId: filed.id, actor: communityCoordinator, at: at(), note: '旧备注一' }, 0);
+    const last = await run({ type: 'AddNote', caseId: filed.id, actor: communityCoordinator, at: at(), noteType: 'visit', text: '旧备注二' }, 1);
     await runner.waitFor(last.position, 10_000);
-    const oldNotes = [{ type: 'note', text: '旧备注一', actorId: 'u-c1', at: at() }, { type: 'visit', text: '旧备注二', actorId: 'u-c1', at: at() }];
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      // The row as the earlier read model wrote it: notes inside the state, no count, no note rows.
-      await client.query('DELETE FROM case_notes WHERE case_id = $1', [filed.id]);
-      await client.query('ALTER TABLE case_view ALTER COLUMN note_count DROP NOT NULL, ALTER COLUMN note_count DROP DEFAULT');
-      await client.query(`UPDATE case_view SET note_count = NULL, state = (state::jsonb || jsonb_build_object('notes', $2::jsonb))::json WHERE id = $1`, [filed.id, JSON.stringify(oldNotes)]);
-      await new CaseReadModelProjection(DEFAULT_SLA_POLICY).migrate(client);
-      await new CaseReadModelProjection(DEFAULT_SLA_POLICY).migrate(client); // a second start changes nothing
-      const [listed] = (await new CaseQueries(client).list({ readableUnitIds: ['hd-dg-1'], page: 1, pageSize: 5, q: '旧版读模型' })).items;
-      expect(listed?.state.notes).toEqual(oldNotes);
-      const { rows } = await client.query('SELECT note_count, state FROM case_view WHERE id = $1', [filed.id]);
-      expect(rows[0]).toMatchObject({ note_count: 2, state: { notes: [] } });
-    } finally {
-      await client.query('ROLLBACK');
-      client.release();
-    }
+    const [current] = (await queries.list({ readableUnitIds: ['hd-dg-1'], page: 1, pageSize: 5, q: '旧版读模型' })).items;
+    const notes = current!.state.notes;
+    expect(notes.map((note) => note.text)).toEqual(['旧备注一', '旧备注二']);
+
+    await runner.stop();
+    // The tables as version 1 left them: notes inside the state, no count, no note rows, no filer.
+    await pool.query(`
+      DELETE FROM case_notes;
+      ALTER TABLE case_view DROP COLUMN filed_by, ALTER COLUMN note_count DROP NOT NULL, ALTER COLUMN note_count DROP DEFAULT;
+      UPDATE case_view SET note_count = NULL;
+      UPDATE projection_checkpoints SET version = NULL WHERE projection = 'cases';`);
+    await pool.query(`UPDATE case_view SET state = (state::jsonb || jsonb_build_object('notes', $2::jsonb))::json WHERE id = $1`, [filed.id, JSON.stringify(notes)]);
+
+    runner = new ProjectionRunner(pool, store, [new CaseReadModelProjection(DEFAULT_SLA_POLICY)], { standbyRetryMs: 100 });
+    await runner.start();
+    expect(await runner.waitFor(last.position, 10_000)).toBe(true);
+    const [listed] = (await queries.list({ readableUnitIds: ['hd-dg-1'], page: 1, pageSize: 5, q: '旧版读模型' })).items;
+    expect(listed?.state.notes).toEqual(notes);
+    const { rows } = await pool.query('SELECT note_count, state, filed_by FROM case_view WHERE id = $1', [filed.id]);
+    expect(rows[0]).toMatchObject({ note_count: 2, state: { notes: [] }, filed_by: clerk.userId });
+    const { rows: stored } = await pool.query("SELECT version FROM projection_checkpoints WHERE projection = 'cases'");
+    expect(stored).toEqual([{ version: 2 }]);
   });
 
   it('rebuilds the read model from zero into identical rows', async () => {

@@ -1,13 +1,30 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { v5 as uuidv5 } from 'uuid';
-import { migrateUnderLock } from '#database';
+import { runMigrations, type Migration } from '#database';
 import { canonicalJson, type EventStore } from '#event-store';
 import { caseStreamId } from './case-stream.js';
 import type { CaseCommandResult } from './execute-case-command.js';
 
 /** Namespace for case ids derived from idempotency keys. */
 const CASE_ID_NAMESPACE = '5b0c7a52-4f0e-4d8f-9a43-6a1f7c3e2d10';
+
+const IDEMPOTENCY_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'idempotency keys',
+    up: `
+      CREATE TABLE IF NOT EXISTS idempotency_keys (
+        user_id      text NOT NULL,
+        key          text NOT NULL,
+        request_hash text NOT NULL,
+        status_code  integer,
+        response     jsonb,
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (user_id, key)
+      )`,
+  },
+];
 
 export class IdempotencyKeyReusedError extends Error {
   readonly code = 'idempotency_key_reused';
@@ -31,16 +48,7 @@ export class IdempotencyStore {
   constructor(private readonly pool: Pool) {}
 
   async migrate(): Promise<void> {
-    await migrateUnderLock(this.pool, 'idempotency', [`
-      CREATE TABLE IF NOT EXISTS idempotency_keys (
-        user_id      text NOT NULL,
-        key          text NOT NULL,
-        request_hash text NOT NULL,
-        status_code  integer,
-        response     jsonb,
-        created_at   timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (user_id, key)
-      )`]);
+    await runMigrations(this.pool, 'idempotency', IDEMPOTENCY_MIGRATIONS);
   }
 
   caseIdFor(userId: string, key: string): string {

@@ -32,6 +32,7 @@ export async function inTransaction<T>(target: TransactionTarget, work: (client:
   }
 }
 
-function isClient(target: TransactionTarget): target is PoolClient {
+/** Whether the target is a connection the caller holds (and releases), not a pool. */
+export function isClient(target: TransactionTarget): target is PoolClient {
   return typeof (target as Partial<PoolClient>).release === 'function';
 }

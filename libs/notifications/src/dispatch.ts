@@ -28,6 +28,7 @@ export const NOTIFICATION_REACTOR = 'notifications';
  */
 export class NotificationReactor implements Projection {
   readonly name = NOTIFICATION_REACTOR;
+  readonly version = 1;
 
   constructor(
     private readonly store: EventStore,

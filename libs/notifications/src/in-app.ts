@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { migrateUnderLock } from '#database';
+import { runMigrations, type Migration } from '#database';
 import { isUuid } from '#domain';
 import { textsOf, type Notification, type NotificationEventRef, type NotificationTexts, type NotifyingEventType } from './notification.js';
 import type { Recipient } from './recipients.js';
@@ -47,6 +47,35 @@ interface Row {
   read_at: Date | null;
 }
 
+const NOTIFICATIONS_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'notifications',
+    up: `
+      CREATE TABLE IF NOT EXISTS notifications (
+        id          uuid PRIMARY KEY,
+        user_id     uuid NOT NULL,
+        delivery_id text NOT NULL,
+        type        text NOT NULL,
+        case_id     uuid NOT NULL,
+        case_number text NOT NULL,
+        unit_id     text NOT NULL,
+        text        text NOT NULL,
+        event       jsonb NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        read_at     timestamptz,
+        text_en     text NOT NULL,
+        CONSTRAINT notifications_user_delivery_key UNIQUE (user_id, delivery_id)
+      );
+      -- Tables made before notifications had English: their rows were told in Chinese only, which stands for English too.
+      ALTER TABLE notifications ADD COLUMN IF NOT EXISTS text_en text;
+      UPDATE notifications SET text_en = text WHERE text_en IS NULL;
+      ALTER TABLE notifications ALTER COLUMN text_en SET NOT NULL;
+      CREATE INDEX IF NOT EXISTS notifications_user_newest ON notifications (user_id, created_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS notifications_user_unread ON notifications (user_id) WHERE read_at IS NULL;`,
+  },
+];
+
 /**
  * Each user's in-app notifications, in PostgreSQL. A notification is stored once per user and
  * delivery (`UNIQUE (user_id, delivery_id)`), so delivering it again, or replaying the log, adds
@@ -55,32 +84,9 @@ interface Row {
 export class InAppNotifications {
   constructor(private readonly pool: Pool) {}
 
-  /** Creates the table; safe to run on every start, from several processes at once. */
+  /** Brings the table up to date; safe to run on every start, from several processes at once. */
   async migrate(): Promise<void> {
-    await migrateUnderLock(this.pool, 'notifications', [
-      `
-        CREATE TABLE IF NOT EXISTS notifications (
-          id          uuid PRIMARY KEY,
-          user_id     uuid NOT NULL,
-          delivery_id text NOT NULL,
-          type        text NOT NULL,
-          case_id     uuid NOT NULL,
-          case_number text NOT NULL,
-          unit_id     text NOT NULL,
-          text        text NOT NULL,
-          event       jsonb NOT NULL,
-          created_at  timestamptz NOT NULL DEFAULT now(),
-          read_at     timestamptz,
-          text_en     text NOT NULL,
-          CONSTRAINT notifications_user_delivery_key UNIQUE (user_id, delivery_id)
-        )`,
-      // Tables made before notifications had English: their rows were told in Chinese only, which stands for English too.
-      'ALTER TABLE notifications ADD COLUMN IF NOT EXISTS text_en text',
-      'UPDATE notifications SET text_en = text WHERE text_en IS NULL',
-      'ALTER TABLE notifications ALTER COLUMN text_en SET NOT NULL',
-      'CREATE INDEX IF NOT EXISTS notifications_user_newest ON notifications (user_id, created_at DESC, id DESC)',
-      'CREATE INDEX IF NOT EXISTS notifications_user_unread ON notifications (user_id) WHERE read_at IS NULL',
-    ]);
+    await runMigrations(this.pool, 'notifications', NOTIFICATIONS_MIGRATIONS);
   }
 
   /** Stores the notification for each recipient in one statement; returns how many were new. */

@@ -4,4 +4,3 @@ export type { ProjectionRunnerOptions } from './projection-runner.js';
 export { migrateCheckpoints, readCheckpoint } from './checkpoints.js';
 export { rebuildReadModel } from './rebuild.js';
 export type { RebuildOptions, RebuildProgress, RebuildResult } from './rebuild.js';
-export { ensureJsonColumns } from './schema.js';

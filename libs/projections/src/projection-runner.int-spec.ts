@@ -9,6 +9,7 @@ import { ProjectionRunner } from './projection-runner.js';
 
 /** Counts events per stream; fails on demand, to show a failed batch leaves rows and checkpoint untouched. */
 class CountingProjection implements Projection {
+  readonly version = 1;
   constructor(readonly name = 'counts') {}
 
   failNext = false;
@@ -152,7 +153,7 @@ describe('projection runner', () => {
     const ahead = await runner.checkpoint('counts-even');
     const client = await pool.connect();
     try {
-      await advanceCheckpoint(client, 'counts-even', odd.position, odd.globalPosition);
+      await advanceCheckpoint(client, 'counts-even', odd.position, odd.globalPosition, 1);
     } finally {
       client.release();
     }

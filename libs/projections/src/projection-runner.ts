@@ -1,11 +1,18 @@
 import { EventEmitter, once } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '#database';
+import { inTransaction, lockKey, withMigrationLock } from '#database';
 import { comparePositions, type EventStore, type LogPosition, type RecordedEvent, type Subscription } from '#event-store';
-import { advanceCheckpoint, lockCheckpoint, migrateCheckpoints, readCheckpoint, readCheckpoints, writeCheckpoint } from './checkpoints.js';
-import { lockKey } from './locks.js';
+import {
+  advanceCheckpoint,
+  lockCheckpoint,
+  migrateCheckpoints,
+  readCheckpoint,
+  readCheckpoints,
+  readProjectionVersion,
+  writeCheckpoint,
+} from './checkpoints.js';
 import type { Projection } from './projection.js';
-import { rebuildReadModel, type RebuildOptions } from './rebuild.js';
+import { quoteIdent, rebuildReadModel, type RebuildOptions } from './rebuild.js';
 
 export interface ProjectionRunnerOptions {
   /** How often a standby instance retries to become the active one for a projection (ms). */
@@ -33,20 +40,20 @@ export class ProjectionRunner {
     this.progress.setMaxListeners(0);
   }
 
-  /** Creates the checkpoint table and every projection's tables. */
+  /**
+   * Creates the checkpoint table and every projection's tables, under the migration lock of the
+   * library `projections`. A projection whose stored version is not its code's starts over first
+   * (see `Projection.version`); then it catches up from the log like any other.
+   */
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock($1)', [lockKey('projections:migrate')]);
-      try {
-        await migrateCheckpoints(client);
-        for (const projection of this.projections) await projection.migrate(client);
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [lockKey('projections:migrate')]);
+    await withMigrationLock(this.pool, 'projections', async (client) => {
+      await migrateCheckpoints(client);
+      for (const projection of this.projections) {
+        const stored = await readProjectionVersion(client, projection.name);
+        if (stored === projection.version) await projection.migrate(client);
+        else await startOver(client, projection, stored);
       }
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async start(): Promise<void> {
@@ -170,14 +177,16 @@ export class ProjectionRunner {
   private async applyBatch(projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
     const last = events.at(-1);
     if (last && projection.handles && !events.some((event) => projection.handles!(event))) {
-      await advanceCheckpoint(this.pool, projection.name, last.position, last.globalPosition);
+      await advanceCheckpoint(this.pool, projection.name, last.position, last.globalPosition, projection.version);
       this.progress.emit('batch', projection.name);
       return;
     }
     await inTransaction(this.pool, async (client) => {
       // The stored checkpoint, not this subscription's, says what the tables hold: a rebuild may
       // have swapped in tables that are already past some of these events.
-      const stored = await lockCheckpoint(client, projection.name);
+      const { position: stored, version } = await lockCheckpoint(client, projection.name);
+      // Another version started the projection over: its rows are not this code's to write.
+      if (version !== projection.version) throw new ProjectionVersionChangedError(projection, version);
       const fresh = stored ? events.filter((event) => comparePositions(event.position, stored) > 0) : events;
       const last = fresh.at(-1);
       if (!last) return;
@@ -187,6 +196,36 @@ export class ProjectionRunner {
     this.progress.emit('batch', projection.name);
     await projection.afterCommit?.().catch((error: unknown) => this.options.onError?.(projection.name, error));
   }
+}
+
+/** The projection's stored version is another than this code's: this instance stands by. */
+export class ProjectionVersionChangedError extends Error {
+  constructor(projection: Projection, stored: number) {
+    super(`projection "${projection.name}" is at version ${stored} in the database, this code writes version ${projection.version}: it stands by`);
+  }
+}
+
+/**
+ * Drops a read model's tables and makes them anew, or resets a reactor, and moves its checkpoint
+ * back to the start of the log, as the code's version. A projection without a checkpoint has
+ * applied nothing: any tables it left are dropped too, and a reactor has nothing to reset.
+ */
+async function startOver(client: PoolClient, projection: Projection, stored: number | undefined): Promise<void> {
+  const tables = projection.tables ?? [];
+  await inTransaction(client, async () => {
+    // The checkpoint row's lock first, as batches take it: one in flight elsewhere finishes before.
+    await lockCheckpoint(client, projection.name);
+    if (tables.length > 0) {
+      await client.query(`DROP TABLE IF EXISTS ${tables.map(quoteIdent).join(', ')}`);
+      // A read model's tables are plain DDL: made in the same transaction, readers never miss them.
+      await projection.migrate(client);
+    } else if (stored !== undefined) {
+      await projection.reset(client);
+    }
+    await writeCheckpoint(client, projection.name, null, null, projection.version);
+  });
+  // A reactor's migrate may run steps of its own, each its own transaction.
+  if (tables.length === 0) await projection.migrate(client);
 }
 
 function delay(ms: number): Promise<void> {

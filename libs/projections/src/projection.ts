@@ -10,6 +10,14 @@ export interface Projection {
   /** Stable name: the checkpoint's key and the advisory lock's seed. */
   readonly name: string;
   /**
+   * The version of its tables and of what `apply` writes into them. Change it instead of
+   * converting rows in place: at start, a projection whose stored version differs has its tables
+   * dropped and made anew by `migrate` (a reactor, which has none, is `reset`), and its checkpoint
+   * reset, so it catches up from the start of the log. Bump a reactor's only if replaying its
+   * side effects is harmless.
+   */
+  readonly version: number;
+  /**
    * The tables this projection owns, for a read model. A projection with tables is rebuilt into
    * a scratch schema while the live tables keep serving reads, then swapped in; so its SQL names
    * them unqualified (resolved through `search_path`). Reactors, which keep no rows, have none.
@@ -26,7 +34,10 @@ export interface Projection {
    * it handles only moves the checkpoint, in one statement instead of a transaction.
    */
   handles?(event: RecordedEvent): boolean;
-  /** Creates the projection's tables when missing (idempotent, run at start). */
+  /**
+   * Creates the projection's tables when missing (idempotent, run at start, on a connection outside
+   * any transaction; a rebuild runs it inside one, in its scratch schema).
+   */
   migrate(client: PoolClient): Promise<void>;
   /** Applies a batch of events, in log order, inside the runner's transaction. */
   apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void>;

@@ -13,6 +13,7 @@ import { rebuildReadModel, type RebuildProgress } from './rebuild.js';
  * totals show whether every event was applied exactly once across a rebuild and its swap.
  */
 class TotalsProjection implements Projection {
+  readonly version = 1;
   readonly tables = ['stream_totals', 'totals_summary'];
   constructor(
     readonly name: string,
@@ -207,7 +208,7 @@ describe('rebuilding a read model beside its live tables', () => {
   });
 
   it('refuses a projection without tables, and a second rebuild of the same projection at once', async () => {
-    const reactor: Projection = { name: 'reactor', migrate: async () => {}, apply: async () => {}, reset: async () => {} };
+    const reactor: Projection = { name: 'reactor', version: 1, migrate: async () => {}, apply: async () => {}, reset: async () => {} };
     await expect(rebuildReadModel(pool, store, reactor)).rejects.toThrow('keeps no tables of its own');
 
     const projection = new TotalsProjection('totals-twice');

@@ -1,9 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { performance } from 'node:perf_hooks';
-import { inTransaction } from '#database';
+import { inTransaction, lockKey } from '#database';
 import type { EventStore, LogPosition, RecordedEvent } from '#event-store';
 import { lockCheckpoint, migrateCheckpoints, writeCheckpoint } from './checkpoints.js';
-import { lockKey } from './locks.js';
 import type { Projection } from './projection.js';
 
 export interface RebuildProgress {
@@ -117,7 +116,7 @@ export async function rebuildReadModel(pool: Pool, store: EventStore, projection
         for (const table of live) await client.query(`DROP TABLE public.${quoteIdent(table)}`);
         for (const table of tables) await client.query(`ALTER TABLE ${scratch}.${quoteIdent(table)} SET SCHEMA public`);
         await client.query(`DROP SCHEMA ${scratch}`);
-        await writeCheckpoint(client, projection.name, after, lastGlobalPosition);
+        await writeCheckpoint(client, projection.name, after, lastGlobalPosition, projection.version);
       });
       return { projection: projection.name, events, tables, position: after, seconds: (performance.now() - started) / 1000 };
     } finally {
@@ -192,6 +191,6 @@ async function existingTables(client: PoolClient, schema: string, tables: readon
   return rows.map((row) => row.tablename);
 }
 
-function quoteIdent(name: string): string {
+export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }

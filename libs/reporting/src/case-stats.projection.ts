@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { CaseClocks, ExistingCase, SlaPolicy } from '#domain';
 import { freshCaseEvents } from '#cases';
 import type { RecordedEvent } from '#event-store';
-import { ensureJsonColumns, type Projection } from '#projections';
+import type { Projection } from '#projections';
 import { foldFacts, type CaseFacts, type CaseWithFacts } from './case-facts.js';
 
 /** The name of the statistics read model (its checkpoint key). */
@@ -18,6 +18,8 @@ export const CASE_STATS_READ_MODEL = 'case-stats';
  */
 export class CaseStatsProjection implements Projection {
   readonly name = CASE_STATS_READ_MODEL;
+  /** 2: json state and clocks (1 had jsonb). */
+  readonly version = 2;
   readonly tables = ['case_stats'];
   readonly rowsFollowStreams = true;
 
@@ -52,7 +54,6 @@ export class CaseStatsProjection implements Projection {
       );
       CREATE INDEX IF NOT EXISTS case_stats_unit_filed ON case_stats (filed_unit_id, filed_at);
       CREATE INDEX IF NOT EXISTS case_stats_filer_filed ON case_stats (filed_by, filed_at);`);
-    await ensureJsonColumns(client, 'case_stats', ['state', 'clocks']);
   }
 
   async reset(client: PoolClient): Promise<void> {

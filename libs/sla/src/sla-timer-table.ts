@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { runMigrations, type Migration, type MigrationTarget } from '#database';
 import type { SlaAlert, SlaTimer } from '#domain';
 
 /** A warning or breach timer of one run of a case's clock: the domain's `SlaTimer`, for a case. */
@@ -8,6 +9,28 @@ export type CaseTimer = SlaTimer & { readonly caseId: string };
 export type ClaimedTimer = CaseTimer & { readonly id: string; readonly attempts: number };
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+const SLA_TIMER_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'timers',
+    up: `
+      CREATE TABLE IF NOT EXISTS sla_timers (
+        id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        case_id         uuid NOT NULL,
+        clock           text NOT NULL,
+        run_revision    integer NOT NULL,
+        kind            text NOT NULL CHECK (kind IN ('warn', 'breach')),
+        due_at          timestamptz NOT NULL,
+        deadline        text NOT NULL,
+        attempts        integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz,
+        last_error      text,
+        UNIQUE (case_id, clock, run_revision, kind, due_at)
+      );
+      CREATE INDEX IF NOT EXISTS sla_timers_next_attempt ON sla_timers (next_attempt_at) WHERE next_attempt_at IS NOT NULL;`,
+  },
+];
 
 const KIND_OF_COMMAND = { RaiseSlaWarning: 'warn', RecordSlaBreach: 'breach' } as const;
 const COMMAND_OF_KIND = { warn: 'RaiseSlaWarning', breach: 'RecordSlaBreach' } as const;
@@ -35,22 +58,9 @@ export function dueSecond(at: Date | string | number): number {
 export class SlaTimerTable {
   constructor(private readonly pool: Queryable) {}
 
-  static async migrate(client: Queryable): Promise<void> {
-    await client.query(`
-      CREATE TABLE IF NOT EXISTS sla_timers (
-        id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        case_id         uuid NOT NULL,
-        clock           text NOT NULL,
-        run_revision    integer NOT NULL,
-        kind            text NOT NULL CHECK (kind IN ('warn', 'breach')),
-        due_at          timestamptz NOT NULL,
-        deadline        text NOT NULL,
-        attempts        integer NOT NULL DEFAULT 0,
-        next_attempt_at timestamptz,
-        last_error      text,
-        UNIQUE (case_id, clock, run_revision, kind, due_at)
-      )`);
-    await client.query('CREATE INDEX IF NOT EXISTS sla_timers_next_attempt ON sla_timers (next_attempt_at) WHERE next_attempt_at IS NOT NULL');
+  /** Brings the table up to date: on the pool, or on a connection the caller holds outside a transaction. */
+  static async migrate(target: MigrationTarget): Promise<void> {
+    await runMigrations(target, 'sla-timers', SLA_TIMER_MIGRATIONS);
   }
 
   /**

@@ -22,6 +22,7 @@ import { SlaTimerTable, type CaseTimer } from './sla-timer-table.js';
  */
 export class SlaTimerReactor implements Projection {
   readonly name = 'sla-timers';
+  readonly version = 1;
   /** Seconds of the rows the last batch wrote, announced once it has committed. */
   private unannounced: number[] = [];
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inTransaction } from '#database';
+import { runMigrations, type Migration } from '#database';
 
 /**
  * The event store's schema, in numbered steps. A step is never edited once released: add a new one.
@@ -14,11 +14,11 @@ import { inTransaction } from '#database';
  * (A superuser can still get past it, e.g. with session_replication_role = replica; the hash
  * chain is what exposes that.)
  */
-const MIGRATIONS: readonly { readonly version: number; readonly name: string; readonly sql: string }[] = [
+const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'events and stream heads',
-    sql: `
+    up: `
       CREATE TABLE IF NOT EXISTS streams (
         stream_id  text PRIMARY KEY,
         revision   integer NOT NULL CHECK (revision >= 0),
@@ -57,42 +57,19 @@ const MIGRATIONS: readonly { readonly version: number; readonly name: string; re
   },
 ];
 
-/** Version table and advisory lock key, distinct from any other library's migrations. */
-const VERSION_TABLE = 'event_store_migrations';
-const LOCK_KEY = 0x6d696e79_69657331n; // "minyies1"
-
 export const EVENT_STORE_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
-type Queryable = Pick<pg.Pool, 'connect'>;
-
 /**
- * Brings the event store's tables up to date. Idempotent, and safe when several processes start
- * at once: the whole run is one transaction that first takes a transaction-level advisory lock,
- * so the others wait and then find nothing left to do.
+ * Brings the event store's tables up to date, as the library `event-store` of the migration
+ * runner. Idempotent, and safe when several processes start at once. (Databases migrated before
+ * the runner also keep an `event_store_migrations` table, no longer read.)
  */
-export async function migrateEventStore(pool: Queryable): Promise<{ applied: number[] }> {
-  return inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [LOCK_KEY.toString()]);
-    await checkServer(client);
-    await client.query(`
-      CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (
-        version    integer PRIMARY KEY,
-        name       text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    const done = new Set((await client.query<{ version: number }>(`SELECT version FROM ${VERSION_TABLE}`)).rows.map((row) => row.version));
-    const applied: number[] = [];
-    for (const migration of MIGRATIONS) {
-      if (done.has(migration.version)) continue;
-      await client.query(migration.sql);
-      await client.query(`INSERT INTO ${VERSION_TABLE} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
-      applied.push(migration.version);
-    }
-    return { applied };
-  });
+export async function migrateEventStore(pool: pg.Pool): Promise<{ applied: number[] }> {
+  await checkServer(pool);
+  return runMigrations(pool, 'event-store', MIGRATIONS);
 }
 
-async function checkServer(client: pg.PoolClient): Promise<void> {
+async function checkServer(client: pg.Pool): Promise<void> {
   const { rows } = await client.query<{ version: string; encoding: string }>(
     "SELECT current_setting('server_version_num') AS version, current_setting('server_encoding') AS encoding",
   );

@@ -462,7 +462,7 @@ describe('PostgresEventStore', () => {
           expect(results.filter((r) => r.applied.length > 0)).toHaveLength(1);
           expect(results.flatMap((r) => r.applied)).toEqual([1]);
           expect(await Promise.all(migrationPools.map((pool) => migrateEventStore(pool)))).toEqual(migrationPools.map(() => ({ applied: [] })));
-          const { rows } = await migrationPools[0]!.query('SELECT version FROM event_store_migrations');
+          const { rows } = await migrationPools[0]!.query("SELECT version FROM schema_migrations WHERE library = 'event-store'");
           expect(rows).toEqual([{ version: 1 }]);
 
           const store = new PostgresEventStore({ pool: migrationPools[0]! });
@@ -472,6 +472,31 @@ describe('PostgresEventStore', () => {
         } finally {
           for (const pool of migrationPools) await pool.end();
           await fresh.drop();
+        }
+      },
+      LONG,
+    );
+    it(
+      'run on a database the start-up code migrated before the runner, keeping its events',
+      async () => {
+        const older = await createTestDatabase('minyi_event_store_older');
+        const olderPool = new pg.Pool({ connectionString: older.url, max: 2 });
+        try {
+          // What the start-up code before the runner left: the tables and events, no record in schema_migrations.
+          await migrateEventStore(olderPool);
+          await olderPool.query('DROP TABLE schema_migrations');
+          const store = new PostgresEventStore({ pool: olderPool });
+          const streamId = newStreamId();
+          await store.appendToStream(streamId, [newEvent()], { expectedRevision: 'no_stream' });
+
+          expect(await migrateEventStore(olderPool)).toEqual({ applied: [1] });
+          expect(await store.readStream(streamId)).toHaveLength(1);
+          const result = await store.appendToStream(streamId, [newEvent()], { expectedRevision: 0 });
+          expect(result.nextExpectedRevision).toBe(1);
+          await store.close();
+        } finally {
+          await olderPool.end();
+          await older.drop();
         }
       },
       LONG,
