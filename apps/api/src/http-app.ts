@@ -35,9 +35,10 @@ export interface HttpAppOptions {
 }
 
 /**
- * Builds the NestJS application, the engine's modules included: middleware, validation, errors,
- * OpenAPI. Its parts start on `init()` (or `listen()`); `close()` stops the HTTP server, then
- * the engine, newest part first.
+ * Builds and initialises the NestJS application, the engine's modules included (databases,
+ * projections, workers), with its middleware, validation, errors and OpenAPI; if any of it fails,
+ * what was opened is closed. `listen()` then serves it; `close()` stops the HTTP server, then the
+ * engine, newest part first.
  */
 export function createHttpApp(options: HttpAppOptions): Promise<NestFastifyApplication> {
   const { config, logger, workers } = options;
@@ -50,6 +51,7 @@ export function createHttpApp(options: HttpAppOptions): Promise<NestFastifyAppli
     );
     try {
       await setUpHttp(app, logger, now);
+      await app.init();
       return app;
     } catch (error) {
       await app.close();

@@ -23,7 +23,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    // The port taken, say: stop the engine (and the embedded database) before saying so.
+    await app.close();
+    throw error;
+  }
   const base = `http://localhost:${config.port}`;
   const lines = [
     '',

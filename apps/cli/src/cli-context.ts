@@ -37,7 +37,7 @@ class CliModule {
     return {
       module: CliModule,
       imports: [
-        PlatformModule.forRoot({ config, logger, now: () => new Date(), shutdown, poolSize: 4, applicationName: 'minyi-cli', followLog: false, jobs: false }),
+        PlatformModule.forRoot({ config, logger, now: () => new Date(), shutdown, poolSize: 4, applicationName: 'minyi-cli', notifyOtherProcesses: false, jobs: false }),
         CqrsModule.forRoot(),
         AccountsModule.forRoot({}),
         CasesModule,

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import { MAIN_POOL } from '#database';
 import { ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
@@ -9,7 +8,6 @@ import { CaseDirectory } from './case-directory.js';
 import { CaseFoldCache } from './case-fold-cache.js';
 import { CaseNumbers } from './case-numbers.js';
 import { CaseQueries } from './case-queries.js';
-import { CaseReadModelProjection } from './case-read-model.projection.js';
 import { CaseReader } from './case-reader.js';
 import { ExecuteCaseCommandHandler } from './execute-case-command.js';
 import { IdempotencyStore, IdempotentFiling } from './idempotency.js';
@@ -18,10 +16,10 @@ import { IdempotencyStore, IdempotentFiling } from './idempotency.js';
  * The case capability. Its ports: `CaseCommands` (every move, through the one command path),
  * `CaseReader` (one case, within the reader's scope), `CaseQueries` (lists and the inbox, over
  * the case read model), `IdempotentFiling` and `CaseDirectory` (numbers to ids); and for the
- * engine's own parts, the fold cache and the read model's projection.
+ * engine's own parts, the fold cache. Its command handler joins the CommandBus of the
+ * application's `CqrsModule.forRoot()`, which whoever composes this module imports.
  */
 @Module({
-  imports: [CqrsModule],
   providers: [
     { provide: CaseNumbers, inject: [MAIN_POOL], useFactory: (pool: Pool) => new CaseNumbers(pool) },
     { provide: CaseFoldCache, inject: [EVENT_STORE, SLA_POLICY], useFactory: (store: PostgresEventStore, policy: SlaPolicy) => new CaseFoldCache(store, policy) },
@@ -42,10 +40,9 @@ import { IdempotencyStore, IdempotentFiling } from './idempotency.js';
       },
     },
     { provide: IdempotentFiling, inject: [IdempotencyStore, EVENT_STORE], useFactory: (keys: IdempotencyStore, store: PostgresEventStore) => new IdempotentFiling(keys, store) },
-    { provide: CaseReadModelProjection, inject: [SLA_POLICY], useFactory: (policy: SlaPolicy) => new CaseReadModelProjection(policy) },
     ExecuteCaseCommandHandler,
     CaseCommands,
   ],
-  exports: [CaseCommands, CaseReader, CaseQueries, CaseDirectory, IdempotentFiling, CaseFoldCache, CaseReadModelProjection],
+  exports: [CaseCommands, CaseReader, CaseQueries, CaseDirectory, IdempotentFiling, CaseFoldCache],
 })
 export class CasesModule {}

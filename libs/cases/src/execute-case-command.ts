@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CURRENT_SCHEMA_VERSION, DomainError, ORG_TREE, SLA_POLICY, decide, eventMetaFor, initialState, isUuid, withDeadlines, type CaseCommand, type CaseEvent, type CaseStatus, type MergeCase, type OrgTree, type SlaPolicy } from '#domain';
+import { CURRENT_SCHEMA_VERSION, DomainError, ORG_TREE, SLA_POLICY, decide, eventMetaFor, initialState, isUuid, withDeadlines, type CaseCommand, type CaseEvent, type CaseStatus, type FileCase, type MergeCase, type OrgTree, type SlaPolicy } from '#domain';
 import { EVENT_STORE, newEventId, WrongExpectedRevisionError, type EventStore, type NewEvent } from '#event-store';
 import { CaseNumbers } from './case-numbers.js';
 import { CaseFoldCache, type FoldedCase } from './case-fold-cache.js';
@@ -20,9 +20,10 @@ const MAX_ATTEMPTS_WITHOUT_REVISION = 20;
 
 /**
  * A case command as its sources send it: as the domain names it, except that a merge names only
- * the case to merge into; the command path reads that case itself.
+ * the case to merge into (the command path reads that case itself) and a filing carries no
+ * number (the command path draws one once the domain has accepted the filing).
  */
-export type CaseCommandRequest = Exclude<CaseCommand, MergeCase> | Omit<MergeCase, 'target'>;
+export type CaseCommandRequest = Exclude<CaseCommand, MergeCase | FileCase> | Omit<MergeCase, 'target'> | Omit<FileCase, 'number'>;
 
 /** Any case command, carried through the one command path below. */
 export class ExecuteCaseCommand extends Command<CaseCommandResult> {
@@ -79,7 +80,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
   }
 
   private async attempt({ command: request, expectedRevision, correlationId, causationId }: ExecuteCaseCommand, known?: FoldedCase): Promise<CaseCommandResult> {
-    const command = await this.withMergeTarget(request);
+    const command = await this.completed(request);
     const streamId = caseStreamId(command.caseId);
     const current = known ?? (await this.cases.current(command.caseId));
     const { state, revision } = current;
@@ -121,8 +122,13 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
     };
   }
 
-  /** A merge's target as it stands now; the domain decides whether the actor may see it and whether it is open. */
-  private async withMergeTarget(request: CaseCommandRequest): Promise<CaseCommand> {
+  /**
+   * The command as the domain takes it: a merge with its target as it stands now (the domain
+   * decides whether the actor may see it and whether it is open); a filing with its number still
+   * blank (stamped once the domain has accepted it, see numberFiling).
+   */
+  private async completed(request: CaseCommandRequest): Promise<CaseCommand> {
+    if (request.type === 'FileCase') return { ...request, number: '' };
     if (request.type !== 'MergeCase') return request;
     const target = isUuid(request.intoCaseId) ? (await this.cases.current(request.intoCaseId)).state : initialState;
     return { ...request, target };

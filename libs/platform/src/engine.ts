@@ -4,18 +4,20 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import { AccountsModule, DemoOrgTreeError } from '#accounts';
-import { CaseReadModelProjection, CasesModule } from '#cases';
+import { CasesModule } from '#cases';
 import { MAIN_POOL } from '#database';
+import { SLA_POLICY, type SlaPolicy } from '#domain';
 import { EVENT_STORE, type PostgresEventStore } from '#event-store';
 import { JOB_QUEUES, type JobQueues } from '#jobs';
 import { InAppBacklog, NOTIFICATION_REACTOR, NOTIFY_QUEUE_SET, NotificationReactor, NotificationsModule, NotificationWorkers, type NotifyQueueSet } from '#notifications';
 import { ProjectionRunner } from '#projections';
-import { CaseStatsProjection, ReportingModule } from '#reporting';
+import { ReportingModule } from '#reporting';
 import { LOGGER, Shutdown, type Now } from '#runtime';
 import { SLA_QUEUE, SlaModule, SlaTimerReactor, SlaWorkers } from '#sla';
 import { ConfigError, type AppConfig } from './config.js';
 import { PinoNestLogger } from './logger.js';
 import { PlatformModule } from './platform.module.js';
+import { readModels } from './read-models.js';
 
 /** How a process runs the engine. */
 export interface EngineOptions {
@@ -46,6 +48,7 @@ class EngineStart implements OnApplicationBootstrap {
     @Inject(RUN_WORKERS) private readonly runWorkers: boolean,
     @Inject(JOB_QUEUES) private readonly queues: JobQueues,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly shutdown: Shutdown,
     private readonly slaWorkers: SlaWorkers,
     private readonly notificationWorkers: NotificationWorkers,
     private readonly slaTimers: SlaTimerReactor,
@@ -53,6 +56,10 @@ class EngineStart implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.runWorkers) {
+      // The workers close before the projections, the queues and the pool, so that the jobs in
+      // hand finish while the command path still works (the SLA runner, registered after them,
+      // stops its tick in hand first).
+      this.shutdown.add('workers', () => this.queues.closeWorkers());
       this.slaWorkers.start();
       this.notificationWorkers.start();
     }
@@ -80,7 +87,7 @@ export class EngineModule {
     return {
       module: EngineModule,
       imports: [
-        PlatformModule.forRoot({ config, logger, now: settings.now, shutdown, poolSize: 40, followLog: true, jobs: true }),
+        PlatformModule.forRoot({ config, logger, now: settings.now, shutdown, poolSize: 40, notifyOtherProcesses: true, jobs: true }),
         CqrsModule.forRoot(),
         AccountsModule.forRoot({ login: { jwtSecret: config.jwtSecret, dataDir: config.dataDir }, demo: config.demo ? { password: config.demoPassword } : undefined }),
         CasesModule,
@@ -92,9 +99,10 @@ export class EngineModule {
         { provide: RUN_WORKERS, useValue: settings.workers },
         {
           provide: ProjectionRunner,
-          inject: [MAIN_POOL, EVENT_STORE, CaseReadModelProjection, CaseStatsProjection, SlaTimerReactor, NotificationReactor],
-          useFactory: async (pool: pg.Pool, store: PostgresEventStore, ...projections: [CaseReadModelProjection, CaseStatsProjection, SlaTimerReactor, NotificationReactor]) => {
-            const runner = new ProjectionRunner(pool, store, projections, {
+          inject: [MAIN_POOL, EVENT_STORE, SLA_POLICY, SlaTimerReactor, NotificationReactor],
+          useFactory: async (pool: pg.Pool, store: PostgresEventStore, policy: SlaPolicy, slaTimers: SlaTimerReactor, notifications: NotificationReactor) => {
+            // The read models (which `rebuild` also replays) and the reactors.
+            const runner = new ProjectionRunner(pool, store, [...readModels(policy), slaTimers, notifications], {
               onError: (projection, error) => logger.error({ err: error, projection }, 'projection failed; it will retry'),
             });
             await runner.start();

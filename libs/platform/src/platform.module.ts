@@ -21,8 +21,11 @@ export interface PlatformOptions {
   /** Connections to the events and read-model database. */
   readonly poolSize: number;
   readonly applicationName?: string;
-  /** Wake subscribers on each append (the engine); a one-off tool follows no log. */
-  readonly followLog: boolean;
+  /**
+   * After each append, tell the other processes on the database (NOTIFY), so their
+   * subscriptions wake at once (the engine); a one-off tool that appends nothing need not.
+   */
+  readonly notifyOtherProcesses: boolean;
   /** Open the job queues: the engine does, the CLI's reading commands do not. */
   readonly jobs: boolean;
 }
@@ -87,7 +90,7 @@ export class PlatformModule {
           inject: [MAIN_POOL],
           useFactory: async (pool: pg.Pool) => {
             await migrateEventStore(pool);
-            const store = new PostgresEventStore({ pool, notify: options.followLog });
+            const store = new PostgresEventStore({ pool, notify: options.notifyOtherProcesses });
             shutdown.add('event store', () => store.close());
             return store;
           },
@@ -96,7 +99,8 @@ export class PlatformModule {
           ? [
               {
                 provide: JOB_QUEUES,
-                inject: [DATABASES],
+                // After the event store, so that the queues (and the workers' jobs in hand) close before it.
+                inject: [DATABASES, EVENT_STORE],
                 useFactory: async (databases: Databases) => {
                   const queues = await JobQueues.open({
                     redisUrl: config.redisUrl,

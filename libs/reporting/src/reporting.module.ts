@@ -4,11 +4,10 @@ import { UserStore } from '#accounts';
 import { MAIN_POOL } from '#database';
 import { calendarOf, ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
 import { CaseStatistics } from './case-statistics.js';
-import { CaseStatsProjection } from './case-stats.projection.js';
 
 /**
  * Reporting: statistics and the information officers' appraisal (port `CaseStatistics`), over
- * the read model its projection keeps (`CaseStatsProjection`).
+ * the read model its projection keeps (`CaseStatsProjection`, one of the engine's read models).
  */
 @Module({
   providers: [
@@ -17,8 +16,7 @@ import { CaseStatsProjection } from './case-stats.projection.js';
       inject: [MAIN_POOL, ORG_TREE, UserStore, SLA_POLICY],
       useFactory: (pool: Pool, org: OrgTree, users: UserStore, policy: SlaPolicy) => new CaseStatistics(pool, org, users, calendarOf(policy)),
     },
-    { provide: CaseStatsProjection, inject: [SLA_POLICY], useFactory: (policy: SlaPolicy) => new CaseStatsProjection(policy) },
   ],
-  exports: [CaseStatistics, CaseStatsProjection],
+  exports: [CaseStatistics],
 })
 export class ReportingModule {}

@@ -19,15 +19,26 @@ describe('Shutdown', () => {
     expect(failures).toEqual(['pool']);
   });
 
-  it('closes at once a part that finished opening after the shutdown began', async () => {
+  it('closes at once a part that finished opening after the shutdown began, and waits for it', async () => {
     const closed: string[] = [];
     const shutdown = new Shutdown(() => undefined);
     shutdown.add('database', async () => closed.push('database'));
     const running = shutdown.run();
     shutdown.add('job queues', async () => closed.push('job queues'));
     await running;
-    await new Promise((resolve) => setImmediate(resolve));
 
     expect(closed).toEqual(['database', 'job queues']);
+  });
+
+  it('closes a late part beside the steps, since a step may be waiting for it', async () => {
+    let projectionsStopped!: () => void;
+    const released = new Promise<void>((resolve) => (projectionsStopped = resolve));
+    const shutdown = new Shutdown(() => undefined);
+    // A pool ends only once the projections holding its connections have stopped.
+    shutdown.add('database pool', () => released);
+    const running = shutdown.run();
+    shutdown.add('projections', async () => projectionsStopped());
+
+    await running;
   });
 });

@@ -56,7 +56,6 @@ export class CasesController {
   async file(@CurrentUser() user: Principal, @Body() body: FileCaseDto, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) response: FastifyReply) {
     const fields = {
       type: 'FileCase' as const,
-      number: '',
       ...body,
       filer: { name: body.filer.name ?? '', phone: body.filer.phone ?? null, anonymous: body.filer.anonymous ?? false },
     };

@@ -18,7 +18,11 @@ type OptionalFilingField = 'urgency' | 'parties' | 'visitReason' | 'occurredAt' 
 export type FileCase = CommandOn<'FileCase'> &
   Omit<CaseFiling, OptionalFilingField> &
   Partial<Pick<CaseFiling, OptionalFilingField>> & {
-    /** The readable case number, allocated by the caller. */
+    /**
+     * The readable case number the filing records. The command path draws it only once the
+     * domain has accepted the filing (so refused filings use up no number) and stamps it on the
+     * CaseFiled event; the command's sources leave it out.
+     */
     readonly number: string;
   };
 
