@@ -143,6 +143,15 @@ describe('who may act on and read a case', () => {
       for (const user of MASKED) expect({ user, ...(await phones(user, filed.id, filed.position)) }).toEqual({ user, detail: MASKED_PHONE, history: MASKED_PHONE, state: MASKED_PHONE, list: MASKED_PHONE });
     });
 
+    it.each([
+      ['an 8-digit landline', '87654321', '******21'],
+      ['a 7-digit landline', '7654321', '*****21'],
+    ])('shows %s only by its last 2 digits to every other reader, in every view', async (_, phone, masked) => {
+      const filed = await api.file({ title: '短号码遮蔽', filer: { name: '李四', phone } });
+      for (const user of SEE_PHONE) expect({ user, ...(await phones(user, filed.id, filed.position)) }).toEqual({ user, detail: phone, history: phone, state: phone, list: phone });
+      for (const user of MASKED) expect({ user, ...(await phones(user, filed.id, filed.position)) }).toEqual({ user, detail: masked, history: masked, state: masked, list: masked });
+    });
+
     it('is masked for the community once the case has moved above it, in every view including its own past states', async () => {
       const filed = await api.file({ title: '上报后遮蔽' });
       const moved = await api.must('hd-dg-1.coordinator', filed.id, 'escalate');

@@ -7,12 +7,20 @@ import type { CaseEventMetadata } from './case-stream.js';
  * layer, and the dossiers and tools built on the same view.
  */
 
-/** `138****5678`: the first three and last four digits stay, the rest become stars. */
+/** Digits a masked phone shows: a mobile number (11 digits or more) its first 3 and last 4, a shorter one its last 2. */
+const MOBILE_DIGITS = 11;
+/** Shorter than this, a number is all stars: 2 shown digits would be most of it. */
+const MIN_DIGITS_SHOWING_ANY = 6;
+
+/**
+ * A phone as readers who may not act on the case see it (API.md): `13812345678` → `138****5678`,
+ * `87654321` → `******21`; every other digit is a star, and separators are dropped.
+ */
 export function maskPhone(phone: string): string {
   const digits = phone.replace(/\D/g, '');
-  if (digits.length <= 4) return '*'.repeat(digits.length);
-  const keepStart = digits.length >= 11 ? 3 : Math.min(3, digits.length - 4);
-  return `${digits.slice(0, keepStart)}${'*'.repeat(digits.length - keepStart - 4)}${digits.slice(-4)}`;
+  if (digits.length >= MOBILE_DIGITS) return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 7)}${digits.slice(-4)}`;
+  if (digits.length < MIN_DIGITS_SHOWING_ANY) return '*'.repeat(digits.length);
+  return `${'*'.repeat(digits.length - 2)}${digits.slice(-2)}`;
 }
 
 /** Only a clerk or coordinator who may act on the case (its current unit in their subtree) sees the filer's phone. */
