@@ -125,18 +125,13 @@ export class EngineModule {
   }
 }
 
-/** A closing registry that logs what fails to close. */
-export function shutdownFor(logger: Logger): Shutdown {
-  return new Shutdown((part, error) => logger.error({ err: error, part }, 'error while shutting down'));
-}
-
 /**
  * Starts a Nest application (`create`) over a fresh closing registry; if start-up fails half-way,
  * closes what it had opened (an embedded PostgreSQL above all) and explains a configuration
  * mistake in words.
  */
 export async function startComposed<App extends INestApplicationContext>(logger: Logger, create: (shutdown: Shutdown) => Promise<App>): Promise<App> {
-  const shutdown = shutdownFor(logger);
+  const shutdown = new Shutdown((part, error) => logger.error({ err: error, part }, 'error while shutting down'));
   try {
     return await create(shutdown);
   } catch (error) {

@@ -189,7 +189,7 @@ export class CasesController {
   @Get(':id')
   @ApiOperation({ summary: 'The case now, with what this user may do (and, an addition to API.md, who its assignee is)' })
   async detail(@CurrentUser() user: Principal, @Param('id') id: string) {
-    return this.withAssignee(presentCaseWithActions(await this.cases.current(user, caseId(id)), user, this.org));
+    return this.withAssignee(presentCaseWithActions(await this.reader.current(user, caseId(id)), user, this.org));
   }
 
   /** The case as presented, with its assignee named (`assignee`, beside API.md's `assigneeId`). */
@@ -202,7 +202,7 @@ export class CasesController {
   @ApiOperation({ summary: 'The coordinators this user may assign the case to now, nearest unit first; none when they may not assign it (an addition to API.md)' })
   async assignees(@CurrentUser() user: Principal, @Param('id') id: string) {
     const { org } = this;
-    const { state } = await this.cases.current(user, caseId(id));
+    const { state } = await this.reader.current(user, caseId(id));
     if (!allowedActions(state, user, org).includes('assign')) return [];
     const coordinators = await this.users.coordinatorsAt(assigneeUnitIds(state.unitId, user, org));
     return coordinators.map(asColleague);
@@ -211,7 +211,7 @@ export class CasesController {
   @Get(':id/history')
   @ApiOperation({ summary: 'Every event of the case, with its hash chain, and (an addition to API.md) the people its events name' })
   async history(@CurrentUser() user: Principal, @Param('id') id: string) {
-    const { state, events } = await this.cases.withHistory(user, caseId(id));
+    const { state, events } = await this.reader.record(user, caseId(id));
     const unmasked = seesFilerPhone(state, user, this.org);
     const people = await peopleNamedIn(events, (ids) => this.users.findByIds(ids));
     return { events: events.map((event) => presentEvent(event, unmasked)), people: [...people.values()].map(asColleague) };

@@ -1,7 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
-import { CaseCommands, CaseReader, caseAsOf, type CaseAt, type CaseCommandRequest, type CaseCommandResult, type CaseRecord } from '#cases';
+import { CaseCommands, CaseReader, caseAsOf, type CaseCommandRequest, type CaseCommandResult } from '#cases';
 import { SLA_POLICY, type SlaPolicy } from '#domain';
 import { currentRequest } from '#platform';
 import { CLOCK, type Now } from '#runtime';
@@ -9,7 +9,7 @@ import { CLOCK, type Now } from '#runtime';
 /** Distributes a command over the fields every command carries. */
 type CommandFields<C> = C extends CaseCommandRequest ? Omit<C, 'caseId' | 'actor' | 'at'> : never;
 
-/** The case capability as the HTTP layer uses it: commands through the one command path, reads within scope. */
+/** What the HTTP layer adds to the case ports: the acting user, the time and the correlation of a command; the case at a past point. */
 @Injectable()
 export class CasesService {
   constructor(
@@ -26,19 +26,9 @@ export class CasesService {
     return this.commands.execute(command, { expectedRevision, correlationId });
   }
 
-  /** The case as it stands now (a writer always reads their write); not found outside the reader's scope. */
-  current(user: Principal, caseId: string): Promise<CaseAt> {
-    return this.reader.current(user, caseId);
-  }
-
-  /** The case now with every event of its stream, for history and state-at; not found outside the reader's scope. */
-  withHistory(user: Principal, caseId: string): Promise<CaseRecord> {
-    return this.reader.record(user, caseId);
-  }
-
   /** The case right after event `revision`, or with every event recorded at or before `at`; and the case now. */
   async stateAt(user: Principal, caseId: string, point: { revision?: number; at?: string }) {
-    const { events, state: current } = await this.withHistory(user, caseId);
+    const { events, state: current } = await this.reader.record(user, caseId);
     const then = caseAsOf(events, point.revision !== undefined ? { revision: point.revision } : { at: point.at! }, this.policy);
     if (!then) {
       throw new NotFoundException(
