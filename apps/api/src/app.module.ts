@@ -14,6 +14,7 @@ import { NotificationsController } from './notifications/notifications.controlle
 import { Metrics } from './ops/metrics.js';
 import { OpsController } from './ops/ops.controller.js';
 import { OrgController } from './org/org.controller.js';
+import { UsersController } from './users/users.controller.js';
 import { StatsController } from './stats/stats.controller.js';
 
 /** The HTTP API: the engine's modules, and the controllers that speak API.md over their ports. */
@@ -23,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EngineModule.forRoot(engine)],
-      controllers: [AuthController, OrgController, CasesController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, AuditController, DossierController],
+      controllers: [AuthController, OrgController, UsersController, CasesController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, AuditController, DossierController],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: ErrorFilter }, Metrics, CasesService],
     };
   }

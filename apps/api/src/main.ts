@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { findConsoleDir } from './console.js';
 import { createHttpApp } from './http-app.js';
-import { DEMO_ACCOUNTS_IN_USE, type DemoAccount } from '#accounts';
+import { CredentialStore, DEMO_ACCOUNTS_IN_USE, type DemoAccount } from '#accounts';
+import { listenAddress } from './listen-address.js';
 import { DATABASES, type Databases } from '#database';
 import { createLogger, isConfigurationError, loadConfig } from '#platform';
 
@@ -24,7 +25,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    await app.listen(config.port, config.host);
+    const host = listenAddress(config.host, await app.get(CredentialStore).anyPublishedPassword());
+    await app.listen(config.port, host);
+    if (host !== config.host) logger.info({ host }, 'listening on this machine only: some accounts still have the published demo password');
   } catch (error) {
     // The port taken, say: stop the engine (and the embedded database) before saying so.
     await app.close();

@@ -21,19 +21,20 @@ describe('accounts: login, me, tokens', () => {
       accessToken: expect.any(String),
       tokenType: 'Bearer',
       expiresIn: 8 * 3600,
-      user: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), username: 'hd-dg-1.clerk', displayName: '东关社区信息员', roles: ['clerk'], unitId: 'hd-dg-1' },
+      user: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), username: 'hd-dg-1.clerk', displayName: '东关社区信息员', roles: ['clerk'], unitId: 'hd-dg-1', enabled: true },
+      mustChangePassword: false,
     });
-    expect(JSON.stringify(response.body)).not.toMatch(/password|hash/i);
+    expect(JSON.stringify(response.body.user)).not.toMatch(/password|hash/i);
 
     const me = await t.http().get('/api/v1/me').set('Authorization', `Bearer ${response.body.accessToken}`);
     expect(me.status).toBe(200);
-    expect(me.body).toEqual(response.body.user);
+    expect(me.body).toEqual({ ...response.body.user, mustChangePassword: false });
   });
 
   it('tells who is logged in, for every demo account', async () => {
     const me = await api.get('hd.leader', '/api/v1/me');
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ id: expect.any(String), username: 'hd.leader', displayName: '河东区领导', roles: ['leader'], unitId: 'hd' });
+    expect(me.body).toEqual({ id: expect.any(String), username: 'hd.leader', displayName: '河东区领导', roles: ['leader'], unitId: 'hd', enabled: true, mustChangePassword: false });
     const admin = await api.get('admin', '/api/v1/me');
     expect(admin.body).toMatchObject({ username: 'admin', roles: ['admin'], unitId: 'sf' });
   });

@@ -46,11 +46,12 @@ describe('units and users', () => {
   });
 
   it('lists the users to an admin, without password hashes', async () => {
-    const response = await api.get('admin', '/api/v1/users');
+    const response = await api.get('admin', '/api/v1/users?pageSize=100');
     expect(response.status).toBe(200);
-    const usernames = (response.body as { username: string }[]).map((user) => user.username);
+    expect(response.body).toMatchObject({ total: DEMO_USERS.length, page: 1, pageSize: 100 });
+    const usernames = (response.body.items as { username: string }[]).map((user) => user.username);
     expect(usernames).toEqual(expect.arrayContaining([...DEMO_USERS]));
-    expect(response.body).toContainEqual({ id: expect.any(String), username: 'hd-dg-1.coordinator', displayName: '东关社区联络员', roles: ['coordinator'], unitId: 'hd-dg-1' });
+    expect(response.body.items).toContainEqual({ id: expect.any(String), username: 'hd-dg-1.coordinator', displayName: '东关社区联络员', roles: ['coordinator'], unitId: 'hd-dg-1', enabled: true });
     expect(JSON.stringify(response.body)).not.toMatch(/password|hash|scrypt/i);
   });
 
@@ -62,13 +63,13 @@ describe('units and users', () => {
   it('lets an admin create a user, who can then log in and act in their unit', async () => {
     const created = await api.post('admin', '/api/v1/users', newUser());
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), username: 'hd-ll-1.clerk', displayName: '柳林村信息员', roles: ['clerk'], unitId: 'hd-ll-1' });
+    expect(created.body).toEqual({ id: expect.any(String), username: 'hd-ll-1.clerk', displayName: '柳林村信息员', roles: ['clerk'], unitId: 'hd-ll-1', enabled: true });
 
     const login = await t.http().post('/api/v1/auth/login').send({ username: 'hd-ll-1.clerk', password: 'secret-pass-1' });
     expect(login.status).toBe(200);
     expect(login.body.user.id).toBe(created.body.id);
-    const listed = await api.get('admin', '/api/v1/users');
-    expect(listed.body).toContainEqual(created.body);
+    const listed = await api.get('admin', '/api/v1/users?q=hd-ll-1');
+    expect(listed.body.items).toEqual([created.body]);
   });
 
   it('answers 409 for a username that exists, whatever its case', async () => {

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type pg from 'pg';
-import { AccountsModule, UserStore } from '#accounts';
+import { AccountCommands, AccountsModule, UserStore } from '#accounts';
 import { CaseDirectory, CaseReader, CasesModule } from '#cases';
 import { MAIN_POOL } from '#database';
 import { ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
@@ -23,6 +23,8 @@ export interface CliContext {
   readonly org: OrgTree;
   readonly policy: SlaPolicy;
   readonly users: UserStore;
+  /** Changes to accounts, through their command path (the CLI acts as the engine itself). */
+  readonly accounts: AccountCommands;
   /** Case numbers, through the case read model. */
   readonly directory: CaseDirectory;
   /** Cases read whole from their streams. */
@@ -39,7 +41,7 @@ class CliModule {
       imports: [
         PlatformModule.forRoot({ config, logger, now: () => new Date(), shutdown, poolSize: 4, applicationName: 'minyi-cli', notifyOtherProcesses: false, jobs: false }),
         CqrsModule.forRoot(),
-        AccountsModule.forRoot({}),
+        AccountsModule.forRoot({ passwordHashLog2N: config.passwordHashLog2N }),
         CasesModule,
       ],
     };
@@ -58,6 +60,7 @@ export async function openCliContext(): Promise<CliContext> {
     org: app.get(ORG_TREE),
     policy: app.get(SLA_POLICY),
     users: app.get(UserStore),
+    accounts: app.get(AccountCommands),
     directory: app.get(CaseDirectory),
     reader: app.get(CaseReader),
     close: () => app.close(),

@@ -2,9 +2,17 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { MAIN_POOL } from '#database';
 import { ORG_TREE, type OrgTree } from '#domain';
+import { EVENT_STORE, type EventStore } from '#event-store';
+import { CLOCK, LOGGER, Shutdown, type Now } from '#runtime';
+import { AccountCommands, CONFIGURED_DEMO_PASSWORD, type DemoAccount } from './account-commands.js';
+import { CredentialStore } from './credentials.js';
+import { DemoOrgTreeError } from './errors.js';
+import { ExecuteAccountCommandHandler } from './execute-account-command.js';
 import { loadOrCreateJwtSecret } from './jwt-secret.js';
 import { LoginService } from './login.js';
-import { UserStore, migrateAccounts, type DemoAccount } from './users.js';
+import { PasswordHasher } from './password.js';
+import { SessionRegistry } from './sessions.js';
+import { DEMO_ACCOUNTS, UserStore, migrateAccounts, migrateLegacyUsers } from './users.js';
 
 /** What an installation says about its accounts. */
 export interface AccountsSettings {
@@ -12,15 +20,26 @@ export interface AccountsSettings {
   readonly login?: { readonly jwtSecret: string | undefined; readonly dataDir: string };
   /** Make the demo accounts, with this password for those it creates. */
   readonly demo?: { readonly password: string };
+  /** The scrypt cost of new password hashes, as a power of two (default 17). */
+  readonly passwordHashLog2N?: number;
 }
 
 /** The demo accounts this start made or found (`DemoAccount[]`), for the start-up banner; empty when demo data is off. */
 export const DEMO_ACCOUNTS_IN_USE = Symbol('DemoAccountsInUse');
 
+/** Resolves once the accounts' tables are up to date and any accounts of the old `users` table are streams. */
+const ACCOUNTS_READY = Symbol('AccountsReady');
+
+interface Logger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
 /**
- * The accounts capability: the users (`UserStore`), logging in and checking tokens
- * (`LoginService`), and the demo accounts. Global: every capability that names people reads them
- * from the same store.
+ * The accounts capability: changing accounts (`AccountCommands`, through their own command path
+ * into the event store), reading them (`UserStore`, over the accounts read model), logging in and
+ * checking tokens (`LoginService`, `SessionRegistry`), and the demo accounts. Global: every
+ * capability that names people reads them from the same place.
  */
 @Module({})
 export class AccountsModule {
@@ -30,31 +49,59 @@ export class AccountsModule {
       module: AccountsModule,
       global: true,
       providers: [
+        { provide: CONFIGURED_DEMO_PASSWORD, useValue: demo?.password ?? null },
+        { provide: PasswordHasher, useFactory: () => new PasswordHasher(settings.passwordHashLog2N) },
         {
-          provide: UserStore,
-          inject: [MAIN_POOL, ORG_TREE],
-          useFactory: async (pool: Pool, org: OrgTree) => {
+          provide: CredentialStore,
+          inject: [MAIN_POOL],
+          useFactory: async (pool: Pool) => {
             await migrateAccounts(pool);
-            return new UserStore(pool, { isKnownUnit: (unitId) => org.has(unitId) });
+            return new CredentialStore(pool);
+          },
+        },
+        { provide: UserStore, inject: [MAIN_POOL], useFactory: (pool: Pool) => new UserStore(pool) },
+        ExecuteAccountCommandHandler,
+        AccountCommands,
+        {
+          provide: ACCOUNTS_READY,
+          inject: [MAIN_POOL, AccountCommands],
+          useFactory: async (pool: Pool, commands: AccountCommands) => {
+            await migrateLegacyUsers(pool, (row) => commands.importLegacy(row));
+            return true;
           },
         },
         {
           provide: DEMO_ACCOUNTS_IN_USE,
-          inject: [UserStore],
-          useFactory: (users: UserStore): Promise<readonly DemoAccount[]> | readonly DemoAccount[] => (demo ? users.ensureDemoAccounts(demo.password) : []),
+          inject: [AccountCommands, UserStore, ORG_TREE, ACCOUNTS_READY],
+          useFactory: async (commands: AccountCommands, users: UserStore, org: OrgTree): Promise<readonly DemoAccount[]> => {
+            if (!demo) return [];
+            const missing = [...new Set(DEMO_ACCOUNTS.map((account) => account.unitId))].filter((unitId) => !org.has(unitId));
+            if (missing.length > 0) throw new DemoOrgTreeError(missing);
+            return commands.ensureDemoAccounts(demo.password, users);
+          },
         },
         ...(login
           ? [
               {
+                provide: SessionRegistry,
+                inject: [MAIN_POOL, Shutdown, LOGGER, CLOCK, ACCOUNTS_READY],
+                useFactory: async (pool: Pool, shutdown: Shutdown, logger: Logger, clock: Now) => {
+                  const sessions = new SessionRegistry(pool, (error) => logger.warn(`could not refresh the ended sessions: ${String(error)}`), clock);
+                  await sessions.start();
+                  shutdown.add('sessions', async () => sessions.stop());
+                  return sessions;
+                },
+              },
+              {
                 provide: LoginService,
-                inject: [MAIN_POOL, UserStore],
-                useFactory: async (pool: Pool, users: UserStore) =>
-                  new LoginService({ pool, users, secret: await loadOrCreateJwtSecret({ env: login.jwtSecret, dataDir: login.dataDir }) }),
+                inject: [MAIN_POOL, CredentialStore, EVENT_STORE, SessionRegistry, PasswordHasher],
+                useFactory: async (pool: Pool, credentials: CredentialStore, store: EventStore, sessions: SessionRegistry, hasher: PasswordHasher) =>
+                  new LoginService({ pool, credentials, store, sessions, hasher, secret: await loadOrCreateJwtSecret({ env: login.jwtSecret, dataDir: login.dataDir }) }),
               },
             ]
           : []),
       ],
-      exports: [UserStore, DEMO_ACCOUNTS_IN_USE, ...(login ? [LoginService] : [])],
+      exports: [UserStore, AccountCommands, CredentialStore, PasswordHasher, DEMO_ACCOUNTS_IN_USE, ...(login ? [LoginService, SessionRegistry] : [])],
     };
   }
 }

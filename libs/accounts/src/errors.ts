@@ -100,3 +100,40 @@ export class DemoOrgTreeError extends AccountsError {
     super(`the demo accounts need the demo org tree, but these units are not in it: ${missingUnitIds.join(', ')}`);
   }
 }
+
+/** No account has this id (or the reader may not know of it). */
+export class AccountNotFoundError extends AccountsError {
+  readonly code = 'not_found';
+
+  constructor(readonly userId: string) {
+    super(`unknown user ${userId}`);
+  }
+}
+
+/** A token whose session has ended: logged out, or the account changed since it was issued. */
+export class SessionRevokedError extends AccountsError {
+  readonly code = 'session_revoked';
+
+  constructor(reason: string) {
+    super(`this session has ended (${reason}): log in again`);
+  }
+}
+
+/** A token issued after a password reset may only change the password (or log out). */
+export class PasswordChangeRequiredError extends AccountsError {
+  readonly code = 'password_change_required';
+
+  constructor() {
+    super('the password was reset: choose a new one (POST /api/v1/me/password) before doing anything else');
+  }
+}
+
+/** The current password given to change it is wrong. */
+export class WrongCurrentPasswordError extends AccountsError {
+  readonly code = 'invalid_user';
+  readonly details = [{ field: 'currentPassword', message: 'is not the current password' }];
+
+  constructor() {
+    super('currentPassword: is not the current password');
+  }
+}

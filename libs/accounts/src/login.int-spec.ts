@@ -2,15 +2,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@je
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { InvalidCredentialsError, InvalidTokenError, LoginThrottledError } from './errors.js';
-import { parsePasswordHash, SCRYPT_DEFAULTS } from './password.js';
+import { LoginService, type LoginServiceOptions } from './login.js';
+import { PasswordHasher, parsePasswordHash, SCRYPT_DEFAULTS } from './password.js';
+import { SessionRegistry } from './sessions.js';
+import { accountsTestKit, type AccountsTestKit } from './testing.js';
 import { signAccessToken, verifyAccessToken } from './tokens.js';
-import { UserStore, migrateAccounts } from './users.js';
 
 // Count the password checks a login makes, with the real implementation behind the count.
-const passwords = await import('./password.js');
-const verifySpy = jest.fn(passwords.verifyPassword);
-jest.unstable_mockModule('./password.js', () => ({ ...passwords, verifyPassword: verifySpy }));
-const { LoginService } = await import('./login.js');
+const hasher = new PasswordHasher(14);
+const verifySpy = jest.spyOn(hasher, 'verify');
 
 const secret = 'login-test-secret-0123456789-abcdefghij';
 const T0 = Date.parse('2026-03-02T09:00:00+08:00');
@@ -27,25 +27,35 @@ describe('LoginService', () => {
   let db: TestDatabase;
   let pool: pg.Pool;
   let otherPool: pg.Pool;
-  let users: UserStore;
-  let service: InstanceType<typeof LoginService>;
+  let kit: AccountsTestKit;
+  let sessions: SessionRegistry;
+  let service: LoginService;
   let alice: { id: string };
+  /** A login service on `on`, sharing the test's accounts. */
+  const loginService = (options: Partial<LoginServiceOptions> = {}, on: pg.Pool = pool) =>
+    new LoginService({ pool: on, credentials: kit.credentials, store: kit.store, sessions, hasher, secret, ...options });
 
   beforeAll(async () => {
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 12 });
     otherPool = new pg.Pool({ connectionString: db.url, max: 4 });
-    await migrateAccounts(pool);
-    users = new UserStore(pool);
-    service = new LoginService({ pool, users, secret });
-    alice = await users.create({ username: 'alice', displayName: '爱丽丝', password: 'alice-password', roles: ['coordinator', 'leader'], unitId: 'hd-dg' });
-    await users.create({ username: 'bob', displayName: '鲍勃', password: 'bob-password', roles: ['clerk'], unitId: 'hd-dg-1' });
+    kit = await accountsTestKit(pool);
+    sessions = new SessionRegistry(pool);
+    await sessions.start();
+    service = loginService();
+    const ids = await kit.createUsers([
+      { username: 'alice', displayName: '爱丽丝', password: 'alice-password', roles: ['coordinator', 'leader'], unitId: 'hd-dg' },
+      { username: 'bob', displayName: '鲍勃', password: 'bob-password', roles: ['clerk'], unitId: 'hd-dg-1' },
+    ]);
+    alice = { id: ids.alice! };
   });
   beforeEach(async () => {
     await pool.query('DELETE FROM login_failures');
     verifySpy.mockClear();
   });
   afterAll(async () => {
+    sessions?.stop();
+    await kit?.close();
     await pool?.end();
     await otherPool?.end();
     await db?.drop();
@@ -54,7 +64,8 @@ describe('LoginService', () => {
   it('signs in with the right password: a bearer token for 8 hours and the public user', async () => {
     const result = await service.login('alice', 'alice-password', sec(0));
     expect(result).toMatchObject({ tokenType: 'Bearer', expiresIn: 28800 });
-    expect(result.user).toEqual({ id: alice.id, username: 'alice', displayName: '爱丽丝', roles: ['coordinator', 'leader'], unitId: 'hd-dg' });
+    expect(result.user).toEqual({ id: alice.id, username: 'alice', displayName: '爱丽丝', roles: ['coordinator', 'leader'], unitId: 'hd-dg', enabled: true });
+    expect(result.mustChangePassword).toBe(false);
     const claims = verifyAccessToken(result.accessToken, { secret, now: () => sec(1) });
     expect(claims).toMatchObject({ sub: alice.id, username: 'alice', roles: ['coordinator', 'leader'], unitId: 'hd-dg' });
     expect(claims.iat).toBe(sec(0) / 1000);
@@ -67,7 +78,7 @@ describe('LoginService', () => {
   });
 
   it('uses the configured token lifetime', async () => {
-    const short = new LoginService({ pool, users, secret, tokenTtlSeconds: 600 });
+    const short = loginService({ tokenTtlSeconds: 600 });
     const result = await short.login('alice', 'alice-password', sec(0));
     expect(result.expiresIn).toBe(600);
     expect(verifyAccessToken(result.accessToken, { secret, now: () => sec(0) }).exp).toBe(sec(600) / 1000);
@@ -83,10 +94,10 @@ describe('LoginService', () => {
     expect(unknown).toBeInstanceOf(InvalidCredentialsError);
     expect((unknown as Error).message).toBe((wrong as Error).message);
     expect((unknown as InvalidCredentialsError).code).toBe('invalid_credentials');
-    // An unknown user costs one scrypt verification with the default parameters, like a known one.
+    // An unknown user costs one scrypt verification at the installation's cost, like a known one.
     expect(verifySpy).toHaveBeenCalledTimes(1);
-    const dummy = parsePasswordHash(verifySpy.mock.calls[0]![1] as string);
-    expect(dummy).toMatchObject({ N: SCRYPT_DEFAULTS.N, r: SCRYPT_DEFAULTS.r, p: SCRYPT_DEFAULTS.p });
+    const dummy = parsePasswordHash(verifySpy.mock.calls[0]![1]);
+    expect(dummy).toMatchObject({ N: hasher.N, r: SCRYPT_DEFAULTS.r, p: SCRYPT_DEFAULTS.p });
     expect(dummy!.key).toHaveLength(SCRYPT_DEFAULTS.keyLength);
 
     verifySpy.mockClear();
@@ -140,7 +151,7 @@ describe('LoginService', () => {
   });
 
   it('shares the count between service instances on other connections (API replicas)', async () => {
-    const replica = new LoginService({ pool: otherPool, users: new UserStore(otherPool), secret });
+    const replica = loginService({}, otherPool);
     for (let i = 0; i < 5; i++) {
       const instance = i % 2 === 0 ? service : replica;
       await expect(instance.login('alice', 'wrong', sec(i))).rejects.toBeInstanceOf(InvalidCredentialsError);
@@ -156,7 +167,7 @@ describe('LoginService', () => {
   });
 
   it('honours a configured limit and window', async () => {
-    const strict = new LoginService({ pool, users, secret, throttle: { maxFailures: 2, windowSeconds: 60 } });
+    const strict = loginService({ throttle: { maxFailures: 2, windowSeconds: 60 } });
     for (let i = 0; i < 2; i++) await expect(strict.login('bob', 'wrong', sec(i))).rejects.toBeInstanceOf(InvalidCredentialsError);
     expect(((await errorOf(strict.login('bob', 'bob-password', sec(2)))) as LoginThrottledError).retryAfterSeconds).toBe(58);
     await expect(strict.login('bob', 'bob-password', sec(60))).resolves.toMatchObject({ tokenType: 'Bearer' });
@@ -175,7 +186,15 @@ describe('LoginService', () => {
   describe('authenticate', () => {
     it('turns a valid token into the principal', async () => {
       const { accessToken } = await service.login('alice', 'alice-password', sec(0));
-      expect(service.authenticate(accessToken, sec(60))).toEqual({ userId: alice.id, username: 'alice', roles: ['coordinator', 'leader'], unitId: 'hd-dg' });
+      expect(service.authenticate(accessToken, sec(60))).toEqual({
+        userId: alice.id,
+        username: 'alice',
+        roles: ['coordinator', 'leader'],
+        unitId: 'hd-dg',
+        sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        sessionRevision: 0,
+        mustChangePassword: false,
+      });
     });
 
     it('refuses an expired token', async () => {
@@ -198,7 +217,7 @@ describe('LoginService', () => {
       const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<string, unknown>;
       const elevated = Buffer.from(JSON.stringify({ ...claims, roles: ['admin'] })).toString('base64url');
       expect(() => service.authenticate(`${header}.${elevated}.${signature}`, sec(1))).toThrow(InvalidTokenError);
-      const foreign = signAccessToken({ userId: alice.id, username: 'alice', roles: ['admin'], unitId: 'sf' }, { secret: `${secret}-other`, now: () => sec(0) });
+      const foreign = signAccessToken({ userId: alice.id, username: 'alice', roles: ['admin'], unitId: 'sf', sessionId: alice.id, sessionRevision: 0, mustChangePassword: false }, { secret: `${secret}-other`, now: () => sec(0) });
       expect(() => service.authenticate(foreign, sec(1))).toThrow(InvalidTokenError);
       expect(() => service.authenticate('Bearer nonsense', sec(1))).toThrow(InvalidTokenError);
     });

@@ -1,11 +1,16 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { inTransaction } from '#database';
-import { InvalidCredentialsError, LoginThrottledError } from './errors.js';
-import { hashPassword, verifyPassword } from './password.js';
+import type { EventStore } from '#event-store';
+import { publicAccount } from './account-commands.js';
+import type { CredentialStore } from './credentials.js';
+import { InvalidCredentialsError, LoginThrottledError, PasswordChangeRequiredError } from './errors.js';
+import { readAccount } from './execute-account-command.js';
+import { PasswordHasher } from './password.js';
+import type { SessionRegistry } from './sessions.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, signAccessToken, verifyAccessToken } from './tokens.js';
 import type { Principal, PublicUser } from './types.js';
-import { PASSWORD_MAX_LENGTH, USERNAME_PATTERN, normalizeUsername, type UserStore } from './users.js';
+import { PASSWORD_MAX_LENGTH, USERNAME_PATTERN, normalizeUsername } from './users.js';
 
 /**
  * Signing in and checking bearer tokens.
@@ -28,7 +33,11 @@ export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = { maxFailures: 5, wi
 
 export interface LoginServiceOptions {
   readonly pool: Pool;
-  readonly users: UserStore;
+  readonly credentials: CredentialStore;
+  /** The event store, to read the account's stream: whether it is enabled, its roles and unit now. */
+  readonly store: EventStore;
+  readonly sessions: SessionRegistry;
+  readonly hasher?: PasswordHasher;
   readonly secret: string;
   /** Access token lifetime in seconds (default 8 hours). */
   readonly tokenTtlSeconds?: number;
@@ -40,7 +49,9 @@ export interface LoginResult {
   readonly tokenType: 'Bearer';
   /** Seconds until the access token expires. */
   readonly expiresIn: number;
-  readonly user: PublicUser;
+  readonly user: PublicUser & { readonly enabled: boolean };
+  /** The password was reset: this token may only change it (POST /api/v1/me/password) or log out. */
+  readonly mustChangePassword: boolean;
 }
 
 /** A moment: a Date or milliseconds since the epoch. */
@@ -57,7 +68,10 @@ function toMillis(now: Instant): number {
 
 export class LoginService {
   private readonly pool: Pool;
-  private readonly users: UserStore;
+  private readonly credentials: CredentialStore;
+  private readonly store: EventStore;
+  private readonly sessions: SessionRegistry;
+  private readonly hasher: PasswordHasher;
   private readonly secret: string;
   private readonly tokenTtlSeconds: number;
   private readonly throttle: LoginThrottleOptions;
@@ -68,7 +82,10 @@ export class LoginService {
 
   constructor(options: LoginServiceOptions) {
     this.pool = options.pool;
-    this.users = options.users;
+    this.credentials = options.credentials;
+    this.store = options.store;
+    this.sessions = options.sessions;
+    this.hasher = options.hasher ?? new PasswordHasher();
     this.secret = options.secret;
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
     this.throttle = { ...DEFAULT_LOGIN_THROTTLE, ...options.throttle };
@@ -79,7 +96,7 @@ export class LoginService {
       throw new RangeError(`tokenTtlSeconds must be a positive integer, not ${this.tokenTtlSeconds}`);
     }
     if (typeof this.secret !== 'string' || this.secret.length === 0) throw new TypeError('the token secret must be a non-empty string');
-    this.dummyHash = hashPassword(randomBytes(18).toString('base64'));
+    this.dummyHash = this.hasher.hash(randomBytes(18).toString('base64'));
     this.dummyHash.catch(() => undefined);
   }
 
@@ -88,7 +105,7 @@ export class LoginService {
    * unknown username and for a wrong password alike, and LoginThrottledError while the username
    * has had too many failures lately (even when the password is right).
    */
-  async login(username: string, password: string, now: Instant = Date.now()): Promise<LoginResult> {
+  async login(username: string, password: string, now: Instant = Date.now(), _clientAddress?: string): Promise<LoginResult> {
     const at = toMillis(now);
     const key = typeof username === 'string' ? normalizeUsername(username) : '';
     if (!USERNAME_PATTERN.test(key)) {
@@ -99,33 +116,78 @@ export class LoginService {
 
     await this.bookAttempt(key, at);
 
-    const credentials = typeof password === 'string' && password.length <= PASSWORD_MAX_LENGTH ? await this.users.findCredentials(key) : null;
+    const credentials = typeof password === 'string' && password.length <= PASSWORD_MAX_LENGTH ? await this.credentials.byUsername(key) : null;
     if (!credentials) {
       await this.verifyDummy();
       throw new InvalidCredentialsError();
     }
-    if (!(await verifyPassword(password, credentials.passwordHash))) throw new InvalidCredentialsError();
+    if (!(await this.hasher.verify(password, credentials.passwordHash))) throw new InvalidCredentialsError();
+    // The account as its stream says now: a disabled one answers as a wrong password does.
+    const { state: account } = await readAccount(this.store, credentials.userId);
+    if (!account.exists || !account.enabled) throw new InvalidCredentialsError();
 
     await this.pool.query('DELETE FROM login_failures WHERE username = $1', [key]);
+    if (this.hasher.needsRehash(credentials.passwordHash)) {
+      await this.credentials.upgradeHash(credentials.userId, credentials.passwordHash, await this.hasher.hash(password));
+    }
     const accessToken = signAccessToken(
-      { userId: credentials.user.id, username: credentials.user.username, roles: credentials.user.roles, unitId: credentials.user.unitId },
+      {
+        userId: account.userId,
+        username: account.username,
+        roles: account.roles,
+        unitId: account.unitId,
+        sessionId: randomUUID(),
+        sessionRevision: account.revision,
+        mustChangePassword: account.mustChangePassword,
+      },
       { secret: this.secret, now: () => at, expiresInSeconds: this.tokenTtlSeconds },
     );
-    return { accessToken, tokenType: 'Bearer', expiresIn: this.tokenTtlSeconds, user: credentials.user };
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.tokenTtlSeconds, user: publicAccount(account), mustChangePassword: account.mustChangePassword };
   }
 
   /**
-   * The principal of a valid bearer token; throws InvalidTokenError otherwise. No database access.
-   * A token whose signature has been checked is remembered until it expires, so a client's
-   * requests after the first skip the HMAC and the JSON parsing.
+   * The principal of a valid bearer token whose session has not ended; throws InvalidTokenError or
+   * SessionRevokedError otherwise. No database access: the sessions are checked in memory (see
+   * SessionRegistry). A token whose signature has been checked is remembered until it expires,
+   * so a client's requests after the first skip the HMAC and the JSON parsing.
    */
   authenticate(token: string, now: Instant = Date.now()): Principal {
-    const at = toMillis(now);
+    const principal = this.verifiedPrincipal(token, toMillis(now));
+    this.sessions.check(principal, toMillis(now));
+    return principal;
+  }
+
+  /**
+   * `authenticate`, and then: a token issued after a password reset passes only where
+   * `mayChangePasswordOnly` (reading oneself, changing the password, logging out).
+   */
+  authorize(token: string, now: Instant, mayChangePasswordOnly: boolean): Principal {
+    const principal = this.authenticate(token, now);
+    if (principal.mustChangePassword && !mayChangePasswordOnly) throw new PasswordChangeRequiredError();
+    return principal;
+  }
+
+  /** Ends the token's session: refused from now on, on every process within a second. */
+  async logout(token: string, now: Instant = Date.now()): Promise<void> {
+    const principal = this.authenticate(token, now);
+    const expiresAt = this.verified.get(token)?.expiresAt ?? toMillis(now) + this.tokenTtlSeconds * 1000;
+    await this.sessions.end(principal, new Date(expiresAt));
+  }
+
+  private verifiedPrincipal(token: string, at: number): Principal {
     const known = this.verified.get(token);
     if (known && at < known.expiresAt) return known.principal;
     // Also for an expired token: verifying it again throws the reason.
     const claims = verifyAccessToken(token, { secret: this.secret, now: () => at });
-    const principal: Principal = { userId: claims.sub, username: claims.username, roles: claims.roles, unitId: claims.unitId };
+    const principal: Principal = {
+      userId: claims.sub,
+      username: claims.username,
+      roles: claims.roles,
+      unitId: claims.unitId,
+      sessionId: claims.sid,
+      sessionRevision: claims.srv,
+      mustChangePassword: claims.mcp,
+    };
     if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, { principal, expiresAt: claims.exp * 1000 });
     return principal;
@@ -163,6 +225,6 @@ export class LoginService {
   }
 
   private async verifyDummy(): Promise<void> {
-    await verifyPassword('not the password', await this.dummyHash);
+    await this.hasher.verify('not the password', await this.dummyHash);
   }
 }

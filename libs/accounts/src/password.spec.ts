@@ -8,8 +8,8 @@ function flipBase64Char(text: string, index: number): string {
 }
 
 describe('password hashing', () => {
-  it('stores scrypt$N$r$p$salt$hash with N=16384, r=8, p=1, a 16-byte salt and a 64-byte key', async () => {
-    const stored = await hashPassword('correct horse');
+  it('stores scrypt$N$r$p$salt$hash with the N asked for (here 16384), r=8, p=1, a 16-byte salt and a 64-byte key', async () => {
+    const stored = await hashPassword('correct horse', 16384);
     const parts = stored.split('$');
     expect(parts.slice(0, 4)).toEqual(['scrypt', '16384', '8', '1']);
     expect(Buffer.from(parts[4]!, 'base64')).toHaveLength(16);
@@ -19,7 +19,7 @@ describe('password hashing', () => {
       scrypt('correct horse', Buffer.from(parts[4]!, 'base64'), 64, { N: 16384, r: 8, p: 1 }, (e, k) => (e ? reject(e) : resolve(k))),
     );
     expect(parts[5]).toBe(expected.toString('base64'));
-    expect(parsePasswordHash(stored)).toMatchObject({ N: SCRYPT_DEFAULTS.N, r: SCRYPT_DEFAULTS.r, p: SCRYPT_DEFAULTS.p });
+    expect(parsePasswordHash(stored)).toMatchObject({ N: 16384, r: SCRYPT_DEFAULTS.r, p: SCRYPT_DEFAULTS.p });
   });
 
   it('salts every hash afresh', async () => {

@@ -9,7 +9,11 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  * UTF-8 of their NFC form, so the same text typed through different input methods matches.
  */
 
-export const SCRYPT_DEFAULTS = { N: 16384, r: 8, p: 1, keyLength: 64, saltLength: 16 } as const;
+/** N = 2^17 (about 0.4 s and 128 MiB per hash on a 2020s server core); r = 8, p = 1. */
+export const SCRYPT_DEFAULTS = { N: 2 ** 17, r: 8, p: 1, keyLength: 64, saltLength: 16 } as const;
+
+/** The costs an installation may choose (PASSWORD_SCRYPT_LOG2N): below 2^14 is too weak, above 2^20 too slow. */
+export const SCRYPT_LOG2N_RANGE = { min: 14, max: 20 } as const;
 
 /** Bounds on the parameters read back from a stored hash, so a bad row cannot exhaust memory. */
 const LIMITS = { maxN: 2 ** 20, maxR: 32, maxP: 16, minKey: 16, maxKey: 128, minSalt: 8, maxSalt: 64 } as const;
@@ -33,9 +37,9 @@ function derive(password: string, salt: Buffer, keyLength: number, N: number, r:
 }
 
 /** Hashes a password with a fresh random salt (runs on the libuv thread pool). */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, N: number = SCRYPT_DEFAULTS.N): Promise<string> {
   if (typeof password !== 'string') throw new TypeError('password must be a string');
-  const { N, r, p, keyLength, saltLength } = SCRYPT_DEFAULTS;
+  const { r, p, keyLength, saltLength } = SCRYPT_DEFAULTS;
   const salt = randomBytes(saltLength);
   const key = await derive(password, salt, keyLength, N, r, p);
   return ['scrypt', N, r, p, salt.toString('base64'), key.toString('base64')].join('$');
@@ -83,3 +87,32 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(key, parsed.key);
 }
 
+
+/**
+ * Hashing at the installation's cost. A hash made at a lower cost (or other parameters) still
+ * verifies; `needsRehash` says when to store a new one, which login does on the next success.
+ */
+export class PasswordHasher {
+  readonly N: number;
+
+  constructor(log2N: number = Math.log2(SCRYPT_DEFAULTS.N)) {
+    if (!Number.isInteger(log2N) || log2N < SCRYPT_LOG2N_RANGE.min || log2N > SCRYPT_LOG2N_RANGE.max) {
+      throw new RangeError(`the scrypt cost must be 2^${SCRYPT_LOG2N_RANGE.min} to 2^${SCRYPT_LOG2N_RANGE.max}, not 2^${log2N}`);
+    }
+    this.N = 2 ** log2N;
+  }
+
+  hash(password: string): Promise<string> {
+    return hashPassword(password, this.N);
+  }
+
+  verify(password: string, stored: string): Promise<boolean> {
+    return verifyPassword(password, stored);
+  }
+
+  /** Whether a stored hash was made with weaker or other parameters than this hasher's. */
+  needsRehash(stored: string): boolean {
+    const parsed = parsePasswordHash(stored);
+    return parsed === null || parsed.N < this.N || parsed.r !== SCRYPT_DEFAULTS.r || parsed.p !== SCRYPT_DEFAULTS.p || parsed.key.length !== SCRYPT_DEFAULTS.keyLength;
+  }
+}

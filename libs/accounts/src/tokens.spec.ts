@@ -6,7 +6,15 @@ import { DEFAULT_TOKEN_TTL_SECONDS, signAccessToken, verifyAccessToken } from '.
 const secret = 'a-test-secret-that-is-long-enough-0123456789';
 const T0 = Date.parse('2026-03-02T09:00:00+08:00');
 const at = (ms: number) => () => ms;
-const subject = { userId: '0190c1d2-0000-7000-8000-000000000001', username: 'hd-dg-1.clerk', roles: ['clerk' as const], unitId: 'hd-dg-1' };
+const subject = {
+  userId: '0190c1d2-0000-7000-8000-000000000001',
+  username: 'hd-dg-1.clerk',
+  roles: ['clerk' as const],
+  unitId: 'hd-dg-1',
+  sessionId: '0190c1d2-0000-7000-8000-0000000000aa',
+  sessionRevision: 3,
+  mustChangePassword: false,
+};
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 /** A token built by hand, signed with HMAC-SHA256 over header.payload. */
@@ -29,7 +37,7 @@ function reasonOf(fn: () => unknown): InvalidTokenReason | 'no error' {
 }
 
 describe('access tokens (HS256 JWT)', () => {
-  it('signs a standard HS256 JWT with the claims sub, username, roles, unitId, iat and exp', () => {
+  it('signs a standard HS256 JWT with the claims sub, username, roles, unitId, sid, srv, mcp, iat and exp', () => {
     const token = signAccessToken(subject, { secret, now: at(T0 + 999) });
     const [header, payload, signature] = token.split('.');
     expect(decodePart(token, 0)).toEqual({ alg: 'HS256', typ: 'JWT' });
@@ -39,6 +47,9 @@ describe('access tokens (HS256 JWT)', () => {
       username: 'hd-dg-1.clerk',
       roles: ['clerk'],
       unitId: 'hd-dg-1',
+      sid: subject.sessionId,
+      srv: 3,
+      mcp: false,
       iat,
       exp: iat + 8 * 3600,
     });
@@ -128,6 +139,11 @@ describe('access tokens (HS256 JWT)', () => {
       { ...claims, exp: undefined },
       { ...claims, exp: String(claims.exp) },
       { ...claims, exp: claims.iat },
+      // A token of before sessions (no session id) is refused: its holder logs in again.
+      { ...claims, sid: undefined },
+      { ...claims, srv: '3' },
+      { ...claims, srv: -2 },
+      { ...claims, mcp: 'no' },
     ];
     for (const payload of variants) {
       expect(reasonOf(() => verifyAccessToken(handMade({ alg: 'HS256', typ: 'JWT' }, payload), { secret, now: at(T0) }))).toBe('invalid_claims');

@@ -18,6 +18,12 @@ export interface AccessTokenClaims {
   readonly username: string;
   readonly roles: readonly Role[];
   readonly unitId: string;
+  /** The session id (a UUID): logging out ends it. */
+  readonly sid: string;
+  /** The account's revision at login. */
+  readonly srv: number;
+  /** Must change the password before anything else. */
+  readonly mcp: boolean;
   /** Issued at, seconds since the epoch. */
   readonly iat: number;
   /** Expires at, seconds since the epoch; the token is refused from this second on. */
@@ -29,6 +35,9 @@ export interface TokenSubject {
   readonly username: string;
   readonly roles: readonly Role[];
   readonly unitId: string;
+  readonly sessionId: string;
+  readonly sessionRevision: number;
+  readonly mustChangePassword: boolean;
 }
 
 export interface SignOptions {
@@ -86,6 +95,9 @@ export function signAccessToken(subject: TokenSubject, options: SignOptions): st
     username: subject.username,
     roles: [...subject.roles],
     unitId: subject.unitId,
+    sid: subject.sessionId,
+    srv: subject.sessionRevision,
+    mcp: subject.mustChangePassword,
     iat,
     exp: iat + ttl,
   };
@@ -98,7 +110,7 @@ function isNumericDate(value: unknown): value is number {
 }
 
 function readClaims(payload: Record<string, unknown>): AccessTokenClaims {
-  const { sub, username, roles, unitId, iat, exp } = payload;
+  const { sub, username, roles, unitId, sid, srv, mcp, iat, exp } = payload;
   const problem =
     typeof sub !== 'string' || sub === ''
       ? 'sub'
@@ -108,7 +120,13 @@ function readClaims(payload: Record<string, unknown>): AccessTokenClaims {
           ? 'roles'
           : typeof unitId !== 'string' || unitId === ''
             ? 'unitId'
-            : !isNumericDate(iat)
+            : typeof sid !== 'string' || sid === ''
+              ? 'sid'
+              : typeof srv !== 'number' || !Number.isSafeInteger(srv) || srv < -1
+                ? 'srv'
+                : typeof mcp !== 'boolean'
+                  ? 'mcp'
+                  : !isNumericDate(iat)
               ? 'iat'
               : !isNumericDate(exp) || exp <= iat
                 ? 'exp'
@@ -119,6 +137,9 @@ function readClaims(payload: Record<string, unknown>): AccessTokenClaims {
     username: username as string,
     roles: [...(roles as Role[])],
     unitId: unitId as string,
+    sid: sid as string,
+    srv: srv as number,
+    mcp: mcp as boolean,
     iat: iat as number,
     exp: exp as number,
   };

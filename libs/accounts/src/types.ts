@@ -13,6 +13,12 @@ export interface Principal {
   readonly username: string;
   readonly roles: readonly Role[];
   readonly unitId: string;
+  /** This login's session: logging out ends it. */
+  readonly sessionId: string;
+  /** The account's revision when the token was issued: a later session-ending event refuses it. */
+  readonly sessionRevision: number;
+  /** The password was reset: the token may only change it (or log out). */
+  readonly mustChangePassword: boolean;
 }
 
 /** A user as shown to anyone: never the password hash. */

@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Job } from 'bullmq';
 import pg from 'pg';
-import { migrateAccounts, UserStore } from '#accounts';
+import { accountsTestKit } from '../../accounts/src/testing.js';
 import { CaseNumbers, CaseFoldCache, ExecuteCaseCommand, ExecuteCaseCommandHandler, caseStreamId } from '#cases';
 import { DEFAULT_SLA_POLICY, DEMO_ORG_UNITS, OrgTree, type CaseCommand, type Role, type UserActor } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
@@ -139,11 +139,9 @@ describe.each(backends)('notification dispatch on BullMQ (%s)', (_name, backendR
     jobs = await createTestDatabase('minyi_notify_jobs');
     pool = new pg.Pool({ connectionString: events.url, max: 10 });
     await migrateEventStore(pool);
-    await migrateAccounts(pool);
-    const users = new UserStore(pool);
-    for (const [username, roles, unitId] of ACCOUNTS) {
-      ids[username] = (await users.create({ username, displayName: `${username} 显示名`, password: 'a-good-password', roles, unitId })).id;
-    }
+    const accountsKit = await accountsTestKit(pool);
+    Object.assign(ids, await accountsKit.createUsers(ACCOUNTS.map(([username, roles, unitId]) => ({ username, roles, unitId }))));
+    await accountsKit.close();
     inApp = new InAppNotifications(pool);
     await inApp.migrate();
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { migrateAccounts, UserStore } from '#accounts';
+import { accountsTestKit } from '../../accounts/src/testing.js';
 import { DEMO_ORG_UNITS, OrgTree, type Role } from '#domain';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { InAppNotifications } from './in-app.js';
@@ -35,11 +35,9 @@ describe('notification recipients and in-app notifications (PostgreSQL)', () => 
   beforeAll(async () => {
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 8 });
-    await migrateAccounts(pool);
-    const users = new UserStore(pool);
-    for (const [username, roles, unitId] of accounts) {
-      ids[username] = (await users.create({ username, displayName: `${username} 显示名`, password: 'a-good-password', roles, unitId })).id;
-    }
+    const accountsKit = await accountsTestKit(pool);
+    Object.assign(ids, await accountsKit.createUsers(accounts.map(([username, roles, unitId]) => ({ username, roles, unitId }))));
+    await accountsKit.close();
     inApp = new InAppNotifications(pool);
     await inApp.migrate();
   });

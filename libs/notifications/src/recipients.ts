@@ -10,7 +10,7 @@ export interface Recipient {
 }
 
 /**
- * The users an audience names, from the users table, ordered by username: everyone holding one
+ * The enabled users an audience names, from the accounts read model, ordered by username: everyone holding one
  * of a group's roles at one of its units, plus the named users that exist, minus the excluded.
  * Ids that are not user ids (the system actor) name no one.
  */
@@ -30,10 +30,11 @@ export async function resolveRecipients(pool: Pool, audience: Audience): Promise
   if (roles.length === 0 && userIds.length === 0) return [];
   const { rows } = await pool.query<{ id: string; username: string; display_name: string }>(
     `SELECT id, username, display_name
-       FROM users
-      WHERE (id = ANY($1::uuid[])
+       FROM accounts
+      WHERE enabled
+        AND (id = ANY($1::uuid[])
              OR EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS wanted(role, unit_id)
-                         WHERE wanted.role = ANY(users.roles) AND wanted.unit_id = users.unit_id))
+                         WHERE wanted.role = ANY(accounts.roles) AND wanted.unit_id = accounts.unit_id))
         AND NOT (id = ANY($4::uuid[]))
       ORDER BY username`,
     [userIds, roles, unitIds, excluded],

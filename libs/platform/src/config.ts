@@ -4,7 +4,8 @@ import { notificationSettingsFromEnv, type NotificationSettings } from '#notific
 /** Everything the engine reads from its environment, checked once at start-up. */
 export interface AppConfig {
   readonly port: number;
-  readonly host: string;
+  /** HOST as given; unset, the server picks (see listenAddress: loopback while demo passwords are published). */
+  readonly host: string | undefined;
   readonly dataDir: string;
   /** Unset: an embedded PostgreSQL under dataDir. */
   readonly databaseUrl: string | undefined;
@@ -19,6 +20,8 @@ export interface AppConfig {
   readonly logLevel: string;
   /** Replaces the default SLA policy of DESIGN.md (format in API.md). */
   readonly slaPolicyFile: string | undefined;
+  /** The scrypt cost of new password hashes, a power of two: PASSWORD_SCRYPT_LOG2N (default 17). */
+  readonly passwordHashLog2N: number;
   /** Webhook, e-mail and retry settings of the notifications. */
   readonly notify: NotificationSettings;
 }
@@ -49,7 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (redisUrl) checkUrl('REDIS_URL', redisUrl, ['redis:', 'rediss:']);
   return {
     port: portNumber(env.PORT ?? '3000'),
-    host: nonEmpty(env.HOST) ?? '0.0.0.0',
+    host: nonEmpty(env.HOST),
     dataDir: resolve(nonEmpty(env.MINYI_DATA_DIR) ?? './data'),
     databaseUrl,
     jobsDatabaseUrl,
@@ -61,12 +64,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     orgFile: nonEmpty(env.MINYI_ORG_FILE),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     slaPolicyFile: nonEmpty(env.SLA_POLICY_FILE),
+    passwordHashLog2N: scryptCost(env.PASSWORD_SCRYPT_LOG2N),
     notify: notificationSettingsFromEnv(env),
   };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function scryptCost(text: string | undefined): number {
+  if (nonEmpty(text) === undefined) return 17;
+  const log2N = Number(text);
+  if (!Number.isInteger(log2N) || log2N < 14 || log2N > 20) throw new ConfigError('PASSWORD_SCRYPT_LOG2N', `"${text}" is not a whole number from 14 to 20 (the scrypt cost N = 2^n)`);
+  return log2N;
 }
 
 function portNumber(text: string): number {

@@ -1,9 +1,10 @@
 import { type DynamicModule, Inject, Injectable, type INestApplicationContext, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { setTimeout as delay } from 'node:timers/promises';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
 import type pg from 'pg';
-import { AccountsModule, DemoOrgTreeError } from '#accounts';
+import { AccountsModule, CredentialStore, DemoOrgTreeError } from '#accounts';
 import { CasesModule } from '#cases';
 import { MAIN_POOL } from '#database';
 import { SLA_POLICY, type SlaPolicy } from '#domain';
@@ -52,9 +53,26 @@ class EngineStart implements OnApplicationBootstrap {
     private readonly slaWorkers: SlaWorkers,
     private readonly notificationWorkers: NotificationWorkers,
     private readonly slaTimers: SlaTimerReactor,
+    private readonly credentials: CredentialStore,
   ) {}
 
+  /**
+   * Waits (up to 30 s) until the accounts read model shows every account, so that the first
+   * requests after a start that made accounts (the demo ones, say) find them listed and notified.
+   */
+  private async awaitAccountsShown(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while ((await this.credentials.accountsNotYetShown()) > 0) {
+      if (Date.now() > deadline) {
+        this.logger.warn('the accounts read model has not caught up after 30 s: some accounts may be missing from lists for a while');
+        return;
+      }
+      await delay(50);
+    }
+  }
+
   async onApplicationBootstrap(): Promise<void> {
+    await this.awaitAccountsShown();
     if (this.runWorkers) {
       // The workers close before the projections, the queues and the pool, so that the jobs in
       // hand finish while the command path still works (the SLA runner, registered after them,
@@ -89,7 +107,11 @@ export class EngineModule {
       imports: [
         PlatformModule.forRoot({ config, logger, now: settings.now, shutdown, poolSize: 40, notifyOtherProcesses: true, jobs: true }),
         CqrsModule.forRoot(),
-        AccountsModule.forRoot({ login: { jwtSecret: config.jwtSecret, dataDir: config.dataDir }, demo: config.demo ? { password: config.demoPassword } : undefined }),
+        AccountsModule.forRoot({
+          login: { jwtSecret: config.jwtSecret, dataDir: config.dataDir },
+          demo: config.demo ? { password: config.demoPassword } : undefined,
+          passwordHashLog2N: config.passwordHashLog2N,
+        }),
         CasesModule,
         ReportingModule,
         SlaModule,

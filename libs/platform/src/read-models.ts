@@ -1,3 +1,4 @@
+import { AccountViewProjection } from '#accounts';
 import { CaseReadModelProjection } from '#cases';
 import type { SlaPolicy } from '#domain';
 import type { Projection } from '#projections';
@@ -5,5 +6,5 @@ import { CaseStatsProjection } from '#reporting';
 
 /** The read models: projections with tables of their own, which `rebuild` can replay from the log. */
 export function readModels(policy: SlaPolicy): Projection[] {
-  return [new CaseReadModelProjection(policy), new CaseStatsProjection(policy)];
+  return [new CaseReadModelProjection(policy), new CaseStatsProjection(policy), new AccountViewProjection()];
 }

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { LoginService, UserStore, type Principal } from '#accounts';
+import { AccountCommands, AccountNotFoundError, LoginService, publicAccount, readAccount, type Principal } from '#accounts';
+import { EVENT_STORE, type EventStore } from '#event-store';
 import { Text } from '../http/fields.js';
 import { CLOCK, type Now } from '#runtime';
-import { CurrentUser, Public } from './auth.guard.js';
+import { AllowedBeforePasswordChange, CurrentToken, CurrentUser, Public } from './auth.guard.js';
+import { accountCommandContext } from '../users/users.controller.js';
 
 export class LoginDto {
   @Text(64, { example: 'hd-dg-1.clerk' })
@@ -13,12 +15,21 @@ export class LoginDto {
   password!: string;
 }
 
+export class ChangePasswordDto {
+  @Text(1024)
+  currentPassword!: string;
+
+  @Text(1024, { description: '8-128 characters, not the username, not the demo password' })
+  newPassword!: string;
+}
+
 @ApiTags('accounts')
 @Controller('api/v1')
 export class AuthController {
   constructor(
     @Inject(LoginService) private readonly login: LoginService,
-    @Inject(UserStore) private readonly users: UserStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(AccountCommands) private readonly commands: AccountCommands,
     @Inject(CLOCK) private readonly clock: Now,
   ) {}
 
@@ -30,10 +41,32 @@ export class AuthController {
     return this.login.login(username, password, this.clock());
   }
 
+  @Post('auth/logout')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @AllowedBeforePasswordChange()
+  @ApiOperation({ summary: 'End this token’s session' })
+  async logOut(@CurrentToken() token: string): Promise<void> {
+    await this.login.logout(token, this.clock());
+  }
+
   @Get('me')
   @ApiBearerAuth()
+  @AllowedBeforePasswordChange()
+  @ApiOperation({ summary: 'The account behind the token, as it is now' })
   async me(@CurrentUser() principal: Principal) {
-    const user = await this.users.findById(principal.userId);
-    return user ?? { id: principal.userId, username: principal.username, displayName: principal.username, roles: principal.roles, unitId: principal.unitId };
+    // From the account's own stream, not the read model: what is true now, on every process.
+    const { state } = await readAccount(this.store, principal.userId);
+    if (!state.exists) throw new AccountNotFoundError(principal.userId);
+    return { ...publicAccount(state), mustChangePassword: principal.mustChangePassword };
+  }
+
+  @Post('me/password')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @AllowedBeforePasswordChange()
+  @ApiOperation({ summary: 'Change one’s own password (every session of the account ends: log in again)' })
+  async changePassword(@CurrentUser() principal: Principal, @Body() body: ChangePasswordDto): Promise<void> {
+    await this.commands.changePassword(principal, body, accountCommandContext());
   }
 }

@@ -8,9 +8,13 @@ import { CLOCK, type Now } from '#runtime';
 
 const PUBLIC = 'minyi:public';
 const ROLES = 'minyi:roles';
+const BEFORE_PASSWORD_CHANGE = 'minyi:before-password-change';
 
 /** Marks a route that needs no token (login, health, docs). */
 export const Public = () => SetMetadata(PUBLIC, true);
+
+/** Marks a route a token issued after a password reset may call: reading oneself, changing the password, logging out. */
+export const AllowedBeforePasswordChange = () => SetMetadata(BEFORE_PASSWORD_CHANGE, true);
 
 /**
  * Marks a route (or every route of a controller) as open to these roles only: anyone else gets
@@ -18,7 +22,7 @@ export const Public = () => SetMetadata(PUBLIC, true);
  */
 export const Roles = (...roles: [Role, ...Role[]]) => SetMetadata(ROLES, roles);
 
-type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+type AuthenticatedRequest = FastifyRequest & { principal?: Principal; bearerToken?: string };
 
 /** Every route needs `Authorization: Bearer <token>` unless marked @Public(), and one of its @Roles() if it names any. */
 @Injectable()
@@ -35,7 +39,9 @@ export class AuthGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = header?.match(/^Bearer\s+(\S+)$/i);
     if (!match) throw new UnauthorizedException(header ? 'the Authorization header must be "Bearer <token>"' : 'no token: log in and send "Authorization: Bearer <token>"');
-    const principal = this.login.authenticate(match[1]!, this.clock());
+    const beforePasswordChange = this.reflector.getAllAndOverride<boolean>(BEFORE_PASSWORD_CHANGE, [context.getHandler(), context.getClass()]) === true;
+    const principal = this.login.authorize(match[1]!, this.clock(), beforePasswordChange);
+    request.bearerToken = match[1]!;
     request.principal = principal;
     const requestLog = currentRequest();
     if (requestLog) {
@@ -49,6 +55,13 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 }
+
+/** The bearer token of the request (to log it out). */
+export const CurrentToken = createParamDecorator((_: unknown, context: ExecutionContext): string => {
+  const token = context.switchToHttp().getRequest<AuthenticatedRequest>().bearerToken;
+  if (!token) throw new UnauthorizedException('not authenticated');
+  return token;
+});
 
 /** The authenticated user of the request. */
 export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {

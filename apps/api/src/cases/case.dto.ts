@@ -21,7 +21,7 @@ import {
   type VisitReason,
 } from '#domain';
 import { Type } from 'class-transformer';
-import { MinPositionQuery } from '../http/read-your-writes.js';
+import { PagedQuery } from '../http/read-your-writes.js';
 import { Coordinate, Flag, Instant, Nested, OneOf, Phone, RevisionDto, Text, WholeNumber } from '../http/fields.js';
 
 export class FilerDto {
@@ -167,7 +167,7 @@ export class ExtendDeadlineDto extends RevisionDto {
   reason!: string;
 }
 
-export class ListCasesQuery extends MinPositionQuery {
+export class ListCasesQuery extends PagedQuery {
   @OneOf(CASE_STATUSES, { optional: true })
   status?: CaseStatus;
 
@@ -185,14 +185,6 @@ export class ListCasesQuery extends MinPositionQuery {
 
   @OneOf(['me'], { optional: true, description: 'only the cases I filed (an addition to API.md)' })
   filedBy?: 'me';
-
-  @WholeNumber(1, 100_000, { optional: true })
-  @Type(() => Number)
-  page?: number;
-
-  @WholeNumber(1, 100, { optional: true })
-  @Type(() => Number)
-  pageSize?: number;
 }
 
 export class StateAtQuery {

@@ -37,6 +37,8 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   invalid_credentials: HttpStatus.UNAUTHORIZED,
   invalid_token: HttpStatus.UNAUTHORIZED,
   login_throttled: HttpStatus.TOO_MANY_REQUESTS,
+  session_revoked: HttpStatus.UNAUTHORIZED,
+  password_change_required: HttpStatus.FORBIDDEN,
 };
 
 /** A typed error of ours: a stable `code`, and what the body may add from it. */

@@ -27,3 +27,14 @@ export async function answerWhenCaughtUp(minPosition: number | undefined, respon
 export function awaitMinPosition(projections: ProjectionRunner, minPosition: number | undefined, readModels: readonly string[], response: FastifyReply): Promise<void> {
   return answerWhenCaughtUp(minPosition, response, (position, timeoutMs) => projections.waitFor(position, timeoutMs, readModels));
 }
+
+/** A list query: read-your-writes, and a page (API.md: `page=1&pageSize=20`). */
+export class PagedQuery extends MinPositionQuery {
+  @WholeNumber(1, 100_000, { optional: true })
+  @Type(() => Number)
+  page?: number;
+
+  @WholeNumber(1, 100, { optional: true })
+  @Type(() => Number)
+  pageSize?: number;
+}

@@ -27,6 +27,8 @@ export interface TestApp {
   readonly app: NestFastifyApplication;
   readonly engine: TestEngine;
   readonly db: TestDatabase;
+  /** Where the installation keeps its generated secrets. */
+  readonly dataDir: string;
   /** supertest against the running app. */
   readonly http: () => supertest.Agent;
   /** The current time the app sees; tests move it with `advance`. */
@@ -43,10 +45,11 @@ export interface TestApp {
  * The whole HTTP API over a database of its own (real PostgreSQL), with the demo org tree and
  * accounts, and a clock the test drives.
  */
-export async function startTestApp(options: { start?: Date } = {}): Promise<TestApp> {
-  const db = await createTestDatabase('minyi_e2e');
-  const dataDir = await mkdtemp(join(tmpdir(), 'minyi-e2e-'));
-  const config = loadConfig({ DATABASE_URL: db.url, JOBS_DATABASE_URL: db.url, MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: DEMO_PASSWORD, LOG_LEVEL: 'silent' });
+export async function startTestApp(options: { start?: Date; /** A second API process of this app's installation: its database and data dir (so its token secret), left to their owner. */ sameInstallationAs?: TestApp } = {}): Promise<TestApp> {
+  const owner = options.sameInstallationAs;
+  const db = owner?.db ?? (await createTestDatabase('minyi_e2e'));
+  const dataDir = owner?.dataDir ?? (await mkdtemp(join(tmpdir(), 'minyi-e2e-')));
+  const config = loadConfig({ DATABASE_URL: db.url, JOBS_DATABASE_URL: db.url, MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: DEMO_PASSWORD, LOG_LEVEL: 'silent', PASSWORD_SCRYPT_LOG2N: '14' });
   let clock = (options.start ?? new Date('2026-11-02T09:00:00+08:00')).getTime();
   // The engine's timers and workers see the test's clock too.
   const app = await createHttpApp({ config, logger: createLogger('silent'), workers: true, now: () => new Date(clock) });
@@ -65,6 +68,7 @@ export async function startTestApp(options: { start?: Date } = {}): Promise<Test
     app,
     engine,
     db,
+    dataDir,
     http,
     now: () => new Date(clock),
     advance: (ms) => void (clock += ms),
@@ -81,6 +85,7 @@ export async function startTestApp(options: { start?: Date } = {}): Promise<Test
     },
     async close() {
       await app.close();
+      if (owner) return;
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });
     },

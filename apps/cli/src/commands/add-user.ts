@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { InvalidUserInputError, UsernameTakenError } from '#accounts';
 import type { Role } from '#domain';
 import { withCliContext } from '../cli-context.js';
@@ -11,7 +12,8 @@ export const addUser: CliCommand = {
   summary: 'create an account straight in the database (the first admin of a new installation)',
   help: `Usage: npm run cli -- add-user --username <name> --display-name <name> --roles <role,...> --unit <unitId> [--password-stdin]
 
-Creates an account as POST /api/v1/users does, but straight in the database: the way to the
+Creates an account as POST /api/v1/users does (an event of its own stream, written by the
+engine itself), but without the API: the way to the
 first admin of an installation without demo data (only an admin may create users through the
 API), or to an account while the API is down. The unit must be in the org tree in use
 (MINYI_ORG_FILE); roles are clerk, coordinator, leader, auditor and admin.
@@ -45,10 +47,10 @@ Exit status: 0 when the account was created, 1 when the username is taken, 2 on 
       password,
     };
 
-    return withCliContext(async ({ users, org }) => {
+    return withCliContext(async ({ accounts, org }) => {
       try {
-        const user = await users.create(input);
-        process.stdout.write(`created ${user.username} (${user.displayName}), ${user.roles.join(', ')} at ${org.get(user.unitId).name} (${user.unitId}): id ${user.id}\n`);
+        const { account: user } = await accounts.createAsSystem(input, { correlationId: `cli:add-user:${randomUUID()}` });
+        process.stdout.write(`created ${user.username} (${user.displayName}), ${user.roles.join(', ')} at ${org.get(user.unitId).name} (${user.unitId}): id ${user.userId}\n`);
         return 0;
       } catch (error) {
         if (error instanceof InvalidUserInputError) throw new UsageError(error.details.map((d) => `${optionOf(d.field)}: ${d.message}`).join('; '));
