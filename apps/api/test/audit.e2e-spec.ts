@@ -21,6 +21,9 @@ describe('audit: whole-store verification and anchors', () => {
   });
 
   beforeAll(async () => {
+    // First, so that the last event of the log is a case's. An auditor below the root: sees broken streams of the cases in 河西区 only.
+    const created = await api.post('admin', '/api/v1/users', { username: 'hx.auditor', displayName: '河西区审计员', password: DEMO_PASSWORD, roles: ['auditor'], unitId: 'hx' });
+    expect(created.status).toBe(201);
     hd = [];
     for (const title of ['审计一', '审计二', '审计三']) {
       const filed = await api.file({ title });
@@ -30,9 +33,6 @@ describe('audit: whole-store verification and anchors', () => {
     }
     hx = await api.file({ title: '湖滨审计', unitId: 'hx-xh-1' }, 'hx-xh-1.clerk');
     await api.must('hx-xh-1.coordinator', hx.id, 'accept');
-    // An auditor below the root: sees broken streams of the cases in 河西区 only.
-    const created = await api.post('admin', '/api/v1/users', { username: 'hx.auditor', displayName: '河西区审计员', password: DEMO_PASSWORD, roles: ['auditor'], unitId: 'hx' });
-    expect(created.status).toBe(201);
   });
 
   const streamCount = async () => (await t.engine.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM streams')).rows[0]!.n;
@@ -44,7 +44,8 @@ describe('audit: whole-store verification and anchors', () => {
       const response = await api.get('auditor', '/api/v1/audit/verify');
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ ok: true, streams: await streamCount(), events: await api.eventCount(), broken: [], brokenOutsideScope: 0 });
-      expect(response.body.streams).toBe(4);
+      // The four cases, and the accounts: the demo ones and hx.auditor.
+    expect(response.body.streams).toBe(4 + DEMO_USERS.length + 1);
     });
 
     it('answers auditors and admins, 403 to every other role and 401 without a token', async () => {
@@ -70,7 +71,7 @@ describe('audit: whole-store verification and anchors', () => {
       expect(response.status).toBe(200);
       const anchor = response.body;
       const last = await lastEventOf(hx.id);
-      expect(anchor).toEqual({ position: last.position, commit: expect.stringMatching(/^\d+$/), streams: 4, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(anchor).toEqual({ position: last.position, commit: expect.stringMatching(/^\d+$/), streams: 4 + DEMO_USERS.length + 1, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
       await api.must('hd-dg-1.coordinator', hd[0]!.id, 'notes', { type: 'contact', text: '锚点之后的记录' });
       await api.file({ title: '锚点之后的案件' });

@@ -12,7 +12,7 @@ describe('the add-user command', () => {
   useCliApp((app) => void ({ t, cli, cliWith } = app));
 
   const login = (username: string, password: string) => t.http().post('/api/v1/auth/login').send({ username, password });
-  const userCount = async () => (await t.engine.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0]!.n;
+  const userCount = async () => (await t.engine.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM account_credentials')).rows[0]!.n;
 
   it('creates an account whose password comes from the environment, and the account can log in with its role and unit', async () => {
     const run = await cliWith({ env: { MINYI_USER_PASSWORD: 'a-long-admin-password' } }, 'add-user', '--username', 'ops.admin', '--display-name', '运维管理员', '--roles', 'admin', '--unit', 'sf');

@@ -1,12 +1,14 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Api, MASKED_PHONE, PHONE, type Filed } from '../../api/test/support/api.js';
+import { Api, DEMO_USERS, MASKED_PHONE, PHONE, type Filed } from '../../api/test/support/api.js';
 import { behindTheStore, rewriteStreamConsistently } from '../../api/test/support/tamper.js';
 import type { TestApp } from '../../api/test/support/test-app.js';
 import { useCliApp, type CliApp, type CliRun } from './support/run-cli.js';
 
 const MINUTE = 60_000;
+/** The three cases filed below, and the demo accounts' streams. */
+const STREAMS = 3 + DEMO_USERS.length;
 const LONG = 60_000;
 // Each run of the CLI is a fresh Node.js process that loads the engine's libraries and connects.
 jest.setTimeout(120_000);
@@ -56,10 +58,10 @@ describe('audit commands: verify, replay, export', () => {
   describe('verify', () => {
     it('exits 0 on a whole store and says how much it checked', async () => {
       const run = await cli('verify');
-      expect(run).toMatchObject({ code: 0, stdout: `verified 3 streams and ${await api.eventCount()} events: the store is whole\n` });
+      expect(run).toMatchObject({ code: 0, stdout: `verified ${STREAMS} streams and ${await api.eventCount()} events: the store is whole\n` });
       const json = await cli('verify', '--json');
       expect(json.code).toBe(0);
-      expect(JSON.parse(json.stdout)).toEqual({ ok: true, streams: 3, events: await api.eventCount(), broken: [] });
+      expect(JSON.parse(json.stdout)).toEqual({ ok: true, streams: STREAMS, events: await api.eventCount(), broken: [] });
     });
 
     it('prints an anchor that still matches after more events, and no longer after a consistent rewrite', async () => {
@@ -69,7 +71,7 @@ describe('audit commands: verify, replay, export', () => {
       expect(lines[1]).toMatch(/^anchor at global position \d+ \(keep it elsewhere\):$/);
       const anchor = JSON.parse(lines.at(-1)!);
       const history = (await api.get('auditor', `/api/v1/cases/${target.id}/history`)).body.events;
-      expect(anchor).toEqual({ position: history.at(-1).position, commit: expect.stringMatching(/^\d+$/), streams: 3, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(anchor).toEqual({ position: history.at(-1).position, commit: expect.stringMatching(/^\d+$/), streams: STREAMS, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
       expect(JSON.parse((await cli('verify', '--anchor', '--json')).stdout).anchor).toEqual(anchor);
 
       await api.must('hd-dg-1.coordinator', lamp.id, 'accept');
@@ -235,7 +237,7 @@ describe('audit commands: verify, replay, export', () => {
       const run = await cli('verify');
       expect(run.code).toBe(1);
       const lines = run.stdout.trim().split('\n');
-      expect(lines[0]).toBe(`verified 3 streams and ${await api.eventCount()} events: 2 broken streams`);
+      expect(lines[0]).toBe(`verified ${STREAMS} streams and ${await api.eventCount()} events: 2 broken streams`);
       expect(lines.slice(1).sort()).toEqual(
         [
           `  ${parking.number}  case-${parking.id}  from revision 2: revision 2 was altered: its hash does not match its contents`,

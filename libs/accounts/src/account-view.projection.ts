@@ -50,7 +50,9 @@ export class AccountViewProjection implements Projection {
     for (const event of events) {
       if (!isAccountStream(event.streamId)) continue;
       const id = accountIdOf(event.streamId);
-      byAccount.set(id, [...(byAccount.get(id) ?? []), event]);
+      const accountEvents = byAccount.get(id);
+      if (accountEvents) accountEvents.push(event);
+      else byAccount.set(id, [event]);
     }
     if (byAccount.size === 0) return;
     const { rows } = await client.query<StoredRow>(`${SELECT_STORED} WHERE id = ANY($1::uuid[])`, [[...byAccount.keys()]]);

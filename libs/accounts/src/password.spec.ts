@@ -23,14 +23,14 @@ describe('password hashing', () => {
   });
 
   it('salts every hash afresh', async () => {
-    const [a, b] = await Promise.all([hashPassword('same'), hashPassword('same')]);
+    const [a, b] = await Promise.all([hashPassword('same', 2 ** 14), hashPassword('same', 2 ** 14)]);
     expect(a).not.toBe(b);
     expect(await verifyPassword('same', a)).toBe(true);
     expect(await verifyPassword('same', b)).toBe(true);
   });
 
   it('verifies the right password and refuses a wrong one', async () => {
-    const stored = await hashPassword('示范密码-demo12345');
+    const stored = await hashPassword('示范密码-demo12345', 2 ** 14);
     expect(await verifyPassword('示范密码-demo12345', stored)).toBe(true);
     expect(await verifyPassword('示范密码-demo1234', stored)).toBe(false);
     expect(await verifyPassword('', stored)).toBe(false);
@@ -39,12 +39,12 @@ describe('password hashing', () => {
   it('matches the same text however its characters are composed (NFC)', async () => {
     const composed = 'caf\u00e9-password';
     const decomposed = 'cafe\u0301-password';
-    const stored = await hashPassword(composed);
+    const stored = await hashPassword(composed, 2 ** 14);
     expect(await verifyPassword(decomposed, stored)).toBe(true);
   });
 
   it('refuses a tampered stored string: key, salt or parameters changed', async () => {
-    const stored = await hashPassword('secret-pass');
+    const stored = await hashPassword('secret-pass', 2 ** 14);
     const parts = stored.split('$');
     const withKey = (key: string) => [...parts.slice(0, 5), key].join('$');
     const withSalt = (salt: string) => [...parts.slice(0, 4), salt, parts[5]].join('$');
@@ -55,7 +55,7 @@ describe('password hashing', () => {
   });
 
   it('refuses stored strings that are not hashes, without throwing', async () => {
-    const stored = await hashPassword('secret-pass');
+    const stored = await hashPassword('secret-pass', 2 ** 14);
     const parts = stored.split('$');
     const bad = [
       '',
@@ -77,7 +77,7 @@ describe('password hashing', () => {
 
   it('does not block the event loop while hashing or verifying', async () => {
     let ticked = false;
-    const hashing = hashPassword('non-blocking');
+    const hashing = hashPassword('non-blocking', 2 ** 14);
     setImmediate(() => (ticked = true));
     const stored = await hashing;
     expect(ticked).toBe(true);
