@@ -2,8 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { MAIN_POOL } from '#database';
 import { ORG_TREE, type OrgTree } from '#domain';
+import { LOGGER } from '#runtime';
+import type { Logger } from 'pino';
 import { loadOrCreateJwtSecret } from './jwt-secret.js';
 import { LoginService } from './login.js';
+import { LoginLimits, migrateLoginLimits } from './login-limits.js';
 import { UserStore, migrateAccounts, type DemoAccount } from './users.js';
 
 /** What an installation says about its accounts. */
@@ -19,8 +22,8 @@ export const DEMO_ACCOUNTS_IN_USE = Symbol('DemoAccountsInUse');
 
 /**
  * The accounts capability: the users (`UserStore`), logging in and checking tokens
- * (`LoginService`), and the demo accounts. Global: every capability that names people reads them
- * from the same store.
+ * (`LoginService`, counting failures with `LoginLimits`), and the demo accounts. Global: every
+ * capability that names people reads them from the same store.
  */
 @Module({})
 export class AccountsModule {
@@ -46,10 +49,18 @@ export class AccountsModule {
         ...(login
           ? [
               {
+                provide: LoginLimits,
+                inject: [MAIN_POOL, LOGGER],
+                useFactory: async (pool: Pool, logger: Logger) => {
+                  await migrateLoginLimits(pool);
+                  return new LoginLimits(pool, { onSweepError: (error) => logger.warn({ err: error }, 'pruning old login failures failed') });
+                },
+              },
+              {
                 provide: LoginService,
-                inject: [MAIN_POOL, UserStore],
-                useFactory: async (pool: Pool, users: UserStore) =>
-                  new LoginService({ pool, users, secret: await loadOrCreateJwtSecret({ env: login.jwtSecret, dataDir: login.dataDir }) }),
+                inject: [MAIN_POOL, UserStore, LoginLimits],
+                useFactory: async (pool: Pool, users: UserStore, limits: LoginLimits) =>
+                  new LoginService({ pool, users, limits, secret: await loadOrCreateJwtSecret({ env: login.jwtSecret, dataDir: login.dataDir }) }),
               },
             ]
           : []),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
-import { inTransaction } from '#database';
-import { InvalidCredentialsError, LoginThrottledError } from './errors.js';
+import { InvalidCredentialsError } from './errors.js';
+import { LoginLimits } from './login-limits.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, signAccessToken, verifyAccessToken } from './tokens.js';
 import type { Principal, PublicUser } from './types.js';
@@ -10,21 +10,12 @@ import { PASSWORD_MAX_LENGTH, USERNAME_PATTERN, normalizeUsername, type UserStor
 /**
  * Signing in and checking bearer tokens.
  *
- * Failed logins are counted per username in PostgreSQL (table login_failures), so every API
- * replica sees the same count. Each attempt is booked as a failure before the password is
- * checked, under a per-username advisory lock, and the booking is cleared when the password is
- * right: so even many parallel guesses get no more than `maxFailures` tries per window.
- * Unknown usernames are counted too, so throttling tells nothing about which accounts exist.
+ * Failed logins are counted by LoginLimits (per username and client address, per address, per
+ * username; see login-limits.ts). Each attempt is booked as a failure before the password is
+ * checked, and the pair's failures are cleared when the password is right: so even many parallel
+ * guesses get no more tries than the limits. Unknown usernames are counted too, so throttling
+ * tells nothing about which accounts exist.
  */
-
-export interface LoginThrottleOptions {
-  /** Failed logins within the window after which the username is refused (default 5). */
-  readonly maxFailures: number;
-  /** The window, in seconds (default 15 minutes). */
-  readonly windowSeconds: number;
-}
-
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = { maxFailures: 5, windowSeconds: 15 * 60 };
 
 export interface LoginServiceOptions {
   readonly pool: Pool;
@@ -32,7 +23,13 @@ export interface LoginServiceOptions {
   readonly secret: string;
   /** Access token lifetime in seconds (default 8 hours). */
   readonly tokenTtlSeconds?: number;
-  readonly throttle?: Partial<LoginThrottleOptions>;
+  /** The login limits (default: API.md's, on `pool`). */
+  readonly limits?: LoginLimits;
+}
+
+export interface LoginOptions {
+  /** A right password withdraws only this attempt's booking and clears no failures (Bull Board's login). */
+  readonly keepFailures?: boolean;
 }
 
 export interface LoginResult {
@@ -60,7 +57,7 @@ export class LoginService {
   private readonly users: UserStore;
   private readonly secret: string;
   private readonly tokenTtlSeconds: number;
-  private readonly throttle: LoginThrottleOptions;
+  private readonly limits: LoginLimits;
   /** Tokens whose signature has been checked, oldest first. */
   private readonly verified = new Map<string, { readonly principal: Principal; readonly expiresAt: number }>();
   /** Verified against when the username is unknown, so that costs as much as a wrong password. */
@@ -71,10 +68,7 @@ export class LoginService {
     this.users = options.users;
     this.secret = options.secret;
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
-    this.throttle = { ...DEFAULT_LOGIN_THROTTLE, ...options.throttle };
-    const { maxFailures, windowSeconds } = this.throttle;
-    if (!Number.isInteger(maxFailures) || maxFailures < 1) throw new RangeError(`maxFailures must be a positive integer, not ${maxFailures}`);
-    if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new RangeError(`windowSeconds must be a positive integer, not ${windowSeconds}`);
+    this.limits = options.limits ?? new LoginLimits(this.pool);
     if (!Number.isInteger(this.tokenTtlSeconds) || this.tokenTtlSeconds < 1) {
       throw new RangeError(`tokenTtlSeconds must be a positive integer, not ${this.tokenTtlSeconds}`);
     }
@@ -85,19 +79,19 @@ export class LoginService {
 
   /**
    * Checks the password and issues an access token. Throws InvalidCredentialsError for an
-   * unknown username and for a wrong password alike, and LoginThrottledError while the username
-   * has had too many failures lately (even when the password is right).
+   * unknown username and for a wrong password alike, and LoginThrottledError while a login limit
+   * is reached for this username, this client address or the pair (even when the password is right).
    */
-  async login(username: string, password: string, now: Instant = Date.now()): Promise<LoginResult> {
+  async login(username: string, password: string, now: Instant = Date.now(), clientAddress: string, options: LoginOptions = {}): Promise<LoginResult> {
     const at = toMillis(now);
     const key = typeof username === 'string' ? normalizeUsername(username) : '';
     if (!USERNAME_PATTERN.test(key)) {
-      // No account can have this name: nothing to count, but answer as for any unknown user.
-      await this.verifyDummy();
+      // No account can have this name: no password to check, but the address pays a failure.
+      await this.limits.book(null, clientAddress, at);
       throw new InvalidCredentialsError();
     }
 
-    await this.bookAttempt(key, at);
+    const booking = await this.limits.book(key, clientAddress, at);
 
     const credentials = typeof password === 'string' && password.length <= PASSWORD_MAX_LENGTH ? await this.users.findCredentials(key) : null;
     if (!credentials) {
@@ -106,7 +100,7 @@ export class LoginService {
     }
     if (!(await verifyPassword(password, credentials.passwordHash))) throw new InvalidCredentialsError();
 
-    await this.pool.query('DELETE FROM login_failures WHERE username = $1', [key]);
+    await (options.keepFailures ? this.limits.withdraw(booking) : this.limits.clearPair(booking));
     const accessToken = signAccessToken(
       { userId: credentials.user.id, username: credentials.user.username, roles: credentials.user.roles, unitId: credentials.user.unitId },
       { secret: this.secret, now: () => at, expiresInSeconds: this.tokenTtlSeconds },
@@ -129,37 +123,6 @@ export class LoginService {
     if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, { principal, expiresAt: claims.exp * 1000 });
     return principal;
-  }
-
-  /** Deletes failure records that have left the window (for a periodic clean-up); returns how many. */
-  async pruneLoginFailures(now: Instant = Date.now()): Promise<number> {
-    const windowStart = new Date(toMillis(now) - this.throttle.windowSeconds * 1000);
-    const result = await this.pool.query('DELETE FROM login_failures WHERE failed_at <= $1', [windowStart]);
-    return result.rowCount ?? 0;
-  }
-
-  /**
-   * Books this attempt as a failure, unless the username already has `maxFailures` failures in
-   * the window, in which case it throws LoginThrottledError with the seconds until the oldest
-   * of the counted failures leaves the window.
-   */
-  private async bookAttempt(username: string, at: number): Promise<void> {
-    const { maxFailures, windowSeconds } = this.throttle;
-    const windowMs = windowSeconds * 1000;
-    const windowStart = new Date(at - windowMs);
-    // When the window is full: the time its oldest counted failure leaves it (the expired ones are deleted either way).
-    const releasedAt = await inTransaction(this.pool, async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock(hashtextextended('minyi.login:' || $1, 0))", [username]);
-      await client.query('DELETE FROM login_failures WHERE username = $1 AND failed_at <= $2', [username, windowStart]);
-      const { rows } = await client.query<{ failed_at: Date }>(
-        'SELECT failed_at FROM login_failures WHERE username = $1 AND failed_at > $2 ORDER BY failed_at DESC LIMIT $3',
-        [username, windowStart, maxFailures],
-      );
-      if (rows.length >= maxFailures) return rows[maxFailures - 1]!.failed_at.getTime() + windowMs;
-      await client.query('INSERT INTO login_failures (username, failed_at) VALUES ($1, $2)', [username, new Date(at)]);
-      return null;
-    });
-    if (releasedAt !== null) throw new LoginThrottledError(Math.max(1, Math.ceil((releasedAt - at) / 1000)));
   }
 
   private async verifyDummy(): Promise<void> {

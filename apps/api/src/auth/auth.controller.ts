@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LoginService, UserStore, type Principal } from '#accounts';
 import { Text } from '../http/fields.js';
@@ -26,8 +26,8 @@ export class AuthController {
   @Post('auth/login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in: a bearer token for the other routes' })
-  logIn(@Body() { username, password }: LoginDto) {
-    return this.login.login(username, password, this.clock());
+  logIn(@Body() { username, password }: LoginDto, @Ip() clientAddress: string) {
+    return this.login.login(username, password, this.clock(), clientAddress);
   }
 
   @Get('me')

@@ -4,7 +4,7 @@ import { FastifyAdapter as BoardAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NOTIFY_QUEUES } from '#notifications';
 import { SLA_QUEUE } from '#sla';
-import type { LoginService } from '#accounts';
+import { AccountsError, LoginThrottledError, type LoginService } from '#accounts';
 import type { JobQueues } from '#jobs';
 import type { Now } from '#runtime';
 
@@ -13,7 +13,7 @@ export const QUEUE_BOARD_PATH = '/admin/queues';
 /**
  * Bull Board over the engine's queues, for admins only. A browser has no bearer token to send,
  * so the board also takes HTTP Basic credentials (the browser asks for them), checked by the
- * same throttled login as the API.
+ * API's login with its limits, from the client's address; a right password there clears no failures.
  */
 export async function serveQueueBoard(fastify: FastifyInstance, queues: JobQueues, login: LoginService, clock: Now): Promise<void> {
   const serverAdapter = new BoardAdapter();
@@ -41,12 +41,16 @@ function adminsOnly(login: LoginService, clock: Now) {
       else if (basic) {
         const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
         const colon = decoded.indexOf(':');
-        roles = (await login.login(decoded.slice(0, colon), decoded.slice(colon + 1), clock())).user.roles;
+        roles = (await login.login(decoded.slice(0, Math.max(colon, 0)), decoded.slice(colon + 1), clock(), request.ip, { keepFailures: true })).user.roles;
       }
       if (!header) return refuse(reply, 401, 'log in as an admin to see the queues');
       if (!roles.includes('admin')) return refuse(reply, 403, 'only an admin may see the queues');
     } catch (error) {
-      return refuse(reply, 401, error instanceof Error ? error.message : 'not authenticated');
+      if (error instanceof LoginThrottledError) {
+        return reply.status(429).header('Retry-After', String(error.retryAfterSeconds)).send({ statusCode: 429, error: 'Too Many Requests', message: error.message, code: error.code });
+      }
+      if (error instanceof AccountsError) return refuse(reply, 401, error.message);
+      throw error;
     }
   };
 }
