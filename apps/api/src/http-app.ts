@@ -46,7 +46,8 @@ export function createHttpApp(options: HttpAppOptions): Promise<NestFastifyAppli
   return startComposed(logger, async (shutdown) => {
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, logger, now, shutdown, workers }),
-      new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { ignoreTrailingSlash: true } }),
+      // request.ip: the socket's peer, or with TRUST_PROXY the client that the named proxies report in X-Forwarded-For.
+      new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { ignoreTrailingSlash: true }, trustProxy: config.trustProxy ? [...config.trustProxy] : false }),
       { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false },
     );
     try {

@@ -54,7 +54,7 @@ describe('accounts: login, me, tokens', () => {
     expect(response.body.details).toEqual([expect.objectContaining({ field: 'password' })]);
   });
 
-  it('throttles a username after repeated failures with 429 and Retry-After, even for the right password, until the window passes', async () => {
+  it('throttles a username from the failing address after 5 failures with 429 and Retry-After, even for the right password, until the window passes', async () => {
     for (let attempt = 0; attempt < 5; attempt++) expectError(await login('hx-xh-1.clerk', 'wrong-password'), 401);
     const throttled = await login('hx-xh-1.clerk', 'wrong-password');
     expectError(throttled, 429);

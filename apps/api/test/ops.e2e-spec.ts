@@ -89,5 +89,53 @@ describe('operations', () => {
       expect(page.status).toBe(200);
       expect(page.text).toContain('<html');
     });
+
+    it('is read-only: no add, retry, promote, clean, remove, pause or change runs, whatever the request, and the UI shows none', async () => {
+      const admin = `Bearer ${await t.token('admin')}`;
+      const queue = t.engine.queues.queue('notify-webhook');
+      const job = await queue.add('board-probe', { probe: true }, { delay: 24 * 3_600_000 });
+      const counts = () => queue.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed');
+      const before = await counts();
+      const api = '/admin/queues/api/queues';
+      const q = `${api}/notify-webhook`;
+      const writes: [method: 'post' | 'put' | 'patch', path: string, body?: object][] = [
+        ['post', `${q}/add`, { name: 'injected', data: { evil: true } }],
+        ['put', `${q}/retry/failed`],
+        ['put', `${q}/retry/completed`],
+        ['put', `${q}/promote`],
+        ['put', `${q}/clean/completed`],
+        ['put', `${q}/clean/delayed`],
+        ['put', `${q}/empty`],
+        ['put', `${q}/obliterate`],
+        ['put', `${q}/pause`],
+        ['put', `${api}/pause`],
+        ['put', `${q}/concurrency`, { concurrency: 1 }],
+        ['put', `${q}/${job.id}/retry`],
+        ['put', `${q}/${job.id}/promote`],
+        ['put', `${q}/${job.id}/clean`],
+        ['patch', `${q}/${job.id}/update-data`, { data: { changed: true } }],
+        ['patch', `${q}/${job.id}/delay`, { delay: 0 }],
+        ['patch', `${q}/${job.id}/priority`, { priority: 1 }],
+        ['put', `${q}/${job.id}/remove-unprocessed-children`],
+        ['put', `${q}/job-schedulers/any/remove`],
+        ['put', `${q}/job-schedulers/any/run`],
+        ['put', `${api}/resume`],
+      ];
+      for (const [method, path, body] of writes) {
+        const response = await t.http()[method](path).set('Authorization', admin).send(body ?? {});
+        expect({ method, path, status: response.status }).toEqual({ method, path, status: 405 });
+        expect(response.headers.allow).toBe('GET, HEAD');
+      }
+      expect(await counts()).toEqual(before);
+      const stored = await queue.getJob(job.id!);
+      expect(stored?.data).toEqual({ probe: true });
+      expect(await stored?.isDelayed()).toBe(true);
+
+      // bull-board's own read-only mode is on too: its UI offers no actions.
+      const board = await t.http().get(api).set('Authorization', admin);
+      expect(board.status).toBe(200);
+      for (const shown of board.body.queues as { readOnlyMode: boolean; allowRetries: boolean }[]) expect(shown).toMatchObject({ readOnlyMode: true, allowRetries: false });
+      await stored?.remove();
+    });
   });
 });

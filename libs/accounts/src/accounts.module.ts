@@ -4,6 +4,7 @@ import { MAIN_POOL } from '#database';
 import { ORG_TREE, type OrgTree } from '#domain';
 import { EVENT_STORE, type EventStore } from '#event-store';
 import { CLOCK, LOGGER, Shutdown, type Now } from '#runtime';
+import type { Logger } from 'pino';
 import { AccountCommands, CONFIGURED_DEMO_PASSWORD, type DemoAccount } from './account-commands.js';
 import { CredentialStore } from './credentials.js';
 import { DemoOrgTreeError } from './errors.js';
@@ -13,6 +14,7 @@ import { LoginService } from './login.js';
 import { PasswordHasher } from './password.js';
 import { SessionRegistry } from './sessions.js';
 import { DEMO_ACCOUNTS, UserStore, migrateAccounts, migrateLegacyUsers } from './users.js';
+import { LoginLimits, migrateLoginLimits } from './login-limits.js';
 
 /** What an installation says about its accounts. */
 export interface AccountsSettings {
@@ -30,16 +32,12 @@ export const DEMO_ACCOUNTS_IN_USE = Symbol('DemoAccountsInUse');
 /** Resolves once the accounts' tables are up to date and any accounts of the old `users` table are streams. */
 const ACCOUNTS_READY = Symbol('AccountsReady');
 
-interface Logger {
-  warn(message: string): void;
-  error(message: string): void;
-}
-
 /**
  * The accounts capability: changing accounts (`AccountCommands`, through their own command path
  * into the event store), reading them (`UserStore`, over the accounts read model), logging in and
- * checking tokens (`LoginService`, `SessionRegistry`), and the demo accounts. Global: every
- * capability that names people reads them from the same place.
+ * checking tokens (`LoginService`, counting failures with `LoginLimits`, ended sessions in
+ * `SessionRegistry`), and the demo accounts. Global: every capability that names people reads
+ * them from the same place.
  */
 @Module({})
 export class AccountsModule {
@@ -93,15 +91,23 @@ export class AccountsModule {
                 },
               },
               {
+                provide: LoginLimits,
+                inject: [MAIN_POOL, LOGGER],
+                useFactory: async (pool: Pool, logger: Logger) => {
+                  await migrateLoginLimits(pool);
+                  return new LoginLimits(pool, { onSweepError: (error) => logger.warn({ err: error }, 'pruning old login failures failed') });
+                },
+              },
+              {
                 provide: LoginService,
-                inject: [MAIN_POOL, CredentialStore, EVENT_STORE, SessionRegistry, PasswordHasher],
-                useFactory: async (pool: Pool, credentials: CredentialStore, store: EventStore, sessions: SessionRegistry, hasher: PasswordHasher) =>
-                  new LoginService({ pool, credentials, store, sessions, hasher, secret: await loadOrCreateJwtSecret({ env: login.jwtSecret, dataDir: login.dataDir }) }),
+                inject: [MAIN_POOL, CredentialStore, EVENT_STORE, SessionRegistry, PasswordHasher, LoginLimits],
+                useFactory: async (pool: Pool, credentials: CredentialStore, store: EventStore, sessions: SessionRegistry, hasher: PasswordHasher, limits: LoginLimits) =>
+                  new LoginService({ pool, credentials, store, sessions, hasher, limits, secret: await loadOrCreateJwtSecret({ env: login.jwtSecret, dataDir: login.dataDir }) }),
               },
             ]
           : []),
       ],
-      exports: [UserStore, AccountCommands, CredentialStore, PasswordHasher, DEMO_ACCOUNTS_IN_USE, ...(login ? [LoginService, SessionRegistry] : [])],
+      exports: [UserStore, AccountCommands, CredentialStore, PasswordHasher, DEMO_ACCOUNTS_IN_USE, ...(login ? [LoginService, SessionRegistry, LoginLimits] : [])],
     };
   }
 }

@@ -49,8 +49,11 @@ export { CredentialStore } from './credentials.js';
 export type { Credentials } from './credentials.js';
 export { SESSION_POLL_MS, SessionRegistry } from './sessions.js';
 
-export { DEFAULT_LOGIN_THROTTLE, LoginService } from './login.js';
-export type { Instant, LoginResult, LoginServiceOptions, LoginThrottleOptions } from './login.js';
+export { LoginService } from './login.js';
+export type { Instant, LoginOptions, LoginResult, LoginServiceOptions } from './login.js';
+
+export { DEFAULT_LOGIN_LIMITS, LoginLimits, clientAddressKey, migrateLoginLimits } from './login-limits.js';
+export type { LoginBooking, LoginLimit, LoginLimitsOptions } from './login-limits.js';
 
 export { demoOrgFile, loadOrgTree, loadOrgUnits } from './org.js';
 

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { inTransaction } from '#database';
 import type { EventStore } from '#event-store';
 import { publicAccount } from './account-commands.js';
 import type { CredentialStore } from './credentials.js';
-import { InvalidCredentialsError, LoginThrottledError, PasswordChangeRequiredError } from './errors.js';
+import { InvalidCredentialsError, PasswordChangeRequiredError } from './errors.js';
+import { LoginLimits } from './login-limits.js';
 import { readAccount } from './execute-account-command.js';
 import { PasswordHasher } from './password.js';
 import type { SessionRegistry } from './sessions.js';
@@ -15,21 +15,12 @@ import { PASSWORD_MAX_LENGTH, USERNAME_PATTERN, normalizeUsername } from './user
 /**
  * Signing in and checking bearer tokens.
  *
- * Failed logins are counted per username in PostgreSQL (table login_failures), so every API
- * replica sees the same count. Each attempt is booked as a failure before the password is
- * checked, under a per-username advisory lock, and the booking is cleared when the password is
- * right: so even many parallel guesses get no more than `maxFailures` tries per window.
- * Unknown usernames are counted too, so throttling tells nothing about which accounts exist.
+ * Failed logins are counted by LoginLimits (per username and client address, per address, per
+ * username; see login-limits.ts). Each attempt is booked as a failure before the password is
+ * checked, and the pair's failures are cleared when the password is right: so even many parallel
+ * guesses get no more tries than the limits. Unknown usernames are counted too, so throttling
+ * tells nothing about which accounts exist.
  */
-
-export interface LoginThrottleOptions {
-  /** Failed logins within the window after which the username is refused (default 5). */
-  readonly maxFailures: number;
-  /** The window, in seconds (default 15 minutes). */
-  readonly windowSeconds: number;
-}
-
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = { maxFailures: 5, windowSeconds: 15 * 60 };
 
 export interface LoginServiceOptions {
   readonly pool: Pool;
@@ -41,7 +32,13 @@ export interface LoginServiceOptions {
   readonly secret: string;
   /** Access token lifetime in seconds (default 8 hours). */
   readonly tokenTtlSeconds?: number;
-  readonly throttle?: Partial<LoginThrottleOptions>;
+  /** The login limits (default: API.md's, on `pool`). */
+  readonly limits?: LoginLimits;
+}
+
+export interface LoginOptions {
+  /** A right password withdraws only this attempt's booking and clears no failures (Bull Board's login). */
+  readonly keepFailures?: boolean;
 }
 
 export interface LoginResult {
@@ -74,7 +71,7 @@ export class LoginService {
   private readonly hasher: PasswordHasher;
   private readonly secret: string;
   private readonly tokenTtlSeconds: number;
-  private readonly throttle: LoginThrottleOptions;
+  private readonly limits: LoginLimits;
   /** Tokens whose signature has been checked, oldest first. */
   private readonly verified = new Map<string, { readonly principal: Principal; readonly expiresAt: number }>();
   /** Verified against when the username is unknown, so that costs as much as a wrong password. */
@@ -88,10 +85,7 @@ export class LoginService {
     this.hasher = options.hasher ?? new PasswordHasher();
     this.secret = options.secret;
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
-    this.throttle = { ...DEFAULT_LOGIN_THROTTLE, ...options.throttle };
-    const { maxFailures, windowSeconds } = this.throttle;
-    if (!Number.isInteger(maxFailures) || maxFailures < 1) throw new RangeError(`maxFailures must be a positive integer, not ${maxFailures}`);
-    if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new RangeError(`windowSeconds must be a positive integer, not ${windowSeconds}`);
+    this.limits = options.limits ?? new LoginLimits(this.pool);
     if (!Number.isInteger(this.tokenTtlSeconds) || this.tokenTtlSeconds < 1) {
       throw new RangeError(`tokenTtlSeconds must be a positive integer, not ${this.tokenTtlSeconds}`);
     }
@@ -102,19 +96,19 @@ export class LoginService {
 
   /**
    * Checks the password and issues an access token. Throws InvalidCredentialsError for an
-   * unknown username and for a wrong password alike, and LoginThrottledError while the username
-   * has had too many failures lately (even when the password is right).
+   * unknown username and for a wrong password alike, and LoginThrottledError while a login limit
+   * is reached for this username, this client address or the pair (even when the password is right).
    */
-  async login(username: string, password: string, now: Instant = Date.now(), _clientAddress?: string): Promise<LoginResult> {
+  async login(username: string, password: string, now: Instant = Date.now(), clientAddress: string, options: LoginOptions = {}): Promise<LoginResult> {
     const at = toMillis(now);
     const key = typeof username === 'string' ? normalizeUsername(username) : '';
     if (!USERNAME_PATTERN.test(key)) {
-      // No account can have this name: nothing to count, but answer as for any unknown user.
-      await this.verifyDummy();
+      // No account can have this name: no password to check, but the address pays a failure.
+      await this.limits.book(null, clientAddress, at);
       throw new InvalidCredentialsError();
     }
 
-    await this.bookAttempt(key, at);
+    const booking = await this.limits.book(key, clientAddress, at);
 
     const credentials = typeof password === 'string' && password.length <= PASSWORD_MAX_LENGTH ? await this.credentials.byUsername(key) : null;
     if (!credentials) {
@@ -126,7 +120,7 @@ export class LoginService {
     const { state: account } = await readAccount(this.store, credentials.userId);
     if (!account.exists || !account.enabled) throw new InvalidCredentialsError();
 
-    await this.pool.query('DELETE FROM login_failures WHERE username = $1', [key]);
+    await (options.keepFailures ? this.limits.withdraw(booking) : this.limits.clearPair(booking));
     if (this.hasher.needsRehash(credentials.passwordHash)) {
       await this.credentials.upgradeHash(credentials.userId, credentials.passwordHash, await this.hasher.hash(password));
     }
@@ -191,37 +185,6 @@ export class LoginService {
     if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, { principal, expiresAt: claims.exp * 1000 });
     return principal;
-  }
-
-  /** Deletes failure records that have left the window (for a periodic clean-up); returns how many. */
-  async pruneLoginFailures(now: Instant = Date.now()): Promise<number> {
-    const windowStart = new Date(toMillis(now) - this.throttle.windowSeconds * 1000);
-    const result = await this.pool.query('DELETE FROM login_failures WHERE failed_at <= $1', [windowStart]);
-    return result.rowCount ?? 0;
-  }
-
-  /**
-   * Books this attempt as a failure, unless the username already has `maxFailures` failures in
-   * the window, in which case it throws LoginThrottledError with the seconds until the oldest
-   * of the counted failures leaves the window.
-   */
-  private async bookAttempt(username: string, at: number): Promise<void> {
-    const { maxFailures, windowSeconds } = this.throttle;
-    const windowMs = windowSeconds * 1000;
-    const windowStart = new Date(at - windowMs);
-    // When the window is full: the time its oldest counted failure leaves it (the expired ones are deleted either way).
-    const releasedAt = await inTransaction(this.pool, async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock(hashtextextended('minyi.login:' || $1, 0))", [username]);
-      await client.query('DELETE FROM login_failures WHERE username = $1 AND failed_at <= $2', [username, windowStart]);
-      const { rows } = await client.query<{ failed_at: Date }>(
-        'SELECT failed_at FROM login_failures WHERE username = $1 AND failed_at > $2 ORDER BY failed_at DESC LIMIT $3',
-        [username, windowStart, maxFailures],
-      );
-      if (rows.length >= maxFailures) return rows[maxFailures - 1]!.failed_at.getTime() + windowMs;
-      await client.query('INSERT INTO login_failures (username, failed_at) VALUES ($1, $2)', [username, new Date(at)]);
-      return null;
-    });
-    if (releasedAt !== null) throw new LoginThrottledError(Math.max(1, Math.ceil((releasedAt - at) / 1000)));
   }
 
   private async verifyDummy(): Promise<void> {

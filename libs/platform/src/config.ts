@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { notificationSettingsFromEnv, type NotificationSettings } from '#notifications';
 
@@ -6,6 +7,11 @@ export interface AppConfig {
   readonly port: number;
   /** HOST as given; unset, the server picks (see listenAddress: loopback while demo passwords are published). */
   readonly host: string | undefined;
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed (addresses and CIDR ranges, Fastify's
+   * `trustProxy`); unset: the client address is the socket's peer, and the header is ignored.
+   */
+  readonly trustProxy: readonly string[] | undefined;
   readonly dataDir: string;
   /** Unset: an embedded PostgreSQL under dataDir. */
   readonly databaseUrl: string | undefined;
@@ -53,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port: portNumber(env.PORT ?? '3000'),
     host: nonEmpty(env.HOST),
+    trustProxy: proxyList(env.TRUST_PROXY),
     dataDir: resolve(nonEmpty(env.MINYI_DATA_DIR) ?? './data'),
     databaseUrl,
     jobsDatabaseUrl,
@@ -84,6 +91,26 @@ function portNumber(text: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT', `"${text}" is not a port number (0-65535)`);
   return port;
+}
+
+/** The ranges proxy-addr (Fastify's `trustProxy`) knows by name. */
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function proxyList(text: string | undefined): readonly string[] | undefined {
+  const value = nonEmpty(text);
+  if (value === undefined) return undefined;
+  return value.split(',').map((entry) => {
+    const proxy = entry.trim();
+    const [address = '', prefix, extra] = proxy.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const validPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (NAMED_RANGES.has(proxy) || (family !== 0 && validPrefix && extra === undefined)) return proxy;
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `"${proxy}" is not an IP address or CIDR range (a comma-separated list such as "10.0.0.1, 192.168.0.0/16, fd00::/8", or loopback, linklocal, uniquelocal)`,
+    );
+  });
 }
 
 function checkUrl(variable: string, value: string, protocols: string[]): void {

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AccountCommands, AccountNotFoundError, LoginService, publicAccount, readAccount, type Principal } from '#accounts';
+import { AccountCommands, AccountNotFoundError, LoginLimits, LoginService, WrongCurrentPasswordError, publicAccount, readAccount, type Principal } from '#accounts';
 import { EVENT_STORE, type EventStore } from '#event-store';
 import { Text } from '../http/fields.js';
 import { CLOCK, type Now } from '#runtime';
@@ -30,6 +30,7 @@ export class AuthController {
     @Inject(LoginService) private readonly login: LoginService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(AccountCommands) private readonly commands: AccountCommands,
+    @Inject(LoginLimits) private readonly limits: LoginLimits,
     @Inject(CLOCK) private readonly clock: Now,
   ) {}
 
@@ -37,8 +38,8 @@ export class AuthController {
   @Post('auth/login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in: a bearer token for the other routes' })
-  logIn(@Body() { username, password }: LoginDto) {
-    return this.login.login(username, password, this.clock());
+  logIn(@Body() { username, password }: LoginDto, @Ip() clientAddress: string) {
+    return this.login.login(username, password, this.clock(), clientAddress);
   }
 
   @Post('auth/logout')
@@ -66,7 +67,15 @@ export class AuthController {
   @ApiBearerAuth()
   @AllowedBeforePasswordChange()
   @ApiOperation({ summary: 'Change one’s own password (every session of the account ends: log in again)' })
-  async changePassword(@CurrentUser() principal: Principal, @Body() body: ChangePasswordDto): Promise<void> {
-    await this.commands.changePassword(principal, body, accountCommandContext());
+  async changePassword(@CurrentUser() principal: Principal, @Body() body: ChangePasswordDto, @Ip() clientAddress: string): Promise<void> {
+    // Guessing the current password with a stolen token counts against the login limits too.
+    const booking = await this.limits.book(principal.username, clientAddress, this.clock().getTime());
+    try {
+      await this.commands.changePassword(principal, body, accountCommandContext());
+    } catch (error) {
+      if (!(error instanceof WrongCurrentPasswordError)) await this.limits.withdraw(booking);
+      throw error;
+    }
+    await this.limits.withdraw(booking);
   }
 }

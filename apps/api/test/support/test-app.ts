@@ -45,11 +45,28 @@ export interface TestApp {
  * The whole HTTP API over a database of its own (real PostgreSQL), with the demo org tree and
  * accounts, and a clock the test drives.
  */
-export async function startTestApp(options: { start?: Date; /** A second API process of this app's installation: its database and data dir (so its token secret), left to their owner. */ sameInstallationAs?: TestApp } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  readonly start?: Date;
+  /** TRUST_PROXY: with `loopback`, tests give each request a client address by X-Forwarded-For. */
+  readonly trustProxy?: string;
+  /** A second API process of this app's installation: its database and data dir (so its token secret), left to their owner. */
+  readonly sameInstallationAs?: TestApp;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const owner = options.sameInstallationAs;
   const db = owner?.db ?? (await createTestDatabase('minyi_e2e'));
   const dataDir = owner?.dataDir ?? (await mkdtemp(join(tmpdir(), 'minyi-e2e-')));
-  const config = loadConfig({ DATABASE_URL: db.url, JOBS_DATABASE_URL: db.url, MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: DEMO_PASSWORD, LOG_LEVEL: 'silent', PASSWORD_SCRYPT_LOG2N: '14' });
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    JOBS_DATABASE_URL: db.url,
+    MINYI_DATA_DIR: dataDir,
+    MINYI_DEMO: '1',
+    MINYI_DEMO_PASSWORD: DEMO_PASSWORD,
+    LOG_LEVEL: 'silent',
+    PASSWORD_SCRYPT_LOG2N: '14',
+    TRUST_PROXY: options.trustProxy,
+  });
   let clock = (options.start ?? new Date('2026-11-02T09:00:00+08:00')).getTime();
   // The engine's timers and workers see the test's clock too.
   const app = await createHttpApp({ config, logger: createLogger('silent'), workers: true, now: () => new Date(clock) });
@@ -96,7 +113,7 @@ export async function startTestApp(options: { start?: Date; /** A second API pro
  * Starts the app before the file's tests and closes it after them; `started` receives it (to
  * keep it, and to set up what the file's tests share).
  */
-export function useTestApp(started: (app: TestApp) => void | Promise<void>, options: { start?: Date } = {}): void {
+export function useTestApp(started: (app: TestApp) => void | Promise<void>, options: TestAppOptions = {}): void {
   let app: TestApp | undefined;
   beforeAll(async () => {
     app = await startTestApp(options);
