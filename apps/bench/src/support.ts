@@ -3,11 +3,14 @@
  * that measures a rate, and the baseline every figure is compared against: PostgreSQL's durable
  * write limit on the same server, in the same process.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ensureDatabase, siblingDatabaseUrl, startEmbeddedPostgres } from '#database';
 
@@ -140,4 +143,97 @@ export async function rawCommitOp(pool: pg.Pool, row: string): Promise<Op> {
       client.release();
     }
   };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface ApiServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly base: string;
+  readonly process: ChildProcess;
+  /** Sends SIGTERM and waits for the process to exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The API as `npm start` runs it, in a process of its own (so the load generator does not share
+ * its event loop), on the scratch database, with the demo accounts and `password`.
+ * BENCH_SERVER_NODE_ARGS adds node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+ */
+export async function startApiServer(databaseUrl: string, dataDir: string, password: string): Promise<ApiServer> {
+  const port = await freePort();
+  const main = fileURLToPath(new URL('../../api/src/main.js', import.meta.url));
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, main], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, JOBS_DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: password, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
+      const healthy = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+      if (healthy) return { base, process: child, stop };
+      if (Date.now() > deadline) throw new Error('the server did not become healthy within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** A JSON request to the API (POST when there is a body); anything but 2xx throws. */
+export async function apiJson<T>(base: string, path: string, token: string | null, body?: unknown): Promise<T> {
+  const response = await fetch(`${base}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** The value below which a share `p` (0..1) of the samples lie (nearest rank); NaN for none. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+/**
+ * Waits until every projection's checkpoint (read models and reactors alike) has passed the
+ * event at `globalPosition`, so that what is timed next does not share the server with catching
+ * up; returns how long that took.
+ */
+export async function projectionsReach(pool: pg.Pool, globalPosition: number, timeoutMs = 300_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    // The log is ordered by (transaction, position): the last event appended may not be the last in log order.
+    const { rows } = await pool.query<{ behind: string; total: string }>(
+      `SELECT count(*) FILTER (WHERE c.commit_position IS NULL OR (c.commit_position, c.prepare_position) < (e.transaction_id::text::bigint, e.global_position)) AS behind,
+              count(*) AS total
+         FROM projection_checkpoints c, events e
+        WHERE e.global_position = $1`,
+      [globalPosition],
+    );
+    if (rows[0]!.total === '0') throw new Error('no projection checkpoints: are the projections running?');
+    if (rows[0]!.behind === '0') return performance.now() - started;
+    if (performance.now() - started > timeoutMs) throw new Error(`projections still behind position ${globalPosition} after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
