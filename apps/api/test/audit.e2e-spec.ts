@@ -8,6 +8,9 @@ import { DEMO_PASSWORD, useTestApp, type TestApp } from './support/test-app.js';
  * The describe blocks run in order and share one store: the whole store first, then anchors,
  * then the store after tampering (which stays tampered).
  */
+/** Account streams in the store beside the cases: the demo accounts, and hx.auditor made below. */
+const ACCOUNTS = DEMO_USERS.length + 1;
+
 describe('audit: whole-store verification and anchors', () => {
   let t: TestApp;
   let api: Api;
@@ -44,8 +47,7 @@ describe('audit: whole-store verification and anchors', () => {
       const response = await api.get('auditor', '/api/v1/audit/verify');
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ ok: true, streams: await streamCount(), events: await api.eventCount(), broken: [], brokenOutsideScope: 0 });
-      // The four cases, and the accounts: the demo ones and hx.auditor.
-    expect(response.body.streams).toBe(4 + DEMO_USERS.length + 1);
+      expect(response.body.streams).toBe(4 + ACCOUNTS);
     });
 
     it('answers auditors and admins, 403 to every other role and 401 without a token', async () => {
@@ -71,7 +73,7 @@ describe('audit: whole-store verification and anchors', () => {
       expect(response.status).toBe(200);
       const anchor = response.body;
       const last = await lastEventOf(hx.id);
-      expect(anchor).toEqual({ position: last.position, commit: expect.stringMatching(/^\d+$/), streams: 4 + DEMO_USERS.length + 1, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(anchor).toEqual({ position: last.position, commit: expect.stringMatching(/^\d+$/), streams: 4 + ACCOUNTS, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
       await api.must('hd-dg-1.coordinator', hd[0]!.id, 'notes', { type: 'contact', text: '锚点之后的记录' });
       await api.file({ title: '锚点之后的案件' });
@@ -80,7 +82,7 @@ describe('audit: whole-store verification and anchors', () => {
       expect(later.body).toEqual(anchor);
       const head = (await api.get('auditor', '/api/v1/audit/anchor')).body;
       expect(head.position).toBeGreaterThan(anchor.position);
-      expect(head.streams).toBe(5);
+      expect(head.streams).toBe(5 + ACCOUNTS);
       expect(head.digest).not.toBe(anchor.digest);
     });
 
@@ -135,14 +137,14 @@ describe('audit: whole-store verification and anchors', () => {
       ]
         .map((b) => ({ streamId: `case-${b.caseId}`, ...b, problem: expect.any(String) }))
         .sort((a, b) => (a.streamId < b.streamId ? -1 : 1));
-      expect(response.body).toEqual({ ok: false, streams: 5, events: await api.eventCount(), broken: expected, brokenOutsideScope: 0 });
+      expect(response.body).toEqual({ ok: false, streams: 5 + ACCOUNTS, events: await api.eventCount(), broken: expected, brokenOutsideScope: 0 });
       expect(response.body.broken.find((b: { caseId: string }) => b.caseId === hx.id).problem).toMatch(/removed/);
     });
 
     it('shows an auditor below the root only the broken streams of cases in their subtree, and how many others there are', async () => {
       const response = await api.get('hx.auditor', '/api/v1/audit/verify');
       expect(response.status).toBe(200);
-      expect(response.body).toMatchObject({ ok: false, streams: 5, brokenOutsideScope: 2 });
+      expect(response.body).toMatchObject({ ok: false, streams: 5 + ACCOUNTS, brokenOutsideScope: 2 });
       expect(response.body.broken).toEqual([{ streamId: `case-${hx.id}`, revision: 1, problem: expect.any(String), caseId: hx.id, caseNumber: hx.number }]);
     });
   });

@@ -61,7 +61,7 @@ describe('LoginLimits', () => {
     const { rows: tables } = await pool.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
-    expect(tables.map((r) => r.table_name)).toEqual(['login_attempts', 'schema_migrations', 'users']);
+    expect(tables.map((r) => r.table_name)).toEqual(['account_credentials', 'ended_sessions', 'login_attempts', 'schema_migrations', 'users']);
     const { rows: applied } = await pool.query("SELECT version FROM schema_migrations WHERE library = 'login-limits'");
     expect(applied).toEqual([{ version: 1 }]);
     const { rows: indexes } = await pool.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename = 'login_attempts' ORDER BY indexname");

@@ -6,6 +6,7 @@ import { accountStreamId } from './account/account.js';
 import { AccountCommands } from './account-commands.js';
 import { AccountViewProjection } from './account-view.projection.js';
 import { CredentialStore } from './credentials.js';
+import { migrateLoginLimits } from './login-limits.js';
 import { ExecuteAccountCommandHandler } from './execute-account-command.js';
 import { PasswordHasher } from './password.js';
 import { UserStore, migrateAccounts, migrateLegacyUsers } from './users.js';
@@ -32,6 +33,7 @@ export interface AccountsTestKit {
 export async function accountsTestKit(pool: pg.Pool, options: { now?: () => Date; demoPassword?: string | null } = {}): Promise<AccountsTestKit> {
   await migrateEventStore(pool);
   await migrateAccounts(pool);
+  await migrateLoginLimits(pool);
   const store = new PostgresEventStore({ pool, pollIntervalMs: 100 });
   const org = new OrgTree(DEMO_ORG_UNITS);
   const credentials = new CredentialStore(pool);
