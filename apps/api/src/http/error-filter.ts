@@ -25,6 +25,7 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   forbidden: HttpStatus.FORBIDDEN,
   not_found: HttpStatus.NOT_FOUND,
   invalid: HttpStatus.BAD_REQUEST,
+  limit_reached: HttpStatus.CONFLICT,
   // The event store: a stale expected revision; an anchor at a position not settled yet.
   revision_conflict: HttpStatus.CONFLICT,
   not_settled: HttpStatus.CONFLICT,
