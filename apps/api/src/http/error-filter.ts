@@ -29,6 +29,8 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   // The event store: a stale expected revision; an anchor at a position not settled yet.
   revision_conflict: HttpStatus.CONFLICT,
   not_settled: HttpStatus.CONFLICT,
+  // A whole-store verification or anchor while another runs (apps/api/src/audit/one-at-a-time.ts).
+  busy: HttpStatus.TOO_MANY_REQUESTS,
   // Filing with an Idempotency-Key.
   idempotency_key_reused: HttpStatus.CONFLICT,
   // Accounts (libs/accounts errors.ts).
