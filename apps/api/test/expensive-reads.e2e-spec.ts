@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
-import { lockKey } from '#database';
+import { createPool, DatabaseUnavailableError, DEFAULT_ACQUIRE_TIMEOUT_MS, lockKey } from '#database';
 import { newEventId, type NewEvent } from '#event-store';
+import { ConfigError, loadConfig } from '#platform';
 import type { Response } from 'supertest';
 import { WHOLE_STORE_WALK_LOCK } from '../src/audit/one-at-a-time.js';
-import { Api, expectError } from './support/api.js';
+import { Api, expectError, type Filed } from './support/api.js';
 import { useTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -16,6 +17,7 @@ import { useTestApp, type TestApp } from './support/test-app.js';
 describe('expensive reads', () => {
   let t: TestApp;
   let api: Api;
+  let filed: Filed;
 
   useTestApp((app) => {
     t = app;
@@ -23,7 +25,7 @@ describe('expensive reads', () => {
   });
 
   beforeAll(async () => {
-    await api.file({ title: '整库校验' });
+    filed = await api.file({ title: '整库校验' });
     // A store that takes a whole-store walk a moment: 20 streams of 500 events.
     const metadata = { actorId: 'bulk', actorRole: 'coordinator', unitId: 'hd-dg-1', at: t.now().toISOString(), correlationId: randomUUID(), causationId: null };
     for (let stream = 0; stream < 20; stream++) {
@@ -114,6 +116,72 @@ describe('expensive reads', () => {
       expect(health.status).toBe(200);
       expect(answers.filter((response) => response.status === 200).length).toBeGreaterThanOrEqual(1);
       for (const response of answers.filter((response) => response.status !== 200)) expectBusy(response);
+    });
+  });
+
+  describe('a request that cannot get a database connection in time', () => {
+    it('reads DATABASE_ACQUIRE_TIMEOUT_MS (default 5000) and gives it to the pool', async () => {
+      const env = { DATABASE_URL: t.db.url };
+      expect(loadConfig(env).databaseAcquireTimeoutMs).toBe(DEFAULT_ACQUIRE_TIMEOUT_MS);
+      expect(DEFAULT_ACQUIRE_TIMEOUT_MS).toBe(5000);
+      expect(loadConfig({ ...env, DATABASE_ACQUIRE_TIMEOUT_MS: ' 250 ' }).databaseAcquireTimeoutMs).toBe(250);
+      for (const bad of ['0', '-1', '1.5', '5s', '60001']) {
+        expect(() => loadConfig({ ...env, DATABASE_ACQUIRE_TIMEOUT_MS: bad })).toThrow(ConfigError);
+        expect(() => loadConfig({ ...env, DATABASE_ACQUIRE_TIMEOUT_MS: bad })).toThrow(/DATABASE_ACQUIRE_TIMEOUT_MS/);
+      }
+      const pool = createPool(t.db.url, { acquireTimeoutMs: 250 });
+      expect(pool.options.connectionTimeoutMillis).toBe(250);
+      await pool.end();
+    });
+
+    it('answers 503 unavailable with Retry-After while the pool is exhausted, and serves again once connections are free', async () => {
+      const { pool } = t.engine;
+      // The app's pool as DATABASE_ACQUIRE_TIMEOUT_MS=300 makes it: the test waits 0.3 s, not 5.
+      const configured = pool.options.connectionTimeoutMillis;
+      pool.options.connectionTimeoutMillis = 300;
+      await api.get('auditor', '/api/v1/me'); // the token, before the pool is exhausted
+      const held: pg.PoolClient[] = [];
+      let hoarding = true;
+      let hoarders: Promise<void>[] = [];
+      try {
+        // Every connection the pool may open, held by the test: the next checkout times out.
+        for (;;) {
+          const next = await pool.connect().catch((error: unknown) => error);
+          if (next instanceof Error) {
+            expect(next).toBeInstanceOf(DatabaseUnavailableError);
+            break;
+          }
+          held.push(next as pg.PoolClient);
+        }
+        expect(held.length).toBeGreaterThan(0);
+        expect(pool.totalCount).toBe(pool.options.max);
+        // The engine's own parts keep using the pool and give connections back now and then. The
+        // test queues for them first, with no timeout (a checkout reads the timeout when it
+        // starts), so that no connection given back reaches a request while the test runs.
+        pool.options.connectionTimeoutMillis = 0;
+        hoarders = Array.from({ length: pool.options.max }, () =>
+          pool.connect().then((client) => {
+            if (hoarding) held.push(client);
+            else client.release();
+          }),
+        );
+        pool.options.connectionTimeoutMillis = 300;
+
+        for (const path of [`/api/v1/cases/${filed.id}`, `/api/v1/cases/${filed.id}/history`, '/api/v1/cases']) {
+          const response = await api.get('auditor', path);
+          expectError(response, 503, 'unavailable');
+          expect(response.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+          expect(response.body.message).toMatch(/no connection could be had within 0\.3 s/);
+        }
+      } finally {
+        hoarding = false;
+        for (const client of held.splice(0)) client.release();
+        await Promise.all(hoarders);
+        pool.options.connectionTimeoutMillis = configured;
+      }
+      const after = await api.get('auditor', `/api/v1/cases/${filed.id}`);
+      expect(after.status).toBe(200);
+      expect(after.body).toMatchObject({ id: filed.id });
     });
   });
 });

@@ -31,6 +31,8 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   not_settled: HttpStatus.CONFLICT,
   // A whole-store verification or anchor while another runs (apps/api/src/audit/one-at-a-time.ts).
   busy: HttpStatus.TOO_MANY_REQUESTS,
+  // No database connection within the acquire timeout (libs/database DatabaseUnavailableError): Retry-After.
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
   // Filing with an Idempotency-Key.
   idempotency_key_reused: HttpStatus.CONFLICT,
   // Accounts (libs/accounts errors.ts).
