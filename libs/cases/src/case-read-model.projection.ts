@@ -97,19 +97,23 @@ export class CaseReadModelProjection implements Projection {
     for (const { stored: before, fresh } of cases) {
       let folded: FoldedCase | undefined = before && { state: before.state, clocks: before.clocks, revision: before.revision };
       let waitingSince = before?.waiting_since?.toISOString() ?? null;
+      let noteCount = before?.note_count ?? 0;
       const filedBy = fresh.find((event) => event.revision === 0)?.metadata.actorId ?? null;
       for (const recorded of fresh) {
         const next = foldCase([recorded], this.policy, folded);
         if (changesWhoIsWaited(folded?.state ?? initialState, next.state)) waitingSince = recorded.metadata.at;
         folded = next;
+        // The row's state keeps no notes (they are rows of their own), so the event's note is
+        // taken out at once: no later step of the batch copies the notes before it.
+        if (next.state.status !== 'none' && next.state.notes.length > 0) {
+          for (const note of next.state.notes) notes.push({ case_id: next.state.id, seq: noteCount++, note });
+          folded = { ...next, state: { ...next.state, notes: [] } };
+        }
       }
       const { state, clocks, revision } = folded!;
       const lastPosition = fresh.at(-1)!.globalPosition;
       if (state.status === 'none') continue;
-      // The stored state holds no notes, so the fold's notes are exactly the new ones.
-      const noteCount = before?.note_count ?? 0;
-      state.notes.forEach((note, i) => notes.push({ case_id: state.id, seq: noteCount + i, note }));
-      views.push(viewRow({ ...state, notes: [] }, clocks, revision!, lastPosition, filedBy, noteCount + state.notes.length));
+      views.push(viewRow(state, clocks, revision!, lastPosition, filedBy, noteCount));
       if (isOpen(state.status)) inbox.push({ case_id: state.id, unit_id: state.unitId, assignee_id: state.assigneeId, status: state.status, waiting_since: waitingSince ?? state.updatedAt });
       else closed.push(state.id);
     }

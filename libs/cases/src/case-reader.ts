@@ -1,5 +1,5 @@
 import { canRead, NotFoundError, type Actor, type CaseState, type ExistingCase, type OrgTree, type SlaPolicy } from '#domain';
-import type { EventStore, EventStoreAudit, RecordedEvent, StreamWithHead } from '#event-store';
+import type { EventStore, EventStoreAudit, ReadStreamOptions, RecordedEvent, StreamWithHead } from '#event-store';
 import type { CaseAt } from './case-presenter.js';
 import { foldCase, type CaseFoldCache } from './case-fold-cache.js';
 import { caseStreamId } from './case-stream.js';
@@ -41,7 +41,16 @@ export class CaseReader {
     return { state: this.readable(reader, caseId, state), clocks, revision: revision! };
   }
 
-  /** The case now with every event of its stream: for history and the case at a past point. */
+  /**
+   * The case now and a range of its events (`fromRevision`, at most `maxCount`): a page of its
+   * history, read without the rest of the stream.
+   */
+  async events(reader: CaseReaderIdentity, caseId: string, range: ReadStreamOptions): Promise<CaseAt & { readonly events: readonly RecordedEvent[] }> {
+    const now = await this.current(reader, caseId);
+    return { ...now, events: await this.streams.readStream(caseStreamId(caseId), range) };
+  }
+
+  /** The case now with every event of its stream: for the case at a past point. */
   async record(reader: CaseReaderIdentity, caseId: string): Promise<CaseRecord> {
     const events = await this.streams.readStream(caseStreamId(caseId));
     return this.folded(reader, caseId, events);

@@ -1,8 +1,9 @@
 export { startEmbeddedPostgres, ensureDatabase, EmbeddedPostgresDataDirError } from './embedded-postgres.js';
 export type { EmbeddedPostgresOptions, RunningPostgres } from './embedded-postgres.js';
-export { openDatabases, createPool, databaseName, siblingDatabaseUrl } from './databases.js';
+export { openDatabases, createPool, databaseName, siblingDatabaseUrl, DatabaseUnavailableError, DEFAULT_ACQUIRE_TIMEOUT_MS } from './databases.js';
 export type { DatabaseSettings, Databases } from './databases.js';
-export { lockKey } from './locks.js';
+export { ifLockFree, lockKey } from './locks.js';
+export type { LockedRun } from './locks.js';
 export { runMigrations, withMigrationLock } from './migrations.js';
 export type { Migration, MigrationTarget } from './migrations.js';
 export { inTransaction } from './transaction.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DomainError, ForbiddenError, IllegalTransitionError, InvalidError, NotFoundError } from './errors.js';
+import { DomainError, ForbiddenError, IllegalTransitionError, InvalidError, LimitReachedError, NotFoundError } from './errors.js';
 
 describe('domain errors', () => {
   it.each([
@@ -7,6 +7,7 @@ describe('domain errors', () => {
     [new ForbiddenError('role auditor may not accept a case'), 'forbidden', 'ForbiddenError'],
     [new NotFoundError('unit', 'nowhere'), 'not_found', 'NotFoundError'],
     [new InvalidError('workingDays', 'at least 1'), 'invalid', 'InvalidError'],
+    [new LimitReachedError('notes', 2000, 'case MY-1 already holds 2000 notes'), 'limit_reached', 'LimitReachedError'],
   ])('%s carries code %s and its own name', (error, code, name) => {
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toBeInstanceOf(Error);

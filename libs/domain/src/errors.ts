@@ -1,5 +1,5 @@
 /** The stable codes a rejected command carries; the HTTP layer maps them to status codes. */
-export type DomainErrorCode = 'illegal_transition' | 'forbidden' | 'not_found' | 'invalid';
+export type DomainErrorCode = 'illegal_transition' | 'forbidden' | 'not_found' | 'invalid' | 'limit_reached';
 
 /** A command the domain refuses. The message states the rule in plain words. */
 export abstract class DomainError extends Error {
@@ -39,6 +39,19 @@ export class InvalidError extends DomainError {
 
   constructor(
     readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The case already holds the most entries of a kind that a case may hold (CASE_LIMITS). */
+export class LimitReachedError extends DomainError {
+  override readonly code = 'limit_reached';
+
+  constructor(
+    readonly limit: string,
+    readonly max: number,
     message: string,
   ) {
     super(message);

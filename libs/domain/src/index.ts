@@ -2,7 +2,7 @@ export { ROLES, SYSTEM_ACTOR, hasRole, isSystemActor } from './actor.js';
 export type { Actor, ActorRole, Role, SystemActor, UserActor } from './actor.js';
 
 export { isUuid } from './ids.js';
-export { DomainError, ForbiddenError, IllegalTransitionError, InvalidError, NotFoundError } from './errors.js';
+export { DomainError, ForbiddenError, IllegalTransitionError, InvalidError, LimitReachedError, NotFoundError } from './errors.js';
 export type { DomainErrorCode } from './errors.js';
 
 export { ORG_LEVELS, OrgTree } from './org-tree.js';
@@ -11,6 +11,7 @@ export { DEMO_ORG_UNITS } from './demo-org-units.js';
 
 export {
   CASE_KINDS,
+  CASE_LIMITS,
   CHANNELS,
   NOTE_TYPES,
   PHONE_PATTERN,

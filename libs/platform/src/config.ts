@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { DEFAULT_ACQUIRE_TIMEOUT_MS } from '#database';
 import { notificationSettingsFromEnv, type NotificationSettings } from '#notifications';
 
 /** Everything the engine reads from its environment, checked once at start-up. */
@@ -16,6 +17,8 @@ export interface AppConfig {
   /** Unset: an embedded PostgreSQL under dataDir. */
   readonly databaseUrl: string | undefined;
   readonly jobsDatabaseUrl: string | undefined;
+  /** How long a request waits for a connection of the main pool before it answers 503 (default 5000). */
+  readonly databaseAcquireTimeoutMs: number;
   readonly redisUrl: string | undefined;
   readonly jwtSecret: string | undefined;
   /** Demo org tree and accounts: always in embedded mode, else only with MINYI_DEMO=1. */
@@ -63,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(nonEmpty(env.MINYI_DATA_DIR) ?? './data'),
     databaseUrl,
     jobsDatabaseUrl,
+    databaseAcquireTimeoutMs: acquireTimeout(env.DATABASE_ACQUIRE_TIMEOUT_MS),
     redisUrl,
     jwtSecret: nonEmpty(env.JWT_SECRET),
     // Embedded: demo data unless turned off; on a configured server: only when asked for.
@@ -111,6 +115,19 @@ function proxyList(text: string | undefined): readonly string[] | undefined {
       `"${proxy}" is not an IP address or CIDR range (a comma-separated list such as "10.0.0.1, 192.168.0.0/16, fd00::/8", or loopback, linklocal, uniquelocal)`,
     );
   });
+}
+
+/** The most a request may wait for a database connection: longer is a hang by another name. */
+const MAX_ACQUIRE_TIMEOUT_MS = 60_000;
+
+function acquireTimeout(text: string | undefined): number {
+  const given = nonEmpty(text);
+  if (given === undefined) return DEFAULT_ACQUIRE_TIMEOUT_MS;
+  const ms = Number(given);
+  if (!/^\d+$/.test(given) || ms < 1 || ms > MAX_ACQUIRE_TIMEOUT_MS) {
+    throw new ConfigError('DATABASE_ACQUIRE_TIMEOUT_MS', `"${given}" is not a whole number of milliseconds from 1 to ${MAX_ACQUIRE_TIMEOUT_MS}`);
+  }
+  return ms;
 }
 
 function checkUrl(variable: string, value: string, protocols: string[]): void {

@@ -79,6 +79,7 @@ export class PlatformModule {
             const pool = createPool(databases.mainUrl, {
               max: options.poolSize,
               applicationName: options.applicationName,
+              acquireTimeoutMs: config.databaseAcquireTimeoutMs,
               onError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
             });
             shutdown.add('database pool', () => pool.end());

@@ -1,11 +1,14 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import type pg from 'pg';
 import type { Principal } from '#accounts';
 import { CaseDirectory } from '#cases';
+import { MAIN_POOL } from '#database';
 import { ORG_TREE, type OrgTree } from '#domain';
 import { EVENT_STORE, type EventStoreAudit, type StoreAnchor } from '#event-store';
 import { CurrentUser, Roles } from '../auth/auth.guard.js';
 import { AnchorQuery } from './audit.dto.js';
+import { oneWalkAtATime } from './one-at-a-time.js';
 
 /** A broken stream as the API reports it: the case behind it, when the stream is a case the read model knows. */
 export interface BrokenStreamView {
@@ -29,6 +32,9 @@ export interface BrokenStreamView {
  *
  * An anchor is a single digest over every stream and names no case, so any auditor or admin may
  * take one.
+ *
+ * Both walk the whole store, so they run one at a time per installation (across every API
+ * process): a call while another runs answers 429 `busy` with Retry-After.
  */
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -38,13 +44,15 @@ export class AuditController {
   constructor(
     @Inject(EVENT_STORE) private readonly audit: EventStoreAudit,
     @Inject(ORG_TREE) private readonly org: OrgTree,
+    @Inject(MAIN_POOL) private readonly pool: pg.Pool,
     private readonly directory: CaseDirectory,
   ) {}
 
   @Get('verify')
   @ApiOperation({ summary: 'Check every stream’s hash chain and head row; list the broken streams in scope (auditors and admins)' })
+  @ApiTooManyRequestsResponse({ description: 'another whole-store verification or anchor is running (code busy, Retry-After)' })
   async verify(@CurrentUser() user: Principal) {
-    const result = await this.audit.verifyAll();
+    const result = await oneWalkAtATime(this.pool, () => this.audit.verifyAll());
     const cases = await this.directory.byStreamIds(result.broken.map((b) => b.streamId));
     const { org } = this;
     const atRoot = user.unitId === org.root.id;
@@ -59,8 +67,9 @@ export class AuditController {
 
   @Get('anchor')
   @ApiOperation({ summary: 'A digest of every stream’s head at a position of the log, to keep elsewhere and check later (auditors and admins)' })
+  @ApiTooManyRequestsResponse({ description: 'another whole-store verification or anchor is running (code busy, Retry-After)' })
   async anchor(@Query() query: AnchorQuery): Promise<StoreAnchor> {
-    const { anchor } = await this.audit.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } });
+    const { anchor } = await oneWalkAtATime(this.pool, () => this.audit.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } }));
     return anchor!;
   }
 }

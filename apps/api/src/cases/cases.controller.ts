@@ -9,6 +9,7 @@ import { NotFoundError, ORG_TREE, allowedActions, assigneeUnitIds, isUuid, type 
 import { peopleNamedIn } from '#audit';
 import { verifyStream } from '#event-store';
 import { CurrentUser } from '../auth/auth.guard.js';
+import { HistoryPageQuery, historyPage, historyRange } from '../http/history-page.js';
 import { awaitMinPosition } from '../http/read-your-writes.js';
 import { CLOCK, type Now } from '#runtime';
 import {
@@ -209,12 +210,14 @@ export class CasesController {
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: 'Every event of the case, with its hash chain, and (an addition to API.md) the people its events name' })
-  async history(@CurrentUser() user: Principal, @Param('id') id: string) {
-    const { state, events } = await this.reader.record(user, caseId(id));
+  @ApiOperation({ summary: 'A page of the case’s events (from fromRevision, at most limit: 500), with its hash chain, nextRevision when more follow, and (an addition to API.md) the people the page’s events name' })
+  async history(@CurrentUser() user: Principal, @Param('id') id: string, @Query() query: HistoryPageQuery) {
+    const range = historyRange(query);
+    const { state, events } = await this.reader.events(user, caseId(id), range);
+    const page = historyPage(events, range);
     const unmasked = seesFilerPhone(state, user, this.org);
-    const people = await peopleNamedIn(events, (ids) => this.users.findByIds(ids));
-    return { events: events.map((event) => presentEvent(event, unmasked)), people: [...people.values()].map(asColleague) };
+    const people = await peopleNamedIn(page.events, (ids) => this.users.findByIds(ids));
+    return { ...page, events: page.events.map((event) => presentEvent(event, unmasked)), people: [...people.values()].map(asColleague) };
   }
 
   @Get(':id/state')

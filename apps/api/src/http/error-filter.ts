@@ -25,9 +25,14 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   forbidden: HttpStatus.FORBIDDEN,
   not_found: HttpStatus.NOT_FOUND,
   invalid: HttpStatus.BAD_REQUEST,
+  limit_reached: HttpStatus.CONFLICT,
   // The event store: a stale expected revision; an anchor at a position not settled yet.
   revision_conflict: HttpStatus.CONFLICT,
   not_settled: HttpStatus.CONFLICT,
+  // A whole-store verification or anchor while another runs (apps/api/src/audit/one-at-a-time.ts).
+  busy: HttpStatus.TOO_MANY_REQUESTS,
+  // No database connection within the acquire timeout (libs/database DatabaseUnavailableError): Retry-After.
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
   // Filing with an Idempotency-Key.
   idempotency_key_reused: HttpStatus.CONFLICT,
   // Accounts (libs/accounts errors.ts).

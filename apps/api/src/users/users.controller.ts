@@ -11,6 +11,7 @@ import { currentRequest } from '#platform';
 import { ProjectionRunner } from '#projections';
 import { CurrentUser, Roles } from '../auth/auth.guard.js';
 import { OneOf, Text, WholeNumber } from '../http/fields.js';
+import { HistoryPageQuery, historyPage, historyRange } from '../http/history-page.js';
 import { MIN_POSITION_WAIT_MS, PagedQuery, awaitMinPosition } from '../http/read-your-writes.js';
 
 class RolesField {
@@ -67,18 +68,6 @@ export class ListUsersQuery extends PagedQuery {
   @OneOf(['true', 'false'], { optional: true, description: 'also list disabled accounts' })
   includeDisabled?: 'true' | 'false';
 }
-
-export class AccountHistoryQuery {
-  @WholeNumber(0, 2_000_000_000, { optional: true })
-  @Type(() => Number)
-  fromRevision?: number;
-
-  @WholeNumber(1, 500, { optional: true, description: 'at most 500 events (the default)' })
-  @Type(() => Number)
-  limit?: number;
-}
-
-const HISTORY_PAGE = 500;
 
 /**
  * The accounts, for admins: each sees and changes only the accounts of their unit's subtree,
@@ -158,25 +147,26 @@ export class UsersController {
   @Get(':id/history')
   @Roles('admin', 'auditor')
   @ApiOperation({ summary: 'Every event of the account’s hash-chained stream, paged' })
-  async history(@CurrentUser() reader: Principal, @Param('id') id: string, @Query() query: AccountHistoryQuery) {
+  async history(@CurrentUser() reader: Principal, @Param('id') id: string, @Query() query: HistoryPageQuery) {
     const { state } = await readAccount(this.store, userId(id));
     // Outside the reader's subtree an account is as unknown as one that does not exist.
     if (!state.exists || !this.org.has(state.unitId) || !this.org.isWithin(state.unitId, reader.unitId)) throw new AccountNotFoundError(id);
-    const limit = query.limit ?? HISTORY_PAGE;
-    const fromRevision = query.fromRevision ?? 0;
-    const page = await this.store.readStream(accountStreamId(state.userId), { fromRevision, maxCount: limit + 1 });
-    const events = page.slice(0, limit).map((event) => ({
-      id: event.id,
-      revision: event.revision,
-      position: event.globalPosition,
-      type: event.type,
-      schemaVersion: event.schemaVersion,
-      data: event.data,
-      metadata: event.metadata,
-      prevHash: event.prevHash,
-      hash: event.hash,
-    }));
-    return { events, ...(page.length > limit ? { nextRevision: page[limit]!.revision } : {}) };
+    const range = historyRange(query);
+    const { events, nextRevision } = historyPage(await this.store.readStream(accountStreamId(state.userId), range), range);
+    return {
+      events: events.map((event) => ({
+        id: event.id,
+        revision: event.revision,
+        position: event.globalPosition,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        data: event.data,
+        metadata: event.metadata,
+        prevHash: event.prevHash,
+        hash: event.hash,
+      })),
+      ...(nextRevision !== undefined ? { nextRevision } : {}),
+    };
   }
 
   /** The account as the command left it, once the accounts read model shows it (read-your-writes). */

@@ -7,6 +7,9 @@ import { openTarget, validCommand } from '../testing/valid-commands.js';
 import type { CaseAction } from './permissions.js';
 import { CASE_STATUSES, initialState, type CaseState, type CaseStatus } from './state.js';
 import type { FileCase } from './commands.js';
+import type { CaseEvent } from './events.js';
+import { CASE_LIMITS } from './vocabulary.js';
+import { LimitReachedError } from '../errors.js';
 
 /** API.md's table of actions, restated here so that the tests check the rules rather than copy them. */
 const OPEN: CaseStatus[] = ['filed', 'in_coordination', 'awaiting_annotation', 'resolved'];
@@ -364,6 +367,30 @@ describe('decide', () => {
       given(caseFiled('hd-dg-1'))
         .when({ ...note('note', actors.hdDg1Coordinator), text: '' })
         .thenThrows('invalid', /text must not be blank/);
+    });
+
+    describe(`are capped at ${CASE_LIMITS.notes} a case`, () => {
+      const notesAdded = (count: number): CaseEvent[] => Array.from({ length: count }, () => ({ type: 'NoteAdded', data: { noteType: 'contact', text: '已电话联系' } }));
+
+      it(`takes the ${CASE_LIMITS.notes}th note`, () => {
+        given(caseFiled('hd-dg-1'), ...notesAdded(CASE_LIMITS.notes - 1))
+          .when(note('visit', actors.hdDg1Coordinator))
+          .then([{ type: 'NoteAdded', data: { noteType: 'visit', text: '与当事人面谈' } }]);
+      });
+
+      it('refuses one more, saying the cap', () => {
+        const error = given(caseFiled('hd-dg-1'), ...notesAdded(CASE_LIMITS.notes))
+          .when(note('visit', actors.hdDg1Coordinator))
+          .thenThrows('limit_reached', /case MY-2026-000001 already holds 2000 notes, the most a case may hold$/);
+        expect(error).toBeInstanceOf(LimitReachedError);
+        expect(error).toMatchObject({ limit: 'notes', max: 2000 });
+      });
+
+      it('counts a note made on acceptance: accepting with a note is refused at the cap, without one it is not', () => {
+        const full = given(caseFiled('hd-dg-1'), ...notesAdded(CASE_LIMITS.notes));
+        full.when({ ...by(actors.hdDg1Coordinator), type: 'AcceptCase', note: '已受理' }).thenThrows('limit_reached', /already holds 2000 notes.*accept it without a note/);
+        full.when({ ...by(actors.hdDg1Coordinator), type: 'AcceptCase' }).then([{ type: 'CaseAccepted', data: { note: null } }]);
+      });
     });
   });
 

@@ -1,5 +1,5 @@
 import { hasRole } from '../actor.js';
-import { ForbiddenError, IllegalTransitionError, InvalidError, NotFoundError } from '../errors.js';
+import { ForbiddenError, IllegalTransitionError, InvalidError, LimitReachedError, NotFoundError } from '../errors.js';
 import { unitLabel, type OrgTree } from '../org-tree.js';
 import type { Clock } from '../sla/clocks.js';
 import { isSlaCommand, slaCommandRefusal } from '../sla/sla-commands.js';
@@ -16,6 +16,7 @@ import type {
 import type { CaseEvent } from './events.js';
 import { actingRole, canRead, moveRefusal, roleRefusal, scopeRefusal } from './permissions.js';
 import { isOpen, type CaseState, type ExistingCase } from './state.js';
+import { CASE_LIMITS } from './vocabulary.js';
 
 export type DecideContext = {
   readonly org: OrgTree;
@@ -44,13 +45,14 @@ export function decide(command: CaseCommand, state: CaseState, { org, clocks }: 
 
   switch (command.type) {
     case 'AcceptCase':
+      if (command.note !== undefined) checkRoomForNote(state, 'accept it without a note');
       return [{ type: 'CaseAccepted', data: { note: command.note ?? null } }];
     case 'RejectCase':
       return [{ type: 'CaseRejected', data: { reason: requireText('reason', command.reason) } }];
     case 'AssignCase':
       return [assign(command, state, org)];
     case 'AddNote':
-      return [addNote(command)];
+      return [addNote(command, state)];
     case 'TransferCase':
       return [transfer(command, state, org)];
     case 'EscalateCase':
@@ -139,11 +141,20 @@ function assign({ assignee, actor }: AssignCase, current: ExistingCase, org: Org
 }
 
 /** A clerk records contact with the filer; visits, mediation and other notes are coordinators' work. */
-function addNote({ noteType, text, actor }: AddNote): CaseEvent {
+function addNote({ noteType, text, actor }: AddNote, current: ExistingCase): CaseEvent {
   if (noteType !== 'contact' && actingRole('AddNote', actor) === 'clerk') {
     throw new ForbiddenError(`a clerk may add contact notes only, not ${noteType} notes`);
   }
+  checkRoomForNote(current);
   return { type: 'NoteAdded', data: { noteType, text: requireText('text', text) } };
+}
+
+/** A case holds at most CASE_LIMITS.notes notes; `instead` says what the actor may do instead. */
+function checkRoomForNote(current: ExistingCase, instead?: string): void {
+  const max = CASE_LIMITS.notes;
+  if (current.notes.length < max) return;
+  const hint = instead ? `; ${instead}` : '';
+  throw new LimitReachedError('notes', max, `case ${current.number} already holds ${max} notes, the most a case may hold${hint}`);
 }
 
 /** To the parent unit: moveRefusal has ruled out the root, so there is one. */

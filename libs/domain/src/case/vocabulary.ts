@@ -43,6 +43,15 @@ export const TEXT_LIMITS = {
   noteText: 5000,
 } as const;
 
+/**
+ * The most entries of each kind one case holds (API.md, "Per-case limits"); a command that would
+ * add one more is refused (limit_reached). Attachments, when they come, take their cap here too
+ * (50 a case).
+ */
+export const CASE_LIMITS = {
+  notes: 2_000,
+} as const;
+
 /** A phone number: digits, optionally with a leading + and with - or spaces. */
 export const PHONE_PATTERN = /^\+?[0-9][0-9\- ]{4,19}$/;
 
