@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional } from 'class-validator';
 import { ACCOUNT_VIEW, AccountCommands, AccountNotFoundError, DISABLE_REASON_MAX_LENGTH, UserStore, accountStreamId, publicAccount, readAccount, type AccountCommandResult, type Principal } from '#accounts';
 import { ORG_TREE, ROLES, isUuid, type OrgTree, type Role } from '#domain';
@@ -10,7 +9,7 @@ import { EVENT_STORE, type EventStore } from '#event-store';
 import { currentRequest } from '#platform';
 import { ProjectionRunner } from '#projections';
 import { CurrentUser, Roles } from '../auth/auth.guard.js';
-import { OneOf, Text, WholeNumber } from '../http/fields.js';
+import { OneOf, Text } from '../http/fields.js';
 import { HistoryPageQuery, historyPage, historyRange } from '../http/history-page.js';
 import { MIN_POSITION_WAIT_MS, PagedQuery, awaitMinPosition } from '../http/read-your-writes.js';
 
