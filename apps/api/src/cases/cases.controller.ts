@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { UserStore, type Principal } from '#accounts';
-import { CASE_READ_MODEL, CaseQueries, CaseReader, IdempotentFiling, asColleague, filedCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone } from '#cases';
+import { CASE_READ_MODEL, CaseQueries, CaseReader, IdempotentFiling, asColleague, filedCase, filerView, presentCase, presentCaseWithActions, presentEvent } from '#cases';
 import { ProjectionRunner } from '#projections';
 import { NotFoundError, ORG_TREE, allowedActions, assigneeUnitIds, isUuid, type OrgTree } from '#domain';
 import { peopleNamedIn } from '#audit';
@@ -212,9 +212,9 @@ export class CasesController {
   @ApiOperation({ summary: 'Every event of the case, with its hash chain, and (an addition to API.md) the people its events name' })
   async history(@CurrentUser() user: Principal, @Param('id') id: string) {
     const { state, events } = await this.reader.record(user, caseId(id));
-    const unmasked = seesFilerPhone(state, user, this.org);
+    const view = filerView(state, user, this.org);
     const people = await peopleNamedIn(events, (ids) => this.users.findByIds(ids));
-    return { events: events.map((event) => presentEvent(event, unmasked)), people: [...people.values()].map(asColleague) };
+    return { events: events.map((event) => presentEvent(event, view)), people: [...people.values()].map(asColleague) };
   }
 
   @Get(':id/state')
@@ -227,9 +227,9 @@ export class CasesController {
       });
     }
     const { revision, at, state, clocks, current } = await this.cases.stateAt(user, caseId(id), query);
-    // Whether the phone shows depends on who may act on the case now, not on where it stood then.
+    // How the filer shows depends on who may act on the case now, not on where it stood then.
     const { org } = this;
-    return { revision, at, state: await this.withAssignee(presentCase({ state, clocks, revision }, user, org, seesFilerPhone(current, user, org))) };
+    return { revision, at, state: await this.withAssignee(presentCase({ state, clocks, revision }, user, org, filerView(current, user, org))) };
   }
 
   @Get(':id/verify')

@@ -39,14 +39,21 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** The app's clock at the start. */
+  readonly start?: Date;
+  /** More settings (the webhook's or the e-mail's, for example). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /**
  * The whole HTTP API over a database of its own (real PostgreSQL), with the demo org tree and
  * accounts, and a clock the test drives.
  */
-export async function startTestApp(options: { start?: Date } = {}): Promise<TestApp> {
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase('minyi_e2e');
   const dataDir = await mkdtemp(join(tmpdir(), 'minyi-e2e-'));
-  const config = loadConfig({ DATABASE_URL: db.url, JOBS_DATABASE_URL: db.url, MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: DEMO_PASSWORD, LOG_LEVEL: 'silent' });
+  const config = loadConfig({ DATABASE_URL: db.url, JOBS_DATABASE_URL: db.url, MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: DEMO_PASSWORD, LOG_LEVEL: 'silent', ...options.env });
   let clock = (options.start ?? new Date('2026-11-02T09:00:00+08:00')).getTime();
   // The engine's timers and workers see the test's clock too.
   const app = await createHttpApp({ config, logger: createLogger('silent'), workers: true, now: () => new Date(clock) });
@@ -91,7 +98,7 @@ export async function startTestApp(options: { start?: Date } = {}): Promise<Test
  * Starts the app before the file's tests and closes it after them; `started` receives it (to
  * keep it, and to set up what the file's tests share).
  */
-export function useTestApp(started: (app: TestApp) => void | Promise<void>, options: { start?: Date } = {}): void {
+export function useTestApp(started: (app: TestApp) => void | Promise<void>, options: TestAppOptions = {}): void {
   let app: TestApp | undefined;
   beforeAll(async () => {
     app = await startTestApp(options);
