@@ -13,7 +13,7 @@ import { serveQueueBoard } from './ops/queue-board.js';
 import type { Logger } from 'pino';
 import { LoginService } from '#accounts';
 import { JOB_QUEUES, type JobQueues } from '#jobs';
-import { PinoNestLogger, requestContext, startComposed, type AppConfig, type RequestContext } from '#platform';
+import { PinoNestLogger, clientRequestId, requestContext, startComposed, type AppConfig, type RequestContext } from '#platform';
 import type { Now } from '#runtime';
 
 /** What a request carries from its first hook to its last. */
@@ -82,13 +82,16 @@ async function setUpHttp(app: NestFastifyApplication, logger: Logger, now: Now):
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
 
-/** A request id on every request and every log line; one line and one metric per finished request. */
+/**
+ * A request id of the server's making on every request and every log line (answered as
+ * `X-Request-Id`), with the client's own `X-Request-Id` beside it when it is one we keep; one line
+ * and one metric per finished request.
+ */
 function logEveryRequest(fastify: FastifyInstance, logger: Logger, metrics: Metrics): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const header = request.headers['x-request-id'];
-    const requestId = (typeof header === 'string' ? header.slice(0, 100) : '') || randomUUID();
+    const requestId = randomUUID();
     reply.header('X-Request-Id', requestId);
-    const context: RequestContext = { requestId };
+    const context: RequestContext = { requestId, clientRequestId: clientRequestId(request.headers['x-request-id']) };
     requestContext.run(context, () => {
       scopes.set(request, { context, resource: new AsyncResource('minyi-request') });
       done();

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { decode } from '../../../libs/notifications/src/testing/mail-message.js';
 import { verifies, verifiesTimestamped } from '../../../libs/notifications/src/testing/webhook-receiver.js';
-import { Api, type DemoUser } from './support/api.js';
+import { Api, filing, type DemoUser } from './support/api.js';
 import { useTestApp, type TestApp } from './support/test-app.js';
 import { eventually } from '#testing';
 
@@ -26,7 +26,7 @@ function expectNoFiler(text: string): void {
   expect(text).not.toContain('139****4213');
 }
 
-describe('privacy: anonymous filers', () => {
+describe('privacy: anonymous filers, request ids', () => {
   let t: TestApp;
   let api: Api;
   const env: Record<string, string> = {};
@@ -184,6 +184,39 @@ describe('privacy: anonymous filers', () => {
         return found.length >= 2 ? found : undefined;
       });
       for (const mail of messages) expectNoFiler(`${mail.subject}\n${mail.body}`);
+    });
+  });
+
+  describe('request ids', () => {
+    const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const metadataOf = async (caseId: string) => ((await api.get('auditor', `/api/v1/cases/${caseId}/history`)).body.events as { metadata: Record<string, unknown> }[]).map((event) => event.metadata);
+
+    it('keeps the client’s X-Request-Id as clientRequestId; the correlation id is the server’s own request id', async () => {
+      const filed = await api.post('hd-dg-1.clerk', '/api/v1/cases', filing(), { 'X-Request-Id': 'client-trace-42', 'X-Correlation-Id': 'client-correlation-7' });
+      expect(filed.status).toBe(201);
+      const serverId = filed.headers['x-request-id'];
+      expect(serverId).toMatch(UUID);
+      const accepted = await api.post('hd-dg-1.coordinator', `/api/v1/cases/${filed.body.id}/accept`, {}, { 'X-Request-Id': '  padded id 9  ' });
+      expect(accepted.status).toBe(200);
+      const [filing0, accept1] = await metadataOf(filed.body.id);
+      expect(filing0).toMatchObject({ clientRequestId: 'client-trace-42', correlationId: serverId });
+      expect(accept1).toMatchObject({ clientRequestId: 'padded id 9', correlationId: accepted.headers['x-request-id'] });
+      expect(accept1!.correlationId).toMatch(UUID);
+    });
+
+    it('ignores an X-Request-Id that is too long or not printable ASCII, and records none when none was sent', async () => {
+      for (const header of ['x'.repeat(129), 'caf\u00e9', 'tab\there']) {
+        const filed = await api.post('hd-dg-1.clerk', '/api/v1/cases', filing(), { 'X-Request-Id': header });
+        expect(filed.status).toBe(201);
+        const [metadata] = await metadataOf(filed.body.id);
+        expect(metadata).not.toHaveProperty('clientRequestId');
+        expect(metadata!.correlationId).toBe(filed.headers['x-request-id']);
+      }
+      const plain = await api.file();
+      expect((await metadataOf(plain.id))[0]).not.toHaveProperty('clientRequestId');
+      // 128 characters are kept.
+      const longest = await api.post('hd-dg-1.clerk', '/api/v1/cases', filing(), { 'X-Request-Id': 'y'.repeat(128) });
+      expect((await metadataOf(longest.body.id))[0]).toMatchObject({ clientRequestId: 'y'.repeat(128) });
     });
   });
 });

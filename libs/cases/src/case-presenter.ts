@@ -112,7 +112,7 @@ export function presentCaseWithActions(view: CaseAt, reader: UserActor, org: Org
 /** A history entry; the filing event's filer is shown as in the case itself (`filerView`). */
 export function presentEvent(event: RecordedEvent, view: FilerView) {
   const data = event.type === 'CaseFiled' ? { ...event.data, filer: presentFiler(event.data.filer as Filer, view) } : event.data;
-  const { actorId, actorRole, unitId, at, correlationId, causationId, deadlines } = event.metadata as CaseEventMetadata;
+  const { actorId, actorRole, unitId, at, correlationId, causationId, clientRequestId, deadlines } = event.metadata as CaseEventMetadata;
   return {
     id: event.id,
     revision: event.revision,
@@ -120,7 +120,7 @@ export function presentEvent(event: RecordedEvent, view: FilerView) {
     type: event.type,
     schemaVersion: event.schemaVersion,
     data,
-    metadata: { actorId, actorRole, unitId, at, correlationId, causationId, ...(deadlines ? { deadlines } : {}) },
+    metadata: { actorId, actorRole, unitId, at, correlationId, causationId, ...(clientRequestId ? { clientRequestId } : {}), ...(deadlines ? { deadlines } : {}) },
     prevHash: event.prevHash,
     hash: event.hash,
   };
