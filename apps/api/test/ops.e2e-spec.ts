@@ -68,6 +68,57 @@ describe('operations', () => {
     expect((await t.http().get('/health')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  describe('web headers', () => {
+    /** API.md "Web headers": a CSP with no inline scripts and no framing, nosniff, no Referer. */
+    const expectWebHeaders = (response: { headers: Record<string, string | undefined> }) => {
+      const policy = response.headers['content-security-policy'] ?? '';
+      const directives = new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+      expect(directives.get('script-src')).toEqual(["'self'"]);
+      expect(directives.get('default-src')).toEqual(["'self'"]);
+      expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+      expect(policy).not.toMatch(/script-src[^;]*unsafe-inline/);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['referrer-policy']).toBe('no-referrer');
+      expect(response.headers['x-frame-options']).toBe('DENY');
+    };
+    /** A script element without a src: what the policy would refuse to run. */
+    const INLINE_SCRIPT = /<script(?![^>]*\bsrc=)(?![^>]*type="application\/json")[^>]*>/i;
+
+    it('are sent with Swagger UI, whose scripts are all files, the init script included', async () => {
+      const docs = await t.http().get('/api/docs');
+      expect(docs.status).toBe(200);
+      expectWebHeaders(docs);
+      expect(docs.text).not.toMatch(INLINE_SCRIPT);
+      const scripts = [...docs.text.matchAll(/<script src="([^"]+)"/g)].map((match) => match[1]!);
+      expect(scripts).toEqual(expect.arrayContaining([expect.stringMatching(/swagger-ui-init\.js$/)]));
+      for (const script of scripts) {
+        const file = await t.http().get(new URL(script, 'http://host/api/docs/').pathname);
+        expect(file.status).toBe(200);
+        expect(file.headers['content-type']).toMatch(/javascript/);
+      }
+    });
+
+    it('are sent with the console, whose page has no inline script, and with the API’s JSON', async () => {
+      const page = await t.http().get('/');
+      if (page.status === 404) {
+        console.warn('[test] the console is not built (npm run build): its page is not checked');
+      } else {
+        expect(page.status).toBe(200);
+        expectWebHeaders(page);
+        expect(page.text).not.toMatch(INLINE_SCRIPT);
+        expectWebHeaders(await t.http().get('/cases/some-deep-link'));
+      }
+      expectWebHeaders(await t.http().get('/api/v1/me'));
+    });
+
+    it('are sent with the queue board’s page', async () => {
+      const page = await t.http().get('/admin/queues').set('Authorization', `Bearer ${await t.token('admin')}`);
+      expect(page.status).toBe(200);
+      expectWebHeaders(page);
+      expect(page.text).not.toMatch(INLINE_SCRIPT);
+    });
+  });
+
   describe('the queue board at /admin/queues', () => {
     const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
