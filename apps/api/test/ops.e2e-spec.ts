@@ -8,10 +8,17 @@ describe('operations', () => {
     t = app;
   });
 
-  it('GET /health answers 200 without a token when the store, read models and queues answer', async () => {
-    const response = await t.http().get('/health');
-    expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'ok', checks: { eventStore: 'ok', readModels: 'ok', queues: 'ok' } });
+  it('GET /health answers 200 and only its status to anyone, and each check to an admin', async () => {
+    const anonymous = await t.http().get('/health');
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body).toEqual({ status: 'ok' });
+    // A token that is not an admin's, or no token at all that verifies, is anyone.
+    for (const authorization of [`Bearer ${await t.token('auditor')}`, 'Bearer not-a-token', 'Basic YWRtaW46eA==']) {
+      expect((await t.http().get('/health').set('Authorization', authorization)).body).toEqual({ status: 'ok' });
+    }
+    const admin = await t.http().get('/health').set('Authorization', `Bearer ${await t.token('admin')}`);
+    expect(admin.status).toBe(200);
+    expect(admin.body).toEqual({ status: 'ok', checks: { eventStore: 'ok', readModels: 'ok', queues: 'ok' } });
   });
 
   it('GET /metrics is Prometheus text with the request duration histogram', async () => {
