@@ -21,6 +21,22 @@ describe('operations', () => {
     expect(admin.body).toEqual({ status: 'ok', checks: { eventStore: 'ok', readModels: 'ok', queues: 'ok' } });
   });
 
+  it('GET /health answers 503 without error text to anyone, and with the failing check’s error to an admin', async () => {
+    // The read models' check reads this table: while it is gone, that check fails.
+    await t.engine.pool.query('ALTER TABLE projection_checkpoints RENAME TO projection_checkpoints_away');
+    try {
+      const anonymous = await t.http().get('/health');
+      expect(anonymous.status).toBe(503);
+      expect(anonymous.body).toEqual({ status: 'unavailable' });
+      expect(anonymous.text).not.toContain('projection_checkpoints');
+      const admin = await t.http().get('/health').set('Authorization', `Bearer ${await t.token('admin')}`);
+      expect(admin.status).toBe(503);
+      expect(admin.body).toEqual({ status: 'unavailable', checks: { eventStore: 'ok', readModels: expect.stringContaining('projection_checkpoints'), queues: 'ok' } });
+    } finally {
+      await t.engine.pool.query('ALTER TABLE projection_checkpoints_away RENAME TO projection_checkpoints');
+    }
+  });
+
   it('GET /metrics is Prometheus text with the request duration histogram', async () => {
     await t.http().get('/api/v1/units').expect(401);
     const response = await t.http().get('/metrics');
