@@ -1,3 +1,4 @@
+import fastifyHelmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -13,7 +14,7 @@ import { serveQueueBoard } from './ops/queue-board.js';
 import type { Logger } from 'pino';
 import { LoginService } from '#accounts';
 import { JOB_QUEUES, type JobQueues } from '#jobs';
-import { PinoNestLogger, requestContext, startComposed, type AppConfig, type RequestContext } from '#platform';
+import { PinoNestLogger, clientRequestId, requestContext, startComposed, type AppConfig, type RequestContext } from '#platform';
 import type { Now } from '#runtime';
 
 /** What a request carries from its first hook to its last. */
@@ -63,6 +64,7 @@ export function createHttpApp(options: HttpAppOptions): Promise<NestFastifyAppli
 
 async function setUpHttp(app: NestFastifyApplication, logger: Logger, now: Now): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  await sendWebHeaders(fastify);
   logEveryRequest(fastify, logger, app.get(Metrics));
   acceptJsonBodies(fastify);
   await serveQueueBoard(fastify, app.get<JobQueues>(JOB_QUEUES), app.get(LoginService), now);
@@ -83,13 +85,47 @@ async function setUpHttp(app: NestFastifyApplication, logger: Logger, now: Now):
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
 
-/** A request id on every request and every log line; one line and one metric per finished request. */
+/**
+ * The web security headers on every response (API.md, "Web headers"): a Content-Security-Policy
+ * that runs scripts from this server's own files only (the console's build, Swagger UI with its
+ * init script served as a file, Bull Board), never inline ones, and lets no page be framed;
+ * `nosniff`; no Referer sent. Inline styles stay allowed: Swagger UI and the dossier page use them.
+ */
+async function sendWebHeaders(fastify: FastifyInstance): Promise<void> {
+  await fastify.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    // Served over plain HTTP on a LAN too: neither force HTTPS on the browser nor upgrade its requests.
+    strictTransportSecurity: false,
+  });
+}
+
+/**
+ * A request id of the server's making on every request and every log line (answered as
+ * `X-Request-Id`), with the client's own `X-Request-Id` beside it when it is one we keep; one line
+ * and one metric per finished request.
+ */
 function logEveryRequest(fastify: FastifyInstance, logger: Logger, metrics: Metrics): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const header = request.headers['x-request-id'];
-    const requestId = (typeof header === 'string' ? header.slice(0, 100) : '') || randomUUID();
+    const requestId = randomUUID();
     reply.header('X-Request-Id', requestId);
-    const context: RequestContext = { requestId };
+    const context: RequestContext = { requestId, clientRequestId: clientRequestId(request.headers['x-request-id']) };
     requestContext.run(context, () => {
       scopes.set(request, { context, resource: new AsyncResource('minyi-request') });
       done();

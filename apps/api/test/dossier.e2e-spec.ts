@@ -102,6 +102,12 @@ describe('GET /api/v1/cases/{id}/dossier', () => {
     const response = await dossierOf('auditor', caseId, '?format=html');
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    // The web headers of every HTML page (API.md): no script runs, the page is not framed, nothing sniffed or referred.
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(response.headers['content-security-policy']).not.toContain("'unsafe-eval'");
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
     const page = response.text;
     expect(page).toMatch(/^<!DOCTYPE html>\n<html lang="zh-CN">/);
     expect(page).toContain('<meta charset="utf-8" />');

@@ -8,10 +8,33 @@ describe('operations', () => {
     t = app;
   });
 
-  it('GET /health answers 200 without a token when the store, read models and queues answer', async () => {
-    const response = await t.http().get('/health');
-    expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'ok', checks: { eventStore: 'ok', readModels: 'ok', queues: 'ok' } });
+  it('GET /health answers 200 and only its status to anyone, and each check to an admin', async () => {
+    const anonymous = await t.http().get('/health');
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body).toEqual({ status: 'ok' });
+    // A token that is not an admin's, or no token at all that verifies, is anyone.
+    for (const authorization of [`Bearer ${await t.token('auditor')}`, 'Bearer not-a-token', 'Basic YWRtaW46eA==']) {
+      expect((await t.http().get('/health').set('Authorization', authorization)).body).toEqual({ status: 'ok' });
+    }
+    const admin = await t.http().get('/health').set('Authorization', `Bearer ${await t.token('admin')}`);
+    expect(admin.status).toBe(200);
+    expect(admin.body).toEqual({ status: 'ok', checks: { eventStore: 'ok', readModels: 'ok', queues: 'ok' } });
+  });
+
+  it('GET /health answers 503 without error text to anyone, and with the failing check’s error to an admin', async () => {
+    // The read models' check reads this table: while it is gone, that check fails.
+    await t.engine.pool.query('ALTER TABLE projection_checkpoints RENAME TO projection_checkpoints_away');
+    try {
+      const anonymous = await t.http().get('/health');
+      expect(anonymous.status).toBe(503);
+      expect(anonymous.body).toEqual({ status: 'unavailable' });
+      expect(anonymous.text).not.toContain('projection_checkpoints');
+      const admin = await t.http().get('/health').set('Authorization', `Bearer ${await t.token('admin')}`);
+      expect(admin.status).toBe(503);
+      expect(admin.body).toEqual({ status: 'unavailable', checks: { eventStore: 'ok', readModels: expect.stringContaining('projection_checkpoints'), queues: 'ok' } });
+    } finally {
+      await t.engine.pool.query('ALTER TABLE projection_checkpoints_away RENAME TO projection_checkpoints');
+    }
   });
 
   it('GET /metrics is Prometheus text with the request duration histogram', async () => {
@@ -62,10 +85,61 @@ describe('operations', () => {
     expect((await t.http().get('/api/v1/me/').set('Authorization', `Bearer ${await t.token('hd-dg-1.clerk')}`)).body).toMatchObject({ username: 'hd-dg-1.clerk' });
   });
 
-  it('answers every response with a request id, keeping the one the client sent', async () => {
+  it('answers every response with a request id of its own making, whatever the client sent', async () => {
     const response = await t.http().get('/health').set('X-Request-Id', 'trace-123');
-    expect(response.headers['x-request-id']).toBe('trace-123');
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect((await t.http().get('/health')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  describe('web headers', () => {
+    /** API.md "Web headers": a CSP with no inline scripts and no framing, nosniff, no Referer. */
+    const expectWebHeaders = (response: { headers: Record<string, string | undefined> }) => {
+      const policy = response.headers['content-security-policy'] ?? '';
+      const directives = new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+      expect(directives.get('script-src')).toEqual(["'self'"]);
+      expect(directives.get('default-src')).toEqual(["'self'"]);
+      expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+      expect(policy).not.toMatch(/script-src[^;]*unsafe-inline/);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['referrer-policy']).toBe('no-referrer');
+      expect(response.headers['x-frame-options']).toBe('DENY');
+    };
+    /** A script element without a src: what the policy would refuse to run. */
+    const INLINE_SCRIPT = /<script(?![^>]*\bsrc=)(?![^>]*type="application\/json")[^>]*>/i;
+
+    it('are sent with Swagger UI, whose scripts are all files, the init script included', async () => {
+      const docs = await t.http().get('/api/docs');
+      expect(docs.status).toBe(200);
+      expectWebHeaders(docs);
+      expect(docs.text).not.toMatch(INLINE_SCRIPT);
+      const scripts = [...docs.text.matchAll(/<script src="([^"]+)"/g)].map((match) => match[1]!);
+      expect(scripts).toEqual(expect.arrayContaining([expect.stringMatching(/swagger-ui-init\.js$/)]));
+      for (const script of scripts) {
+        const file = await t.http().get(new URL(script, 'http://host/api/docs/').pathname);
+        expect(file.status).toBe(200);
+        expect(file.headers['content-type']).toMatch(/javascript/);
+      }
+    });
+
+    it('are sent with the console, whose page has no inline script, and with the API’s JSON', async () => {
+      const page = await t.http().get('/');
+      if (page.status === 404) {
+        console.warn('[test] the console is not built (npm run build): its page is not checked');
+      } else {
+        expect(page.status).toBe(200);
+        expectWebHeaders(page);
+        expect(page.text).not.toMatch(INLINE_SCRIPT);
+        expectWebHeaders(await t.http().get('/cases/some-deep-link'));
+      }
+      expectWebHeaders(await t.http().get('/api/v1/me'));
+    });
+
+    it('are sent with the queue board’s page', async () => {
+      const page = await t.http().get('/admin/queues').set('Authorization', `Bearer ${await t.token('admin')}`);
+      expect(page.status).toBe(200);
+      expectWebHeaders(page);
+      expect(page.text).not.toMatch(INLINE_SCRIPT);
+    });
   });
 
   describe('the queue board at /admin/queues', () => {

@@ -288,11 +288,11 @@ describe('case queries: list, detail, history, state, verify', () => {
       expect(events[9]!.data).toMatchObject({ satisfaction: 'unsatisfied' });
     });
 
-    it('ties each event to the request that caused it', async () => {
+    it('ties each event to the request that caused it: the server’s request id, and the client’s beside it', async () => {
       const filed = await api.file({ title: '关联标识' });
-      await api.post('hd-dg-1.coordinator', `/api/v1/cases/${filed.id}/accept`, {}, { 'X-Request-Id': 'req-accept-42' });
+      const accepted = await api.post('hd-dg-1.coordinator', `/api/v1/cases/${filed.id}/accept`, {}, { 'X-Request-Id': 'req-accept-42' });
       const history = await api.get('auditor', `/api/v1/cases/${filed.id}/history`);
-      expect(history.body.events[1].metadata.correlationId).toBe('req-accept-42');
+      expect(history.body.events[1].metadata).toMatchObject({ correlationId: accepted.headers['x-request-id'], clientRequestId: 'req-accept-42' });
     });
 
     it('shows the case as it stood right after revision n', async () => {

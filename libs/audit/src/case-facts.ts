@@ -1,3 +1,4 @@
+import { isWithheldFiler } from '#cases';
 import { currentDeadlines, label, type Clock, type ExistingCase } from '#domain';
 import { narrative } from './narrative.js';
 import { localTime, namingFor, personName, unitName, type ReportContext } from './report-context.js';
@@ -20,15 +21,17 @@ export interface CaseFacts {
 }
 
 /**
- * The case in words. `state.filer` is shown as given: pass it masked where the reader may not see
- * the phone.
+ * The case in words. `state.filer` is shown as given: pass it as presented (`presentFiler`), masked
+ * or withheld as the reader may see it. A withheld filer is "anonymous" in the words' language; a
+ * named anonymous filer (read at the filing unit) is marked anonymous beside the name.
  */
 export function caseFacts(state: ExistingCase, clocks: readonly Clock[], context: ReportContext): CaseFacts {
   const words = narrative(context.language);
   const { field } = words.words;
   const naming = namingFor(context);
   const time = (iso: string) => localTime(iso, context.timeZone);
-  const filer = state.filer.anonymous ? words.anonymous : [state.filer.name, state.filer.phone].filter(Boolean).join(' ');
+  const named = [state.filer.name, state.filer.phone].filter(Boolean).join(' ');
+  const filer = isWithheldFiler(state.filer) ? words.anonymous : state.filer.anonymous ? words.words.aside(named, words.anonymous) : named;
   const fields: { readonly label: string; readonly value: string }[] = [
     { label: field.number, value: state.number },
     { label: field.title, value: naming.text(state.title) },

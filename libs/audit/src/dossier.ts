@@ -1,4 +1,4 @@
-import { asColleague, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone, type Colleague, type VerifiableCaseRecord } from '#cases';
+import { asColleague, filerView, presentCase, presentCaseWithActions, presentEvent, type Colleague, type VerifiableCaseRecord } from '#cases';
 import { currentDeadlines, type CaseAnnotation, type CaseNote, type Clock, type Deadline, type Language, type OrgTree, type SlaPolicy, type UserActor } from '#domain';
 import { verifyStream, type StreamVerification } from '#event-store';
 import { personName, unitName, type Person, type ReportContext } from './report-context.js';
@@ -19,9 +19,9 @@ export interface DossierInput {
   readonly org: OrgTree;
   readonly people: ReadonlyMap<string, Person>;
   /**
-   * The case is shown as `GET /cases/{id}` shows it to this reader (phone masking, allowed
-   * actions). Null for an export from the command line: no allowed actions, the phone masked,
-   * since a dossier is made to leave the system.
+   * The case is shown as `GET /cases/{id}` shows it to this reader (the filer as `filerView`
+   * decides, allowed actions). Null for an export from the command line: no allowed actions, the
+   * phone masked and an anonymous filer withheld, since a dossier is made to leave the system.
    */
   readonly reader: UserActor | null;
   readonly generatedAt: Date;
@@ -33,7 +33,7 @@ export interface DossierInput {
 /** The presented case: the fields of `GET /cases/{id}`, the assignee named. */
 export type PresentedCase = ReturnType<typeof presentCase> & { readonly allowedActions?: readonly string[]; readonly assignee: Colleague | null };
 
-/** A timeline entry with the event itself: its data (the phone masked as in the case) and its hash chain. */
+/** A timeline entry with the event itself: its data (the filer shown as in the case) and its hash chain. */
 export type DossierEvent = TimelineEntry & {
   readonly data: Record<string, unknown>;
   readonly prevHash: string | null;
@@ -62,17 +62,17 @@ export interface Dossier {
 export function buildDossier(input: DossierInput): Dossier {
   const { record, policy, org, reader } = input;
   const { state, clocks, events } = record;
-  const view = { state, clocks, revision: record.revision };
-  const unmasked = reader !== null && seesFilerPhone(state, reader, org);
+  const at = { state, clocks, revision: record.revision };
+  const view = filerView(state, reader, org);
   const assignee = state.assigneeId === null ? undefined : input.people.get(state.assigneeId);
   const presented: PresentedCase = {
-    ...(reader ? presentCaseWithActions(view, reader, org) : presentCase(view, null, org)),
+    ...(reader ? presentCaseWithActions(at, reader, org) : presentCase(at, null, org)),
     assignee: assignee ? asColleague(assignee) : null,
   };
 
   const context: ReportContext = { language: input.language ?? 'zh-CN', org, people: input.people, timeZone: policy.timezone };
   const timeline = caseTimeline(events, context).map((entry, index): DossierEvent => {
-    const event = presentEvent(events[index]!, unmasked);
+    const event = presentEvent(events[index]!, view);
     return { ...entry, data: event.data, prevHash: event.prevHash, hash: event.hash };
   });
   return {

@@ -8,6 +8,8 @@ export interface CommandContext {
   /** Ties the events to the request or job that caused them. */
   readonly correlationId: string;
   readonly causationId?: string | null;
+  /** The `X-Request-Id` the client sent, when kept (see `clientRequestId` in #platform). */
+  readonly clientRequestId?: string;
 }
 
 /**
@@ -18,8 +20,8 @@ export interface CommandContext {
 export class CaseCommands {
   constructor(private readonly bus: CommandBus) {}
 
-  execute(command: CaseCommandRequest, { expectedRevision, correlationId, causationId = null }: CommandContext): Promise<CaseCommandResult> {
-    return this.bus.execute(new ExecuteCaseCommand(command, expectedRevision, correlationId, causationId));
+  execute(command: CaseCommandRequest, { expectedRevision, correlationId, causationId = null, clientRequestId }: CommandContext): Promise<CaseCommandResult> {
+    return this.bus.execute(new ExecuteCaseCommand(command, expectedRevision, correlationId, causationId, clientRequestId));
   }
 
   /** A command as the SLA timers build it, correlation included. */

@@ -1,4 +1,4 @@
-import { allowedActions, currentDeadlines, hasRole, type CaseClocks, type ExistingCase, type Filer, type OrgTree, type UserActor } from '#domain';
+import { LANGUAGES, allowedActions, currentDeadlines, hasRole, labelsFor, type CaseClocks, type ExistingCase, type Filer, type OrgTree, type UserActor } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import type { CaseEventMetadata } from './case-stream.js';
 
@@ -24,12 +24,39 @@ export function maskPhone(phone: string): string {
 }
 
 /** Only a clerk or coordinator who may act on the case (its current unit in their subtree) sees the filer's phone. */
-export function seesFilerPhone(state: ExistingCase, reader: UserActor, org: OrgTree): boolean {
+function seesFilerPhone(state: ExistingCase, reader: UserActor, org: OrgTree): boolean {
   return (hasRole(reader, 'clerk') || hasRole(reader, 'coordinator')) && org.isWithin(state.unitId, reader.unitId);
 }
 
-function filerFor(filer: Filer, unmasked: boolean): Filer {
-  return unmasked || !filer.phone ? filer : { ...filer, phone: maskPhone(filer.phone) };
+/**
+ * How much of the filer a reader is shown: `whole`, the phone `masked`, or the filer `withheld`
+ * (an anonymous filer shown as 匿名, no phone).
+ */
+export type FilerView = 'whole' | 'masked' | 'withheld';
+
+/**
+ * The one rule for showing the filer (API.md, "Masking" and "Anonymous filers"), for every view
+ * and channel: an anonymous filer is named only to users whose unit is the filing unit, and the
+ * phone shows whole only to a clerk or coordinator who may act on the case now. With no reader (a
+ * webhook, an e-mail, a document made outside any user's session) an anonymous filer is withheld
+ * and a phone masked.
+ */
+export function filerView(state: ExistingCase, reader: UserActor | null, org: OrgTree): FilerView {
+  if (state.filer.anonymous && reader?.unitId !== state.filedUnitId) return 'withheld';
+  return reader !== null && seesFilerPhone(state, reader, org) ? 'whole' : 'masked';
+}
+
+/** The filer as a view shows it; a withheld filer is named by the label catalogue (zh-CN `匿名`, en `anonymous`). */
+export function presentFiler(filer: Filer, view: FilerView): Filer {
+  if (view === 'withheld' && filer.anonymous) return { name: labelsFor('zh-CN').anonymous, phone: null, anonymous: true };
+  return view === 'whole' || !filer.phone ? filer : { ...filer, phone: maskPhone(filer.phone) };
+}
+
+const WITHHELD_NAMES: readonly string[] = LANGUAGES.map((language) => labelsFor(language).anonymous);
+
+/** Whether a presented filer is the withheld form: words about it say "anonymous" in their own language. */
+export function isWithheldFiler(filer: Filer): boolean {
+  return filer.anonymous && filer.phone === null && WITHHELD_NAMES.includes(filer.name);
 }
 
 /** A case at some revision with its SLA clocks, as the presenters take it. */
@@ -40,16 +67,11 @@ export interface CaseAt {
 }
 
 /**
- * The case as API.md shows it, fields in a fixed order, the phone masked for readers who may not
- * act on it (and for no reader at all: a document made outside any user's session). For a past
- * state, pass whether the reader may act on the case now.
+ * The case as API.md shows it, fields in a fixed order, the filer as `filerView` decides (for no
+ * reader at all, a document made outside any user's session: withheld or masked). For a past
+ * state, pass the view of the case now.
  */
-export function presentCase(
-  { state, clocks, revision }: CaseAt,
-  reader: UserActor | null,
-  org: OrgTree,
-  unmaskedPhone = reader !== null && seesFilerPhone(state, reader, org),
-) {
+export function presentCase({ state, clocks, revision }: CaseAt, reader: UserActor | null, org: OrgTree, view: FilerView = filerView(state, reader, org)) {
   return {
     id: state.id,
     number: state.number,
@@ -62,7 +84,7 @@ export function presentCase(
     assigneeId: state.assigneeId,
     urgency: state.urgency,
     channel: state.channel,
-    filer: filerFor(state.filer, unmaskedPhone),
+    filer: presentFiler(state.filer, view),
     parties: state.parties,
     visitReason: state.visitReason,
     occurredAt: state.occurredAt,
@@ -87,10 +109,10 @@ export function presentCaseWithActions(view: CaseAt, reader: UserActor, org: Org
   return { ...presentCase(view, reader, org), allowedActions: allowedActions(view.state, reader, org, view.clocks.clocks) };
 }
 
-/** A history entry; the filing event's phone is masked as in the case itself. */
-export function presentEvent(event: RecordedEvent, unmaskedPhone: boolean) {
-  const data = event.type === 'CaseFiled' && !unmaskedPhone ? { ...event.data, filer: filerFor(event.data.filer as Filer, false) } : event.data;
-  const { actorId, actorRole, unitId, at, correlationId, causationId, deadlines } = event.metadata as CaseEventMetadata;
+/** A history entry; the filing event's filer is shown as in the case itself (`filerView`). */
+export function presentEvent(event: RecordedEvent, view: FilerView) {
+  const data = event.type === 'CaseFiled' ? { ...event.data, filer: presentFiler(event.data.filer as Filer, view) } : event.data;
+  const { actorId, actorRole, unitId, at, correlationId, causationId, clientRequestId, deadlines } = event.metadata as CaseEventMetadata;
   return {
     id: event.id,
     revision: event.revision,
@@ -98,7 +120,7 @@ export function presentEvent(event: RecordedEvent, unmaskedPhone: boolean) {
     type: event.type,
     schemaVersion: event.schemaVersion,
     data,
-    metadata: { actorId, actorRole, unitId, at, correlationId, causationId, ...(deadlines ? { deadlines } : {}) },
+    metadata: { actorId, actorRole, unitId, at, correlationId, causationId, ...(clientRequestId ? { clientRequestId } : {}), ...(deadlines ? { deadlines } : {}) },
     prevHash: event.prevHash,
     hash: event.hash,
   };

@@ -62,5 +62,8 @@ export function toCaseEvent(recorded: RecordedEvent): CaseEventWithMeta {
   };
 }
 
-/** A case event's metadata: the store's envelope, and the SLA deadlines the event set (CaseEventMeta), when it recorded them. */
-export type CaseEventMetadata = EventMetadata & Pick<CaseEventMeta, 'deadlines'>;
+/**
+ * A case event's metadata: the store's envelope, the SLA deadlines the event set (CaseEventMeta),
+ * when it recorded them, and the request id the client sent (`X-Request-Id`), when it sent one.
+ */
+export type CaseEventMetadata = EventMetadata & Pick<CaseEventMeta, 'deadlines'> & { readonly clientRequestId?: string };

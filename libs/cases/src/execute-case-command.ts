@@ -34,6 +34,8 @@ export class ExecuteCaseCommand extends Command<CaseCommandResult> {
     /** Ties the events to the request (or job) that caused them. */
     readonly correlationId: string,
     readonly causationId: string | null = null,
+    /** The request id the client sent, kept in the events' metadata (`clientRequestId`). */
+    readonly clientRequestId?: string,
   ) {
     super();
   }
@@ -79,7 +81,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
     }
   }
 
-  private async attempt({ command: request, expectedRevision, correlationId, causationId }: ExecuteCaseCommand, known?: FoldedCase): Promise<CaseCommandResult> {
+  private async attempt({ command: request, expectedRevision, correlationId, causationId, clientRequestId }: ExecuteCaseCommand, known?: FoldedCase): Promise<CaseCommandResult> {
     const command = await this.completed(request);
     const streamId = caseStreamId(command.caseId);
     const current = known ?? (await this.cases.current(command.caseId));
@@ -105,7 +107,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
       type: event.type,
       schemaVersion: CURRENT_SCHEMA_VERSION,
       data: event.data as unknown as Record<string, unknown>,
-      metadata: { ...meta, correlationId, causationId },
+      metadata: { ...meta, correlationId, causationId, ...(clientRequestId ? { clientRequestId } : {}) },
     }));
     const appended = await this.store.appendToStream(streamId, events, {
       expectedRevision: revision === null ? 'no_stream' : revision,

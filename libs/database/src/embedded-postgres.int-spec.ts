@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -11,6 +11,16 @@ async function scalar(url: string, sql: string): Promise<unknown> {
   await client.connect();
   try {
     return (await client.query(sql)).rows[0]?.value;
+  } finally {
+    await client.end();
+  }
+}
+
+async function execute(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
   } finally {
     await client.end();
   }
@@ -121,5 +131,75 @@ describe('embedded PostgreSQL', () => {
     servers.push(next);
     expect(next.sharedWith).toBeNull();
     expect(await scalar(next.url('shared'), "SELECT '接管'::text AS value")).toBe('接管');
+  }, 120_000);
+
+  /** Whether the superuser may connect with this password. */
+  const accepts = async (server: RunningPostgres, password: string) => {
+    const url = new URL(server.url('postgres'));
+    url.password = encodeURIComponent(password);
+    const client = new pg.Client({ connectionString: url.toString() });
+    return client.connect().then(
+      async () => {
+        await client.end();
+        return true;
+      },
+      async (error: { code?: string }) => {
+        await client.end().catch(() => undefined);
+        if (error.code === '28P01') return false;
+        throw error;
+      },
+    );
+  };
+  const passwordIn = async (dataDir: string) => (await readFile(join(dataDir, 'pg-superuser-password'), 'utf8')).trim();
+  const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
+
+  it('gives the superuser a random password per data dir, kept in a file of mode 0600 and reused on the next start', async () => {
+    const [dirA, dirB] = await Promise.all([newDir(), newDir()]);
+    const [a, b] = await Promise.all([startEmbeddedPostgres({ dataDir: dirA }), startEmbeddedPostgres({ dataDir: dirB })]);
+    servers.push(a, b);
+    const password = await passwordIn(dirA);
+    expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(await passwordIn(dirB)).not.toBe(password);
+    expect(await modeOf(join(dirA, 'pg-superuser-password'))).toBe(0o600);
+    expect(new URL(a.url('postgres')).password).toBe(password);
+    expect(await accepts(a, password)).toBe(true);
+    expect(await accepts(a, 'minyi')).toBe(false);
+    expect(await accepts(a, await passwordIn(dirB))).toBe(false);
+
+    await a.stop();
+    const again = await startEmbeddedPostgres({ dataDir: dirA });
+    servers.push(again);
+    expect(await passwordIn(dirA)).toBe(password);
+    expect(await scalar(again.url('postgres'), 'SELECT 1 AS value')).toBe(1);
+  }, 120_000);
+
+  it('starts a data dir made with the fixed password of old, and gives it a random one; a start cut off midway is finished by the next', async () => {
+    const dataDir = await newDir();
+    const first = await startEmbeddedPostgres({ dataDir });
+    await first.ensureDatabase('kept');
+    await execute(first.url('kept'), "CREATE TABLE t AS SELECT '旧库'::text AS v");
+    // What an older version left: the cluster's password the fixed one, and no password file.
+    await execute(first.url('postgres'), "ALTER ROLE postgres PASSWORD 'minyi'");
+    await first.stop();
+    await unlink(join(dataDir, 'pg-superuser-password'));
+
+    const migrated = await startEmbeddedPostgres({ dataDir });
+    servers.push(migrated);
+    const password = await passwordIn(dataDir);
+    expect(password).not.toBe('minyi');
+    expect(await modeOf(join(dataDir, 'pg-superuser-password'))).toBe(0o600);
+    expect(await stat(join(dataDir, 'pg-superuser-password.new')).catch(() => null)).toBeNull();
+    expect(await accepts(migrated, 'minyi')).toBe(false);
+    expect(await scalar(migrated.url('kept'), 'SELECT v AS value FROM t')).toBe('旧库');
+
+    // Cut off after the server took a new password but before its file was named: the pending file holds it.
+    await execute(migrated.url('postgres'), "ALTER ROLE postgres PASSWORD 'pending-password'");
+    await migrated.stop();
+    await writeFile(join(dataDir, 'pg-superuser-password.new'), 'pending-password\n', { mode: 0o600 });
+    await unlink(join(dataDir, 'pg-superuser-password'));
+    const finished = await startEmbeddedPostgres({ dataDir });
+    servers.push(finished);
+    expect(await passwordIn(dataDir)).toBe('pending-password');
+    expect(await scalar(finished.url('kept'), 'SELECT v AS value FROM t')).toBe('旧库');
   }, 120_000);
 });

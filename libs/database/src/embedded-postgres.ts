@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { chown, mkdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, readFile, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -21,6 +22,10 @@ const run = promisify(execFile);
  * (through `postmaster.pid`) either shares it, when its owner is still alive (the worker, the CLI
  * or a rebuild beside `npm start` on the same data dir), or stops it and starts afresh, when its
  * owner was killed. A server that died leaves a stale pid file that PostgreSQL itself ignores.
+ *
+ * The superuser's password is random per data dir, kept beside the cluster in
+ * `pg-superuser-password` (mode 0600): made on first start, read on every later one. A cluster
+ * made before that, with the fixed password of old, is given a random one on its first start here.
  */
 export interface EmbeddedPostgresOptions {
   /** Folder for the cluster's files (created on first start). */
@@ -44,7 +49,23 @@ export interface RunningPostgres {
 const SUPERUSER = 'postgres';
 /** sun_path holds 108 bytes on Linux, the last of them the terminating zero. */
 const MAX_SOCKET_PATH_BYTES = 107;
-const PASSWORD = 'minyi';
+/** The superuser password of clusters made before it was random: migrated away on their next start. */
+const LEGACY_PASSWORD = 'minyi';
+/** The file beside the cluster that holds its superuser password, and where a new one waits until the server has taken it. */
+const PASSWORD_FILE = 'pg-superuser-password';
+const PENDING_PASSWORD_FILE = `${PASSWORD_FILE}.new`;
+
+function newPassword(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** A password file's content, its mode made 0600 again if someone widened it; null when there is none. */
+async function readPassword(path: string): Promise<string | null> {
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text === null || text.trim() === '') return null;
+  await chmod(path, 0o600);
+  return text.trim();
+}
 
 interface Binaries {
   readonly initdb: string;
@@ -173,11 +194,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await assertReachableBy(owner, dataDir);
   }
 
+  const passwordPath = join(dataDir, PASSWORD_FILE);
+  let password = await readPassword(passwordPath);
   if (!(await exists(join(clusterDir, 'PG_VERSION')))) {
     // A half-made cluster (initdb killed midway) is discarded and made again.
     await rm(clusterDir, { recursive: true, force: true });
+    password = newPassword();
+    await writeFile(passwordPath, `${password}\n`, { mode: 0o600 });
     const passwordFile = join(dataDir, '.pgpass-init');
-    await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
     if (owner) await chown(passwordFile, owner.uid, owner.gid);
     try {
       await exec(bin.initdb, [
@@ -199,7 +224,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const ownerPid = Number((await readLines(ownerFile))?.[0]);
     if (ownerPid !== process.pid && (await isLiveOwner(ownerPid))) {
       log(`sharing the PostgreSQL server (pid ${running.pid}, port ${running.port}) that process ${ownerPid} started on ${clusterDir}`);
-      return handle(running.port, running.socketDir !== '', ownerPid);
+      return handle(running.port, running.socketDir !== '', ownerPid, password ?? (await migratePassword(running.port, running.socketDir !== '')));
     }
     // Its owner was killed: the server holds the cluster for no one. Shut it down first.
     log(`stopping a PostgreSQL server (pid ${running.pid}) left running on ${clusterDir}`);
@@ -222,11 +247,62 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   ]);
 
   await writeFile(ownerFile, `${process.pid}\n`);
-  return handle(port, socketFits, null);
+  return handle(port, socketFits, null, password ?? (await migratePassword(port, socketFits)));
 
-  function handle(serverPort: number, viaSocket: boolean, sharedWith: number | null): RunningPostgres {
+  function urlFor(serverPort: number, viaSocket: boolean, secret: string) {
     const host = viaSocket ? encodeURIComponent(clusterDir) : '127.0.0.1';
-    const url = (database: string) => `postgres://${SUPERUSER}:${PASSWORD}@${host}:${serverPort}/${encodeURIComponent(database)}`;
+    return (database: string) => `postgres://${SUPERUSER}:${encodeURIComponent(secret)}@${host}:${serverPort}/${encodeURIComponent(database)}`;
+  }
+
+  /**
+   * A cluster without a password file was made with the fixed password of old: give it a random
+   * one. The new password is written down (pending) before the server takes it, and the file is
+   * named as the password file only after, so that a start cut off midway finds one that works.
+   */
+  async function migratePassword(serverPort: number, viaSocket: boolean): Promise<string> {
+    const pendingPath = join(dataDir, PENDING_PASSWORD_FILE);
+    let pending = await readPassword(pendingPath);
+    if (pending === null) {
+      pending = newPassword();
+      // Two processes starting at once agree on the one that is written first.
+      await writeFile(pendingPath, `${pending}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: { code?: string }) => {
+        if (error.code !== 'EEXIST') throw error;
+        pending = (await readPassword(pendingPath)) ?? pending;
+      });
+    }
+    // The pending one when a start was cut off after the server took it; else the old fixed one.
+    let client: pg.Client | null = null;
+    for (const current of [pending, LEGACY_PASSWORD]) {
+      const attempt = new pg.Client({ connectionString: urlFor(serverPort, viaSocket, current)('postgres') });
+      const connected = await attempt.connect().then(
+        () => true,
+        async (error: { code?: string }) => {
+          await attempt.end().catch(() => undefined);
+          if (error.code !== '28P01') throw error; // anything but a wrong password
+          return false;
+        },
+      );
+      if (connected) {
+        client = attempt;
+        break;
+      }
+    }
+    if (!client) throw new Error(`the embedded PostgreSQL in ${clusterDir} takes neither the password in ${pendingPath} nor the one of old, and ${passwordPath} is missing`);
+    try {
+      await client.query(`ALTER ROLE ${client.escapeIdentifier(SUPERUSER)} PASSWORD ${client.escapeLiteral(pending)}`);
+    } finally {
+      await client.end();
+    }
+    await rename(pendingPath, passwordPath).catch(async (error: { code?: string }) => {
+      // Another process starting beside this one got there first.
+      if (error.code !== 'ENOENT' || (await readPassword(passwordPath)) !== pending) throw error;
+    });
+    log(`gave the embedded PostgreSQL superuser a random password, kept in ${passwordPath}`);
+    return pending;
+  }
+
+  function handle(serverPort: number, viaSocket: boolean, sharedWith: number | null, secret: string): RunningPostgres {
+    const url = urlFor(serverPort, viaSocket, secret);
     let stopped = false;
     return {
       port: serverPort,

@@ -19,6 +19,7 @@ export {
   retryPolicy,
   retrySpanMs,
   sign,
+  signTimestamped,
 } from './webhook.js';
 export type { DeliverOptions, DeliveryFailureReason, DeliveryResult, RetryPolicy, WebhookPayload } from './webhook.js';
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { DeliveryFailedError, WebhookChannel, deliver, payloadFor } from './webhook.js';
 import { ESCALATION_NOTIFICATION, ESCALATION_RECIPIENT } from './testing/escalation-notification.js';
-import { verifies } from './testing/webhook-receiver.js';
+import { verifies, verifiesTimestamped } from './testing/webhook-receiver.js';
 
 /** What the receiving server saw of one request. */
 interface Received {
@@ -64,6 +64,15 @@ describe('webhook delivery to a real HTTP server', () => {
     expect(request.headers['x-minyi-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(verifies(request.body, request.headers['x-minyi-signature'] as string, SECRET)).toBe(true);
     expect(verifies(request.body, request.headers['x-minyi-signature'] as string, 'another secret')).toBe(false);
+    expect(request.headers['x-minyi-timestamp']).toMatch(/^\d+$/);
+    expect(Math.abs(Number(request.headers['x-minyi-timestamp']) - Date.now() / 1000)).toBeLessThan(5);
+    expect(request.headers['x-minyi-signature-timestamped']).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(verifiesTimestamped(request.body, request.headers, SECRET)).toBe(true);
+    expect(verifiesTimestamped(request.body, request.headers, 'another secret')).toBe(false);
+    // A receiver refuses the same delivery replayed more than 5 minutes later, and a body with another timestamp.
+    expect(verifiesTimestamped(request.body, request.headers, SECRET, Date.now() / 1000 + 301)).toBe(false);
+    const shifted = { ...request.headers, 'x-minyi-timestamp': String(Number(request.headers['x-minyi-timestamp']) + 1) };
+    expect(verifiesTimestamped(request.body, shifted, SECRET)).toBe(false);
     expect(JSON.parse(request.body.toString('utf8'))).toEqual({
       deliveryId: notification.deliveryId,
       type: 'CaseEscalated',
@@ -77,15 +86,20 @@ describe('webhook delivery to a real HTTP server', () => {
     });
   });
 
-  it('sends the same delivery id and body on every attempt', async () => {
+  it('sends the same delivery id and body on every attempt, each with a fresh timestamp', async () => {
     const channel = new WebhookChannel(`${base}/ok`, SECRET, { timeoutMs: 5_000 });
     await channel.send(notification, recipients);
     const first = lastTo('/ok');
+    // Timestamps are whole seconds: the redelivery comes in a later one.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     await channel.send(notification, recipients);
     const second = lastTo('/ok');
     expect(second.headers['x-minyi-delivery']).toBe(first.headers['x-minyi-delivery']);
     expect(second.body.equals(first.body)).toBe(true);
     expect(second.headers['x-minyi-signature']).toBe(first.headers['x-minyi-signature']);
+    expect(Number(second.headers['x-minyi-timestamp'])).toBeGreaterThan(Number(first.headers['x-minyi-timestamp']));
+    expect(second.headers['x-minyi-signature-timestamped']).not.toBe(first.headers['x-minyi-signature-timestamped']);
+    expect(verifiesTimestamped(second.body, second.headers, SECRET)).toBe(true);
   });
 
   it('fails with the status on a 500', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_RETRY_BASE_MS, MIN_RETRY_SPAN_MS, payloadFor, retryPolicy, retrySpanMs, sign } from './webhook.js';
+import { DEFAULT_RETRY_BASE_MS, MIN_RETRY_SPAN_MS, payloadFor, retryPolicy, retrySpanMs, sign, signatureHeaders, signTimestamped } from './webhook.js';
 import { ESCALATION_NOTIFICATION, ESCALATION_RECIPIENT } from './testing/escalation-notification.js';
 
 describe('sign', () => {
@@ -10,6 +10,17 @@ describe('sign', () => {
   it('signs the UTF-8 bytes of the body', () => {
     expect(sign('案件', 'k')).toBe(sign(Buffer.from('案件', 'utf8'), 'k'));
     expect(sign('案件', 'k')).not.toBe(sign('案件', 'k2'));
+  });
+});
+
+describe('signTimestamped', () => {
+  it('is the HMAC of "<timestamp>.<body>", and the headers of an attempt carry its unix seconds', () => {
+    expect(signTimestamped(1_764_806_400, '{"a":1}', 'k')).toBe(sign('1764806400.{"a":1}', 'k'));
+    expect(signatureHeaders('{"a":1}', 'k', new Date('2025-12-04T00:00:00.999Z'))).toEqual({
+      'X-Minyi-Signature': sign('{"a":1}', 'k'),
+      'X-Minyi-Timestamp': '1764806400',
+      'X-Minyi-Signature-Timestamped': sign('1764806400.{"a":1}', 'k'),
+    });
   });
 });
 

@@ -3,9 +3,11 @@ import { textsOf, type Notification, type NotificationEventRef, type Notificatio
 import type { Recipient } from './recipients.js';
 
 /**
- * Webhook delivery (API.md, "Webhook notifications"): every notification is POSTed as JSON to
- * NOTIFY_WEBHOOK_URL, signed with NOTIFY_WEBHOOK_SECRET, and retried with exponential backoff for
- * at least an hour. Every attempt carries the same `deliveryId`, so a receiver can drop repeats.
+ * Webhook delivery (API.md, "Webhook notifications" and "Privacy and defaults"): every
+ * notification is POSTed as JSON to NOTIFY_WEBHOOK_URL, signed with NOTIFY_WEBHOOK_SECRET (the body
+ * alone, and the attempt's timestamp with the body), and retried with exponential backoff for at
+ * least an hour. Every attempt carries the same `deliveryId`, so a receiver can drop repeats, and
+ * a timestamp of its own.
  */
 
 /** The JSON body of a webhook delivery. */
@@ -77,6 +79,25 @@ export function sign(rawBody: string | Buffer, secret: string): string {
 }
 
 /**
+ * `sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`: the X-Minyi-Signature-Timestamped
+ * header, which binds the body to the X-Minyi-Timestamp of its attempt, so that a receiver who
+ * refuses old timestamps (API.md: more than 5 minutes) cannot be sent a captured delivery again.
+ */
+export function signTimestamped(timestamp: number, rawBody: string | Buffer, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
+}
+
+/** The signature headers of one attempt at `now`: every attempt, a redelivery too, signs its own time. */
+export function signatureHeaders(rawBody: string, secret: string, now: Date = new Date()): Record<string, string> {
+  const timestamp = Math.floor(now.getTime() / 1000);
+  return {
+    'X-Minyi-Signature': sign(rawBody, secret),
+    'X-Minyi-Timestamp': String(timestamp),
+    'X-Minyi-Signature-Timestamped': signTimestamped(timestamp, rawBody, secret),
+  };
+}
+
+/**
  * POSTs the payload. Resolves on a 2xx answer; throws DeliveryFailedError on any other answer
  * (redirects included: they are not followed), on a network error, or on timeout.
  */
@@ -92,7 +113,8 @@ export async function deliver(url: string, secret: string, payload: WebhookPaylo
         'Content-Type': 'application/json',
         'User-Agent': 'minyi-webhook/1',
         'X-Minyi-Delivery': payload.deliveryId,
-        'X-Minyi-Signature': sign(body, secret),
+        // Signed with the system clock, which receivers compare with theirs.
+        ...signatureHeaders(body, secret),
       },
       body,
       redirect: 'manual',
@@ -154,7 +176,7 @@ export class WebhookChannel {
 }
 
 /** The webhook functions under one name. */
-export const WebhookDelivery = Object.freeze({ payloadFor, sign, deliver, retryPolicy, retrySpanMs });
+export const WebhookDelivery = Object.freeze({ payloadFor, sign, signTimestamped, deliver, retryPolicy, retrySpanMs });
 
 /** A URL for messages: never its credentials or query (which may hold a token). */
 function describeUrl(url: string): string {

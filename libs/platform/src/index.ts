@@ -5,7 +5,7 @@ export type { EngineOptions, EngineSettings } from './engine.js';
 export { PlatformModule } from './platform.module.js';
 export type { PlatformOptions } from './platform.module.js';
 export { createLogger, PinoNestLogger } from './logger.js';
-export { currentRequest, requestContext } from './request-context.js';
+export { clientRequestId, currentRequest, requestContext } from './request-context.js';
 export type { RequestContext } from './request-context.js';
 export { readModels } from './read-models.js';
 export { openConfiguredDatabases } from './databases.js';

@@ -14,7 +14,7 @@ export function createLogger(level: string, readable = process.stdout.isTTY === 
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin() {
       const context = currentRequest();
-      return context ? { requestId: context.requestId, userId: context.userId, username: context.username } : {};
+      return context ? { requestId: context.requestId, clientRequestId: context.clientRequestId, userId: context.userId, username: context.username } : {};
     },
   };
   if (!readable) return pino(options);

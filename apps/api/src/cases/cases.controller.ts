@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { UserStore, type Principal } from '#accounts';
-import { CASE_READ_MODEL, CaseQueries, CaseReader, IdempotentFiling, asColleague, filedCase, presentCase, presentCaseWithActions, presentEvent, seesFilerPhone } from '#cases';
+import { CASE_READ_MODEL, CaseQueries, CaseReader, IdempotentFiling, asColleague, filedCase, filerView, presentCase, presentCaseWithActions, presentEvent } from '#cases';
 import { ProjectionRunner } from '#projections';
 import { NotFoundError, ORG_TREE, allowedActions, assigneeUnitIds, isUuid, type OrgTree } from '#domain';
 import { peopleNamedIn } from '#audit';
@@ -215,9 +215,9 @@ export class CasesController {
     const range = historyRange(query);
     const { state, events } = await this.reader.events(user, caseId(id), range);
     const page = historyPage(events, range);
-    const unmasked = seesFilerPhone(state, user, this.org);
+    const view = filerView(state, user, this.org);
     const people = await peopleNamedIn(page.events, (ids) => this.users.findByIds(ids));
-    return { ...page, events: page.events.map((event) => presentEvent(event, unmasked)), people: [...people.values()].map(asColleague) };
+    return { ...page, events: page.events.map((event) => presentEvent(event, view)), people: [...people.values()].map(asColleague) };
   }
 
   @Get(':id/state')
@@ -230,9 +230,9 @@ export class CasesController {
       });
     }
     const { revision, at, state, clocks, current } = await this.cases.stateAt(user, caseId(id), query);
-    // Whether the phone shows depends on who may act on the case now, not on where it stood then.
+    // How the filer shows depends on who may act on the case now, not on where it stood then.
     const { org } = this;
-    return { revision, at, state: await this.withAssignee(presentCase({ state, clocks, revision }, user, org, seesFilerPhone(current, user, org))) };
+    return { revision, at, state: await this.withAssignee(presentCase({ state, clocks, revision }, user, org, filerView(current, user, org))) };
   }
 
   @Get(':id/verify')

@@ -22,8 +22,9 @@ export class CasesService {
   /** Runs a command as this user, now, on this case. */
   execute(user: Principal, caseId: string, fields: CommandFields<CaseCommandRequest>, expectedRevision?: number): Promise<CaseCommandResult> {
     const command = { ...fields, caseId, actor: user, at: this.clock().toISOString() } as CaseCommandRequest;
-    const correlationId = currentRequest()?.requestId ?? randomUUID();
-    return this.commands.execute(command, { expectedRevision, correlationId });
+    // The correlation id is the server's own request id, never one a client chose; the client's is kept beside it.
+    const request = currentRequest();
+    return this.commands.execute(command, { expectedRevision, correlationId: request?.requestId ?? randomUUID(), clientRequestId: request?.clientRequestId });
   }
 
   /** The case right after event `revision`, or with every event recorded at or before `at`; and the case now. */

@@ -1,9 +1,13 @@
-import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type pg from 'pg';
+import { LoginService } from '#accounts';
 import { MAIN_POOL } from '#database';
+import { hasRole } from '#domain';
 import { EVENT_STORE, type EventStore } from '#event-store';
 import { JOB_QUEUES, type JobQueues } from '#jobs';
+import { CLOCK, type Now } from '#runtime';
 import { Public } from '../auth/auth.guard.js';
 import { Metrics } from './metrics.js';
 
@@ -14,13 +18,18 @@ export class OpsController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(MAIN_POOL) private readonly pool: pg.Pool,
     @Inject(JOB_QUEUES) private readonly queues: JobQueues,
+    @Inject(LoginService) private readonly login: LoginService,
+    @Inject(CLOCK) private readonly clock: Now,
     private readonly metrics: Metrics,
   ) {}
 
-  /** 200 when the event store, the read models and the job queues answer. */
+  /**
+   * 200 when the event store, the read models and the job queues answer, else 503. Anyone may ask
+   * and hears `{ status }` only; an admin (bearer token) also hears each check, with its error.
+   */
   @Public()
   @Get('health')
-  async health() {
+  async health(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) response: FastifyReply) {
     const checks: Record<string, 'ok' | string> = {};
     await this.store.streamHead('health-check').then(
       () => (checks.eventStore = 'ok'),
@@ -35,8 +44,20 @@ export class OpsController {
       (error: Error) => (checks.queues = error.message),
     );
     const ok = Object.values(checks).every((value) => value === 'ok');
-    if (!ok) throw new ServiceUnavailableException({ message: 'not healthy', details: Object.entries(checks).map(([field, message]) => ({ field, message })) });
-    return { status: 'ok', checks };
+    response.status(ok ? 200 : 503);
+    const status = ok ? 'ok' : 'unavailable';
+    return (await this.isAdmin(authorization)) ? { status, checks } : { status };
+  }
+
+  /** Whether the bearer token is an admin's, checked as the auth guard checks tokens; any other caller (or a bad token) is anonymous here. */
+  private async isAdmin(authorization: string | undefined): Promise<boolean> {
+    const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (!token) return false;
+    try {
+      return hasRole(await this.login.authenticate(token, this.clock()), 'admin');
+    } catch {
+      return false;
+    }
   }
 
   @Public()

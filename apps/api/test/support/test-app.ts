@@ -41,18 +41,22 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/**
- * The whole HTTP API over a database of its own (real PostgreSQL), with the demo org tree and
- * accounts, and a clock the test drives.
- */
+/** How a test app starts. */
 export interface TestAppOptions {
+  /** The app's clock at the start. */
   readonly start?: Date;
+  /** More settings (the webhook's or the e-mail's, for example). */
+  readonly env?: Readonly<Record<string, string>>;
   /** TRUST_PROXY: with `loopback`, tests give each request a client address by X-Forwarded-For. */
   readonly trustProxy?: string;
   /** A second API process of this app's installation: its database and data dir (so its token secret), left to their owner. */
   readonly sameInstallationAs?: TestApp;
 }
 
+/**
+ * The whole HTTP API over a database of its own (real PostgreSQL), with the demo org tree and
+ * accounts, and a clock the test drives.
+ */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const owner = options.sameInstallationAs;
   const db = owner?.db ?? (await createTestDatabase('minyi_e2e'));
@@ -66,6 +70,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: 'silent',
     PASSWORD_SCRYPT_LOG2N: '14',
     TRUST_PROXY: options.trustProxy,
+    ...options.env,
   });
   let clock = (options.start ?? new Date('2026-11-02T09:00:00+08:00')).getTime();
   // The engine's timers and workers see the test's clock too.
