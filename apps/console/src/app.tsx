@@ -7,6 +7,7 @@ import { FileCasePage } from './pages/file-case-page.js';
 import { InboxPage } from './pages/inbox-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { NotificationsPage } from './pages/notifications-page.js';
+import { ForcedPasswordScreen, PasswordPage } from './pages/password-page.js';
 import { StatsPage } from './pages/stats-page.js';
 import { UsersPage } from './pages/users-page.js';
 import { Link, match, navigate, useLocation } from './router.js';
@@ -60,7 +61,10 @@ function Header() {
               {units.name(me.unitId)} · {me.roles.map((r) => t(`role.${r}`)).join('、')}
             </span>
           </div>
-          <button type="button" className="button button-quiet" onClick={session.logout}>
+          <Link to="/account/password" className="button button-quiet" aria-current={path === '/account/password' ? 'page' : undefined}>
+            {t('header.changePassword')}
+          </Link>
+          <button type="button" className="button button-quiet" onClick={() => void session.logout()}>
             {t('header.logout')}
           </button>
         </div>
@@ -113,6 +117,7 @@ function Screens() {
   if (path === '/cases') return <CasesPage key="all" query={query} />;
   if (path === '/stats') return <StatsPage />;
   if (path === '/notifications') return <NotificationsPage />;
+  if (path === '/account/password') return <PasswordPage />;
   if (path === '/users') return session.has('admin') ? <UsersPage /> : <NotFound />;
   const caseRoute = match('/cases/:id', path);
   if (caseRoute) return <CasePage key={caseRoute.id} id={caseRoute.id!} />;
@@ -160,5 +165,6 @@ export function App() {
       </div>
     );
   }
-  return session ? <Shell /> : <LoginPage />;
+  if (!session) return <LoginPage />;
+  return session.mustChangePassword ? <ForcedPasswordScreen /> : <Shell />;
 }

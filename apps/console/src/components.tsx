@@ -214,3 +214,25 @@ export function PageHeader({ title, intro, actions }: { readonly title: string; 
 export function charCount(text: string, max: number, t: Translate): string {
   return t('common.chars', { n: length(text), max });
 }
+
+/** How many pages `total` items fill, at least one. */
+export function pageCount(total: number | undefined, pageSize: number): number {
+  return total === undefined ? 1 : Math.max(1, Math.ceil(total / pageSize));
+}
+
+/** Previous and next under a paged list; nothing when it fits one page. */
+export function Pager({ page, pages, goTo }: { readonly page: number; readonly pages: number; readonly goTo: (page: number) => void }) {
+  const { t } = useI18n();
+  if (pages <= 1) return null;
+  return (
+    <nav className="pager" aria-label={t('common.pageOf', { page, pages })}>
+      <button type="button" className="button" disabled={page <= 1} onClick={() => goTo(page - 1)}>
+        {t('common.previous')}
+      </button>
+      <span>{t('common.pageOf', { page, pages })}</span>
+      <button type="button" className="button" disabled={page >= pages} onClick={() => goTo(page + 1)}>
+        {t('common.next')}
+      </button>
+    </nav>
+  );
+}

@@ -26,8 +26,20 @@ export class ApiError extends Error {
 
 const TOKEN_KEY = 'minyi.token';
 
-/** Fired when the server no longer accepts the token: the app goes back to the login page. */
+/**
+ * Fired when the server no longer accepts the token: the app goes back to the login page. Its
+ * detail says which token was refused, and whether it expired or its session was ended on the
+ * server (`session_revoked`: the account was disabled, reset or changed, or logged out elsewhere).
+ */
 export const UNAUTHORIZED_EVENT = 'minyi:unauthorized';
+
+/** Fired when the server wants a new password before anything else (`password_change_required`). */
+export const PASSWORD_CHANGE_EVENT = 'minyi:password-change-required';
+
+export interface RefusedToken {
+  readonly token: string | null;
+  readonly revoked: boolean;
+}
 
 export function storedToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
@@ -69,8 +81,7 @@ interface RequestOptions {
   readonly signal?: AbortSignal;
 }
 
-async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
-  const token = storedToken();
+async function send(method: string, path: string, options: RequestOptions, token: string | null): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -87,7 +98,7 @@ async function send(method: string, path: string, options: RequestOptions): Prom
   }
 }
 
-async function failure(response: Response, path: string): Promise<ApiError> {
+async function failure(response: Response, path: string, token: string | null): Promise<ApiError> {
   const body = (await response.json().catch(() => ({}))) as {
     code?: string;
     message?: string;
@@ -95,7 +106,11 @@ async function failure(response: Response, path: string): Promise<ApiError> {
     currentRevision?: number | null;
   };
   // A rejected token (not a failed login) ends the session.
-  if (response.status === 401 && !path.endsWith('/auth/login')) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+  if (response.status === 401 && !path.endsWith('/auth/login')) {
+    const detail: RefusedToken = { token, revoked: body.code === 'session_revoked' };
+    window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT, { detail }));
+  }
+  if (response.status === 403 && body.code === 'password_change_required') window.dispatchEvent(new Event(PASSWORD_CHANGE_EVENT));
   return new ApiError(
     response.status,
     body.code,
@@ -106,8 +121,11 @@ async function failure(response: Response, path: string): Promise<ApiError> {
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const response = await send(method, path, options);
-  if (!response.ok) throw await failure(response, path);
+  const token = storedToken();
+  const response = await send(method, path, options, token);
+  if (!response.ok) throw await failure(response, path, token);
+  // 204 No Content (logout, a changed password) has no body.
+  if (response.status === 204) return undefined as T;
   const answer = (await response.json()) as T;
   const position = (answer as { position?: unknown } | null)?.position;
   if (method === 'POST' && typeof position === 'number') noteWrite(position);
@@ -116,10 +134,12 @@ export async function request<T>(method: string, path: string, options: RequestO
 
 export const get = <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', withQuery(path, query), { signal });
 export const post = <T>(path: string, body: unknown, headers?: Record<string, string>) => request<T>('POST', path, { body, headers });
+export const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
 
 /** A document the API renders (such as a printable dossier), as a blob to open in a new tab. */
 export async function getBlob(path: string): Promise<Blob> {
-  const response = await send('GET', path, { headers: { Accept: 'text/html' } });
-  if (!response.ok) throw await failure(response, path);
+  const token = storedToken();
+  const response = await send('GET', path, { headers: { Accept: 'text/html' } }, token);
+  if (!response.ok) throw await failure(response, path, token);
   return response.blob();
 }

@@ -13,12 +13,47 @@ export interface FieldDetail {
   readonly message: string;
 }
 
-/** `GET /api/v1/me`: the logged-in user. */
-export type Me = PublicUser;
+/** `GET /api/v1/me`: the logged-in user; `mustChangePassword` after a password reset. */
+export type Me = PublicUser & { readonly mustChangePassword?: boolean };
 
 export interface LoginAnswer {
   readonly accessToken: string;
   readonly user: Me;
+  /** The password was reset: this token may only change it (or log out). */
+  readonly mustChangePassword?: boolean;
+}
+
+/** An account as the admin's list and commands show it. */
+export type Account = PublicUser & { readonly enabled: boolean };
+
+/** `GET /api/v1/users`: a page of the accounts of the admin's subtree. */
+export interface AccountPage {
+  readonly items: readonly Account[];
+  readonly total: number;
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+export type AccountEventType = 'UserCreated' | 'UserUpdated' | 'UserDisabled' | 'UserEnabled' | 'PasswordReset' | 'PasswordChanged';
+
+/** One event of an account's stream (`GET /api/v1/users/{id}/history`); never a password. */
+export interface AccountHistoryEvent {
+  readonly id: string;
+  readonly revision: number;
+  readonly type: AccountEventType;
+  readonly data: {
+    readonly username?: string;
+    readonly displayName?: string;
+    readonly roles?: readonly Role[];
+    readonly unitId?: string;
+    readonly reason?: string;
+  };
+  readonly metadata: { readonly actorId: string; readonly actorRole: string; readonly unitId: string | null; readonly at: string };
+}
+
+export interface AccountHistory {
+  readonly events: readonly AccountHistoryEvent[];
+  readonly nextRevision?: number;
 }
 
 export interface Unit {

@@ -2,7 +2,7 @@ import { CASE_KINDS, CASE_STATUSES } from '#domain';
 import { useEffect, useState, type FormEvent } from 'react';
 import { get, readYourWrites } from '../api/client.js';
 import type { CaseList as CaseListAnswer } from '../api/types.js';
-import { CaseList, Field, LoadFailed, Loading, Options, PageHeader } from '../components.js';
+import { CaseList, Field, LoadFailed, Loading, Options, PageHeader, Pager, pageCount } from '../components.js';
 import { useI18n } from '../i18n/i18n.js';
 import { navigate } from '../router.js';
 import { useSession } from '../session.js';
@@ -82,7 +82,7 @@ export function CasesPage({ query, mine = false }: { readonly query?: URLSearchP
     navigate(`/cases${searchOf({ ...draft, page: 1 })}`);
   };
   const goTo = (next: number) => (mine ? setPage(next) : navigate(`/cases${searchOf({ ...applied, page: next })}`));
-  const pages = list.data ? Math.max(1, Math.ceil(list.data.total / PAGE_SIZE)) : 1;
+  const pages = pageCount(list.data?.total, PAGE_SIZE);
   const current = mine ? page : applied.page;
 
   return (
@@ -132,17 +132,7 @@ export function CasesPage({ query, mine = false }: { readonly query?: URLSearchP
         <>
           <p className="list-total">{t('common.total', { n: list.data.total })}</p>
           <CaseList items={list.data.items} empty={t('list.empty')} />
-          {pages > 1 && (
-            <nav className="pager" aria-label={t('common.pageOf', { page: current, pages })}>
-              <button type="button" className="button" disabled={current <= 1} onClick={() => goTo(current - 1)}>
-                {t('common.previous')}
-              </button>
-              <span>{t('common.pageOf', { page: current, pages })}</span>
-              <button type="button" className="button" disabled={current >= pages} onClick={() => goTo(current + 1)}>
-                {t('common.next')}
-              </button>
-            </nav>
-          )}
+          <Pager page={current} pages={pages} goTo={goTo} />
         </>
       ) : (
         list.error === undefined && <Loading />

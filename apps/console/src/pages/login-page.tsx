@@ -51,7 +51,7 @@ export function LoginPage() {
         <p className="page-intro">{t('login.intro')}</p>
         {ended && !error && (
           <div className="notice notice-info" role="status">
-            {t('login.expired')}
+            {t(ended === 'revoked' ? 'login.revoked' : ended === 'loggedOut' ? 'login.loggedOut' : 'login.expired')}
           </div>
         )}
         {error !== null && <ErrorNotice error={error} />}
