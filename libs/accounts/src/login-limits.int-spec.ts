@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { LoginThrottledError } from './errors.js';
@@ -45,10 +45,11 @@ describe('LoginLimits', () => {
     pool = new pg.Pool({ connectionString: db.url, max: 12 });
     otherPool = new pg.Pool({ connectionString: db.url, max: 6 });
     await migrateLoginLimits(pool);
-    limits = new LoginLimits(pool, small);
   });
   beforeEach(async () => {
     await pool.query('DELETE FROM login_attempts');
+    // A fresh instance: each remembers the limits it has seen reached, which the DELETE above does not undo.
+    limits = new LoginLimits(pool, small);
   });
   afterAll(async () => {
     await pool?.end();
@@ -126,6 +127,21 @@ describe('LoginLimits', () => {
     // The pair frees first, but the address holds: still refused.
     expect(await retryAfter(limits.book('alice', A, sec(61)))).toBe(59);
     await limits.book('alice', A, sec(120));
+  });
+
+  it('refuses a limit it has seen reached without asking the database again, until it frees', async () => {
+    for (let i = 0; i < 3; i++) await limits.book('alice', A, sec(i));
+    expect(await retryAfter(limits.book('alice', A, sec(3)))).toBe(57);
+    const queries = jest.spyOn(pool, 'connect');
+    try {
+      expect(await retryAfter(limits.book('alice', A, sec(30)))).toBe(30);
+      expect(queries).not.toHaveBeenCalled();
+    } finally {
+      queries.mockRestore();
+    }
+    // Once it frees (the pair's oldest failure has left the window), the database decides again and books it.
+    await limits.book('alice', A, sec(60));
+    expect(await rows()).toHaveLength(4);
   });
 
   it('books exactly the limit of 30 parallel wrong guesses on one pair, across API replicas', async () => {

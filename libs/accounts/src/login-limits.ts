@@ -115,6 +115,9 @@ function checkLimit(name: string, limit: LoginLimit): LoginLimit {
   return { maxFailures, windowSeconds };
 }
 
+/** How many reached limits each process remembers (see LoginLimits.reached). */
+const REACHED_LIMITS_KEPT = 100_000;
+
 export class LoginLimits {
   private readonly pair: LoginLimit;
   private readonly address: LoginLimit;
@@ -125,6 +128,13 @@ export class LoginLimits {
   private readonly onSweepError: (error: unknown) => void;
   /** When this process last swept (on the callers' clock), or never. */
   private lastSweepAt: number | undefined;
+  /**
+   * Limits this process has seen reached, by key: when they were seen and when they free. A
+   * reached limit frees only as its failures leave the window (a right password cannot clear a
+   * pair that is refused before its password is looked at), so until then an attempt is refused
+   * here without a round trip: a flood of refused logins costs the database nothing.
+   */
+  private readonly reached = new Map<string, { readonly seenAt: number; readonly freedAt: number }>();
 
   constructor(
     private readonly pool: Pool,
@@ -148,10 +158,13 @@ export class LoginLimits {
    */
   async book(username: string | null, clientAddress: string, at: number): Promise<LoginBooking> {
     const address = clientAddressKey(clientAddress);
+    const keys = { pair: `pair:${username}|${address}`, address: `address:${address}`, username: `username:${username}` };
+    const known = this.knownFreedAt(username === null ? [keys.address] : [keys.pair, keys.address, keys.username], at);
+    if (known !== null) throw new LoginThrottledError(Math.max(1, Math.ceil((known - at) / 1000)));
     const oldest = new Date(at - this.keepMs);
     const outcome = await inTransaction(this.pool, async (client) => {
-      const keys = [`login.address:${address}`, ...(username === null ? [] : [`login.username:${username}`])].map((name) => BigInt(lockKey(name)));
-      for (const key of keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) await client.query('SELECT pg_advisory_xact_lock($1)', [key.toString()]);
+      const locks = [`login.address:${address}`, ...(username === null ? [] : [`login.username:${username}`])].map((name) => BigInt(lockKey(name)));
+      for (const key of locks.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) await client.query('SELECT pg_advisory_xact_lock($1)', [key.toString()]);
       await client.query('DELETE FROM login_attempts WHERE (address = $1 OR username = $2) AND failed_at <= $3', [address, username, oldest]);
       // For each limit: the failure whose leaving the window frees it, when the window holds maxFailures of them.
       const { rows } = await client.query<{ pair: Date | null; address: Date | null; username: Date | null }>(
@@ -168,11 +181,16 @@ export class LoginLimits {
       const found = rows[0]!;
       const freedAt = (
         [
-          [found.pair, this.pair],
-          [found.address, this.address],
-          [found.username, this.username],
+          [found.pair, this.pair, keys.pair],
+          [found.address, this.address, keys.address],
+          [found.username, this.username, keys.username],
         ] as const
-      ).flatMap(([failedAt, limit]) => (failedAt ? [failedAt.getTime() + limit.windowSeconds * 1000] : []));
+      ).flatMap(([failedAt, limit, key]) => {
+        if (!failedAt) return [];
+        const freed = failedAt.getTime() + limit.windowSeconds * 1000;
+        this.remember(key, at, freed);
+        return [freed];
+      });
       if (freedAt.length > 0) return { retryAfterSeconds: Math.max(1, Math.ceil((Math.max(...freedAt) - at) / 1000)) };
       const inserted = await client.query<{ id: string }>('INSERT INTO login_attempts (username, address, failed_at) VALUES ($1, $2, $3) RETURNING id', [
         username,
@@ -184,6 +202,26 @@ export class LoginLimits {
     await this.sweepIfDue(at);
     if (!outcome.booking) throw new LoginThrottledError(outcome.retryAfterSeconds);
     return outcome.booking;
+  }
+
+  /** The latest time one of these limits, known to be reached, frees; null when none is known reached at `at`. */
+  private knownFreedAt(keys: readonly string[], at: number): number | null {
+    let latest: number | null = null;
+    for (const key of keys) {
+      const known = this.reached.get(key);
+      if (!known) continue;
+      // Only forward from when it was seen: a caller's clock that went back (a test's) asks the database again.
+      if (at >= known.seenAt && at < known.freedAt) latest = Math.max(latest ?? 0, known.freedAt);
+      else if (at >= known.freedAt) this.reached.delete(key);
+    }
+    return latest;
+  }
+
+  private remember(key: string, seenAt: number, freedAt: number): void {
+    this.reached.delete(key);
+    // Bounded: a flood from many addresses forgets the oldest first, and those ask the database again.
+    if (this.reached.size >= REACHED_LIMITS_KEPT) this.reached.delete(this.reached.keys().next().value!);
+    this.reached.set(key, { seenAt, freedAt });
   }
 
   /** After a right password: clears the failures of this username from this address, and only those. */

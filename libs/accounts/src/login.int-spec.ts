@@ -56,6 +56,8 @@ describe('LoginService', () => {
   beforeEach(async () => {
     await pool.query('DELETE FROM login_attempts');
     verifySpy.mockClear();
+    // A fresh instance: its login limits remember the limits seen reached, which the DELETE above does not undo.
+    service = loginService();
   });
   afterAll(async () => {
     sessions?.stop();
