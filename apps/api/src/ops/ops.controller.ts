@@ -30,19 +30,14 @@ export class OpsController {
   @Public()
   @Get('health')
   async health(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) response: FastifyReply) {
-    const checks: Record<string, 'ok' | string> = {};
-    await this.store.streamHead('health-check').then(
-      () => (checks.eventStore = 'ok'),
-      (error: Error) => (checks.eventStore = error.message),
-    );
-    await this.pool.query('SELECT 1 FROM projection_checkpoints LIMIT 1').then(
-      () => (checks.readModels = 'ok'),
-      (error: Error) => (checks.readModels = error.message),
-    );
-    await this.queues.ping().then(
-      () => (checks.queues = 'ok'),
-      (error: Error) => (checks.queues = error.message),
-    );
+    // Side by side: the answer takes one round trip, not three.
+    const outcome = (check: Promise<unknown>) => check.then(() => 'ok', (error: Error) => error.message);
+    const [eventStore, readModels, queues] = await Promise.all([
+      outcome(this.store.streamHead('health-check')),
+      outcome(this.pool.query('SELECT 1 FROM projection_checkpoints LIMIT 1')),
+      outcome(this.queues.ping()),
+    ]);
+    const checks: Record<string, 'ok' | string> = { eventStore, readModels, queues };
     const ok = Object.values(checks).every((value) => value === 'ok');
     response.status(ok ? 200 : 503);
     const status = ok ? 'ok' : 'unavailable';
