@@ -45,6 +45,11 @@ describe('login limits behind a trusted proxy (TRUST_PROXY=loopback)', () => {
     const throttled = await login('hx-xh-1.clerk', DEMO_PASSWORD, spraying);
     expectError(throttled, 429);
     expect(Number(throttled.headers['retry-after'])).toBe(10 * 60);
+    // Known at its limit now, the address is refused before its body is even read (a malformed
+    // one would be 400 otherwise), with the same answer.
+    const early = await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', spraying).set('Content-Type', 'application/json').send('{not json');
+    expect({ status: early.status, body: early.body, retryAfter: early.headers['retry-after'] }).toEqual({ status: 429, body: throttled.body, retryAfter: '600' });
+    expect(early.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect((await login('hx-xh-1.clerk', DEMO_PASSWORD, '198.51.100.21')).status).toBe(200);
     expect((await login('city.leader', DEMO_PASSWORD, '198.51.100.21')).status).toBe(200);
   });

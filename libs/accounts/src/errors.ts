@@ -52,12 +52,12 @@ export class InvalidCredentialsError extends AccountsError {
   }
 }
 
-/** Too many failed logins for this username lately; try again after `retryAfterSeconds`. */
+/** Too many failed logins lately (for this username from this address, this address, or this username); try again after `retryAfterSeconds`. */
 export class LoginThrottledError extends AccountsError {
   readonly code = 'login_throttled';
 
   constructor(readonly retryAfterSeconds: number) {
-    super(`too many failed logins for this username: try again in ${retryAfterSeconds} s`);
+    super(`too many failed logins: try again in ${retryAfterSeconds} s`);
   }
 }
 

@@ -23,6 +23,9 @@ export class ChangePasswordDto {
   newPassword!: string;
 }
 
+/** Where logging in is (the early refusal of throttled logins in http-app.ts listens there too). */
+export const LOGIN_PATH = '/api/v1/auth/login';
+
 @ApiTags('accounts')
 @Controller('api/v1')
 export class AuthController {
