@@ -36,6 +36,19 @@ describe('login limits behind a trusted proxy (TRUST_PROXY=loopback)', () => {
     expect((await login('hd.leader', DEMO_PASSWORD, attacker)).status).toBe(200);
   });
 
+  it('keeps answering everyone else while a flood of logins with random usernames from many addresses is refused', async () => {
+    const token = await t.token('hd-dg-1.coordinator');
+    const flood = Array.from({ length: 300 }, (_, i) => login(`flood-${i}-${Math.random().toString(36).slice(2, 8)}`, 'guess', `203.0.113.${100 + (i % 8)}`));
+    const reads = Array.from({ length: 30 }, (_, i) =>
+      i % 2 === 0 ? t.http().get('/api/v1/cases').set('Authorization', `Bearer ${token}`) : t.http().get('/health'),
+    );
+    const [floodAnswers, readAnswers] = await Promise.all([Promise.all(flood), Promise.all(reads)]);
+    // Eight addresses, 20 failures each booked, the rest refused: no 5xx, no other answer.
+    expect(floodAnswers.filter((r) => r.status === 401)).toHaveLength(8 * 20);
+    expect(floodAnswers.filter((r) => r.status === 429)).toHaveLength(300 - 8 * 20);
+    expect(readAnswers.map((r) => r.status)).toEqual(Array(30).fill(200));
+  });
+
   it('refuses an address after 20 failures over any usernames, whatever it tries next, and no other address', async () => {
     const spraying = '203.0.113.20';
     // Four tries each at five names: no pair reaches its limit, the address does.
