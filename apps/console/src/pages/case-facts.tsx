@@ -5,6 +5,9 @@ import { useI18n } from '../i18n/i18n.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 
+/** The name the API gives an anonymous filer outside the filing unit (API.md, "Anonymous filers"). */
+const WITHHELD_NAME = '匿名';
+
 /** Who a user id is, as far as the reader can tell: themselves or a colleague the case names (its assignee) by name, anyone else by id. */
 export function useUserLabel(known: readonly Colleague[] = []): (userId: string | null) => string {
   const { me } = useSession();
@@ -74,7 +77,16 @@ export function CaseReport({ view }: { readonly view: CaseView }) {
         <div>
           <dt>{t('field.filer')}</dt>
           <dd>
-            {view.filer.anonymous ? t('case.anonymous') : view.filer.name}
+            {!view.filer.anonymous ? (
+              view.filer.name
+            ) : view.filer.name === WITHHELD_NAME ? (
+              t('case.anonymous')
+            ) : (
+              // Readers at the filing unit are told the name of a filer who asked not to be named.
+              <>
+                {view.filer.name} <span className="muted">({t('case.anonymous')})</span>
+              </>
+            )}
             {view.filer.phone && <span className="muted"> · {view.filer.phone}</span>}
           </dd>
         </div>
