@@ -9,15 +9,11 @@
  * node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). The last line is JSON.
  */
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { log, measureInTurns, openScratchDatabase, positiveInt, positiveNumber, rawCommitOp } from './support.js';
+import { apiJson, log, measureInTurns, openScratchDatabase, positiveInt, positiveNumber, projectionsReach, rawCommitOp, startApiServer, type ApiServer } from './support.js';
 
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
 const SECONDS = positiveNumber('BENCH_SECONDS', 15);
@@ -25,49 +21,6 @@ const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 3);
 const WRITERS = positiveInt('BENCH_WRITERS', 32);
 const PASSWORD = 'bench-password';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** The API as `npm start` runs it, in a process of its own, on the scratch database. */
-async function startServer(databaseUrl: string, dataDir: string): Promise<{ base: string; process: ChildProcess }> {
-  const port = await freePort();
-  const main = fileURLToPath(new URL('../../api/src/main.js', import.meta.url));
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, main], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, JOBS_DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: PASSWORD, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
-    const healthy = await fetch(`${base}/health`).then((r) => r.ok, () => false);
-    if (healthy) return { base, process: child };
-    if (Date.now() > deadline) throw new Error('the server did not become healthy within 60 s');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function api<T>(base: string, path: string, token: string | null, body?: unknown): Promise<T> {
-  const response = await fetch(`${base}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-/**
- * CPU seconds a process has used (user and system), from /proc on Linux; null elsewhere. Per
- * command, this is steadier than the rate, which moves with whatever else the machine is doing.
- */
 async function cpuSeconds(pid: number | undefined): Promise<number | null> {
   if (pid === undefined) return null;
   try {
@@ -85,34 +38,6 @@ interface RequestContext {
   caseIndex?: number;
 }
 
-/**
- * How long after the load every projection's checkpoint reached the last answered position: a
- * rate that left the read models far behind would be paid for later.
- */
-async function readModelsCatchUp(databaseUrl: string, position: number): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const started = performance.now();
-    for (;;) {
-      // The log is ordered by (transaction, position): the last commit may hold a lower position than the last answer.
-      const { rows } = await client.query<{ behind: string; total: string }>(
-        `SELECT count(*) FILTER (WHERE c.commit_position IS NULL OR (c.commit_position, c.prepare_position) < (e.transaction_id::text::bigint, e.global_position)) AS behind,
-                count(*) AS total
-           FROM projection_checkpoints c, events e
-          WHERE e.global_position = $1`,
-        [position],
-      );
-      if (rows[0]!.total === '0') throw new Error('no projection checkpoints: are the projections running?');
-      if (rows[0]!.behind === '0') return performance.now() - started;
-      if (performance.now() - started > 120_000) throw new Error(`read models still behind position ${position} two minutes after the load`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  } finally {
-    await client.end();
-  }
-}
-
 function run(options: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
 }
@@ -120,18 +45,20 @@ function run(options: autocannon.Options): Promise<autocannon.Result> {
 async function main(): Promise<void> {
   const database = await openScratchDatabase('minyi_bench_http');
   const dataDir = await mkdtemp(join(tmpdir(), 'minyi-bench-http-'));
-  let server: ChildProcess | undefined;
+  let server: ApiServer | undefined;
+  const catchUpPool = new pg.Pool({ connectionString: database.url, max: 1 });
+  catchUpPool.on('error', () => undefined);
   try {
-    const started = await startServer(database.url, dataDir);
-    server = started.process;
+    const started = await startApiServer(database.url, dataDir, PASSWORD);
+    server = started;
     const { base } = started;
-    const { accessToken: token } = await api<{ accessToken: string }>(base, '/api/v1/auth/login', null, { username: 'hd-dg-1.coordinator', password: PASSWORD });
+    const { accessToken: token } = await apiJson<{ accessToken: string }>(base, '/api/v1/auth/login', null, { username: 'hd-dg-1.coordinator', password: PASSWORD });
 
     // A case is used by one request at a time, so the expected revision each request sends is
     // the one the previous request on that case answered (a few spare cases cover lost answers).
     const cases: { id: string; revision: number }[] = [];
     for (let i = 0; i < CONNECTIONS + 10; i++) {
-      const filed = await api<{ id: string; revision: number }>(base, '/api/v1/cases', token, {
+      const filed = await apiJson<{ id: string; revision: number }>(base, '/api/v1/cases', token, {
         kind: 'grievance',
         title: `压测案件 ${i}`,
         description: '用于压测的案件：反映小区路灯损坏。',
@@ -147,7 +74,7 @@ async function main(): Promise<void> {
     let lastPosition = 0;
     const load = async (seconds: number) => {
       // Requests cut off by the end of a previous run left their cases at revisions not seen here.
-      for (const own of cases) own.revision = (await api<{ revision: number }>(base, `/api/v1/cases/${own.id}`, token)).revision;
+      for (const own of cases) own.revision = (await apiJson<{ revision: number }>(base, `/api/v1/cases/${own.id}`, token)).revision;
       idle = cases.map((_, index) => index);
       return run({
         url: base,
@@ -184,14 +111,16 @@ async function main(): Promise<void> {
     log(`API: ${base}; ${CONNECTIONS} connections, each adding notes to its own case`);
     await load(WARMUP_SECONDS);
     conflicts = 0;
-    const cpuBefore = await cpuSeconds(server.pid);
+    const cpuBefore = await cpuSeconds(server.process.pid);
     const result = await load(SECONDS);
-    const cpuAfter = await cpuSeconds(server.pid);
+    const cpuAfter = await cpuSeconds(server.process.pid);
     const commandsPerSecond = result['2xx'] / (result.duration || SECONDS);
     const serverCpuMs = cpuBefore === null || cpuAfter === null || result['2xx'] === 0 ? null : ((cpuAfter - cpuBefore) * 1000) / result['2xx'];
     log(`commands ${result['2xx']} in ${result.duration.toFixed(1)} s: ${commandsPerSecond.toFixed(0)}/s; latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms; non-2xx ${result.non2xx} (${conflicts} conflicts), errors ${result.errors}`);
     if (serverCpuMs !== null) log(`server CPU per command                       ${serverCpuMs.toFixed(2).padStart(8)} ms`);
-    const catchUpMs = await readModelsCatchUp(database.url, lastPosition);
+    // How long after the load every projection's checkpoint passed the last answered position: a
+    // rate that left the read models far behind would be paid for later.
+    const catchUpMs = await projectionsReach(catchUpPool, lastPosition, 120_000);
     log(`read models caught up after the load        ${catchUpMs.toFixed(0).padStart(8)} ms`);
 
     // The baseline, on the same server, measured now in this process.
@@ -220,11 +149,8 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await catchUpPool.end();
+    await server?.stop();
     await database.close();
     await rm(dataDir, { recursive: true, force: true });
   }
