@@ -136,6 +136,25 @@ export const get = <T>(path: string, query?: Query, signal?: AbortSignal) => req
 export const post = <T>(path: string, body: unknown, headers?: Record<string, string>) => request<T>('POST', path, { body, headers });
 export const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
 
+/**
+ * A whole stream's history, page after page (API.md: at most 500 events a page, `nextRevision`
+ * while more follow); the people the pages name, once each.
+ */
+export async function getWholeHistory<T extends { readonly events: readonly unknown[]; readonly nextRevision?: number; readonly people?: readonly { readonly id: string }[] }>(
+  path: string,
+  signal?: AbortSignal,
+): Promise<T> {
+  let page = await get<T>(path, {}, signal);
+  const events = [...page.events];
+  const people = new Map((page.people ?? []).map((person) => [person.id, person]));
+  while (page.nextRevision !== undefined) {
+    page = await get<T>(path, { fromRevision: page.nextRevision }, signal);
+    events.push(...page.events);
+    for (const person of page.people ?? []) people.set(person.id, person);
+  }
+  return { ...page, events, ...(page.people ? { people: [...people.values()] } : {}) };
+}
+
 /** A document the API renders (such as a printable dossier), as a blob to open in a new tab. */
 export async function getBlob(path: string): Promise<Blob> {
   const token = storedToken();

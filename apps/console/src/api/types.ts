@@ -110,6 +110,8 @@ export type HistoryEvent = {
 /** `GET /api/v1/cases/{id}/history`: the events, and the people they name (an addition to API.md). */
 export interface CaseHistory {
   readonly events: readonly HistoryEvent[];
+  /** Where the next page starts, while more follow (getWholeHistory reads them all). */
+  readonly nextRevision?: number;
   readonly people: readonly Colleague[];
 }
 

@@ -1,6 +1,6 @@
 import { ROLES, type Role } from '#domain';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { get, patch, post } from '../api/client.js';
+import { getWholeHistory, patch, post } from '../api/client.js';
 import type { Account, AccountHistory, AccountHistoryEvent, PublicUser } from '../api/types.js';
 import { ErrorNotice, Field, LoadFailed, Loading, Options } from '../components.js';
 import { checkText, collect, problemText } from '../forms/problems.js';
@@ -247,7 +247,7 @@ function eventDetail(event: AccountHistoryEvent, t: Translate, units: Units): st
 export function HistoryPanel({ account, people, onClose }: { readonly account: Account; readonly people: readonly PublicUser[]; readonly onClose: () => void }) {
   const { t, formatTime } = useI18n();
   const { units } = useSession();
-  const history = useResource((signal) => get<AccountHistory>(`/api/v1/users/${account.id}/history`, {}, signal), [account.id]);
+  const history = useResource((signal) => getWholeHistory<AccountHistory>(`/api/v1/users/${account.id}/history`, signal), [account.id]);
   const actorOf = (event: AccountHistoryEvent): string => {
     const role = event.metadata.actorRole;
     if (role === 'system') return t('users.system');

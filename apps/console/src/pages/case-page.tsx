@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiError, get } from '../api/client.js';
+import { ApiError, get, getWholeHistory } from '../api/client.js';
 import type { CaseAction, CaseDetail, CaseHistory, Moved } from '../api/types.js';
 import { useUnread } from '../unread.js';
 import { caseIsOverdue, LoadFailed, Loading, StatusBadge } from '../components.js';
@@ -23,7 +23,7 @@ export function CasePage({ id }: { readonly id: string }) {
   const { refresh: refreshUnread } = useUnread();
   const detail = useResource((signal) => get<CaseDetail>(`/api/v1/cases/${id}`, {}, signal), [id]);
   const revision = detail.data?.revision;
-  const history = useResource((signal) => get<CaseHistory>(`/api/v1/cases/${id}/history`, {}, signal), [id, revision]);
+  const history = useResource((signal) => getWholeHistory<CaseHistory>(`/api/v1/cases/${id}/history`, signal), [id, revision]);
   const [open, setOpen] = useState<CaseAction | null>(null);
   const [conflict, setConflict] = useState<ApiError | null>(null);
   const [done, setDone] = useState<CaseAction | null>(null);
