@@ -24,10 +24,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
+  let host: string;
   try {
-    const host = listenAddress(config.host, await app.get(CredentialStore).anyPublishedPassword());
+    host = listenAddress(config.host, await app.get(CredentialStore).anyPublishedPassword());
     await app.listen(config.port, host);
-    if (host !== config.host) logger.info({ host }, 'listening on this machine only: some accounts still have the published demo password');
   } catch (error) {
     // The port taken, say: stop the engine (and the embedded database) before saying so.
     await app.close();
@@ -42,6 +42,13 @@ async function main(): Promise<void> {
     `  OpenAPI docs  ${base}/api/docs  (JSON: ${base}/api/docs-json)`,
     `  health        ${base}/health   metrics: ${base}/metrics`,
   ];
+  if (host !== (config.host ?? '0.0.0.0')) {
+    lines.push(
+      '',
+      `Listening on ${host} only: some accounts still have the published demo password. Change their`,
+      'passwords (修改密码 in the console) before serving other machines (HOST).',
+    );
+  }
   const demo = app.get<readonly DemoAccount[]>(DEMO_ACCOUNTS_IN_USE);
   if (demo.length > 0) {
     // MINYI_DEMO_PASSWORD is the password of the accounts it created; those of an earlier start keep theirs.
