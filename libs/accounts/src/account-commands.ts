@@ -1,17 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { SYSTEM_ACTOR, type Actor, type Role } from '#domain';
+import { EVENT_STORE, type EventStore } from '#event-store';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, normalizeUsername } from './account-rules.js';
 import type { AccountState } from './account/account.js';
 import { CredentialStore } from './credentials.js';
-import { InvalidUserInputError, WrongCurrentPasswordError, type FieldProblem } from './errors.js';
+import { InvalidUserInputError, UsernameTakenError, WrongCurrentPasswordError, type FieldProblem } from './errors.js';
 import { ExecuteAccountCommand, ExecuteAccountCommandHandler, readAccount, type AccountCommandResult } from './execute-account-command.js';
-import { EVENT_STORE, type EventStore } from '#event-store';
-import { UsernameTakenError } from './errors.js';
-import { isRole } from './types.js';
-import { DEMO_ACCOUNTS, type LegacyUserRow, type UserStore } from './users.js';
 import { PasswordHasher } from './password.js';
-import type { PublicUser } from './types.js';
+import { isRole, type PublicUser } from './types.js';
+import { DEMO_ACCOUNTS, type LegacyUserRow, type UserStore } from './users.js';
 
 /** Ties an account command to the request (or tool run) that caused it. */
 export interface AccountCommandContext {
@@ -59,7 +57,7 @@ function passwordLengthProblems(field: string, password: unknown, max: number): 
     : [{ field, message: `must be ${PASSWORD_MIN_LENGTH}-${max} characters` }];
 }
 
-/** A temporary password: 16 characters from a 64-letter alphabet (96 random bits), easy to read out. */
+/** A temporary password: 16 characters of base64url (96 random bits), to copy and hand over. */
 function temporaryPassword(): string {
   return randomBytes(12).toString('base64url');
 }

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { runMigrations, withMigrationLock, type Migration } from '#database';
 import { type Role } from '#domain';
+import { normalizeUsername } from './account-rules.js';
 import { CREDENTIALS_TABLES } from './credentials.js';
 import { isRole, type PublicUser } from './types.js';
 
@@ -108,7 +109,7 @@ export class UserStore {
 
   async findByUsername(username: string): Promise<AccountSummary | null> {
     if (typeof username !== 'string') return null;
-    const { rows } = await this.pool.query<AccountRow>(`${SELECT_ACCOUNT} WHERE username = $1`, [username.normalize('NFKC').trim().toLowerCase()]);
+    const { rows } = await this.pool.query<AccountRow>(`${SELECT_ACCOUNT} WHERE username = $1`, [normalizeUsername(username)]);
     return rows[0] ? toSummary(rows[0]) : null;
   }
 
