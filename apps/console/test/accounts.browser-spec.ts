@@ -118,9 +118,14 @@ const TEXT = {
 
 /** Fills what is given of the change-password form and submits it. */
 async function submitPassword(page: Page, language: Language, passwords: { current?: string; next?: string; confirm?: string }): Promise<void> {
-  if (passwords.current !== undefined) await page.locator('input[name="currentPassword"]').fill(passwords.current);
-  if (passwords.next !== undefined) await page.locator('input[name="newPassword"]').fill(passwords.next);
-  if (passwords.confirm !== undefined) await page.locator('input[name="confirmPassword"]').fill(passwords.confirm);
+  const inputs = [
+    ['currentPassword', passwords.current],
+    ['newPassword', passwords.next],
+    ['confirmPassword', passwords.confirm],
+  ] as const;
+  for (const [name, value] of inputs) if (value !== undefined) await page.locator(`input[name="${name}"]`).fill(value);
+  // A re-render may land between fills: submit only once every input holds what was typed.
+  for (const [name, value] of inputs) if (value !== undefined) expect(await page.locator(`input[name="${name}"]`).inputValue()).toBe(value);
   await page.getByRole('button', { name: TEXT[language].changeSubmit }).click();
 }
 
@@ -261,8 +266,12 @@ describeInBrowser('console accounts')('the console: accounts, passwords and sess
       await shows(field(user, say.newPassword), say.notUsername);
       await submitPassword(user, language, { next: 'demo12345' });
       await shows(field(user, say.newPassword), say.notDemo);
-      // A wrong temporary password: the server's refusal is shown beside the field.
+      // A wrong temporary password: the server's refusal is shown beside the field. (Waiting for
+      // the answer itself, with room to spare: on a loaded machine it can take longer than a
+      // locator's wait.)
+      const refusal = user.waitForResponse((response) => response.url().endsWith('/api/v1/me/password'), { timeout: SLOW });
       await submitPassword(user, language, { current: 'not-the-temporary-one', next: 'a-chosen-password', confirm: 'a-chosen-password' });
+      expect((await refusal).status()).toBe(400);
       await shows(field(user, say.temporary), say.wrongCurrent);
       await h.screenshot(user, `accounts-forced-change-${language}`);
       await submitPassword(user, language, { current: temporary });

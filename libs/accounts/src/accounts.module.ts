@@ -51,8 +51,13 @@ export class AccountsModule {
         { provide: PasswordHasher, useFactory: () => new PasswordHasher(settings.passwordHashLog2N) },
         {
           provide: CredentialStore,
-          inject: [MAIN_POOL],
-          useFactory: async (pool: Pool) => {
+          inject: [MAIN_POOL, ORG_TREE],
+          useFactory: async (pool: Pool, org: OrgTree) => {
+            // Before anything is written or locked: a start that cannot make the demo accounts stops here.
+            if (demo) {
+              const missing = [...new Set(DEMO_ACCOUNTS.map((account) => account.unitId))].filter((unitId) => !org.has(unitId));
+              if (missing.length > 0) throw new DemoOrgTreeError(missing);
+            }
             await migrateAccounts(pool);
             return new CredentialStore(pool);
           },
@@ -70,13 +75,9 @@ export class AccountsModule {
         },
         {
           provide: DEMO_ACCOUNTS_IN_USE,
-          inject: [AccountCommands, UserStore, ORG_TREE, ACCOUNTS_READY],
-          useFactory: async (commands: AccountCommands, users: UserStore, org: OrgTree): Promise<readonly DemoAccount[]> => {
-            if (!demo) return [];
-            const missing = [...new Set(DEMO_ACCOUNTS.map((account) => account.unitId))].filter((unitId) => !org.has(unitId));
-            if (missing.length > 0) throw new DemoOrgTreeError(missing);
-            return commands.ensureDemoAccounts(demo.password, users);
-          },
+          inject: [AccountCommands, UserStore, ACCOUNTS_READY],
+          useFactory: async (commands: AccountCommands, users: UserStore): Promise<readonly DemoAccount[]> =>
+            demo ? commands.ensureDemoAccounts(demo.password, users) : [],
         },
         ...(login
           ? [
@@ -92,7 +93,8 @@ export class AccountsModule {
               },
               {
                 provide: LoginLimits,
-                inject: [MAIN_POOL, LOGGER],
+                // After the accounts' own migrations: one library's migration at a time.
+                inject: [MAIN_POOL, LOGGER, ACCOUNTS_READY],
                 useFactory: async (pool: Pool, logger: Logger) => {
                   await migrateLoginLimits(pool);
                   return new LoginLimits(pool, { onSweepError: (error) => logger.warn({ err: error }, 'pruning old login failures failed') });
