@@ -88,6 +88,27 @@ describe('accounts: governance and sessions', () => {
     });
   });
 
+  describe('hostile input', () => {
+    it('refuses unknown fields, over-long and malformed values with 400 naming the field, writing nothing; of two concurrent disables one wins', async () => {
+      const made = await create({ username: 'target.one' });
+      const adminApi = await admin();
+      const history = async () => (await adminApi.get(`/api/v1/users/${made.body.id}/history`)).body.events.length as number;
+      const before = await history();
+      expectFieldError(await adminApi.patch(`/api/v1/users/${made.body.id}`, { displayName: '新名', password: 'sneaky-password' }), 'password');
+      expectFieldError(await adminApi.patch(`/api/v1/users/${made.body.id}`, { roles: 'admin' }), 'roles');
+      expectFieldError(await adminApi.patch(`/api/v1/users/${made.body.id}`, { displayName: 'x'.repeat(101) }), 'displayName');
+      expectFieldError(await adminApi.post(`/api/v1/users/${made.body.id}/disable`, { reason: 'x'.repeat(501) }), 'reason');
+      expectFieldError(await adminApi.post(`/api/v1/users/${made.body.id}/disable`, {}), 'reason');
+      expectFieldError(await adminApi.get(`/api/v1/users?pageSize=1000`), 'pageSize');
+      expectError(await adminApi.post('/api/v1/users/not-a-uuid/enable'), 404);
+      expect(await history()).toBe(before);
+
+      const both = await Promise.all([1, 2].map(() => adminApi.post(`/api/v1/users/${made.body.id}/disable`, { reason: '并发' })));
+      expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect(await history()).toBe(before + 1);
+    });
+  });
+
   describe('revocation', () => {
     it('refuses a disabled user’s token with 401 session_revoked within 2 s, on the second API process too, and their login as a wrong password', async () => {
       await create({ username: 'leaving' });
