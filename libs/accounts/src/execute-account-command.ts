@@ -5,7 +5,7 @@ import { MAIN_POOL, inTransaction } from '#database';
 import { ORG_TREE, hasRole, isSystemActor, type Actor, type OrgTree } from '#domain';
 import { CLOCK, type Now } from '#runtime';
 import { EVENT_STORE, newEventId, WrongExpectedRevisionError, type EventStore, type NewEvent, type RecordedEvent } from '#event-store';
-import { ACCOUNT_SCHEMA_VERSION, NO_ACCOUNT, accountStreamId, endsSessions, evolveAccount, type AccountEvent, type AccountState } from './account/account.js';
+import { ACCOUNT_SCHEMA_VERSION, accountStreamId, endsSessions, evolveAccount, foldAccount, type AccountEvent, type AccountState } from './account/account.js';
 import { decideAccount, type AccountCommand } from './account/decide-account.js';
 import { CredentialStore, type CredentialChange } from './credentials.js';
 
@@ -46,9 +46,7 @@ function actingRole(actor: Actor): string {
 /** An account's stream folded: its state and its events as stored. */
 export async function readAccount(store: EventStore, userId: string): Promise<{ state: AccountState; events: RecordedEvent[] }> {
   const events = await store.readStream(accountStreamId(userId));
-  let state = NO_ACCOUNT;
-  for (const event of events) state = evolveAccount(state, { type: event.type, data: event.data } as AccountEvent, event.revision);
-  return { state, events };
+  return { state: foldAccount(events.map(({ type, data }) => ({ type, data }) as AccountEvent)), events };
 }
 
 /**

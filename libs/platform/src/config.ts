@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { SCRYPT_DEFAULTS, SCRYPT_LOG2N_RANGE } from '#accounts';
 import { DEFAULT_ACQUIRE_TIMEOUT_MS } from '#database';
 import { notificationSettingsFromEnv, type NotificationSettings } from '#notifications';
 
@@ -85,9 +86,10 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 function scryptCost(text: string | undefined): number {
-  if (nonEmpty(text) === undefined) return 17;
+  if (nonEmpty(text) === undefined) return Math.log2(SCRYPT_DEFAULTS.N);
   const log2N = Number(text);
-  if (!Number.isInteger(log2N) || log2N < 14 || log2N > 20) throw new ConfigError('PASSWORD_SCRYPT_LOG2N', `"${text}" is not a whole number from 14 to 20 (the scrypt cost N = 2^n)`);
+  const { min, max } = SCRYPT_LOG2N_RANGE;
+  if (!Number.isInteger(log2N) || log2N < min || log2N > max) throw new ConfigError('PASSWORD_SCRYPT_LOG2N', `"${text}" is not a whole number from ${min} to ${max} (the scrypt cost N = 2^n)`);
   return log2N;
 }
 
