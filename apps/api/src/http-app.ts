@@ -95,7 +95,8 @@ async function setUpHttp(app: NestFastifyApplication, logger: Logger, now: Now):
  */
 function refuseThrottledLoginsEarly(fastify: FastifyInstance, limits: LoginLimits, now: Now): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.method !== 'POST' || request.url !== LOGIN_PATH) return done();
+    // The matched route, not the raw URL: a query string or a trailing slash is the same login.
+    if (request.method !== 'POST' || request.routeOptions.url !== LOGIN_PATH) return done();
     const retryAfterSeconds = limits.knownRefusal(null, request.ip, now().getTime());
     if (retryAfterSeconds === null) return done();
     void reply.code(429).header('Retry-After', String(retryAfterSeconds)).send(errorBody(new LoginThrottledError(retryAfterSeconds)));

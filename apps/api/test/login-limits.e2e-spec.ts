@@ -63,6 +63,8 @@ describe('login limits behind a trusted proxy (TRUST_PROXY=loopback)', () => {
     const early = await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', spraying).set('Content-Type', 'application/json').send('{not json');
     expect({ status: early.status, body: early.body, retryAfter: early.headers['retry-after'] }).toEqual({ status: 429, body: throttled.body, retryAfter: '600' });
     expect(early.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const withQuery = await t.http().post('/api/v1/auth/login?again=1').set('X-Forwarded-For', spraying).set('Content-Type', 'application/json').send('{not json');
+    expect(withQuery.status).toBe(429);
     expect((await login('hx-xh-1.clerk', DEMO_PASSWORD, '198.51.100.21')).status).toBe(200);
     expect((await login('city.leader', DEMO_PASSWORD, '198.51.100.21')).status).toBe(200);
   });
