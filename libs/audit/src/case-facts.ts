@@ -25,7 +25,7 @@ export interface CaseFacts {
  * or withheld as the reader may see it. A withheld filer is "anonymous" in the words' language; a
  * named anonymous filer (read at the filing unit) is marked anonymous beside the name.
  */
-export function caseFacts(state: ExistingCase, clocks: readonly Clock[], context: ReportContext): CaseFacts {
+export function caseFacts(state: Omit<ExistingCase, 'publicAccess'>, clocks: readonly Clock[], context: ReportContext): CaseFacts {
   const words = narrative(context.language);
   const { field } = words.words;
   const naming = namingFor(context);

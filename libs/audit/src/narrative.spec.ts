@@ -38,6 +38,15 @@ const SAMPLES: { readonly [T in CaseEventType]: CaseEventDataMap[T] } = {
   DeadlineExtended: { clock: 'resolve', workingDays: 5, reason: '案情复杂' },
   SlaWarningRaised: alert,
   SlaBreached: alert,
+  AttachmentAdded: {
+    attachmentId: '0195a1b2-0000-7000-8000-000000000003',
+    sha256: 'a'.repeat(64),
+    size: 1024,
+    mediaType: 'image/jpeg',
+    name: '现场照片.jpg',
+    kind: 'photo',
+    description: '楼道堆放杂物',
+  },
 };
 
 describe('event descriptions', () => {

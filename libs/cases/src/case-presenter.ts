@@ -98,6 +98,9 @@ export function presentCase({ state, clocks, revision }: CaseAt, reader: UserAct
     feedback: state.feedback,
     mergedIntoCaseId: state.mergedIntoCaseId,
     extensions: state.extensions,
+    attachments: state.attachments,
+    /** Filed by a resident through the public channel (the access code's digest is not shown). */
+    publicFiling: state.publicAccess !== null,
     unitsVisited: state.unitsVisited,
     revision,
     createdAt: state.createdAt,

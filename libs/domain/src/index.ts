@@ -1,5 +1,5 @@
-export { ROLES, SYSTEM_ACTOR, hasRole, isSystemActor } from './actor.js';
-export type { Actor, ActorRole, Role, SystemActor, UserActor } from './actor.js';
+export { PUBLIC_ACTOR, ROLES, SYSTEM_ACTOR, hasRole, isPublicActor, isSystemActor } from './actor.js';
+export type { Actor, ActorRole, PublicActor, Role, SystemActor, UserActor } from './actor.js';
 
 export { isUuid } from './ids.js';
 export { DomainError, ForbiddenError, IllegalTransitionError, InvalidError, LimitReachedError, NotFoundError } from './errors.js';
@@ -10,6 +10,8 @@ export type { OrgLevel, OrgUnit } from './org-tree.js';
 export { DEMO_ORG_UNITS } from './demo-org-units.js';
 
 export {
+  ATTACHMENT_KINDS,
+  ATTACHMENT_MEDIA_TYPES,
   CASE_KINDS,
   CASE_LIMITS,
   CHANNELS,
@@ -23,6 +25,9 @@ export {
   VISIT_REASONS,
 } from './case/vocabulary.js';
 export type {
+  AttachmentFacts,
+  AttachmentKind,
+  AttachmentMediaType,
   CaseFiling,
   CaseKind,
   CaseLocation,
@@ -44,11 +49,13 @@ export type {
   CaseEventMeta,
   CaseEventType,
   CaseEventWithMeta,
+  PublicAccess,
   SlaAlert,
 } from './case/events.js';
 
 export { CASE_STATUSES, OPEN_STATUSES, initialState, isOpen } from './case/state.js';
 export type {
+  CaseAttachment,
   CaseAnnotation,
   CaseFeedback,
   CaseNote,
@@ -63,6 +70,7 @@ export type {
 
 export type {
   AcceptCase,
+  AddAttachment,
   AddNote,
   AnnotateCase,
   AssignCase,

@@ -1,7 +1,7 @@
 import type { ActorRole } from './actor.js';
 import type { CaseEventDataMap, CaseEventType } from './case/events.js';
 import type { CaseStatus } from './case/state.js';
-import type { CaseKind, Channel, NoteType, ResolutionOutcome, Satisfaction, SlaClock, Urgency, VisitReason } from './case/vocabulary.js';
+import type { AttachmentKind, CaseKind, Channel, NoteType, ResolutionOutcome, Satisfaction, SlaClock, Urgency, VisitReason } from './case/vocabulary.js';
 import type { ClockState } from './sla/clocks.js';
 
 /**
@@ -45,6 +45,7 @@ export interface Labels {
   readonly noteType: Readonly<Record<NoteType, string>>;
   readonly outcome: Readonly<Record<ResolutionOutcome, string>>;
   readonly satisfaction: Readonly<Record<Satisfaction, string>>;
+  readonly attachmentKind: Readonly<Record<AttachmentKind, string>>;
   readonly role: Readonly<Record<ActorRole, string>>;
   /** The step an SLA clock times, as a sentence names it (办理已超时). */
   readonly clock: Readonly<Record<SlaClock, string>>;
@@ -94,7 +95,8 @@ const ZH_CN: Labels = {
     unresolvable: '无法解决',
   },
   satisfaction: { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意' },
-  role: { clerk: '信息员', coordinator: '协调员', leader: '领导', auditor: '审计员', admin: '管理员', system: '系统' },
+  attachmentKind: { photo: '照片', document: '文件', audio: '录音', agreement: '协议书' },
+  role: { clerk: '信息员', coordinator: '协调员', leader: '领导', auditor: '审计员', admin: '管理员', system: '系统', public: '群众' },
   clock: { accept: '受理', resolve: '办理', annotate: '批示', callback: '回访' },
   deadline: { accept: '受理时限', resolve: '办理时限', annotate: '批示时限', callback: '回访时限' },
   clockState: { running: '计时中', warned: '即将到期', breached: '已超时', met: '按时完成', stopped: '已停止' },
@@ -117,6 +119,7 @@ const ZH_CN: Labels = {
     DeadlineExtended: '延长时限',
     SlaWarningRaised: '时限预警',
     SlaBreached: '超时',
+    AttachmentAdded: '添加附件',
   },
   events: {
     CaseFiled: (d, n) =>
@@ -142,6 +145,7 @@ const ZH_CN: Labels = {
     DeadlineExtended: (d, n) => `${ZH_CN.deadline[d.clock]}延长 ${d.workingDays} 个工作日，理由：${n.text(d.reason)}`,
     SlaWarningRaised: (d, n) => `${ZH_CN.deadline[d.clock]}即将到期（截止 ${n.time(d.dueAt)}）`,
     SlaBreached: (d, n) => `${ZH_CN.clock[d.clock]}已超时（时限 ${n.time(d.dueAt)}）`,
+    AttachmentAdded: (d, n) => `添加${label(ZH_CN.attachmentKind, d.kind)}「${n.text(d.name)}」（SHA-256 ${d.sha256.slice(0, 12)}…）${d.description ? `：${n.text(d.description)}` : ''}`,
   },
   anonymous: '匿名',
   handedTo: (unit) => `交${unit}办理（督办）`,
@@ -180,7 +184,8 @@ const EN: Labels = {
     unresolvable: 'unresolvable',
   },
   satisfaction: { satisfied: 'satisfied', basically_satisfied: 'basically satisfied', unsatisfied: 'unsatisfied' },
-  role: { clerk: 'intake clerk', coordinator: 'coordinator', leader: 'leader', auditor: 'auditor', admin: 'administrator', system: 'system' },
+  attachmentKind: { photo: 'photo', document: 'document', audio: 'recording', agreement: 'agreement' },
+  role: { clerk: 'intake clerk', coordinator: 'coordinator', leader: 'leader', auditor: 'auditor', admin: 'administrator', system: 'system', public: 'resident' },
   clock: { accept: 'accept', resolve: 'resolve', annotate: 'annotate', callback: 'callback' },
   deadline: { accept: 'accept', resolve: 'resolve', annotate: 'annotate', callback: 'call back' },
   clockState: { running: 'running', warned: 'due soon', breached: 'overdue', met: 'met', stopped: 'stopped' },
@@ -203,6 +208,7 @@ const EN: Labels = {
     DeadlineExtended: 'deadline extended',
     SlaWarningRaised: 'deadline warning',
     SlaBreached: 'deadline breached',
+    AttachmentAdded: 'attachment added',
   },
   events: {
     CaseFiled: (d, n) =>
@@ -228,6 +234,7 @@ const EN: Labels = {
     DeadlineExtended: (d, n) => `extended the ${EN.clock[d.clock]} deadline by ${d.workingDays} working days: ${n.text(d.reason)}`,
     SlaWarningRaised: (d, n) => `the ${EN.clock[d.clock]} deadline is near (due ${n.time(d.dueAt)})`,
     SlaBreached: (d, n) => `the ${EN.clock[d.clock]} deadline was missed (due ${n.time(d.dueAt)})`,
+    AttachmentAdded: (d, n) => `attached a ${label(EN.attachmentKind, d.kind)} "${n.text(d.name)}" (SHA-256 ${d.sha256.slice(0, 12)}…)${d.description ? `: ${n.text(d.description)}` : ''}`,
   },
   anonymous: 'anonymous',
   handedTo: (unit) => `handed to ${unit} under supervision`,

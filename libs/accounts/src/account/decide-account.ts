@@ -90,7 +90,7 @@ function decideCreate(command: Extract<AccountCommand, { type: 'CreateUser' }>, 
 /** The actor is the engine, or an admin whose subtree holds the unit. */
 function requireAdminOver(actor: Actor, unitId: string, org: OrgTree, doing = 'manage accounts at'): void {
   if (isSystemActor(actor)) return;
-  if (!hasRole(actor, 'admin')) throw new ForbiddenError('only an admin may manage accounts');
+  if (!hasRole(actor, 'admin') || actor.unitId === null) throw new ForbiddenError('only an admin may manage accounts');
   if (!org.has(unitId) || !org.isWithin(unitId, actor.unitId)) {
     throw new ForbiddenError(`an admin at ${actor.unitId} may only ${doing} units in that subtree, not ${unitId}`);
   }

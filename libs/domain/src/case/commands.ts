@@ -1,7 +1,7 @@
 import type { Actor, UserActor } from '../actor.js';
-import type { SlaAlert } from './events.js';
+import type { PublicAccess, SlaAlert } from './events.js';
 import type { CaseState } from './state.js';
-import type { CaseFiling, NoteType, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
+import type { AttachmentFacts, CaseFiling, NoteType, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
 
 /** What every command carries: the case, who acts, and when (the domain reads no clock). */
 type CommandOn<T extends string> = {
@@ -24,6 +24,10 @@ export type FileCase = CommandOn<'FileCase'> &
      * CaseFiled event; the command's sources leave it out.
      */
     readonly number: string;
+    /** Files stored before the filing, recorded with it in the same append (a resident's photos). */
+    readonly attachments?: readonly AttachmentFacts[];
+    /** A resident's filing through the public channel: the digest of their access code. */
+    readonly publicAccess?: PublicAccess;
   };
 
 export type AcceptCase = CommandOn<'AcceptCase'> & { readonly note?: string };
@@ -31,6 +35,8 @@ export type RejectCase = CommandOn<'RejectCase'> & { readonly reason: string };
 /** The caller resolves `assigneeId` to the user; the domain checks who they are and where they work. */
 export type AssignCase = CommandOn<'AssignCase'> & { readonly assignee: UserActor };
 export type AddNote = CommandOn<'AddNote'> & { readonly noteType: NoteType; readonly text: string };
+/** The file is already stored under its hash; the command records it on the case. */
+export type AddAttachment = CommandOn<'AddAttachment'> & { readonly attachment: AttachmentFacts };
 export type TransferCase = CommandOn<'TransferCase'> & { readonly toUnitId: string; readonly reason: string };
 export type EscalateCase = CommandOn<'EscalateCase'> & { readonly reason: string };
 export type RequestAnnotation = CommandOn<'RequestAnnotation'> & { readonly summary: string };
@@ -58,6 +64,7 @@ export type CaseCommand =
   | RejectCase
   | AssignCase
   | AddNote
+  | AddAttachment
   | TransferCase
   | EscalateCase
   | RequestAnnotation

@@ -145,7 +145,7 @@ describe('decide', () => {
 
     const nonFilers = [actors.cityLeader, actors.auditor, actors.admin, SYSTEM_ACTOR];
     it.each(nonFilers)('refuses $userId: filing takes a clerk or coordinator', (actor) => {
-      given().when({ ...filing, actor }).thenThrows('forbidden', /may not file a case \(allowed for: clerk, coordinator\)/);
+      given().when({ ...filing, actor }).thenThrows('forbidden', /may not file a case \(allowed for: clerk, coordinator, public\)/);
     });
 
     it('refuses a unit outside the actor’s scope', () => {

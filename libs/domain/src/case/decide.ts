@@ -1,9 +1,10 @@
-import { hasRole } from '../actor.js';
+import { hasRole, isPublicActor } from '../actor.js';
 import { ForbiddenError, IllegalTransitionError, InvalidError, LimitReachedError, NotFoundError } from '../errors.js';
 import { unitLabel, type OrgTree } from '../org-tree.js';
 import type { Clock } from '../sla/clocks.js';
 import { isSlaCommand, slaCommandRefusal } from '../sla/sla-commands.js';
 import type {
+  AddAttachment,
   AddNote,
   AnnotateCase,
   AssignCase,
@@ -34,7 +35,7 @@ export type DecideContext = {
  * SLA clocks (for the SLA commands), then the command's own fields.
  */
 export function decide(command: CaseCommand, state: CaseState, { org, clocks }: DecideContext): CaseEvent[] {
-  if (command.type === 'FileCase') return [fileCase(command, state, org)];
+  if (command.type === 'FileCase') return fileCase(command, state, org);
   if (state.status === 'none') throw new NotFoundError('case', command.caseId);
   const refusal = moveRefusal(command.type, state, command.actor, org);
   if (refusal) throw refusal;
@@ -53,6 +54,8 @@ export function decide(command: CaseCommand, state: CaseState, { org, clocks }: 
       return [assign(command, state, org)];
     case 'AddNote':
       return [addNote(command, state)];
+    case 'AddAttachment':
+      return [addAttachment(command, state)];
     case 'TransferCase':
       return [transfer(command, state, org)];
     case 'EscalateCase':
@@ -86,12 +89,22 @@ export function decide(command: CaseCommand, state: CaseState, { org, clocks }: 
   }
 }
 
-function fileCase(command: FileCase, state: CaseState, org: OrgTree): CaseEvent {
+/** The filing, and the files stored for it (a resident's photos) recorded in the same append. */
+function fileCase(command: FileCase, state: CaseState, org: OrgTree): CaseEvent[] {
   if (state.status !== 'none') throw new IllegalTransitionError(`case ${state.number} has already been filed`);
   const roleRefused = roleRefusal(command.type, command.actor);
   if (roleRefused) throw roleRefused;
   const scopeRefused = scopeRefusal(command.actor, command.unitId, org, 'the case would be filed at');
   if (scopeRefused) throw scopeRefused;
+  const publicFiling = isPublicActor(command.actor);
+  if (publicFiling) checkPublicUnit(command.unitId, org);
+  if (publicFiling !== (command.publicAccess !== undefined)) {
+    throw new InvalidError('publicAccess', 'a resident\'s filing carries its access code digest, and only a resident\'s filing does');
+  }
+  const attachments = command.attachments ?? [];
+  if (attachments.length > CASE_LIMITS.attachments) {
+    throw new LimitReachedError('attachments', CASE_LIMITS.attachments, `a case may hold at most ${CASE_LIMITS.attachments} attachments`);
+  }
 
   const visitReason = command.visitReason ?? null;
   if (command.kind === 'visit' && visitReason === null) {
@@ -100,7 +113,7 @@ function fileCase(command: FileCase, state: CaseState, org: OrgTree): CaseEvent 
   if (command.kind !== 'visit' && visitReason !== null) {
     throw new InvalidError('visitReason', `a ${command.kind} case takes no visit reason; only visit cases do`);
   }
-  return {
+  const filed: CaseEvent = {
     type: 'CaseFiled',
     data: {
       caseId: command.caseId,
@@ -116,8 +129,27 @@ function fileCase(command: FileCase, state: CaseState, org: OrgTree): CaseEvent 
       visitReason,
       occurredAt: command.occurredAt ?? null,
       location: command.location ?? null,
+      ...(command.publicAccess ? { publicAccess: command.publicAccess } : {}),
     },
   };
+  return [filed, ...attachments.map((attachment): CaseEvent => ({ type: 'AttachmentAdded', data: attachment }))];
+}
+
+/** Residents file to the grassroots: a community or a grid, where the work on a case starts. */
+function checkPublicUnit(unitId: string, org: OrgTree): void {
+  const unit = org.get(unitId);
+  if (unit.level !== 'community' && unit.level !== 'grid') {
+    throw new InvalidError('unitId', `residents file to a community or a grid; ${unitLabel(unit)} is a ${unit.level}`);
+  }
+}
+
+/** A file already stored under its hash, recorded on the case while there is room. */
+function addAttachment({ attachment }: AddAttachment, current: ExistingCase): CaseEvent {
+  const max = CASE_LIMITS.attachments;
+  if (current.attachments.length >= max) {
+    throw new LimitReachedError('attachments', max, `case ${current.number} already holds ${max} attachments, the most a case may hold`);
+  }
+  return { type: 'AttachmentAdded', data: attachment };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { RecordedDeadline } from '../sla/clocks.js';
-import type { CaseFiling, NoteType, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
+import type { AttachmentFacts, CaseFiling, NoteType, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
 
 /** The schema version every case event is written with today. */
 export const CURRENT_SCHEMA_VERSION = 1;
@@ -23,6 +23,7 @@ export const CASE_EVENT_TYPES = [
   'DeadlineExtended',
   'SlaWarningRaised',
   'SlaBreached',
+  'AttachmentAdded',
 ] as const;
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 
@@ -36,7 +37,11 @@ export type SlaAlert = {
 
 /** The data each event type carries. */
 export type CaseEventDataMap = {
-  CaseFiled: { readonly caseId: string; readonly number: string } & CaseFiling;
+  /**
+   * `publicAccess`: filed by a resident through the public channel; `codeDigest` is the keyed
+   * digest of the access code they were given (the code itself is never stored).
+   */
+  CaseFiled: { readonly caseId: string; readonly number: string; readonly publicAccess?: PublicAccess } & CaseFiling;
   CaseAccepted: { readonly note: string | null };
   CaseRejected: { readonly reason: string };
   CaseAssigned: { readonly assigneeId: string; readonly assigneeUnitId: string };
@@ -58,7 +63,11 @@ export type CaseEventDataMap = {
   DeadlineExtended: { readonly clock: SlaClock; readonly workingDays: number; readonly reason: string };
   SlaWarningRaised: SlaAlert;
   SlaBreached: SlaAlert;
+  AttachmentAdded: AttachmentFacts;
 };
+
+/** How a resident proves a public filing is theirs: the keyed digest of the access code they were shown once. */
+export type PublicAccess = { readonly codeDigest: string };
 
 export type CaseEvent = {
   [T in CaseEventType]: { readonly type: T; readonly data: CaseEventDataMap[T] };

@@ -8,7 +8,7 @@ const later: CaseEventMeta = { at: '2026-03-03T10:00:00+08:00', actorId: 'hd-dg.
 const apply = (current: ExistingCase, event: CaseEvent, meta = later) => evolve(current, event, meta) as ExistingCase;
 
 describe('evolve', () => {
-  it('knows the 18 event types of API.md', () => {
+  it('knows the 19 event types of API.md', () => {
     expect(CASE_EVENT_TYPES).toEqual([
       'CaseFiled',
       'CaseAccepted',
@@ -28,6 +28,7 @@ describe('evolve', () => {
       'DeadlineExtended',
       'SlaWarningRaised',
       'SlaBreached',
+      'AttachmentAdded',
     ]);
   });
 
@@ -54,6 +55,8 @@ describe('evolve', () => {
       mergedIntoCaseId: null,
       unitsVisited: ['hd-dg-1'],
       extensions: [],
+      attachments: [],
+      publicAccess: null,
       createdAt: AT,
       updatedAt: AT,
     });

@@ -62,7 +62,8 @@ function step(state: CaseState, event: CaseEvent, meta: CaseEventMeta, lists: Fo
       return { ...current, status: 'resolved', resolution: { ...event.data, at: meta.at } };
     case 'FeedbackRecorded': {
       const { satisfaction, comment } = event.data;
-      const withFeedback: ExistingCase = { ...current, feedback: appended(current.feedback, { satisfaction, comment, at: meta.at }, lists) };
+      const entry = { satisfaction, comment, at: meta.at, selfRated: meta.actorRole === 'public' };
+      const withFeedback: ExistingCase = { ...current, feedback: appended(current.feedback, entry, lists) };
       return satisfaction === 'unsatisfied' ? backToCoordination(withFeedback) : { ...withFeedback, status: 'closed' };
     }
     case 'CaseReopened':
@@ -75,6 +76,8 @@ function step(state: CaseState, event: CaseEvent, meta: CaseEventMeta, lists: Fo
       return { ...current, status: 'merged', mergedIntoCaseId: event.data.intoCaseId };
     case 'DeadlineExtended':
       return { ...current, extensions: appended(current.extensions, { ...event.data, at: meta.at }, lists) };
+    case 'AttachmentAdded':
+      return { ...current, attachments: appended(current.attachments, { ...event.data, actorId: meta.actorId, at: meta.at }, lists) };
     case 'SlaWarningRaised':
     case 'SlaBreached':
       // Deadlines are tracked by the SLA clocks; the case itself does not change.
@@ -95,7 +98,7 @@ export function fold(events: readonly CaseEventWithMeta[], from: CaseState = ini
 function filedCase(data: CaseEventDataMap['CaseFiled'], meta: CaseEventMeta): ExistingCase {
   // Field by field rather than by object rest and spread: V8 copies a rest object very slowly,
   // and this runs for every case whenever a read model is rebuilt.
-  const { caseId, number, kind, title, description, channel, unitId, urgency, filer, parties, visitReason, occurredAt, location } = data;
+  const { caseId, number, kind, title, description, channel, unitId, urgency, filer, parties, visitReason, occurredAt, location, publicAccess } = data;
   return {
     kind,
     title,
@@ -122,6 +125,8 @@ function filedCase(data: CaseEventDataMap['CaseFiled'], meta: CaseEventMeta): Ex
     mergedIntoCaseId: null,
     unitsVisited: [unitId],
     extensions: [],
+    attachments: [],
+    publicAccess: publicAccess ?? null,
     createdAt: meta.at,
     updatedAt: meta.at,
   };

@@ -1,4 +1,4 @@
-import { hasRole, isSystemActor, type Actor, type ActorRole } from '../actor.js';
+import { hasRole, isPublicActor, isSystemActor, type Actor, type ActorRole } from '../actor.js';
 import { ForbiddenError, IllegalTransitionError, type DomainError } from '../errors.js';
 import { unitLabel, type OrgTree } from '../org-tree.js';
 import type { Clock } from '../sla/clocks.js';
@@ -40,7 +40,8 @@ type MoveRule = CommandRule & {
   readonly from: readonly CaseStatus[];
 };
 
-const FILE_RULE: CommandRule = { roles: ['clerk', 'coordinator'], verb: 'file' };
+// A resident files through the public channel, to a community or grid only (decide checks the level).
+const FILE_RULE: CommandRule = { roles: ['clerk', 'coordinator', 'public'], verb: 'file' };
 
 /** API.md's table of actions: who may make each move, and from which states. */
 const MOVE_RULES: Record<CaseMoveType, MoveRule> = {
@@ -49,13 +50,16 @@ const MOVE_RULES: Record<CaseMoveType, MoveRule> = {
   AssignCase: { roles: ['coordinator'], from: ['in_coordination'], verb: 'assign' },
   // A clerk may add contact notes only; decide checks the note type.
   AddNote: { roles: ['coordinator', 'clerk'], from: OPEN_STATUSES, verb: 'add a note to' },
+  // Whoever may add a note may attach a file (API.md, "Attachments").
+  AddAttachment: { roles: ['coordinator', 'clerk'], from: OPEN_STATUSES, verb: 'attach a file to' },
   TransferCase: { roles: ['coordinator'], from: ['filed', 'in_coordination'], verb: 'transfer' },
   // The system's own escalation on a breach is EscalateOnBreach, which the clocks must allow too.
   EscalateCase: { roles: ['coordinator', 'system'], from: ['filed', 'in_coordination'], verb: 'escalate' },
   RequestAnnotation: { roles: ['coordinator'], from: ['in_coordination'], verb: 'request an annotation on' },
   AnnotateCase: { roles: ['leader'], from: ['awaiting_annotation'], verb: 'annotate' },
   ResolveCase: { roles: ['coordinator'], from: ['in_coordination'], verb: 'resolve' },
-  RecordFeedback: { roles: ['coordinator'], from: ['resolved'], verb: 'record feedback on' },
+  // A resident rates the answer themselves with the case's access code (the public channel checks it).
+  RecordFeedback: { roles: ['coordinator', 'public'], from: ['resolved'], verb: 'record feedback on' },
   CloseCase: { roles: ['coordinator'], from: ['resolved'], verb: 'close' },
   ReopenCase: { roles: ['coordinator'], from: ['closed'], verb: 'reopen' },
   WithdrawCase: { roles: ['coordinator', 'clerk'], from: OPEN_STATUSES, verb: 'withdraw' },
@@ -91,7 +95,9 @@ function forbiddenRole(type: CaseCommandType, actor: Actor): ForbiddenError {
  * acts everywhere). `subject` opens the message, e.g. "this case is at".
  */
 export function scopeRefusal(actor: Actor, unitId: string, org: OrgTree, subject: string): ForbiddenError | null {
-  if (isSystemActor(actor) || org.isWithin(unitId, actor.unitId)) return null;
+  // A resident has no subtree: the access code of one case is their whole scope, and the public
+  // channel checks it before any command; where they may file, decide checks.
+  if (isSystemActor(actor) || isPublicActor(actor) || org.isWithin(unitId, actor.unitId)) return null;
   return new ForbiddenError(
     `${subject} ${unitLabel(org.get(unitId))}, outside your scope: ${unitLabel(org.get(actor.unitId))} and the units below it`,
   );
@@ -154,12 +160,12 @@ export function allowedActions(state: CaseState, actor: Actor, org: OrgTree, clo
 export function assigneeUnitIds(caseUnitId: string, actor: Actor, org: OrgTree): string[] {
   return [org.get(caseUnitId), ...org.ancestors(caseUnitId)]
     .map((unit) => unit.id)
-    .filter((unitId) => isSystemActor(actor) || org.isWithin(unitId, actor.unitId));
+    .filter((unitId) => isSystemActor(actor) || (!isPublicActor(actor) && org.isWithin(unitId, actor.unitId)));
 }
 
 /** Whether the actor may read the case: some unit it has been at lies in the actor's subtree. */
 export function canRead(state: CaseState, actor: Actor, org: OrgTree): boolean {
-  if (state.status === 'none') return false;
+  if (state.status === 'none' || isPublicActor(actor)) return false;
   return isSystemActor(actor) || state.unitsVisited.some((unitId) => org.isWithin(unitId, actor.unitId));
 }
 

@@ -1,4 +1,5 @@
-import type { NoteType, CaseFiling, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
+import type { PublicAccess } from './events.js';
+import type { AttachmentFacts, NoteType, CaseFiling, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
 
 export const CASE_STATUSES = [
   'filed',
@@ -52,6 +53,13 @@ export type CaseFeedback = {
   readonly satisfaction: Satisfaction;
   readonly comment: string | null;
   readonly at: string;
+  /** Given by the resident through the public channel, not recorded by staff on a callback. */
+  readonly selfRated: boolean;
+};
+
+export type CaseAttachment = AttachmentFacts & {
+  readonly actorId: string;
+  readonly at: string;
 };
 
 export type DeadlineExtension = {
@@ -80,6 +88,9 @@ export type ExistingCase = CaseFiling & {
   /** Every unit the case has been at, in order of arrival: whoever is above one of them may read it. */
   readonly unitsVisited: readonly string[];
   readonly extensions: readonly DeadlineExtension[];
+  readonly attachments: readonly CaseAttachment[];
+  /** Set when a resident filed the case through the public channel. */
+  readonly publicAccess: PublicAccess | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 };

@@ -41,16 +41,39 @@ export const TEXT_LIMITS = {
   summary: 5000,
   instruction: 5000,
   noteText: 5000,
+  attachmentName: 200,
+  attachmentDescription: 500,
 } as const;
 
 /**
  * The most entries of each kind one case holds (API.md, "Per-case limits"); a command that would
- * add one more is refused (limit_reached). Attachments, when they come, take their cap here too
- * (50 a case).
+ * add one more is refused (limit_reached).
  */
 export const CASE_LIMITS = {
   notes: 2_000,
+  attachments: 50,
 } as const;
+
+/** What an attached file is to the case (API.md, "Attachments"). */
+export const ATTACHMENT_KINDS = ['photo', 'document', 'audio', 'agreement'] as const;
+export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
+
+/** The types a file may have, as read from its content (never from its name or a header). */
+export const ATTACHMENT_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'application/pdf', 'audio/mpeg', 'audio/mp4', 'audio/wav'] as const;
+export type AttachmentMediaType = (typeof ATTACHMENT_MEDIA_TYPES)[number];
+
+/** A file as the case records it: the stored bytes are named by their SHA-256, after image metadata was stripped. */
+export type AttachmentFacts = {
+  readonly attachmentId: string;
+  /** Hex SHA-256 of the stored bytes. */
+  readonly sha256: string;
+  readonly size: number;
+  readonly mediaType: AttachmentMediaType;
+  /** The file name the uploader gave, cleaned of any path. */
+  readonly name: string;
+  readonly kind: AttachmentKind;
+  readonly description: string | null;
+};
 
 /** A phone number: digits, optionally with a leading + and with - or spaces. */
 export const PHONE_PATTERN = /^\+?[0-9][0-9\- ]{4,19}$/;

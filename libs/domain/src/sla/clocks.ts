@@ -121,6 +121,7 @@ export function evolveClocks(current: CaseClocks, event: CaseEvent, meta: CaseEv
       return runs.mark(event.data, 'breached').done();
     case 'CaseAssigned':
     case 'NoteAdded':
+    case 'AttachmentAdded':
       return runs.done();
   }
 }
