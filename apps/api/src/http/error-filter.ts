@@ -44,6 +44,8 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   login_throttled: HttpStatus.TOO_MANY_REQUESTS,
   session_revoked: HttpStatus.UNAUTHORIZED,
   password_change_required: HttpStatus.FORBIDDEN,
+  // The public routes' limits per client address (libs/public-channel): Retry-After.
+  rate_limited: HttpStatus.TOO_MANY_REQUESTS,
 };
 
 /** A typed error of ours: a stable `code`, and what the body may add from it. */
