@@ -11,6 +11,7 @@ import { LOGIN_PATH } from './auth/auth.controller.js';
 import { acceptJsonBodies, BODY_LIMIT_BYTES } from './http/body.js';
 import { errorBody } from './http/error-filter.js';
 import { createValidationPipe } from './http/validation.js';
+import { acceptOpen311Forms } from './open311/open311-format.js';
 import { Metrics } from './ops/metrics.js';
 import { serveQueueBoard } from './ops/queue-board.js';
 import type { Logger } from 'pino';
@@ -70,6 +71,7 @@ async function setUpHttp(app: NestFastifyApplication, logger: Logger, now: Now):
   logEveryRequest(fastify, logger, app.get(Metrics));
   refuseThrottledLoginsEarly(fastify, app.get(LoginLimits), now);
   acceptJsonBodies(fastify);
+  acceptOpen311Forms(fastify);
   await serveQueueBoard(fastify, app.get<JobQueues>(JOB_QUEUES), app.get(LoginService), now);
   const consoleDir = findConsoleDir();
   if (consoleDir) await serveConsole(fastify, consoleDir);
