@@ -25,7 +25,6 @@ const ITEM_NAMES: Readonly<Record<string, string>> = {
 };
 
 /** Characters XML 1.0 cannot carry at all, not even escaped. */
-// eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 const builder = new XMLBuilder({ format: true, indentBy: '  ', suppressEmptyNode: false });
@@ -71,7 +70,7 @@ export function sendOpen311(reply: FastifyReply, format: Open311Format, root: st
 export function open311Errors(body: ErrorBody): { code: number; description: string }[] {
   // The shared words speak of JSON bodies only; here a form is the usual body.
   if (body.statusCode === 413) return [{ code: 413, description: `the request body is too large: a form may be at most ${FORM_LIMIT_BYTES / 1024} KB` }];
-  if (body.statusCode === 415 && body.message.startsWith('the request body must be JSON')) {
+  if (body.statusCode === 415 && !/encoding|UTF-8/.test(body.message)) {
     return [{ code: 415, description: 'the request body must be a form (application/x-www-form-urlencoded) or JSON' }];
   }
   if (body.details && body.details.length > 0) return body.details.map((detail) => ({ code: body.statusCode, description: `${detail.field}: ${detail.message}` }));

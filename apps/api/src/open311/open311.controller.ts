@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -6,6 +6,7 @@ import { currentRequest } from '#platform';
 import { OPEN311_COMMON_PARAMETERS, Open311, Open311InvalidError, Open311KeyError, Open311Keys, Open311NotFoundError } from '#public-channel';
 import { Public } from '../auth/auth.guard.js';
 import { idempotencyKeyOf } from '../http/idempotency-key.js';
+import { inputProblems } from '../http/validation.js';
 import { OPEN311_PREFIX, formatOfUrl, sendOpen311, splitFormat, type Open311Format } from './open311-format.js';
 
 /** The specification this endpoint speaks, as discovery names it. */
@@ -32,8 +33,8 @@ export class Open311Controller {
 
   @Get(['discovery.json', 'discovery.xml'])
   @ApiOperation({ summary: 'Open311 service discovery: this endpoint, its specification and formats' })
-  discovery(@Query() query: Query, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    onlyCommon(query);
+  discovery(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    onlyCommon(queryOf(request));
     const url = `${request.protocol}://${request.host}${OPEN311_PREFIX}`;
     return sendOpen311(reply, formatOfUrl(request.url), 'discovery', {
       changeset: CHANGESET,
@@ -45,38 +46,38 @@ export class Open311Controller {
 
   @Get(['services.json', 'services.xml'])
   @ApiOperation({ summary: 'Open311 service list: the kinds of case open to the public' })
-  services(@Query() query: Query, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    onlyCommon(query);
+  services(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    onlyCommon(queryOf(request));
     return sendOpen311(reply, formatOfUrl(request.url), 'services', this.open311.services());
   }
 
   @Get('services/:resource')
   @ApiOperation({ summary: 'Open311 service definition: the attributes a filing needs (the unit, anonymity, a title)' })
-  definition(@Param('resource') resource: string, @Query() query: Query, @Res() reply: FastifyReply) {
+  definition(@Param('resource') resource: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const { name, format } = resourceOf(resource);
-    onlyCommon(query);
+    onlyCommon(queryOf(request));
     return sendOpen311(reply, format, 'service_definition', this.open311.definition(name));
   }
 
   @Get(['requests.json', 'requests.xml'])
   @ApiOperation({ summary: 'Open311 service requests: cases residents filed, newest first, at most 1000, without personal data' })
-  async requests(@Query() query: Query, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return sendOpen311(reply, formatOfUrl(request.url), 'service_requests', await this.open311.requests(query));
+  async requests(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return sendOpen311(reply, formatOfUrl(request.url), 'service_requests', await this.open311.requests(queryOf(request)));
   }
 
   @Get('requests/:resource')
   @ApiOperation({ summary: 'Open311 service request: one case a resident filed, by its number' })
-  async request(@Param('resource') resource: string, @Query() query: Query, @Res() reply: FastifyReply) {
+  async request(@Param('resource') resource: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const { name, format } = resourceOf(resource);
-    onlyCommon(query);
+    onlyCommon(queryOf(request));
     return sendOpen311(reply, format, 'service_requests', await this.open311.request(name));
   }
 
   @Get('tokens/:resource')
   @ApiOperation({ summary: 'Open311 token: the case number of a filing receipt hash' })
-  async token(@Param('resource') resource: string, @Query() query: Query, @Res() reply: FastifyReply) {
+  async token(@Param('resource') resource: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const { name, format } = resourceOf(resource);
-    onlyCommon(query);
+    onlyCommon(queryOf(request));
     return sendOpen311(reply, format, 'service_requests', await this.open311.token(name));
   }
 
@@ -84,12 +85,12 @@ export class Open311Controller {
   @ApiOperation({ summary: 'Open311 POST service request: files a case like POST /api/v1/public/cases (form fields of the specification; needs api_key)' })
   async file(
     @Body() body: unknown,
-    @Query() query: Query,
     @Headers('idempotency-key') idempotencyHeader: string | undefined,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
     const format = formatOfUrl(request.url);
+    const query = queryOf(request);
     const form = formOf(body);
     const apiKey = form.api_key ?? query.api_key;
     if (typeof apiKey !== 'string' || apiKey.trim() === '') throw new Open311KeyError('api_key is required to create a service request');
@@ -114,6 +115,24 @@ function resourceOf(resource: string): { name: string; format: Open311Format } {
   const split = splitFormat(resource);
   if (!split) throw new Open311NotFoundError(`no resource ${resource}: add .json or .xml`);
   return split;
+}
+
+/**
+ * The query string, read here rather than by the global pipe (which would refuse every name no
+ * DTO declares): screened for text the database cannot store, a blank parameter read as one left
+ * out, as the specification's optional arguments are.
+ */
+function queryOf(request: FastifyRequest): Query {
+  const raw = (request.query ?? {}) as Record<string, unknown>;
+  const problems = inputProblems(raw);
+  if (problems.length > 0) throw new Open311InvalidError(problems);
+  const query: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const given = Array.isArray(value) ? value.filter((entry) => entry !== '') : value;
+    if (given === '' || (Array.isArray(given) && given.length === 0)) continue;
+    query[name] = given;
+  }
+  return query;
 }
 
 /** The query of a route that takes no parameters but the common ones. */
