@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { XMLParser } from 'fast-xml-parser';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { Api, expectError } from './support/api.js';
 import { useTestApp, type TestApp } from './support/test-app.js';
@@ -258,6 +258,16 @@ describe('Open311 GeoReport v2', () => {
         .post(`${BASE}/requests.json`)
         .send({ api_key: apiKey, service_code: 'suggestion', description: '建议增设健身器材', attribute: { unit: 'hd-dg-1' } });
       expect(response.status).toBe(201);
+    });
+
+    it('files once for a retried Idempotency-Key, answering the first number again', async () => {
+      const key = randomUUID();
+      const send = () => t.http().post(`${BASE}/requests.json`).set('Idempotency-Key', key).type('form').send(open311Form(apiKey));
+      const first = await send();
+      const again = await send();
+      expect(first.status).toBe(201);
+      expect(again.status).toBe(201);
+      expect(again.text).toBe(first.text);
     });
 
     it('refuses without a key, with a wrong key and with a revoked key: 403 in the specification’s format, nothing written', async () => {
