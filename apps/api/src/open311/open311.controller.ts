@@ -54,9 +54,7 @@ export class Open311Controller {
   @Get('services/:resource')
   @ApiOperation({ summary: 'Open311 service definition: the attributes a filing needs (the unit, anonymity, a title)' })
   definition(@Param('resource') resource: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const { name, format } = resourceOf(resource);
-    onlyCommon(queryOf(request));
-    return sendOpen311(reply, format, 'service_definition', this.open311.definition(name));
+    return answerFor(resource, request, reply, 'service_definition', (code) => this.open311.definition(code));
   }
 
   @Get(['requests.json', 'requests.xml'])
@@ -67,18 +65,14 @@ export class Open311Controller {
 
   @Get('requests/:resource')
   @ApiOperation({ summary: 'Open311 service request: one case a resident filed, by its number' })
-  async request(@Param('resource') resource: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const { name, format } = resourceOf(resource);
-    onlyCommon(queryOf(request));
-    return sendOpen311(reply, format, 'service_requests', await this.open311.request(name));
+  request(@Param('resource') resource: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return answerFor(resource, request, reply, 'service_requests', (id) => this.open311.request(id));
   }
 
   @Get('tokens/:resource')
   @ApiOperation({ summary: 'Open311 token: the case number of a filing receipt hash' })
-  async token(@Param('resource') resource: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const { name, format } = resourceOf(resource);
-    onlyCommon(queryOf(request));
-    return sendOpen311(reply, format, 'service_requests', await this.open311.token(name));
+  token(@Param('resource') resource: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return answerFor(resource, request, reply, 'service_requests', (token) => this.open311.token(token));
   }
 
   @Post(['requests.json', 'requests.xml'])
@@ -108,6 +102,13 @@ export class Open311Controller {
     void reply.header('Cache-Control', 'no-store');
     return sendOpen311(reply, format, 'service_requests', [created], statusCode);
   }
+}
+
+/** Answers a resource named in the path (`services/risk.json`): its name read, the query checked, the answer sent. */
+async function answerFor(resource: string, request: FastifyRequest, reply: FastifyReply, root: string, answer: (name: string) => unknown): Promise<FastifyReply> {
+  const { name, format } = resourceOf(resource);
+  onlyCommon(queryOf(request));
+  return sendOpen311(reply, format, root, await answer(name));
 }
 
 /** `MY-2026-000001.xml` → the name and the format; any other suffix is no resource of ours. */
