@@ -198,6 +198,8 @@ describe('Open311 GeoReport v2', () => {
       expectOpen311Error(await get('services/risk'), 404, 'json', /\.json or \.xml/);
       expectOpen311Error(await get('services/risk.html'), 404, 'json');
       expectOpen311Error(await get('nowhere.xml'), 404, 'xml');
+      expectOpen311Error(await t.http().get('/open311/v3/services.json'), 404, 'json');
+      expectOpen311Error(await t.http().post(`${BASE}/services.xml`), 404, 'xml');
       expectOpen311Error(await get('services.json?color=red'), 400, 'json', /color: unknown parameter/);
       // The jurisdiction and a key are taken and ignored: one jurisdiction, and reading needs no key.
       expect((await get('services.json?jurisdiction_id=minyi.example&api_key=x')).status).toBe(200);
@@ -273,6 +275,8 @@ describe('Open311 GeoReport v2', () => {
     it('refuses without a key, with a wrong key and with a revoked key: 403 in the specification’s format, nothing written', async () => {
       const before = await api.eventCount();
       expectOpen311Error(await postForm('requests.json', open311Form('')), 403, 'json', /api_key is required/);
+      const inUrl = await t.http().post(`${BASE}/requests.json?api_key=${apiKey}`).type('form').send(open311Form('').replace('api_key=&', ''));
+      expectOpen311Error(inUrl, 403, 'json', /api_key is required in the form/);
       expectOpen311Error(await postForm('requests.xml', open311Form('o311_wrong')), 403, 'xml', /invalid api_key/i);
       expectOpen311Error(await postForm('requests.json', open311Form('not even a key')), 403, 'json');
       const made = await api.post('admin', '/api/v1/open311/keys', { name: '停用的应用' });

@@ -86,8 +86,9 @@ export class Open311Controller {
     const format = formatOfUrl(request.url);
     const query = queryOf(request);
     const form = formOf(body);
-    const apiKey = form.api_key ?? query.api_key;
-    if (typeof apiKey !== 'string' || apiKey.trim() === '') throw new Open311KeyError('api_key is required to create a service request');
+    // Only from the body, as the specification posts it: a key in the URL would be written to the request logs.
+    const apiKey = form.api_key;
+    if (typeof apiKey !== 'string' || apiKey.trim() === '') throw new Open311KeyError('api_key is required in the form to create a service request');
     const client = await this.keys.verify(apiKey.trim());
     if (!client) throw new Open311KeyError("invalid api_key received -- can't proceed with create_request");
     onlyCommon(query);
