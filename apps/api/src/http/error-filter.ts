@@ -44,6 +44,10 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   login_throttled: HttpStatus.TOO_MANY_REQUESTS,
   session_revoked: HttpStatus.UNAUTHORIZED,
   password_change_required: HttpStatus.FORBIDDEN,
+  // Attachments (libs/attachments errors.ts): a file too large, of a type not accepted, cut off.
+  payload_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  upload_aborted: HttpStatus.BAD_REQUEST,
 };
 
 /** A typed error of ours: a stable `code`, and what the body may add from it. */
