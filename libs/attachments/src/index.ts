@@ -9,3 +9,4 @@ export { MAX_ATTACHMENT_BYTES, attachmentSettingsFromEnv, type AttachmentStorage
 export { SNIFF_BYTES, isImage, sniffMediaType } from './sniff.js';
 export { AttachmentSweep, checkAttachments, recordedAttachment, type AttachmentEventLike, type AttachmentProblem, type RecordedAttachment } from './verification.js';
 export { defaultAttachmentKind } from './kinds.js';
+export { verifyCaseFiles, verifyStoreAndFiles, type BrokenAttachment, type CaseVerification, type Rehash, type StoreAndFilesVerification } from './store-verification.js';
