@@ -309,6 +309,24 @@ describe('attachments', () => {
     });
   });
 
+  describe('the dossier', () => {
+    it('lists each attachment with its name, kind, type, size and full SHA-256, in JSON and on the printable page', async () => {
+      const documented = await api.file({ title: '有附件的档案' });
+      const pdf = (await upload(documented.id, Buffer.concat([pdfFixture(), Buffer.from('%dossier')]), '<调解>协议.pdf', { kind: 'agreement' })).body as Uploaded;
+      const json = await api.get('auditor', `/api/v1/cases/${documented.id}/dossier`);
+      expect(json.status).toBe(200);
+      expect(json.body.attachments).toEqual([
+        expect.objectContaining({ attachmentId: pdf.attachmentId, name: '<调解>协议.pdf', kind: 'agreement', mediaType: 'application/pdf', size: pdf.size, sha256: pdf.sha256 }),
+      ]);
+      const page = await api.get('auditor', `/api/v1/cases/${documented.id}/dossier?format=html`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<h2>附件</h2>');
+      expect(page.text).toContain(pdf.sha256);
+      expect(page.text).toContain('&lt;调解&gt;协议.pdf');
+      expect(page.text).toContain('协议书');
+    });
+  });
+
   describe('verification re-hashes the files', () => {
     it('names a changed file and a deleted file, in the case’s verify and the whole store’s', async () => {
       const victim = await api.file({ title: '附件被篡改的案件' });
