@@ -15,7 +15,7 @@ import { SNIFF_BYTES, isImage, sniffMediaType } from './sniff.js';
 
 // One image at a time per libvips thread pool is plenty for uploads; its cache only holds memory.
 sharp.cache(false);
-sharp.concurrency(2);
+sharp.concurrency(1);
 
 /** A file received and stored. */
 export interface ReceivedFile {
@@ -116,13 +116,8 @@ export class AttachmentIntake {
 
   /** Reads the stored blob again and compares its SHA-256 with its name. */
   async rehash(sha256: string): Promise<BlobCheck> {
-    const blob = await this.store.open(sha256);
-    if (!blob) return 'missing';
-    const hash = createHash('sha256');
-    await pipeline(blob.stream, async function (chunks: AsyncIterable<Buffer>) {
-      for await (const chunk of chunks) hash.update(chunk);
-    });
-    return hash.digest('hex') === sha256 ? 'intact' : 'changed';
+    const digest = await this.store.digest(sha256);
+    return digest === null ? 'missing' : digest === sha256 ? 'intact' : 'changed';
   }
 
   /**

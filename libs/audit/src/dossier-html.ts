@@ -111,9 +111,12 @@ export function renderDossierHtml(dossier: Dossier, names: DossierHtmlContext): 
     </tr>`,
   );
 
+  const fileProblems = verification.problems ?? [];
   const verdict = verification.ok
     ? html`<span class="ok">完整：全部 ${verification.events} 条记录的哈希链与流头记录一致，未发现改动或缺失。</span>`
-    : html`<span class="broken">未通过：自第 ${verification.firstBrokenRevision} 条记录起，记录被改动或缺失。</span><br /><span class="muted">${verification.problem}</span>`;
+    : verification.problem === 'attachment'
+      ? html`<span class="broken">未通过：附件文件被改动或缺失。</span>${fileProblems.map((p) => html`<br /><span class="muted">${p.message}</span>`)}`
+      : html`<span class="broken">未通过：自第 ${verification.firstBrokenRevision} 条记录起，记录被改动或缺失。</span><br /><span class="muted">${verification.problem}</span>${fileProblems.map((p) => html`<br /><span class="muted">${p.message}</span>`)}`;
 
   const author = dossier.generatedBy.via === 'cli' ? `${dossier.generatedBy.username}（命令行导出）` : dossier.generatedBy.username;
 

@@ -52,8 +52,8 @@ export interface Dossier {
   readonly deadlines: readonly Deadline[];
   /** Every run of every SLA clock, in the order they started. */
   readonly clocks: readonly Clock[];
-  /** The hash chain and head row checked, as `GET /cases/{id}/verify` answers. */
-  readonly verification: StreamVerification;
+  /** The hash chain and head row checked, as `GET /cases/{id}/verify` answers (with the files' `problems` when they were re-hashed too). */
+  readonly verification: StreamVerification & { readonly problems?: readonly { readonly message: string }[] };
   /** The time zone of the timeline's local times. */
   readonly timeZone: string;
   readonly generatedAt: string;
