@@ -13,7 +13,7 @@ import { Limiter } from './limiter.js';
 import { MAX_ATTACHMENT_BYTES } from './settings.js';
 import { SNIFF_BYTES, isImage, sniffMediaType } from './sniff.js';
 
-// One image at a time per libvips thread pool is plenty for uploads; its cache only holds memory.
+// Uploads are decoded one at a time on one libvips thread (see imageConcurrency); its cache only holds memory.
 sharp.cache(false);
 sharp.concurrency(1);
 
@@ -38,7 +38,10 @@ export interface IntakeOptions {
   readonly maxBytes?: number;
   /** The largest image, in pixels, that is decoded (default 50 megapixels): a small file can unpack huge. */
   readonly maxImagePixels?: number;
-  /** Images decoded at once; the other uploads wait, their bytes held back by TCP. */
+  /**
+   * Images decoded at once (default 1); the other uploads wait, their bytes held back by TCP.
+   * One keeps a server's memory low (bench:attachments); more gives more uploads a second on more cores.
+   */
   readonly imageConcurrency?: number;
 }
 
@@ -74,7 +77,7 @@ export class AttachmentIntake {
     this.#thumbnailDir = join(folder, '.thumbnails');
     this.#maxBytes = options.maxBytes ?? MAX_ATTACHMENT_BYTES;
     this.#maxPixels = options.maxImagePixels ?? 50_000_000;
-    this.#images = new Limiter(options.imageConcurrency ?? 2);
+    this.#images = new Limiter(options.imageConcurrency ?? 1);
   }
 
   get maxBytes(): number {
