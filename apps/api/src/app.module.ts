@@ -18,6 +18,7 @@ import { OpsController } from './ops/ops.controller.js';
 import { OrgController } from './org/org.controller.js';
 import { UsersController } from './users/users.controller.js';
 import { StatsController } from './stats/stats.controller.js';
+import { PublicController } from './public/public.controller.js';
 
 /** The HTTP API: the engine's modules, and the controllers that speak API.md over their ports. */
 @Module({})
@@ -26,7 +27,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EngineModule.forRoot(engine), AttachmentsModule.forRoot(engine.config.attachments)],
-      controllers: [AuthController, OrgController, UsersController, CasesController, AttachmentsController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, AuditController, DossierController],
+      controllers: [AuthController, OrgController, UsersController, CasesController, AttachmentsController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, AuditController, DossierController, PublicController],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: ErrorFilter }, Metrics, CasesService],
     };
   }

@@ -43,6 +43,6 @@ import { IdempotencyStore, IdempotentFiling } from './idempotency.js';
     ExecuteCaseCommandHandler,
     CaseCommands,
   ],
-  exports: [CaseCommands, CaseReader, CaseQueries, CaseDirectory, IdempotentFiling, CaseFoldCache],
+  exports: [CaseCommands, CaseReader, CaseQueries, CaseDirectory, IdempotentFiling, IdempotencyStore, CaseFoldCache],
 })
 export class CasesModule {}

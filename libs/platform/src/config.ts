@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { SCRYPT_DEFAULTS, SCRYPT_LOG2N_RANGE } from '#accounts';
 import { attachmentSettingsFromEnv, type AttachmentStorageSettings } from '#attachments';
 import { DEFAULT_ACQUIRE_TIMEOUT_MS } from '#database';
+import { CASE_KINDS, type CaseKind } from '#domain';
 import { notificationSettingsFromEnv, type NotificationSettings } from '#notifications';
 
 /** Everything the engine reads from its environment, checked once at start-up. */
@@ -35,6 +36,8 @@ export interface AppConfig {
   readonly passwordHashLog2N: number;
   /** Webhook, e-mail and retry settings of the notifications. */
   readonly notify: NotificationSettings;
+  /** The kinds residents may file through the public channel (PUBLIC_CASE_KINDS); unset: the default four. */
+  readonly publicKinds: readonly CaseKind[] | undefined;
   /** Where attachment files are kept: under dataDir, or in an S3-compatible bucket (ATTACHMENTS_S3_*). */
   readonly attachments: AttachmentStorageSettings;
 }
@@ -82,8 +85,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     slaPolicyFile: nonEmpty(env.SLA_POLICY_FILE),
     passwordHashLog2N: scryptCost(env.PASSWORD_SCRYPT_LOG2N),
     notify: notificationSettingsFromEnv(env),
+    publicKinds: publicKinds(env.PUBLIC_CASE_KINDS),
     attachments: attachmentSettingsFromEnv(dataDir, env),
   };
+}
+
+function publicKinds(text: string | undefined): readonly CaseKind[] | undefined {
+  const value = nonEmpty(text);
+  if (value === undefined) return undefined;
+  const kinds = value.split(',').map((kind) => kind.trim());
+  const unknown = kinds.filter((kind) => !(CASE_KINDS as readonly string[]).includes(kind));
+  if (unknown.length > 0 || kinds.length === 0) {
+    throw new ConfigError('PUBLIC_CASE_KINDS', `${unknown.map((kind) => `"${kind}"`).join(', ')} is not a case kind (a comma-separated list of ${CASE_KINDS.join(', ')})`);
+  }
+  return [...new Set(kinds)] as CaseKind[];
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -12,6 +12,7 @@ import { EVENT_STORE, type PostgresEventStore } from '#event-store';
 import { JOB_QUEUES, type JobQueues } from '#jobs';
 import { InAppBacklog, NOTIFICATION_REACTOR, NOTIFY_QUEUE_SET, NotificationReactor, NotificationsModule, NotificationWorkers, type NotifyQueueSet } from '#notifications';
 import { ProjectionRunner } from '#projections';
+import { PublicChannelModule } from '#public-channel';
 import { ReportingModule } from '#reporting';
 import { LOGGER, Shutdown, type Now } from '#runtime';
 import { SLA_QUEUE, SlaModule, SlaTimerReactor, SlaWorkers } from '#sla';
@@ -116,6 +117,7 @@ export class EngineModule {
         ReportingModule,
         SlaModule,
         NotificationsModule.forRoot(config.notify),
+        PublicChannelModule.forRoot({ kinds: config.publicKinds }),
       ],
       providers: [
         { provide: RUN_WORKERS, useValue: settings.workers },
@@ -142,7 +144,7 @@ export class EngineModule {
         },
         EngineStart,
       ],
-      exports: [CasesModule, ReportingModule, SlaModule, NotificationsModule, ProjectionRunner, InAppBacklog],
+      exports: [CasesModule, ReportingModule, SlaModule, NotificationsModule, PublicChannelModule, ProjectionRunner, InAppBacklog],
     };
   }
 }

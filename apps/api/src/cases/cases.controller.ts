@@ -30,6 +30,7 @@ import {
   TransferDto,
 } from './case.dto.js';
 import { CasesService } from './cases.service.js';
+import { idempotencyKeyOf } from '../http/idempotency-key.js';
 
 /** A case id from the path: anything that is not a UUID names no case. */
 export function caseId(id: string): string {
@@ -62,9 +63,8 @@ export class CasesController {
       ...body,
       filer: { name: body.filer.name ?? '', phone: body.filer.phone ?? null, anonymous: body.filer.anonymous ?? false },
     };
-    if (key === undefined) return filedCase(await this.cases.execute(user, randomUUID(), fields, undefined));
-    if (key.length === 0 || key.length > 200) throw new BadRequestException({ message: 'Idempotency-Key must be 1-200 characters', details: [{ field: 'Idempotency-Key', message: 'must be 1-200 characters' }] });
-    const answer = await this.filing.file(user.userId, key, body, (id) => this.cases.execute(user, id, fields, undefined));
+    if (idempotencyKeyOf(key) === undefined) return filedCase(await this.cases.execute(user, randomUUID(), fields, undefined));
+    const answer = await this.filing.file(user.userId, key!, body, (id) => this.cases.execute(user, id, fields, undefined));
     response.status(answer.statusCode);
     return answer.body;
   }

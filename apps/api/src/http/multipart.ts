@@ -2,7 +2,7 @@ import '@fastify/multipart';
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
-import { MAX_ATTACHMENT_BYTES, PayloadTooLargeError, UploadAbortedError, type AttachmentIntake, type ReceivedFile } from '#attachments';
+import { FILE_FIELD, MAX_ATTACHMENT_BYTES, PayloadTooLargeError, UnsupportedMediaTypeError, UploadAbortedError, type AttachmentIntake, type ReceivedFile } from '#attachments';
 
 /** The most files one request may carry (the public filing's `files`). */
 export const MAX_FILES_PER_REQUEST = 5;
@@ -70,7 +70,7 @@ export async function readMultipart(request: FastifyRequest, intake: AttachmentI
           throw fieldError(name, textFields.has(name) ? `"${name}" must be a text part, not a file` : `unknown part "${name}" (expected ${[fileField, ...textFields].join(', ')})`);
         }
         if (files.length >= maxFiles) throw fieldError(fileField, `at most ${maxFiles} ${maxFiles === 1 ? 'file' : 'files'} in one request`);
-        files.push(await intake.receive(part.file, { name: part.filename }));
+        files.push(await receivedAs(fileField, () => intake.receive(part.file, { name: part.filename })));
         continue;
       }
       if (name === fileField) throw fieldError(name, `"${name}" must be a file part`);
@@ -87,6 +87,18 @@ export async function readMultipart(request: FastifyRequest, intake: AttachmentI
   const json = jsonField === undefined ? undefined : fields[jsonField];
   if (jsonField !== undefined) delete fields[jsonField];
   return { files, json, fields };
+}
+
+/** The intake's refusals name its own field (`file`); here they name the request's file part. */
+async function receivedAs(fileField: string, receive: () => Promise<ReceivedFile>): Promise<ReceivedFile> {
+  try {
+    return await receive();
+  } catch (error) {
+    if (fileField === FILE_FIELD) throw error;
+    if (error instanceof UnsupportedMediaTypeError) throw new UnsupportedMediaTypeError(error.message, fileField);
+    if (error instanceof PayloadTooLargeError) throw new PayloadTooLargeError(error.message, fileField);
+    throw error;
+  }
 }
 
 /** Removes the blobs that these uploads created (not those that were stored already, which a case may hold). */

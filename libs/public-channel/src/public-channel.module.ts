@@ -1,0 +1,43 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { CaseCommands, CaseReader, CasesModule, IdempotencyStore } from '#cases';
+import { MAIN_POOL } from '#database';
+import { ORG_TREE, type CaseKind, type OrgTree } from '#domain';
+import { EVENT_STORE, type PostgresEventStore } from '#event-store';
+import { CLOCK, type Now } from '#runtime';
+import { DEFAULT_PUBLIC_KINDS, PublicChannel } from './public-channel.js';
+import { PublicLimits } from './public-limits.js';
+
+export interface PublicChannelSettings {
+  /** The kinds residents may file (PUBLIC_CASE_KINDS); default suggestion, grievance, risk, hardship. */
+  readonly kinds?: readonly CaseKind[];
+}
+
+/** The resident's channel: the public routes' service and the limits on client addresses. */
+@Module({})
+export class PublicChannelModule {
+  static forRoot(settings: PublicChannelSettings = {}): DynamicModule {
+    return {
+      module: PublicChannelModule,
+      imports: [CasesModule],
+      providers: [
+        {
+          provide: PublicLimits,
+          inject: [MAIN_POOL],
+          useFactory: async (pool: Pool) => {
+            const limits = new PublicLimits(pool);
+            await limits.migrate();
+            return limits;
+          },
+        },
+        {
+          provide: PublicChannel,
+          inject: [MAIN_POOL, CaseCommands, CaseReader, EVENT_STORE, IdempotencyStore, PublicLimits, ORG_TREE, CLOCK],
+          useFactory: (pool: Pool, commands: CaseCommands, reader: CaseReader, store: PostgresEventStore, idempotency: IdempotencyStore, limits: PublicLimits, org: OrgTree, now: Now) =>
+            new PublicChannel({ pool, commands, reader, store, idempotency, limits, org, now, kinds: settings.kinds ?? DEFAULT_PUBLIC_KINDS }),
+        },
+      ],
+      exports: [PublicChannel, PublicLimits],
+    };
+  }
+}
