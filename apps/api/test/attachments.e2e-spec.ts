@@ -75,6 +75,38 @@ describe('attachments', () => {
       });
   }
 
+  /**
+   * A multipart upload over a raw connection that declares `declaredBytes` and sends only the
+   * file part's start and `send`: the answer the server gives before the body is complete.
+   */
+  async function rawUpload(caseId: string, { declaredBytes, send }: { declaredBytes: number; send: Buffer }): Promise<{ status: number; body: string }> {
+    const server = t.app.getHttpServer();
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const boundary = 'minyi-raw';
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="raw.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+    const token = await t.token(CLERK);
+    return new Promise((resolve, reject) => {
+      const request = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/api/v1/cases/${caseId}/attachments`,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(declaredBytes) },
+      });
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          resolve({ status: response.statusCode!, body: Buffer.concat(chunks).toString('utf8') });
+          request.destroy();
+        });
+      });
+      request.on('error', reject);
+      request.write(Buffer.concat([head, send]));
+    });
+  }
+
   /** Every file under the attachments folder, staged ones included. */
   async function storedFiles(): Promise<string[]> {
     const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -241,6 +273,14 @@ describe('attachments', () => {
         const response = await upload(filed.id, big, 'big.pdf');
         expectError(response, 413, 'payload_too_large');
         expect(response.body.details).toEqual([{ field: 'file', message: expect.stringMatching(/20 MB/) }]);
+      });
+    });
+
+    it('refuses a body declared larger than a file may be with 413 before reading it', async () => {
+      await writesNothing(async () => {
+        const { status, body } = await rawUpload(filed.id, { declaredBytes: 30 * 1024 * 1024, send: pdfFixture() });
+        expect(status).toBe(413);
+        expect(JSON.parse(body)).toMatchObject({ statusCode: 413, code: 'payload_too_large', details: [{ field: 'file' }] });
       });
     });
 
