@@ -131,9 +131,10 @@ export class AttachmentIntake {
     const path = this.#thumbnailPath(sha256);
     const cached = await openFile(path);
     if (cached) return cached;
-    const blob = await this.store.open(sha256);
-    if (!blob) return null;
-    await this.#images.run(async () => {
+    const made = await this.#images.run(async () => {
+      // Opened only once its turn comes: a bucket's stream would not wait idle.
+      const blob = await this.store.open(sha256);
+      if (!blob) return false;
       const staging = await this.#stagingPath();
       try {
         const resize = sharp({ limitInputPixels: this.#maxPixels }).rotate().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 });
@@ -145,8 +146,9 @@ export class AttachmentIntake {
       } finally {
         await rm(staging, { force: true });
       }
+      return true;
     });
-    return openFile(path);
+    return made ? openFile(path) : null;
   }
 
   /** Writes the bytes (an image re-encoded first) to a staged file while hashing them, then stores it. */
