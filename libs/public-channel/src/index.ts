@@ -4,7 +4,7 @@ export type { LimitBooking, PublicLimitName } from './public-limits.js';
 export { PUBLIC_STEP_TYPES, publicStep, publicUnitName } from './public-narrative.js';
 export type { PublicUnit } from './public-narrative.js';
 export { DEFAULT_PUBLIC_KINDS, PublicChannel, PublicNotFoundError } from './public-channel.js';
-export type { PublicCaseView, PublicFilingAnswer, PublicFilingInput, PublicRequest, PublicUnitEntry, ReceiptCheck } from './public-channel.js';
+export type { PublicCaseView, PublicFilingAnswer, PublicFilingResponse, PublicFilingInput, PublicRequest, PublicUnitEntry, ReceiptCheck } from './public-channel.js';
 export { PUBLIC_FILINGS_READ_MODEL, PublicFilingsProjection } from './public-filings.projection.js';
 export { PublicChannelModule } from './public-channel.module.js';
 export type { PublicChannelSettings } from './public-channel.module.js';

@@ -449,7 +449,7 @@ export class Open311 {
     const booking = await limits.book('open311Filing', `open311-key:${client.id}`, now());
     try {
       const answer = await channel.file(input, [], request);
-      const { number, accessCode } = answer.body as { number: string; accessCode: string };
+      const { number, accessCode } = answer.body;
       const unit = this.unitOf(input.unitId);
       return {
         statusCode: answer.statusCode,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { CaseCommands, CaseReader, IdempotencyStore, caseStreamId, type StoredResponse } from '#cases';
+import { CaseCommands, CaseReader, IdempotencyStore, caseStreamId } from '#cases';
 import {
   InvalidError,
   PUBLIC_ACTOR,
@@ -75,6 +75,13 @@ export interface PublicCaseView {
   readonly feedbackOpen: boolean;
 }
 
+/** What filing answers: 201 and the answer, the first filing's when an idempotent retry replays it. */
+export interface PublicFilingResponse {
+  readonly statusCode: number;
+  readonly body: PublicFilingAnswer;
+  readonly replayed: boolean;
+}
+
 export interface ReceiptCheck {
   readonly number: string;
   readonly filedAt: string;
@@ -143,13 +150,14 @@ export class PublicChannel {
    * Files the case at `unitId` as the public actor, with channel `web` and the files already
    * stored for it. With an idempotency key, a retry of the same body answers the first filing.
    */
-  async file(input: PublicFilingInput, attachments: readonly AttachmentFacts[], request: PublicRequest): Promise<StoredResponse & { readonly replayed: boolean }> {
+  async file(input: PublicFilingInput, attachments: readonly AttachmentFacts[], request: PublicRequest): Promise<PublicFilingResponse> {
     this.checkFiling(input);
     const { idempotency } = this.deps;
     const key = request.idempotencyKey;
     if (key === undefined) return { statusCode: 201, body: await this.fileOnce(randomUUID(), input, attachments, request), replayed: false };
     const stored = await idempotency.claim(PUBLIC_IDEMPOTENCY_SCOPE, key, IdempotencyStore.hashBody(request.idempotencyBody ?? input));
-    if (stored) return { ...stored, replayed: true };
+    // The key's table keeps the answer as it was given: this body is a PublicFilingAnswer.
+    if (stored) return { statusCode: stored.statusCode, body: stored.body as PublicFilingAnswer, replayed: true };
     let answer: PublicFilingAnswer;
     try {
       answer = await this.fileOnce(idempotency.caseIdFor(PUBLIC_IDEMPOTENCY_SCOPE, key), input, attachments, request);
