@@ -490,6 +490,7 @@ export const en: Record<ConsoleMessageKey, string> = {
   'attachments.title': 'Attachments',
   'attachments.empty': 'No attachments.',
   'attachments.download': 'Download {name}',
+  'attachments.downloadShort': 'Download',
   'attachments.downloading': 'Downloading…',
   'attachments.thumbnail': 'Thumbnail of {name}',
   'attachments.meta': '{kind} · {size} · {at}',

@@ -493,6 +493,7 @@ export const zhCN = {
   'attachments.title': '附件',
   'attachments.empty': '暂无附件。',
   'attachments.download': '下载 {name}',
+  'attachments.downloadShort': '下载',
   'attachments.downloading': '正在下载…',
   'attachments.thumbnail': '{name} 的缩略图',
   'attachments.meta': '{kind} · {size} · {at}',
