@@ -244,6 +244,14 @@ describe("the resident's channel", () => {
       const history = await api.get('hd-dg-1.coordinator', `/api/v1/cases/${caseId}/history`);
       expect(history.body.events.at(-1)).toMatchObject({ type: 'FeedbackRecorded', data: { satisfaction: 'basically_satisfied' }, metadata: { actorRole: 'public', actorId: 'public' } });
       expectError(await rate({ satisfaction: 'satisfied' }), 409, 'illegal_transition');
+
+      // A staff callback on another case counts in the satisfaction rate, not in the self-rated one.
+      const called = await api.caseIn('resolved');
+      const last = await api.must(coordinator, called.id, 'feedback', { satisfaction: 'unsatisfied' });
+      await api.caughtUp(last.position, coordinator);
+      const stats = await api.get(coordinator, `/api/v1/stats?from=2026-01-01&to=2028-01-01&minPosition=${last.position}`);
+      expect(stats.body.selfRatedSatisfactionRate).toBe(1);
+      expect(stats.body.satisfactionRate).toBe(1 / 2);
     });
   });
 

@@ -188,6 +188,7 @@ describe('statistics and the information officers’ appraisal', () => {
         resolutionRate: 7 / 8,
         // Latest feedback: A satisfied, B basically, C satisfied (after unsatisfied), H satisfied; E unsatisfied.
         satisfactionRate: 4 / 5,
+        selfRatedSatisfactionRate: null,
         // Every resolved case but H, resolved after its clock ran out.
         onTimeRate: 6 / 7,
         byMonth: [
@@ -269,6 +270,7 @@ describe('statistics and the information officers’ appraisal', () => {
         responseRate: null,
         resolutionRate: null,
         satisfactionRate: null,
+        selfRatedSatisfactionRate: null,
         onTimeRate: null,
         byMonth: ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05'].map((month) => ({ month, filed: 0, resolved: 0, annotated: 0, byKind: NONE })),
       });

@@ -84,6 +84,7 @@ describe('the facts of a case that the statistics count', () => {
       annotated: false,
       latestSatisfaction: 'basically_satisfied',
       feedbackCount: 1,
+      latestSelfRating: null,
       unitsVisited: ['hd-dg-1'],
     });
   });

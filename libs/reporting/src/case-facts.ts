@@ -32,6 +32,8 @@ export interface CaseFacts {
   /** The satisfaction of the latest feedback recorded. */
   readonly latestSatisfaction: Satisfaction | null;
   readonly feedbackCount: number;
+  /** The satisfaction of the latest feedback the filer gave themselves through the public channel. */
+  readonly latestSelfRating: Satisfaction | null;
   /** Every unit the case has been at, in order of arrival. */
   readonly unitsVisited: readonly string[];
 }
@@ -61,6 +63,7 @@ function nextFacts(before: CaseFacts | null, state: ExistingCase, clocks: CaseCl
     annotated: state.annotations.length > 0,
     latestSatisfaction: state.feedback.at(-1)?.satisfaction ?? null,
     feedbackCount: state.feedback.length,
+    latestSelfRating: state.feedback.findLast((feedback) => feedback.selfRated)?.satisfaction ?? null,
     unitsVisited: state.unitsVisited,
   };
 }

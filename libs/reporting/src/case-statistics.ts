@@ -61,7 +61,9 @@ export class CaseStatistics {
               count(*) FILTER (WHERE resolved_on_time)::int AS "resolvedOnTime",
               count(*) FILTER (WHERE annotated)::int AS "annotated",
               count(*) FILTER (WHERE feedback_count > 0)::int AS "withFeedback",
-              count(*) FILTER (WHERE latest_satisfaction = ANY($5::text[]))::int AS "satisfied"
+              count(*) FILTER (WHERE latest_satisfaction = ANY($5::text[]))::int AS "satisfied",
+              count(*) FILTER (WHERE latest_self_rating IS NOT NULL)::int AS "selfRated",
+              count(*) FILTER (WHERE latest_self_rating = ANY($5::text[]))::int AS "selfRatedSatisfied"
          FROM case_stats
         WHERE filed_unit_id = ANY($1::text[]) AND filed_at >= $2 AND filed_at < $3
         GROUP BY 1, 2`,

@@ -18,8 +18,8 @@ export const CASE_STATS_READ_MODEL = 'case-stats';
  */
 export class CaseStatsProjection implements Projection {
   readonly name = CASE_STATS_READ_MODEL;
-  /** 2: json state and clocks (1 had jsonb). */
-  readonly version = 2;
+  /** 2: json state and clocks (1 had jsonb); 3: the latest self-rating of the public channel. */
+  readonly version = 3;
   readonly tables = ['case_stats'];
   readonly rowsFollowStreams = true;
 
@@ -47,6 +47,7 @@ export class CaseStatsProjection implements Projection {
         annotated           boolean NOT NULL,
         latest_satisfaction text,
         feedback_count      integer NOT NULL,
+        latest_self_rating  text,
         units_visited       text[] NOT NULL,
         revision            integer NOT NULL,
         state               json NOT NULL,
@@ -82,11 +83,11 @@ export class CaseStatsProjection implements Projection {
          FROM json_to_recordset($1::json) AS r(case_id uuid, number text, kind text, filed_unit_id text, filed_by text,
               filed_at timestamptz, accepted boolean, accepted_on_time boolean, accept_breached boolean, resolved boolean,
               resolved_on_time boolean, outcome text, annotated boolean, latest_satisfaction text, feedback_count integer,
-              units_visited text[], revision integer, state json, clocks json)
+              latest_self_rating text, units_visited text[], revision integer, state json, clocks json)
        ON CONFLICT (case_id) DO UPDATE SET
          accepted = EXCLUDED.accepted, accepted_on_time = EXCLUDED.accepted_on_time, accept_breached = EXCLUDED.accept_breached,
          resolved = EXCLUDED.resolved, resolved_on_time = EXCLUDED.resolved_on_time, outcome = EXCLUDED.outcome,
-         annotated = EXCLUDED.annotated, latest_satisfaction = EXCLUDED.latest_satisfaction, feedback_count = EXCLUDED.feedback_count,
+         annotated = EXCLUDED.annotated, latest_satisfaction = EXCLUDED.latest_satisfaction, feedback_count = EXCLUDED.feedback_count, latest_self_rating = EXCLUDED.latest_self_rating,
          units_visited = EXCLUDED.units_visited, revision = EXCLUDED.revision, state = EXCLUDED.state, clocks = EXCLUDED.clocks
        WHERE case_stats.revision < EXCLUDED.revision`,
       [JSON.stringify(changed)],
@@ -96,7 +97,7 @@ export class CaseStatsProjection implements Projection {
 
 const FACT_COLUMNS =
   'case_id, number, kind, filed_unit_id, filed_by, filed_at, accepted, accepted_on_time, accept_breached, resolved, ' +
-  'resolved_on_time, outcome, annotated, latest_satisfaction, feedback_count, units_visited';
+  'resolved_on_time, outcome, annotated, latest_satisfaction, feedback_count, latest_self_rating, units_visited';
 
 /** A `case_stats` row as written (times as ISO text). */
 interface StatsRow {
@@ -115,6 +116,7 @@ interface StatsRow {
   annotated: boolean;
   latest_satisfaction: CaseFacts['latestSatisfaction'];
   feedback_count: number;
+  latest_self_rating: CaseFacts['latestSelfRating'];
   units_visited: readonly string[];
   revision: number;
   state: ExistingCase;
@@ -141,6 +143,7 @@ function statsRow({ facts, folded: { state, clocks, revision } }: CaseWithFacts)
     annotated: facts.annotated,
     latest_satisfaction: facts.latestSatisfaction,
     feedback_count: facts.feedbackCount,
+    latest_self_rating: facts.latestSelfRating,
     units_visited: facts.unitsVisited,
     revision,
     state: state.notes.length > 0 ? { ...state, notes: [] } : state,
@@ -165,6 +168,7 @@ function factsOf(row: StoredRow): CaseFacts {
     annotated: row.annotated,
     latestSatisfaction: row.latest_satisfaction,
     feedbackCount: row.feedback_count,
+    latestSelfRating: row.latest_self_rating,
     unitsVisited: row.units_visited,
   };
 }

@@ -16,6 +16,8 @@ function counts(month: string, kind: CaseCounts['kind'], values: Partial<Omit<Ca
     annotated: 0,
     withFeedback: 0,
     satisfied: 0,
+    selfRated: 0,
+    selfRatedSatisfied: 0,
     ...values,
   };
 }
@@ -25,7 +27,7 @@ describe('the figures of a period', () => {
     const figures = figuresOf(
       [
         counts('2026-11', 'dispute', { filed: 4, accepted: 4, acceptedOnTime: 3, acceptedOrBreached: 4, resolved: 3, resolvedOnTime: 2, withFeedback: 2, satisfied: 1 }),
-        counts('2026-11', 'suggestion', { filed: 3, accepted: 2, acceptedOnTime: 2, acceptedOrBreached: 3, resolved: 1, resolvedOnTime: 1, annotated: 2, withFeedback: 1, satisfied: 1 }),
+        counts('2026-11', 'suggestion', { filed: 3, accepted: 2, acceptedOnTime: 2, acceptedOrBreached: 3, resolved: 1, resolvedOnTime: 1, annotated: 2, withFeedback: 1, satisfied: 1, selfRated: 3, selfRatedSatisfied: 1 }),
         counts('2027-01', 'dispute', { filed: 1, acceptedOrBreached: 1 }),
       ],
       ['2026-11', '2026-12', '2027-01'],
@@ -38,6 +40,7 @@ describe('the figures of a period', () => {
       responseRate: 5 / 8,
       resolutionRate: 4 / 6,
       satisfactionRate: 2 / 3,
+      selfRatedSatisfactionRate: 1 / 3,
       onTimeRate: 3 / 4,
       byMonth: [
         { month: '2026-11', filed: 7, resolved: 4, annotated: 2, byKind: { ...NONE, dispute: 4, suggestion: 3 } },
@@ -56,6 +59,7 @@ describe('the figures of a period', () => {
       responseRate: null,
       resolutionRate: null,
       satisfactionRate: null,
+      selfRatedSatisfactionRate: null,
       onTimeRate: null,
       byMonth: [
         { month: '2025-01', filed: 0, resolved: 0, annotated: 0, byKind: NONE },

@@ -17,6 +17,10 @@ export interface CaseCounts {
   readonly withFeedback: number;
   /** Whose latest feedback is satisfied or basically satisfied. */
   readonly satisfied: number;
+  /** Rated by the filer themselves through the public channel. */
+  readonly selfRated: number;
+  /** Whose latest self-rating is satisfied or basically satisfied. */
+  readonly selfRatedSatisfied: number;
 }
 
 export type ByKind = Record<CaseKind, number>;
@@ -41,6 +45,8 @@ export interface Figures {
   readonly resolutionRate: number | null;
   /** (Satisfied + basically satisfied) / with feedback, by each case's latest feedback. */
   readonly satisfactionRate: number | null;
+  /** The same over the filers' own ratings through the public channel only (their latest each). */
+  readonly selfRatedSatisfactionRate: number | null;
   /** Resolved within the resolve clock / resolved. */
   readonly onTimeRate: number | null;
   /** Every month of the period, oldest first, zero when nothing was filed. */
@@ -58,6 +64,7 @@ export function figuresOf(counts: readonly CaseCounts[], months: readonly string
     responseRate: rate(total((row) => row.acceptedOnTime), total((row) => row.acceptedOrBreached)),
     resolutionRate: rate(total((row) => row.resolved), total((row) => row.accepted)),
     satisfactionRate: rate(total((row) => row.satisfied), total((row) => row.withFeedback)),
+    selfRatedSatisfactionRate: rate(total((row) => row.selfRatedSatisfied), total((row) => row.selfRated)),
     onTimeRate: rate(total((row) => row.resolvedOnTime), total((row) => row.resolved)),
     byMonth: months.map((month) => {
       const rows = counts.filter((row) => row.month === month);

@@ -57,6 +57,7 @@ export class StatisticsDto extends ReportScopeDto {
   @ApiProperty({ ...RATE, description: 'accepted within the accept clock / accepted or breached the accept clock' }) responseRate!: number | null;
   @ApiProperty({ ...RATE, description: 'reached resolved / accepted' }) resolutionRate!: number | null;
   @ApiProperty({ ...RATE, description: '(satisfied + basically satisfied) / with feedback, by each case’s latest feedback' }) satisfactionRate!: number | null;
+  @ApiProperty({ ...RATE, description: 'the same over the ratings filers gave themselves through the public channel (their latest each)' }) selfRatedSatisfactionRate!: number | null;
   @ApiProperty({ ...RATE, description: 'resolved within the resolve clock / resolved' }) onTimeRate!: number | null;
   @ApiProperty({ type: [MonthDto], description: 'every month of the period, zero-filled' }) byMonth!: MonthDto[];
 }
