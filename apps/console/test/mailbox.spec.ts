@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { PublicUnit } from '../src/api/types.js';
-import { retryAfterSeconds } from '../src/api/client.js';
+import { retryAfterSeconds } from '../src/api/retry-after.js';
 import {
   EMPTY_MAILBOX_DRAFT,
   MAX_FILE_BYTES,

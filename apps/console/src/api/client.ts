@@ -1,3 +1,4 @@
+import { retryAfterSeconds } from './retry-after.js';
 import type { FieldDetail } from './types.js';
 
 /**
@@ -116,15 +117,6 @@ export async function errorFrom(response: Response): Promise<ApiError> {
     body.currentRevision,
     retryAfterSeconds(response.headers.get('Retry-After')),
   );
-}
-
-/** `Retry-After` as seconds from now: a number of seconds or an HTTP date. */
-export function retryAfterSeconds(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 async function failure(response: Response, path: string, token: string | null): Promise<ApiError> {

@@ -14,7 +14,7 @@ import { ReceiptChecker } from './receipt.js';
  * link of the receipt's QR code), rates the answer when asked, and checks a receipt code.
  */
 export function TrackPage({ query }: { readonly query: URLSearchParams }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [number, setNumber] = useState(query.get('number') ?? '');
   const [code, setCode] = useState(query.get('code') ?? '');
   const [problems, setProblems] = useState<Problems>({});
@@ -23,12 +23,15 @@ export function TrackPage({ query }: { readonly query: URLSearchParams }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const receipt = query.get('receipt') ?? '';
+  const languageRef = useRef(language);
+  languageRef.current = language;
 
   const lookUp = async (wanted: { number: string; code: string }) => {
     setBusy(true);
     setError(null);
     try {
-      const answer = await publicGet<PublicCase>(`/api/v1/public/cases/${encodeURIComponent(wanted.number)}`, { code: wanted.code });
+      // The timeline's sentences are the server's, in the reader's language.
+      const answer = await publicGet<PublicCase>(`/api/v1/public/cases/${encodeURIComponent(wanted.number)}`, { code: wanted.code, lang: languageRef.current });
       setFound(answer);
       setAsked(wanted);
     } catch (failure) {
@@ -58,6 +61,15 @@ export function TrackPage({ query }: { readonly query: URLSearchParams }) {
     if (n.trim() !== '' && c.trim() !== '') void lookUp({ number: n.trim(), code: c.trim() });
     // Only once, for the link the page was opened with.
   }, []);
+
+  // A case on screen is read again in the language switched to.
+  const shownIn = useRef(language);
+  useEffect(() => {
+    if (shownIn.current === language) return;
+    shownIn.current = language;
+    if (asked) void lookUp(asked);
+    // Only when the language changes.
+  }, [language]);
 
   return (
     <div className="public-page">

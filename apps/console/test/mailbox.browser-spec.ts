@@ -1,0 +1,321 @@
+import { beforeAll, expect, it } from '@jest/globals';
+import { labelsFor, standalone, type Language } from '#domain';
+import type { Page } from 'playwright-core';
+import sharp from 'sharp';
+import { Api } from '../../api/test/support/api.js';
+import { describeInBrowser, SLOW, useConsole, type ConsoleHarness } from './support/browser.js';
+
+const HOUR = 3_600_000;
+const PHONE = { width: 390, height: 844 };
+const DESK = { width: 1280, height: 900 };
+
+/** What the pages say, in each language, where the tests look for it. */
+const WORDS = {
+  'zh-CN': {
+    heading: '献一策',
+    search: '输入社区、村或网格的名称',
+    submit: '提交',
+    receipt: '已收到您的反映',
+    warning: '请记下编号和查询码',
+    track: '查询办理进度',
+    lookUp: '查询',
+    notFound: '编号或查询码不对，请核对后再试。',
+    check: '核验记录',
+    intact: '记录完好',
+    tooMany: '提交次数太多了',
+    retry: /请在 .+（约 \d+ 分钟后）再试/,
+    tooLarge: '文件太大了',
+    badType: '有文件的类型不被接受',
+  },
+  en: {
+    heading: 'Share your views',
+    search: 'Type the name of your community, village or grid',
+    submit: 'Send',
+    receipt: 'We have received your report',
+    warning: 'Write down the number and the access code',
+    track: 'Track your case',
+    lookUp: 'Look up',
+    notFound: 'The number or access code was not recognised. Please check them and try again.',
+    check: 'Check the record',
+    intact: 'The record is intact',
+    tooMany: 'Too many reports from here',
+    retry: /Please try again after .+ \(in about \d+ min\)/,
+    tooLarge: 'A file is too large',
+    badType: 'A file is of a type not accepted',
+  },
+} as const;
+
+/** A small JPEG photo, made for the test. */
+async function photo(): Promise<Buffer> {
+  return sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 200, g: 90, b: 40 } } })
+    .jpeg()
+    .toBuffer();
+}
+
+interface Filed {
+  readonly number: string;
+  readonly accessCode: string;
+  readonly receipt: { readonly hash: string };
+}
+
+/** Nothing wider than the screen: no sideways scrolling on a phone. */
+async function fitsTheScreen(page: Page): Promise<void> {
+  const widths = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
+  expect(widths[0]).toBeLessThanOrEqual(widths[1]);
+}
+
+describeInBrowser('mailbox')("the resident's mailbox and tracking pages", () => {
+  let h: ConsoleHarness;
+  let api: Api;
+  let jpeg: Buffer;
+  useConsole((harness) => (h = harness));
+  beforeAll(async () => {
+    api = new Api(h.t);
+    jpeg = await photo();
+  });
+
+  /** A fresh hour of the app's clock: the filing limit (5 an hour per address) starts over. */
+  const nextHour = () => h.t.advance(HOUR + 1000);
+
+  /** Opens a public page in `language` on a fresh tab, noting every request that carries a staff token. */
+  async function open(path: string, language: Language, viewport = DESK): Promise<{ page: Page; tokens: string[] }> {
+    const page = await h.page(viewport);
+    const tokens: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/v1/public/') && request.headers().authorization) tokens.push(request.url());
+    });
+    await page.goto(`${h.base}${path}`);
+    await page.locator('.public-header').waitFor();
+    if (language === 'en') await page.getByRole('button', { name: 'Switch to English' }).click();
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    return { page, tokens };
+  }
+
+  async function fileAsResident(): Promise<Filed> {
+    nextHour();
+    const response = await h.t
+      .http()
+      .post('/api/v1/public/cases')
+      .send({ kind: 'grievance', title: '楼道灯不亮', description: '3 号楼 2 单元楼道灯坏了半个月。', unitId: 'hd-dg-1', filer: { phone: '13698765432', anonymous: false } });
+    expect(response.status).toBe(201);
+    await h.settle();
+    return response.body as Filed;
+  }
+
+  async function caseIdOf(number: string): Promise<string> {
+    const { rows } = await h.t.engine.pool.query<{ id: string }>('SELECT id FROM case_view WHERE number = $1', [number]);
+    return rows[0]!.id;
+  }
+
+  for (const language of ['zh-CN', 'en'] as const) {
+    for (const viewport of [PHONE, DESK]) {
+      it(
+        `files with a photo, shows the number and code once, and tracks with them (${language}, ${viewport.width} px)`,
+        async () => {
+          nextHour();
+          const words = WORDS[language];
+          const { page, tokens } = await open('/mailbox', language, viewport);
+          await page.getByRole('heading', { name: words.heading }).waitFor();
+          expect(await page.getAttribute('html', 'lang')).toBe(language);
+          // The resident's pages have no staff header or navigation.
+          expect(await page.locator('.app-header, .app-nav').count()).toBe(0);
+
+          // The unit: by typing on a phone, level by level on a desk.
+          if (viewport === PHONE) {
+            await page.getByLabel(words.search).fill('东关');
+            await page.locator('.unit-result', { hasText: '东关社区第二网格' }).click();
+          } else {
+            await page.locator('select[name="unit-level-county"]').selectOption('河东区');
+            await page.locator('select[name="unit-level-town"]').selectOption('东关街道');
+            await page.locator('select[name="unit-level-community"]').selectOption('东关社区');
+            await page.locator('select[name="unit-level-grid"]').selectOption('东关社区第二网格');
+          }
+          await page.getByTestId('unit-chosen').filter({ hasText: '东关社区第二网格' }).waitFor();
+
+          const title = `路灯坏了（${language}，${viewport.width}）`;
+          await page.locator('select[name="kind"]').selectOption('grievance');
+          await page.locator('input[name="title"]').fill(title);
+          await page.locator('textarea[name="description"]').fill('东关小区 3 号楼前的路灯坏了一个星期，晚上出行不便。');
+          await page.locator('input[name="filer.phone"]').fill('13698765432');
+          await page.locator('input[name="filer.anonymous"]').check();
+          await page.locator('input[name="files"]').setInputFiles({ name: 'road-lamp.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+          const preview = page.locator('.file-preview img');
+          await preview.waitFor();
+          expect(await preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+          await fitsTheScreen(page);
+          await h.screenshot(page, `mailbox-${language}-${viewport.width}`);
+
+          await page.getByRole('button', { name: words.submit, exact: true }).click();
+          const receipt = page.getByTestId('receipt');
+          await receipt.getByRole('heading', { name: words.receipt }).waitFor();
+          await receipt.getByText(words.warning).first().waitFor();
+          const number = (await receipt.locator('.receipt-value-large .receipt-text').nth(0).textContent())!;
+          const code = (await receipt.locator('.receipt-value-large .receipt-text').nth(1).textContent())!;
+          expect(number).toMatch(/^MY-\d{4}-\d{6}$/);
+          expect(code.length).toBeGreaterThanOrEqual(8);
+          expect(await page.getByTestId('qr-code').locator('path').getAttribute('d')).toMatch(/^M\d+ \d+h1v1h-1z/);
+          await fitsTheScreen(page);
+          await h.screenshot(page, `receipt-${language}-${viewport.width}`);
+
+          // The receipt checks out.
+          await receipt.getByRole('button', { name: words.check }).click();
+          await page.getByTestId('receipt-result').filter({ hasText: words.intact }).waitFor();
+
+          // Filed where chosen, on the web channel, anonymous, with the photo as an attachment.
+          await h.settle();
+          const caseId = await caseIdOf(number);
+          const filed = await api.detail('hd-dg-1.coordinator', caseId);
+          expect(filed).toMatchObject({ title, unitId: 'hd-dg-1-g2', channel: 'web', publicFiling: true, filer: { anonymous: true } });
+          expect(filed.attachments).toEqual([expect.objectContaining({ mediaType: 'image/jpeg', name: 'road-lamp.jpg' })]);
+
+          // Tracking with the code from the receipt's link.
+          await page.goto(`${h.base}/track?number=${encodeURIComponent(number)}&code=${encodeURIComponent(code)}`);
+          const tracked = page.getByTestId('track-case');
+          await tracked.waitFor();
+          await tracked.getByText(title).waitFor();
+          await tracked.getByTestId('track-status').filter({ hasText: standalone(labelsFor(language).status.filed) }).waitFor();
+          await fitsTheScreen(page);
+          await h.screenshot(page, `track-${language}-${viewport.width}`);
+
+          // A wrong code says the pair was not recognised, never which half.
+          await page.locator('input[name="code"]').fill('WRONGCODE99');
+          await page.getByRole('button', { name: words.lookUp, exact: true }).click();
+          await page.getByRole('alert').filter({ hasText: words.notFound }).waitFor();
+          expect(await page.getByTestId('track-case').count()).toBe(0);
+
+          expect(tokens).toEqual([]);
+        },
+        SLOW * 2,
+      );
+    }
+  }
+
+  it(
+    'lets the resident rate the answer once staff resolved the case, and closes it when satisfied',
+    async () => {
+      const filed = await fileAsResident();
+      const id = await caseIdOf(filed.number);
+      await api.must('hd-dg-1.coordinator', id, 'accept');
+      await api.must('hd-dg-1.coordinator', id, 'resolve', { outcome: 'resolved', summary: '已更换楼道灯，经现场查看照明正常。' });
+      await h.settle();
+
+      const { page } = await open(`/track?number=${filed.number}&code=${filed.accessCode}`, 'zh-CN', PHONE);
+      const tracked = page.getByTestId('track-case');
+      await tracked.getByTestId('track-resolution').filter({ hasText: '已更换楼道灯' }).waitFor();
+      // Nothing chosen: the form says so beside the choices.
+      await page.getByRole('button', { name: '提交评价' }).click();
+      await page.locator('.feedback-form .field-error', { hasText: '必填' }).waitFor();
+      await page.getByLabel('基本满意').check();
+      await page.getByLabel('您的意见').fill('修得很快，谢谢。');
+      await page.getByRole('button', { name: '提交评价' }).click();
+      await page.getByRole('status').filter({ hasText: '感谢您的评价' }).waitFor();
+      await tracked.getByTestId('track-status').filter({ hasText: standalone(labelsFor('zh-CN').status.closed) }).waitFor();
+      expect(await page.locator('.feedback-form').count()).toBe(0);
+      await h.screenshot(page, 'track-rated');
+
+      const detail = await api.detail('hd-dg-1.coordinator', id);
+      expect(detail).toMatchObject({ status: 'closed' });
+      expect(detail.feedback).toEqual([expect.objectContaining({ satisfaction: 'basically_satisfied', comment: '修得很快，谢谢。', selfRated: true })]);
+    },
+    SLOW,
+  );
+
+  it(
+    'opens without logging in even when a staff user is logged in in the same tab, and never sends the staff token',
+    async () => {
+      const page = await h.loginAs('hd-dg-1.clerk');
+      const tokens: string[] = [];
+      page.on('request', (request) => {
+        if (request.url().includes('/api/v1/public/') && request.headers().authorization) tokens.push(request.url());
+      });
+      await page.goto(`${h.base}/mailbox`);
+      await page.getByRole('heading', { name: '献一策' }).waitFor();
+      expect(await page.locator('.app-header').count()).toBe(0);
+      await page.locator('select[name="kind"] option[value="grievance"]').waitFor({ state: 'attached' });
+      await page.getByRole('link', { name: '查询进度' }).click();
+      await page.getByRole('heading', { name: '查询办理进度' }).waitFor();
+      expect(tokens).toEqual([]);
+      // The staff session is still there for the console.
+      await page.goto(`${h.base}/inbox`);
+      await page.locator('.account-name').waitFor();
+    },
+    SLOW,
+  );
+
+  it(
+    'shows the fields the server refuses beside them, and says when a refused resident may try again',
+    async () => {
+      nextHour();
+      const { page } = await open('/mailbox', 'zh-CN', PHONE);
+      await page.getByLabel(WORDS['zh-CN'].search).fill('湖滨');
+      await page.locator('.unit-result', { hasText: '湖滨社区' }).first().click();
+      await page.locator('select[name="kind"]').selectOption('suggestion');
+      await page.locator('input[name="title"]').fill('建议增设休息座椅');
+      await page.locator('textarea[name="description"]').fill('湖滨公园步道旁没有座椅，老人走累了没处歇脚。');
+
+      // Nothing sent while the form's own checks fail.
+      await page.locator('input[name="filer.phone"]').fill('电话');
+      await page.getByRole('button', { name: '提交', exact: true }).click();
+      await page.locator('.field', { hasText: '手机或电话' }).locator('.field-error').waitFor();
+      await page.locator('input[name="filer.phone"]').fill('');
+
+      // A client whose checks disagree with the server's: the server's word shows beside the field.
+      await page.route('**/api/v1/public/cases', (route) => {
+        const body = route.request().postDataJSON() as Record<string, unknown>;
+        return route.continue({ postData: JSON.stringify({ ...body, title: '长'.repeat(201) }) });
+      });
+      await page.getByRole('button', { name: '提交', exact: true }).click();
+      await page.locator('.field', { hasText: '标题' }).locator('.field-error', { hasText: '最多 200 个字' }).waitFor();
+      expect(await page.locator('input[name="title"]').getAttribute('aria-invalid')).toBe('true');
+      await page.unroute('**/api/v1/public/cases');
+
+      // Too many filings: when to try again, from Retry-After. Too large, and not accepted.
+      for (const [status, text, headers] of [
+        [429, WORDS['zh-CN'].tooMany, { 'Retry-After': '1800' }],
+        [413, WORDS['zh-CN'].tooLarge, {}],
+        [415, WORDS['zh-CN'].badType, {}],
+      ] as const) {
+        await page.route('**/api/v1/public/cases', (route) =>
+          route.fulfill({ status, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ statusCode: status, error: 'x', message: 'x' }) }),
+        );
+        await page.getByRole('button', { name: '提交', exact: true }).click();
+        await page.getByRole('alert').filter({ hasText: text }).waitFor();
+        if (status === 429) await page.getByTestId('retry-after').filter({ hasText: WORDS['zh-CN'].retry }).waitFor();
+        await page.unroute('**/api/v1/public/cases');
+      }
+
+      // A file of a type not accepted is refused before sending; five files at most; a picked one can be removed.
+      await page.locator('input[name="files"]').setInputFiles({ name: 'virus.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') });
+      await page.getByRole('alert').filter({ hasText: 'virus.exe：不支持这种文件' }).waitFor();
+      const six = Array.from({ length: 6 }, (_, i) => ({ name: `photo-${i + 1}.jpg`, mimeType: 'image/jpeg', buffer: jpeg }));
+      await page.locator('input[name="files"]').setInputFiles(six);
+      await page.getByRole('alert').filter({ hasText: 'photo-6.jpg 没有添加' }).waitFor();
+      expect(await page.locator('.file-preview').count()).toBe(5);
+      await page.getByRole('button', { name: '删除 photo-3.jpg' }).click();
+      expect(await page.locator('.file-preview').count()).toBe(4);
+      await h.screenshot(page, 'mailbox-refused');
+    },
+    SLOW,
+  );
+
+  it(
+    'checks a receipt code on the tracking page, and a wrong number or code is not recognised',
+    async () => {
+      const filed = await fileAsResident();
+      const { page } = await open(`/track?receipt=${filed.receipt.hash}`, 'en', PHONE);
+      await page.getByRole('heading', { name: 'Track your case' }).waitFor();
+      expect(await page.getByRole('textbox', { name: 'Receipt code', exact: true }).inputValue()).toBe(filed.receipt.hash);
+      await page.getByRole('button', { name: 'Check', exact: true }).click();
+      await page.getByTestId('receipt-result').filter({ hasText: `The record is intact: number ${filed.number}` }).waitFor();
+
+      await page.getByLabel('Number').fill('MY-2000-999999');
+      await page.getByLabel('Access code').fill(filed.accessCode);
+      await page.getByRole('button', { name: 'Look up', exact: true }).click();
+      await page.getByRole('alert').filter({ hasText: WORDS.en.notFound }).waitFor();
+      await page.getByLabel('Number').fill(filed.number);
+      await page.getByRole('button', { name: 'Look up', exact: true }).click();
+      await page.getByTestId('track-case').getByText('楼道灯不亮').waitFor();
+    },
+    SLOW,
+  );
+});
