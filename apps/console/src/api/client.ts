@@ -187,5 +187,8 @@ export async function postForm<T>(path: string, form: FormData): Promise<T> {
     throw new ApiError(0, 'network', error instanceof Error ? error.message : String(error));
   }
   if (!response.ok) throw await failure(response, path, token);
-  return (await response.json()) as T;
+  const answer = (await response.json()) as T;
+  const position = (answer as { position?: unknown } | null)?.position;
+  if (typeof position === 'number') noteWrite(position);
+  return answer;
 }

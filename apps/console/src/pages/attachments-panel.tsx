@@ -4,7 +4,7 @@ import { ApiError, getBlob, postForm } from '../api/client.js';
 import type { AttachmentAdded, CaseAttachment, CaseDetail } from '../api/types.js';
 import { ErrorNotice, Field, Options, charCount } from '../components.js';
 import { FILE_ACCEPT, fileProblem, fileSize, fileType } from '../forms/mailbox.js';
-import { checkText, problemText, type Problem } from '../forms/problems.js';
+import { checkText, problemText, serverProblems, type Problem } from '../forms/problems.js';
 import { useI18n } from '../i18n/i18n.js';
 import { dataUrl, saveBlob } from '../images.js';
 
@@ -166,6 +166,11 @@ function UploadForm({ caseId, full, onUploaded }: { readonly caseId: string; rea
       onUploaded();
     } catch (failure) {
       setError(failure);
+      // The server names a refused part (`file`, `kind`, `description`): shown beside it.
+      if (failure instanceof ApiError && failure.details.length > 0) {
+        const named = serverProblems(failure.details);
+        setProblems({ file: named.file, description: named.description ?? named.kind });
+      }
     } finally {
       setBusy(false);
     }

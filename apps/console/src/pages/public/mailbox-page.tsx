@@ -33,7 +33,7 @@ interface Picked {
 }
 
 /** Fields the form shows, by the API's path: a refusal of one of them shows beside it. */
-const SHOWN_FIELDS = ['unitId', 'kind', 'title', 'description', 'filer.name', 'filer.phone', 'location.address'];
+const SHOWN_FIELDS = ['unitId', 'kind', 'title', 'description', 'filer.name', 'filer.phone', 'location.address', 'files'];
 
 /**
  * The opinion mailbox (意见箱 / 献一策): a resident files to their community or grid without an
@@ -272,6 +272,11 @@ function MailboxForm({
               {t('mailbox.filesCount', { n: files.length, max: MAX_FILES })}
             </span>
           </div>
+          {fieldError('files') && (
+            <p className="field-error" role="alert">
+              {fieldError('files')}
+            </p>
+          )}
           {fileNotes.length > 0 && (
             <ul className="file-notes" role="alert">
               {fileNotes.map((note) => (
