@@ -2,7 +2,7 @@ import { ATTACHMENT_KINDS, CASE_LIMITS, TEXT_LIMITS, type AttachmentKind } from 
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, getBlob, postForm } from '../api/client.js';
 import type { AttachmentAdded, CaseAttachment, CaseDetail } from '../api/types.js';
-import { ErrorNotice, Field, Options, charCount } from '../components.js';
+import { ErrorNotice, Field, Options, SubmitButton, charCount } from '../components.js';
 import { FILE_ACCEPT, fileProblem, fileSize, fileType } from '../forms/mailbox.js';
 import { checkText, problemText, serverProblems, type Problem } from '../forms/problems.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -229,11 +229,7 @@ function UploadForm({ caseId, full, onUploaded }: { readonly caseId: string; rea
       >
         {(control) => <textarea {...control} name="description" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />}
       </Field>
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy || full}>
-          {busy ? t('attachments.submitting') : t('attachments.submit')}
-        </button>
-      </div>
+      <SubmitButton busy={busy} disabled={full} label={t('attachments.submit')} busyLabel={t('attachments.submitting')} />
     </form>
   );
 }

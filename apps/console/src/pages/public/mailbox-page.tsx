@@ -1,9 +1,9 @@
 import { TEXT_LIMITS, type CaseKind } from '#domain';
-import { useId, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useId, useRef, useState, type ChangeEvent } from 'react';
 import { ApiError } from '../../api/client.js';
 import { publicGet, publicPost, publicPostForm } from '../../api/public-client.js';
 import type { PublicFiled, PublicUnit } from '../../api/types.js';
-import { Field, Loading, Options, charCount, focusFirstProblem } from '../../components.js';
+import { CheckField, Field, Loading, Options, PhoneField, SubmitButton, charCount } from '../../components.js';
 import {
   EMPTY_MAILBOX_DRAFT,
   FILE_ACCEPT,
@@ -15,12 +15,13 @@ import {
   mailboxBody,
   type MailboxDraft,
 } from '../../forms/mailbox.js';
-import { problemText, serverProblems, type Problems } from '../../forms/problems.js';
+import { problemText } from '../../forms/problems.js';
 import { fieldMessage } from '../../i18n/field-messages.js';
 import { useI18n, type MessageKey } from '../../i18n/i18n.js';
 import { thumbnail } from '../../images.js';
+import { useFilingForm } from '../../use-command-form.js';
 import { useResource } from '../../use-resource.js';
-import { PublicError } from './public-shell.js';
+import { PublicError } from './public-parts.js';
 import { Receipt } from './receipt.js';
 import { UnitPicker } from './unit-picker.js';
 
@@ -101,14 +102,32 @@ function MailboxForm({
   const [draft, setDraft] = useState<MailboxDraft>(EMPTY_MAILBOX_DRAFT);
   const [files, setFiles] = useState<readonly Picked[]>([]);
   const [fileNotes, setFileNotes] = useState<readonly string[]>([]);
-  const [problems, setProblems] = useState<Problems>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const sending = useRef(false);
   // Made when the form opens: sending the same filing again (a double tap, a retry after a lost
   // answer) files it once. A filing changed after a refusal is another request, with a new key.
-  const attempt = useRef<{ key: string; signature: string | null }>({ key: crypto.randomUUID(), signature: null });
-  const form = useRef<HTMLFormElement>(null);
+  const { problems, error, busy, form, submit } = useFilingForm(
+    () =>
+      checkMailbox(
+        draft,
+        kinds,
+        units.map((unit) => unit.id),
+      ),
+    () => {
+      const body = mailboxBody(draft);
+      const signature = JSON.stringify([body, files.map((picked) => picked.key)]);
+      return {
+        signature,
+        send: (key) => {
+          const headers = { 'Idempotency-Key': key };
+          if (files.length === 0) return publicPost<PublicFiled>('/api/v1/public/cases', body, headers);
+          const parts = new FormData();
+          parts.append('case', JSON.stringify(body));
+          for (const picked of files) parts.append('files', picked.file, picked.file.name);
+          return publicPostForm<PublicFiled>('/api/v1/public/cases', parts, headers);
+        },
+      };
+    },
+    onFiled,
+  );
   const fileInput = useRef<HTMLInputElement>(null);
 
   const update = (change: Partial<MailboxDraft>) => setDraft((before) => ({ ...before, ...change }));
@@ -140,43 +159,6 @@ function MailboxForm({
     setFiles((before) => before.filter((picked) => picked.key !== key));
     setFileNotes([]);
     fileInput.current?.focus();
-  };
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (sending.current) return;
-    const found = checkMailbox(draft, kinds, units.map((unit) => unit.id));
-    setProblems(found);
-    setError(null);
-    if (Object.keys(found).length > 0) return focusFirstProblem(form.current);
-
-    const body = mailboxBody(draft);
-    const signature = JSON.stringify([body, files.map((picked) => picked.key)]);
-    if (attempt.current.signature !== null && attempt.current.signature !== signature) attempt.current = { key: crypto.randomUUID(), signature };
-    else attempt.current = { ...attempt.current, signature };
-    const headers = { 'Idempotency-Key': attempt.current.key };
-    sending.current = true;
-    setBusy(true);
-    try {
-      let answer: PublicFiled;
-      if (files.length === 0) answer = await publicPost<PublicFiled>('/api/v1/public/cases', body, headers);
-      else {
-        const parts = new FormData();
-        parts.append('case', JSON.stringify(body));
-        for (const picked of files) parts.append('files', picked.file, picked.file.name);
-        answer = await publicPostForm<PublicFiled>('/api/v1/public/cases', parts, headers);
-      }
-      onFiled(answer);
-    } catch (failure) {
-      setError(failure);
-      if (failure instanceof ApiError && failure.details.length > 0) {
-        setProblems(serverProblems(failure.details));
-        focusFirstProblem(form.current);
-      }
-    } finally {
-      sending.current = false;
-      setBusy(false);
-    }
   };
 
   const otherProblems = error instanceof ApiError ? error.details.filter((detail) => !SHOWN_FIELDS.includes(detail.field)) : [];
@@ -320,40 +302,19 @@ function MailboxForm({
             <Field label={t('mailbox.name')} required={false} error={fieldError('filer.name')}>
               {(control) => <input {...control} name="filer.name" autoComplete="name" value={draft.name} onChange={(e) => update({ name: e.target.value })} />}
             </Field>
-            <Field label={t('mailbox.phone')} required={false} error={fieldError('filer.phone')} hint={t('hint.phone')}>
-              {(control) => (
-                <input
-                  {...control}
-                  name="filer.phone"
-                  type="tel"
-                  inputMode="tel"
-                  autoComplete="tel"
-                  value={draft.phone}
-                  onChange={(e) => update({ phone: e.target.value })}
-                />
-              )}
-            </Field>
+            <PhoneField label={t('mailbox.phone')} error={fieldError('filer.phone')} value={draft.phone} onChange={(phone) => update({ phone })} autoComplete="tel" />
           </div>
-          <label className="check check-large">
-            <input
-              type="checkbox"
-              name="filer.anonymous"
-              checked={draft.anonymous}
-              aria-describedby={`${id}-anonymous-hint`}
-              onChange={(e) => update({ anonymous: e.target.checked })}
-            />
-            {t('mailbox.anonymous')}
-          </label>
-          <p className="hint" id={`${id}-anonymous-hint`}>
-            {t('mailbox.anonymousHint')}
-          </p>
+          <CheckField
+            name="filer.anonymous"
+            label={t('mailbox.anonymous')}
+            hint={t('mailbox.anonymousHint')}
+            checked={draft.anonymous}
+            onChange={(anonymous) => update({ anonymous })}
+            large
+          />
         </fieldset>
 
-        <div className="form-actions">
-          <button type="submit" className="button button-primary button-large" disabled={busy}>
-            {busy ? t('mailbox.submitting') : t('mailbox.submit')}
-          </button>
-        </div>
+        <SubmitButton busy={busy} label={t('mailbox.submit')} busyLabel={t('mailbox.submitting')} large />
       </form>
     </div>
   );

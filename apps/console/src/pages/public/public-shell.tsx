@@ -1,8 +1,5 @@
 import { useEffect } from 'react';
-import { ApiError } from '../../api/client.js';
-import { waitMinutes, retryAt } from '../../forms/mailbox.js';
-import { errorMessage } from '../../i18n/api-errors.js';
-import { LanguageSwitch, useI18n, type Translate } from '../../i18n/i18n.js';
+import { LanguageSwitch, useI18n } from '../../i18n/i18n.js';
 import { Link, useFocusOnNavigation, useLocation } from '../../router.js';
 import { MailboxPage } from './mailbox-page.js';
 import { TrackPage } from './track-page.js';
@@ -59,38 +56,6 @@ export function PublicApp() {
       <footer className="public-footer">
         <p>{t('public.footer')}</p>
       </footer>
-    </div>
-  );
-}
-
-/**
- * A refused request in a resident's words: too many attempts says when to try again, the other
- * refusals the page knows (`known`, by status) say what to do; anything else as the console says it.
- */
-export function publicErrorText(error: unknown, t: Translate, known: Partial<Record<number, string>> = {}): { title: string; detail?: string } {
-  if (error instanceof ApiError && known[error.status]) {
-    const title = known[error.status]!;
-    if (error.status !== 429) return { title };
-    const at = retryAt(error.retryAfter);
-    const detail = at
-      ? t('public.retryAt', {
-          time: at.toLocaleTimeString(document.documentElement.lang || undefined, { hour: '2-digit', minute: '2-digit' }),
-          minutes: waitMinutes(error.retryAfter!),
-        })
-      : t('public.retryLater');
-    return { title, detail };
-  }
-  return { title: errorMessage(error, t) };
-}
-
-/** A refused request, announced. */
-export function PublicError({ error, known }: { readonly error: unknown; readonly known?: Partial<Record<number, string>> }) {
-  const { t } = useI18n();
-  const { title, detail } = publicErrorText(error, t, known);
-  return (
-    <div className="notice notice-error" role="alert">
-      <p className="notice-title">{title}</p>
-      {detail && <p data-testid="retry-after">{detail}</p>}
     </div>
   );
 }

@@ -2,11 +2,10 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/client.js';
 import { publicGet } from '../../api/public-client.js';
 import type { PublicFiled, ReceiptCheck } from '../../api/types.js';
-import { Field } from '../../components.js';
 import { trackingLink } from '../../forms/mailbox.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { Link } from '../../router.js';
-import { PublicError } from './public-shell.js';
+import { CodeField, PublicError } from './public-parts.js';
 import { QrCode } from './qr-code.js';
 
 /** A value with a button that copies it, saying so when it did. */
@@ -158,11 +157,7 @@ export function ReceiptChecker({ hash: given, initial = '' }: { readonly hash?: 
   }
   return (
     <form className="form receipt-check" onSubmit={check} noValidate>
-      <Field label={t('track.receiptHash')} required>
-        {(control) => (
-          <input {...control} name="receipt" autoComplete="off" spellCheck={false} value={typed} onChange={(e) => setTyped(e.target.value)} />
-        )}
-      </Field>
+      <CodeField label={t('track.receiptHash')} name="receipt" value={typed} onChange={setTyped} />
       <button type="submit" className="button" disabled={busy || hash === ''}>
         {busy ? t('receipt.checking') : t('track.receiptSubmit')}
       </button>

@@ -3,10 +3,11 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/client.js';
 import { publicGet, publicPost } from '../../api/public-client.js';
 import type { PublicCase } from '../../api/types.js';
-import { Field, StatusBadge, charCount, focusFirstProblem } from '../../components.js';
-import { checkText, collect, problemText, serverProblems, type Problems } from '../../forms/problems.js';
+import { Field, RadioGroup, StatusBadge, SubmitButton, charCount } from '../../components.js';
+import { checkText, collect, problemText, type Problems } from '../../forms/problems.js';
 import { useI18n } from '../../i18n/i18n.js';
-import { PublicError } from './public-shell.js';
+import { useCommandForm } from '../../use-command-form.js';
+import { CodeField, PublicError } from './public-parts.js';
 import { ReceiptChecker } from './receipt.js';
 
 /**
@@ -79,38 +80,10 @@ export function TrackPage({ query }: { readonly query: URLSearchParams }) {
       <p className="page-intro">{t('track.intro')}</p>
       <form className="form public-form track-form" onSubmit={submit} noValidate aria-labelledby="page-title">
         <div className="form-row">
-          <Field label={t('track.number')} required error={problemText(problems.number, t)}>
-            {(control) => (
-              <input
-                {...control}
-                name="number"
-                autoComplete="off"
-                spellCheck={false}
-                autoCapitalize="characters"
-                value={number}
-                onChange={(e) => setNumber(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label={t('track.code')} required error={problemText(problems.code, t)}>
-            {(control) => (
-              <input
-                {...control}
-                name="code"
-                autoComplete="off"
-                spellCheck={false}
-                autoCapitalize="none"
-                value={code}
-                onChange={(e) => setCode(e.target.value)}
-              />
-            )}
-          </Field>
+          <CodeField label={t('track.number')} name="number" value={number} onChange={setNumber} error={problemText(problems.number, t)} />
+          <CodeField label={t('track.code')} name="code" value={code} onChange={setCode} error={problemText(problems.code, t)} />
         </div>
-        <div className="form-actions">
-          <button type="submit" className="button button-primary button-large" disabled={busy}>
-            {busy ? t('track.searching') : t('track.submit')}
-          </button>
-        </div>
+        <SubmitButton busy={busy} label={t('track.submit')} busyLabel={t('track.searching')} large />
       </form>
 
       <div aria-live="polite">
@@ -131,6 +104,7 @@ export function TrackPage({ query }: { readonly query: URLSearchParams }) {
 function CaseStanding({ view, code, reload }: { readonly view: PublicCase; readonly code: string; readonly reload: () => void }) {
   const { t, formatTime } = useI18n();
   const [rated, setRated] = useState(false);
+  const [closed, setClosed] = useState(false);
   return (
     <section className="card track-case" aria-labelledby="track-case-title" data-testid="track-case">
       <p className="case-number-line">
@@ -183,6 +157,11 @@ function CaseStanding({ view, code, reload }: { readonly view: PublicCase; reado
           {t('track.feedbackDone')}
         </p>
       )}
+      {closed && !view.feedbackOpen && (
+        <p className="notice notice-warning" role="alert">
+          {t('track.feedbackClosed')}
+        </p>
+      )}
       {view.feedbackOpen && !rated && (
         <FeedbackForm
           number={view.number}
@@ -191,7 +170,10 @@ function CaseStanding({ view, code, reload }: { readonly view: PublicCase; reado
             setRated(true);
             reload();
           }}
-          onClosed={reload}
+          onClosed={() => {
+            setClosed(true);
+            reload();
+          }}
         />
       )}
 
@@ -230,83 +212,43 @@ function FeedbackForm({
   const id = useId();
   const [satisfaction, setSatisfaction] = useState<Satisfaction | ''>('');
   const [comment, setComment] = useState('');
-  const [problems, setProblems] = useState<Problems>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (busy) return;
-    const wrong = collect({
-      satisfaction: satisfaction === '' ? { key: 'v.required' } : undefined,
-      comment: checkText(comment, { required: false, max: TEXT_LIMITS.comment }),
-    });
-    setProblems(wrong);
-    setError(null);
-    if (Object.keys(wrong).length > 0) return focusFirstProblem(form.current);
-    setBusy(true);
-    try {
-      await publicPost(`/api/v1/public/cases/${encodeURIComponent(number)}/feedback`, {
-        code,
-        satisfaction,
-        ...(comment.trim() !== '' ? { comment: comment.trim() } : {}),
-      });
-      onDone();
-    } catch (failure) {
-      if (failure instanceof ApiError && failure.status === 409) {
-        setError(new ApiError(409, 'closed', t('track.feedbackClosed')));
-        onClosed();
-      } else {
-        setError(failure);
-        if (failure instanceof ApiError) setProblems(serverProblems(failure.details));
+  const { problems, error, busy, form, submit } = useCommandForm(
+    () =>
+      collect({
+        satisfaction: satisfaction === '' ? { key: 'v.required' } : undefined,
+        comment: checkText(comment, { required: false, max: TEXT_LIMITS.comment }),
+      }),
+    async () => {
+      try {
+        await publicPost(`/api/v1/public/cases/${encodeURIComponent(number)}/feedback`, {
+          code,
+          satisfaction,
+          ...(comment.trim() !== '' ? { comment: comment.trim() } : {}),
+        });
+      } catch (failure) {
+        // No longer open to rating (rated meanwhile, or reopened): the page shows the case as it is now.
+        if (failure instanceof ApiError && failure.status === 409) onClosed();
+        throw failure;
       }
-    } finally {
-      setBusy(false);
-    }
-  };
+      onDone();
+    },
+  );
 
-  const satisfactionError = problemText(problems.satisfaction, t);
   return (
     <form ref={form} className="form feedback-form" onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{t('track.feedbackTitle')}</h3>
-      {error !== null &&
-        (error instanceof ApiError && error.code === 'closed' ? (
-          <p className="notice notice-warning" role="alert">
-            {t('track.feedbackClosed')}
-          </p>
-        ) : (
-          <PublicError error={error} known={{ 404: t('track.notFound'), 429: t('track.tooMany') }} />
-        ))}
-      <fieldset className={`radio-group${satisfactionError ? ' field-invalid' : ''}`} aria-describedby={satisfactionError ? `${id}-error` : undefined}>
-        <legend>
-          {t('track.satisfaction')}
-          <span className="required" aria-hidden="true">
-            {' '}
-            *
-          </span>
-        </legend>
-        <div className="radios radios-stacked">
-          {SATISFACTION_LEVELS.map((level) => (
-            <label key={level} className="check check-large choice">
-              <input
-                type="radio"
-                name="satisfaction"
-                value={level}
-                checked={satisfaction === level}
-                aria-invalid={Boolean(satisfactionError)}
-                onChange={() => setSatisfaction(level)}
-              />
-              {t(`satisfaction.${level}`)}
-            </label>
-          ))}
-        </div>
-        {satisfactionError && (
-          <p className="field-error" id={`${id}-error`}>
-            {satisfactionError}
-          </p>
-        )}
-      </fieldset>
+      {error !== null && <PublicError error={error} known={{ 404: t('track.notFound'), 409: t('track.feedbackClosed'), 429: t('track.tooMany') }} />}
+      <RadioGroup
+        legend={t('track.satisfaction')}
+        name="satisfaction"
+        values={SATISFACTION_LEVELS}
+        value={satisfaction}
+        label={(level) => t(`satisfaction.${level}`)}
+        onChange={setSatisfaction}
+        required
+        error={problemText(problems.satisfaction, t)}
+        large
+      />
       <Field
         label={t('track.comment')}
         required={false}
@@ -315,11 +257,7 @@ function FeedbackForm({
       >
         {(control) => <textarea {...control} name="comment" rows={3} value={comment} onChange={(e) => setComment(e.target.value)} />}
       </Field>
-      <div className="form-actions">
-        <button type="submit" className="button button-primary button-large" disabled={busy}>
-          {busy ? t('common.submitting') : t('track.feedbackSubmit')}
-        </button>
-      </div>
+      <SubmitButton busy={busy} label={t('track.feedbackSubmit')} busyLabel={t('common.submitting')} large />
     </form>
   );
 }

@@ -2,6 +2,7 @@ import type { OrgLevel } from '#domain';
 import { useId, useState } from 'react';
 import type { PublicUnit } from '../../api/types.js';
 import { choicesBelow, searchUnits, unitAtPath, unitChain, unitTrail } from '../../forms/mailbox.js';
+import { RequiredMark } from '../../components.js';
 import { useI18n } from '../../i18n/i18n.js';
 
 const LEVELS: readonly OrgLevel[] = ['city', 'county', 'town', 'community', 'grid'];
@@ -58,10 +59,7 @@ export function UnitPicker({
       <div className="field">
         <label htmlFor={`${id}-search`}>
           {t('mailbox.search')}
-          <span className="required" aria-hidden="true">
-            {' '}
-            *
-          </span>
+          <RequiredMark />
         </label>
         <input
           id={`${id}-search`}
@@ -94,7 +92,7 @@ export function UnitPicker({
                   <li key={unit.id}>
                     <button
                       type="button"
-                      className="unit-result"
+                      className="button unit-result"
                       aria-pressed={unit.id === unitId}
                       aria-label={t('mailbox.pick', { unit: unitTrail(unit) })}
                       onClick={() => {
