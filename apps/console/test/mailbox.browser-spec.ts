@@ -299,6 +299,47 @@ describeInBrowser('mailbox')("the resident's mailbox and tracking pages, and a c
   );
 
   it(
+    'files once when the answer is lost and the resident sends again: the same Idempotency-Key, the same number',
+    async () => {
+      nextHour();
+      const { page } = await open('/mailbox', 'zh-CN', PHONE);
+      await page.locator('select[name="unit-level-county"]').selectOption('河西区');
+      await page.locator('select[name="unit-level-town"]').selectOption('桃园镇');
+      await page.locator('select[name="unit-level-community"]').selectOption('桃园村');
+      await page.getByTestId('unit-chosen').filter({ hasText: '桃园村' }).waitFor();
+      const title = '村口水渠堵塞（重发）';
+      await page.locator('select[name="kind"]').selectOption('risk');
+      await page.locator('input[name="title"]').fill(title);
+      await page.locator('textarea[name="description"]').fill('村口水渠被垃圾堵住，下雨容易漫到路上。');
+
+      const keys: string[] = [];
+      // The first filing reaches the server, but its answer never reaches the page.
+      await page.route('**/api/v1/public/cases', async (route) => {
+        keys.push(route.request().headers()['idempotency-key'] ?? '');
+        await route.fetch();
+        await route.abort('connectionreset');
+      });
+      await page.getByRole('button', { name: '提交', exact: true }).click();
+      await page.getByRole('alert').filter({ hasText: '无法连接服务器' }).waitFor();
+      await page.unroute('**/api/v1/public/cases');
+      page.on('request', (request) => {
+        if (request.url().endsWith('/api/v1/public/cases')) keys.push(request.headers()['idempotency-key'] ?? '');
+      });
+      await page.getByRole('button', { name: '提交', exact: true }).click();
+      await page.getByTestId('receipt').waitFor();
+
+      expect(keys).toHaveLength(2);
+      expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+      expect(keys[1]).toBe(keys[0]);
+      await h.settle();
+      const { rows } = await h.t.engine.pool.query<{ number: string }>('SELECT number FROM case_view WHERE title = $1', [title]);
+      expect(rows).toHaveLength(1);
+      expect(await page.locator('.receipt-value-large .receipt-text').first().textContent()).toBe(rows[0]!.number);
+    },
+    SLOW,
+  );
+
+  it(
     'checks a receipt code on the tracking page, and a wrong number or code is not recognised',
     async () => {
       const filed = await fileAsResident();

@@ -29,6 +29,8 @@ export const en: Record<ConsoleMessageKey, string> = {
   'login.password': 'Password',
   'login.submit': 'Log in',
   'login.submitting': 'Logging in…',
+  'login.residents': 'Residents need no account to report a problem or make a suggestion:',
+  'login.mailbox': 'open the opinion mailbox',
   'login.expired': 'Your session has ended. Please log in again.',
 
   'common.cancel': 'Cancel',

@@ -33,6 +33,8 @@ export const zhCN = {
   'login.submit': '登录',
   'login.submitting': '正在登录…',
   'login.expired': '登录已失效，请重新登录。',
+  'login.residents': '群众反映问题、提建议，不用登录：',
+  'login.mailbox': '进入意见箱',
 
   'common.cancel': '取消',
   'common.submitting': '正在提交…',
