@@ -296,6 +296,7 @@ export function CaseList({ items, empty }: { readonly items: readonly CaseView[]
                 <span className="badge badge-kind">{t(`kind.${item.kind}`)}</span>
                 {item.urgency === 'urgent' && <span className="badge badge-urgent">{t('urgency.urgent')}</span>}
                 {item.supervised && <span className="badge badge-supervised">{t('case.supervised')}</span>}
+                {item.publicFiling && <span className="badge badge-public">{t('case.publicFiling')}</span>}
               </span>
               <span className="case-card-title">{item.title}</span>
               <span className="case-card-meta">
