@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AttachmentsModule } from '#attachments';
 import { EngineModule, type EngineSettings } from '#platform';
 import { AuditController } from './audit/audit.controller.js';
 import { DossierController } from './audit/dossier.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { AttachmentsController } from './cases/attachments.controller.js';
 import { CasesController } from './cases/cases.controller.js';
 import { CasesService } from './cases/cases.service.js';
 import { InboxController } from './cases/inbox.controller.js';
@@ -24,8 +26,8 @@ export class AppModule {
   static forRoot(engine: EngineSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [EngineModule.forRoot(engine)],
-      controllers: [AuthController, OrgController, UsersController, CasesController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, AuditController, DossierController, PublicController],
+      imports: [EngineModule.forRoot(engine), AttachmentsModule.forRoot(engine.config.attachments)],
+      controllers: [AuthController, OrgController, UsersController, CasesController, AttachmentsController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, AuditController, DossierController, PublicController],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: ErrorFilter }, Metrics, CasesService],
     };
   }

@@ -10,6 +10,7 @@ import { findConsoleDir, serveConsole } from './console.js';
 import { LOGIN_PATH } from './auth/auth.controller.js';
 import { acceptJsonBodies, BODY_LIMIT_BYTES } from './http/body.js';
 import { errorBody } from './http/error-filter.js';
+import { acceptMultipartBodies } from './http/multipart.js';
 import { createValidationPipe } from './http/validation.js';
 import { Metrics } from './ops/metrics.js';
 import { serveQueueBoard } from './ops/queue-board.js';
@@ -70,6 +71,7 @@ async function setUpHttp(app: NestFastifyApplication, logger: Logger, now: Now):
   logEveryRequest(fastify, logger, app.get(Metrics));
   refuseThrottledLoginsEarly(fastify, app.get(LoginLimits), now);
   acceptJsonBodies(fastify);
+  await acceptMultipartBodies(fastify);
   await serveQueueBoard(fastify, app.get<JobQueues>(JOB_QUEUES), app.get(LoginService), now);
   const consoleDir = findConsoleDir();
   if (consoleDir) await serveConsole(fastify, consoleDir);

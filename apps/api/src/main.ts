@@ -38,7 +38,8 @@ async function main(): Promise<void> {
     '',
     `minyi is running${app.get<Databases>(DATABASES).embedded ? ` on an embedded PostgreSQL (data in ${config.dataDir})` : ''}`,
     `  console       ${findConsoleDir() ? `${base}/` : 'not built: run npm run build'}`,
-    `  API           ${base}/api/v1`,
+    `  mailbox       ${findConsoleDir() ? `${base}/mailbox  (意见箱: residents file; ${base}/track to follow a case)` : 'not built'}`,
+    `  API           ${base}/api/v1   Open311: ${base}/open311/v2/discovery.json`,
     `  OpenAPI docs  ${base}/api/docs  (JSON: ${base}/api/docs-json)`,
     `  health        ${base}/health   metrics: ${base}/metrics`,
   ];

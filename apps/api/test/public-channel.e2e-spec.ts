@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import ExifReader from 'exifreader';
 import { randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { elfFixture, imageFixture, pdfFixture } from '../../../libs/attachments/src/testing/fixtures.js';
 import { Api, expectError, expectFieldError } from './support/api.js';
 import { useTestApp, type TestApp } from './support/test-app.js';
 
@@ -143,6 +147,77 @@ describe("the resident's channel", () => {
       const answers = await Promise.all(Array.from({ length: 12 }, () => from(clientAddress).post('/api/v1/public/cases', residentFiling())));
       expect(answers.filter((answer) => answer.status === 201)).toHaveLength(5);
       expect(answers.filter((answer) => answer.status === 429)).toHaveLength(7);
+    });
+  });
+
+  describe('filing with photos and files (multipart)', () => {
+    /** Every file under the attachments folder, staged ones included. */
+    async function storedFiles(): Promise<string[]> {
+      const entries = await readdir(join(t.dataDir, 'attachments'), { recursive: true, withFileTypes: true }).catch(() => []);
+      return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort();
+    }
+
+    function multipart(clientAddress: string, filing: unknown, files: { bytes: Buffer; name: string; type?: string }[], casePart = JSON.stringify(filing)) {
+      const request = t.http().post('/api/v1/public/cases').set('X-Forwarded-For', clientAddress).field('case', casePart);
+      for (const file of files) request.attach('files', file.bytes, { filename: file.name, contentType: file.type ?? 'application/octet-stream' });
+      return request;
+    }
+
+    it('records the files with the filing, in one append, each with its hash; photos lose their GPS position', async () => {
+      const photo = await imageFixture('jpeg', { gps: true });
+      const response = await multipart(nextAddress(), residentFiling(), [
+        { bytes: photo, name: 'C:\\相册\\路口.jpg', type: 'image/jpeg' },
+        { bytes: pdfFixture(), name: '情况说明.pdf' },
+      ]);
+      expect(response.status).toBe(201);
+      await t.settle();
+      const caseId = await caseIdOf(response.body.number);
+      const history = await api.get('hd-dg-1.coordinator', `/api/v1/cases/${caseId}/history`);
+      expect(history.body.events.map((event: { type: string }) => event.type)).toEqual(['CaseFiled', 'AttachmentAdded', 'AttachmentAdded']);
+      expect(new Set(history.body.events.map((event: { metadata: { correlationId: string } }) => event.metadata.correlationId)).size).toBe(1);
+      expect(history.body.events[0].hash).toBe(response.body.receipt.hash);
+      const detail = await api.detail('hd-dg-1.coordinator', caseId);
+      const attachments = detail.attachments as { name: string; kind: string; mediaType: string; sha256: string; actorId: string }[];
+      expect(attachments.map(({ name, kind, mediaType, actorId }) => ({ name, kind, mediaType, actorId }))).toEqual([
+        { name: '路口.jpg', kind: 'photo', mediaType: 'image/jpeg', actorId: 'public' },
+        { name: '情况说明.pdf', kind: 'document', mediaType: 'application/pdf', actorId: 'public' },
+      ]);
+      const stored = (await storedFiles()).find((path) => path.endsWith(attachments[0]!.sha256))!;
+      const tags = ExifReader.load(await readFile(stored));
+      expect(Object.keys(tags).filter((tag) => tag.startsWith('GPS'))).toEqual([]);
+      // The public view says nothing of the files.
+      const view = await from(nextAddress()).get(`/api/v1/public/cases/${response.body.number}?code=${response.body.accessCode}`);
+      expect(JSON.stringify(view.body)).not.toContain('路口');
+    });
+
+    it('refuses a renamed executable with 415, leaving no file, no event, and the filing uncounted', async () => {
+      const clientAddress = nextAddress();
+      const before = { events: await api.eventCount(), files: await storedFiles() };
+      const photo = await imageFixture('png');
+      const response = await multipart(clientAddress, residentFiling(), [
+        { bytes: photo, name: 'ok.png', type: 'image/png' },
+        { bytes: elfFixture(), name: 'photo.jpg', type: 'image/jpeg' },
+      ]);
+      expectError(response, 415);
+      expect(response.body.details).toEqual([expect.objectContaining({ field: 'files' })]);
+      expect(await api.eventCount()).toBe(before.events);
+      expect(await storedFiles()).toEqual(before.files);
+      for (let i = 0; i < 5; i++) expect((await from(clientAddress).post('/api/v1/public/cases', residentFiling())).status).toBe(201);
+    });
+
+    it('refuses a bad filing after its files arrived, and removes them', async () => {
+      const before = { events: await api.eventCount(), files: await storedFiles() };
+      const photo = await imageFixture('webp', { noise: true });
+      const wrongKind = await multipart(nextAddress(), residentFiling({ kind: 'visit' }), [{ bytes: photo, name: 'a.webp' }]);
+      expectFieldError(wrongKind, 'kind');
+      const notJson = await multipart(nextAddress(), null, [{ bytes: photo, name: 'a.webp' }], '{not json');
+      expectFieldError(notJson, 'case');
+      const noCase = await t.http().post('/api/v1/public/cases').set('X-Forwarded-For', nextAddress()).attach('files', photo, { filename: 'a.webp' });
+      expectFieldError(noCase, 'case');
+      const six = await multipart(nextAddress(), residentFiling(), Array.from({ length: 6 }, (_, i) => ({ bytes: pdfFixture(), name: `${i}.pdf` })));
+      expectFieldError(six, 'files');
+      expect(await api.eventCount()).toBe(before.events);
+      expect(await storedFiles()).toEqual(before.files);
     });
   });
 

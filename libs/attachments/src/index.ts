@@ -1,1 +1,12 @@
-export {};
+export { AttachmentsModule, attachmentIntakeFor, blobStoreFor } from './attachments.module.js';
+export { checkSha256, type BlobStore, type OpenedBlob, type StagedBlob } from './blob-store.js';
+export { AttachmentConfigError, FILE_FIELD, PayloadTooLargeError, UnsupportedMediaTypeError, UploadAbortedError } from './errors.js';
+export { FileBlobStore } from './file-blob-store.js';
+export { cleanFileName } from './file-name.js';
+export { AttachmentIntake, THUMBNAIL_SIZE, type BlobCheck, type IntakeOptions, type ReceivedFile } from './intake.js';
+export { S3BlobStore, type S3Settings } from './s3-blob-store.js';
+export { MAX_ATTACHMENT_BYTES, attachmentSettingsFromEnv, type AttachmentStorageSettings } from './settings.js';
+export { SNIFF_BYTES, isImage, sniffMediaType } from './sniff.js';
+export { AttachmentSweep, checkAttachments, recordedAttachment, type AttachmentEventLike, type AttachmentProblem, type RecordedAttachment } from './verification.js';
+export { defaultAttachmentKind } from './kinds.js';
+export { verifyCaseFiles, verifyStoreAndFiles, type BrokenAttachment, type CaseVerification, type Rehash, type StoreAndFilesVerification } from './store-verification.js';

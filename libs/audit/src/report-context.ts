@@ -1,4 +1,4 @@
-import { labelsFor, localDateTime, SYSTEM_ACTOR, type Language, type Naming, type OrgTree } from '#domain';
+import { labelsFor, localDateTime, PUBLIC_ACTOR, SYSTEM_ACTOR, type Language, type Naming, type OrgTree } from '#domain';
 import type { Colleague } from '#cases';
 import type { RecordedEvent } from '#event-store';
 
@@ -19,7 +19,7 @@ export interface ReportContext {
 function userIdsIn(events: readonly RecordedEvent[]): string[] {
   const ids = new Set<string>();
   for (const event of events) {
-    if (event.metadata.actorId !== SYSTEM_ACTOR.userId) ids.add(event.metadata.actorId);
+    if (event.metadata.actorId !== SYSTEM_ACTOR.userId && event.metadata.actorId !== PUBLIC_ACTOR.userId) ids.add(event.metadata.actorId);
     if (event.type === 'CaseAssigned' && typeof event.data.assigneeId === 'string') ids.add(event.data.assigneeId);
   }
   return [...ids];
@@ -41,9 +41,10 @@ export function unitName(context: ReportContext, unitId: string): string {
   return context.org.has(unitId) ? context.org.get(unitId).name : unitId;
 }
 
-/** `王协调（hd-dg.coordinator）`; the system; or the id when no account has it. */
+/** `王协调（hd-dg.coordinator）`; the system; the resident of a public filing; or the id when no account has it. */
 export function personName(context: ReportContext, userId: string): string {
   if (userId === SYSTEM_ACTOR.userId) return labelsFor(context.language).role.system;
+  if (userId === PUBLIC_ACTOR.userId) return labelsFor(context.language).role.public;
   const person = context.people.get(userId);
   if (!person) return userId;
   return context.language === 'zh-CN' ? `${person.displayName}（${person.username}）` : `${person.displayName} (${person.username})`;

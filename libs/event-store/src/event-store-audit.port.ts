@@ -80,6 +80,8 @@ export interface VerifyStoreOptions {
   readonly eventBatchSize?: number;
   /** Called after each batch of events. */
   readonly onProgress?: (progress: VerifyProgress) => void | Promise<void>;
+  /** Called with each event as the walk reads it, before its batch's onProgress (checks that ride along, such as attachment files). */
+  readonly onEvent?: (event: RecordedEvent) => void;
 }
 
 /** An anchor was asked for at a global position that cannot be anchored. */

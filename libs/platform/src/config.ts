@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { SCRYPT_DEFAULTS, SCRYPT_LOG2N_RANGE } from '#accounts';
+import { attachmentSettingsFromEnv, type AttachmentStorageSettings } from '#attachments';
 import { DEFAULT_ACQUIRE_TIMEOUT_MS } from '#database';
 import { CASE_KINDS, type CaseKind } from '#domain';
 import { notificationSettingsFromEnv, type NotificationSettings } from '#notifications';
@@ -37,6 +38,8 @@ export interface AppConfig {
   readonly notify: NotificationSettings;
   /** The kinds residents may file through the public channel (PUBLIC_CASE_KINDS); unset: the default four. */
   readonly publicKinds: readonly CaseKind[] | undefined;
+  /** Where attachment files are kept: under dataDir, or in an S3-compatible bucket (ATTACHMENTS_S3_*). */
+  readonly attachments: AttachmentStorageSettings;
 }
 
 export class ConfigError extends Error {
@@ -50,7 +53,7 @@ export class ConfigError extends Error {
  * Errors that mean the operator must change something (a variable, a file, a folder): start-up
  * stops with their message alone, not a stack trace.
  */
-const CONFIGURATION_ERRORS = new Set(['ConfigError', 'NotificationConfigError', 'SlaPolicyFileError', 'OrgFileError', 'JwtSecretError', 'EmbeddedPostgresDataDirError']);
+const CONFIGURATION_ERRORS = new Set(['ConfigError', 'NotificationConfigError', 'SlaPolicyFileError', 'OrgFileError', 'JwtSecretError', 'EmbeddedPostgresDataDirError', 'AttachmentConfigError']);
 
 export function isConfigurationError(error: unknown): error is Error {
   return error instanceof Error && CONFIGURATION_ERRORS.has(error.name);
@@ -63,11 +66,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (jobsDatabaseUrl) checkUrl('JOBS_DATABASE_URL', jobsDatabaseUrl, ['postgres:', 'postgresql:']);
   const redisUrl = nonEmpty(env.REDIS_URL);
   if (redisUrl) checkUrl('REDIS_URL', redisUrl, ['redis:', 'rediss:']);
+  const dataDir = resolve(nonEmpty(env.MINYI_DATA_DIR) ?? './data');
   return {
     port: portNumber(env.PORT ?? '3000'),
     host: nonEmpty(env.HOST),
     trustProxy: proxyList(env.TRUST_PROXY),
-    dataDir: resolve(nonEmpty(env.MINYI_DATA_DIR) ?? './data'),
+    dataDir,
     databaseUrl,
     jobsDatabaseUrl,
     databaseAcquireTimeoutMs: acquireTimeout(env.DATABASE_ACQUIRE_TIMEOUT_MS),
@@ -82,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     passwordHashLog2N: scryptCost(env.PASSWORD_SCRYPT_LOG2N),
     notify: notificationSettingsFromEnv(env),
     publicKinds: publicKinds(env.PUBLIC_CASE_KINDS),
+    attachments: attachmentSettingsFromEnv(dataDir, env),
   };
 }
 

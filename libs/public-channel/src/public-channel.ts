@@ -143,13 +143,13 @@ export class PublicChannel {
    * Files the case at `unitId` as the public actor, with channel `web` and the files already
    * stored for it. With an idempotency key, a retry of the same body answers the first filing.
    */
-  async file(input: PublicFilingInput, attachments: readonly AttachmentFacts[], request: PublicRequest): Promise<StoredResponse> {
+  async file(input: PublicFilingInput, attachments: readonly AttachmentFacts[], request: PublicRequest): Promise<StoredResponse & { readonly replayed: boolean }> {
     this.checkFiling(input);
     const { idempotency } = this.deps;
     const key = request.idempotencyKey;
-    if (key === undefined) return { statusCode: 201, body: await this.fileOnce(randomUUID(), input, attachments, request) };
+    if (key === undefined) return { statusCode: 201, body: await this.fileOnce(randomUUID(), input, attachments, request), replayed: false };
     const stored = await idempotency.claim(PUBLIC_IDEMPOTENCY_SCOPE, key, IdempotencyStore.hashBody(request.idempotencyBody ?? input));
-    if (stored) return stored;
+    if (stored) return { ...stored, replayed: true };
     let answer: PublicFilingAnswer;
     try {
       answer = await this.fileOnce(idempotency.caseIdFor(PUBLIC_IDEMPOTENCY_SCOPE, key), input, attachments, request);
@@ -159,7 +159,7 @@ export class PublicChannel {
     }
     const response = { statusCode: 201, body: answer };
     await idempotency.remember(PUBLIC_IDEMPOTENCY_SCOPE, key, response);
-    return response;
+    return { ...response, replayed: false };
   }
 
   /** The case as its filer may see it, given the number and the access code. */

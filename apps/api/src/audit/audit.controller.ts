@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type pg from 'pg';
 import type { Principal } from '#accounts';
+import { AttachmentIntake, verifyStoreAndFiles } from '#attachments';
 import { CaseDirectory } from '#cases';
 import { MAIN_POOL } from '#database';
 import { ORG_TREE, type OrgTree } from '#domain';
@@ -17,6 +18,10 @@ export interface BrokenStreamView {
   readonly problem: string;
   readonly caseId: string | null;
   readonly caseNumber: string | null;
+  /** For a changed or missing file (`problem: "attachment"`): which attachment, and how. */
+  readonly attachmentId?: string;
+  readonly status?: 'changed' | 'missing';
+  readonly message?: string;
 }
 
 /**
@@ -46,23 +51,24 @@ export class AuditController {
     @Inject(ORG_TREE) private readonly org: OrgTree,
     @Inject(MAIN_POOL) private readonly pool: pg.Pool,
     private readonly directory: CaseDirectory,
+    private readonly attachments: AttachmentIntake,
   ) {}
 
   @Get('verify')
   @ApiOperation({ summary: 'Check every stream’s hash chain and head row; list the broken streams in scope (auditors and admins)' })
   @ApiTooManyRequestsResponse({ description: 'another whole-store verification or anchor is running (code busy, Retry-After)' })
   async verify(@CurrentUser() user: Principal) {
-    const result = await oneWalkAtATime(this.pool, () => this.audit.verifyAll());
+    const result = await oneWalkAtATime(this.pool, () => verifyStoreAndFiles(this.audit, (sha256) => this.attachments.rehash(sha256)));
     const cases = await this.directory.byStreamIds(result.broken.map((b) => b.streamId));
     const { org } = this;
     const atRoot = user.unitId === org.root.id;
     const broken: BrokenStreamView[] = [];
-    for (const { streamId, revision, problem } of result.broken) {
+    for (const { streamId, revision, problem, ...file } of result.broken) {
       const entry = cases.get(streamId);
       const inScope = atRoot || (entry?.unitsVisited.some((unitId) => org.has(unitId) && org.isWithin(unitId, user.unitId)) ?? false);
-      if (inScope) broken.push({ streamId, revision, problem, caseId: entry?.id ?? null, caseNumber: entry?.number ?? null });
+      if (inScope) broken.push({ streamId, revision, problem, caseId: entry?.id ?? null, caseNumber: entry?.number ?? null, ...file });
     }
-    return { ok: result.ok, streams: result.streams, events: result.events, broken, brokenOutsideScope: result.broken.length - broken.length };
+    return { ok: result.ok, streams: result.streams, events: result.events, files: result.files, broken, brokenOutsideScope: result.broken.length - broken.length };
   }
 
   @Get('anchor')

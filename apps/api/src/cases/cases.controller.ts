@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { UserStore, type Principal } from '#accounts';
+import { AttachmentIntake, verifyCaseFiles } from '#attachments';
 import { CASE_READ_MODEL, CaseQueries, CaseReader, IdempotentFiling, asColleague, filedCase, filerView, presentCase, presentCaseWithActions, presentEvent } from '#cases';
 import { ProjectionRunner } from '#projections';
 import { NotFoundError, ORG_TREE, allowedActions, assigneeUnitIds, isUuid, type OrgTree } from '#domain';
@@ -50,6 +51,7 @@ export class CasesController {
     @Inject(UserStore) private readonly users: UserStore,
     @Inject(ORG_TREE) private readonly org: OrgTree,
     @Inject(CLOCK) private readonly clock: Now,
+    private readonly attachments: AttachmentIntake,
   ) {}
 
   @Post()
@@ -236,9 +238,9 @@ export class CasesController {
   }
 
   @Get(':id/verify')
-  @ApiOperation({ summary: 'Check the case’s hash chain and stream head' })
+  @ApiOperation({ summary: 'Check the case’s hash chain and stream head, and re-hash its attachments’ files' })
   async verify(@CurrentUser() user: Principal, @Param('id') id: string) {
     const { events, head } = await this.reader.verifiable(user, caseId(id));
-    return verifyStream(events, head);
+    return verifyCaseFiles(verifyStream(events, head), events, (sha256) => this.attachments.rehash(sha256));
   }
 }

@@ -46,6 +46,10 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   password_change_required: HttpStatus.FORBIDDEN,
   // The public routes' limits per client address (libs/public-channel): Retry-After.
   rate_limited: HttpStatus.TOO_MANY_REQUESTS,
+  // Attachments (libs/attachments errors.ts): a file too large, of a type not accepted, cut off.
+  payload_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  upload_aborted: HttpStatus.BAD_REQUEST,
 };
 
 /** A typed error of ours: a stable `code`, and what the body may add from it. */

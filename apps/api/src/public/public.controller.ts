@@ -1,13 +1,16 @@
-import { Body, Controller, Get, Headers, HttpCode, Ip, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Ip, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { Language } from '#domain';
+import { AttachmentIntake, defaultAttachmentKind, type ReceivedFile } from '#attachments';
+import type { AttachmentFacts, Language } from '#domain';
 import { PublicChannel, type PublicRequest } from '#public-channel';
 import { currentRequest } from '#platform';
 import { Public } from '../auth/auth.guard.js';
 import { PublicFeedbackDto, PublicFilingDto, TrackQuery } from './public.dto.js';
 import { idempotencyKeyOf } from '../http/idempotency-key.js';
+import { discardCreated, MAX_FILES_PER_REQUEST, readMultipart } from '../http/multipart.js';
+import { createValidationPipe } from '../http/validation.js';
 
 /**
  * The resident's channel (API.md): no account, no staff token read or needed. Answers never
@@ -17,7 +20,13 @@ import { idempotencyKeyOf } from '../http/idempotency-key.js';
 @Public()
 @Controller('api/v1/public')
 export class PublicController {
-  constructor(private readonly channel: PublicChannel) {}
+  /** Checks the multipart body's `case` part as the global pipe checks a JSON body. */
+  private readonly validation = createValidationPipe();
+
+  constructor(
+    private readonly channel: PublicChannel,
+    private readonly intake: AttachmentIntake,
+  ) {}
 
   @Get('units')
   @ApiOperation({ summary: 'The communities and grids a resident may file to, with their paths' })
@@ -31,17 +40,37 @@ export class PublicController {
     return this.channel.kinds();
   }
 
+  /**
+   * JSON, or multipart/form-data with the filing as JSON text in a `case` part and up to 5 files
+   * in `files` parts. The address's filing is counted before the body is read, so that an address
+   * past its limit uploads nothing; files are stored as they stream in and recorded with the
+   * filing in one append; a refused filing takes its count back and leaves none of its files.
+   */
   @Post('cases')
   @ApiOperation({ summary: 'File a case as a resident: answers the case number, a one-time access code and a receipt' })
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiBody({ type: PublicFilingDto, description: 'as JSON, or as the `case` part (JSON text) of a multipart body with up to 5 `files`' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key and body returns the first answer' })
-  async file(@Body() body: PublicFilingDto, @Headers('idempotency-key') key: string | undefined, @Ip() clientAddress: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  async file(@Req() request: FastifyRequest, @Headers('idempotency-key') key: string | undefined, @Ip() clientAddress: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const idempotencyKey = idempotencyKeyOf(key);
     const booking = await this.channel.bookFiling(clientAddress);
+    let files: readonly ReceivedFile[] = [];
     try {
-      const answer = await this.channel.file(body, [], { ...this.request(), idempotencyKey, idempotencyBody: body });
+      let body: unknown = request.body;
+      if (request.isMultipart()) {
+        const upload = await readMultipart(request, this.intake, { fileField: 'files', maxFiles: MAX_FILES_PER_REQUEST, jsonField: 'case', requireFile: false });
+        files = upload.files;
+        body = filingPart(upload.json);
+      }
+      const filing = (await this.validation.transform(body, { type: 'body', metatype: PublicFilingDto })) as PublicFilingDto;
+      const attachments = files.map(asAttachment);
+      const idempotencyBody = { case: body, files: files.map((file) => file.sha256) };
+      const answer = await this.channel.file(filing, attachments, { ...this.request(), idempotencyKey, idempotencyBody });
+      if (answer.replayed) await this.channel.withdraw(booking);
       void reply.status(answer.statusCode).header('Cache-Control', 'no-store');
       return answer.body;
     } catch (error) {
+      await discardCreated(this.intake, files);
       await this.channel.withdraw(booking);
       throw error;
     }
@@ -71,6 +100,30 @@ export class PublicController {
     const request = currentRequest();
     return { correlationId: request?.requestId ?? randomUUID(), clientRequestId: request?.clientRequestId };
   }
+}
+
+/** The multipart body's `case` part, parsed: missing or not JSON is a 400 naming it. */
+function filingPart(text: string | undefined): unknown {
+  const problem = (message: string) => new BadRequestException({ message, details: [{ field: 'case', message }] });
+  if (text === undefined) throw problem('send the filing as JSON text in a part named "case"');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw problem('the "case" part is not valid JSON');
+  }
+}
+
+/** A resident's file as the case records it: its kind follows from its type, with no description. */
+function asAttachment(file: ReceivedFile): AttachmentFacts {
+  return {
+    attachmentId: randomUUID(),
+    sha256: file.sha256,
+    size: file.size,
+    mediaType: file.mediaType,
+    name: file.name,
+    kind: defaultAttachmentKind(file.mediaType),
+    description: null,
+  };
 }
 
 /** English when the browser prefers it to Chinese, else Chinese. */

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { AnchorPositionError, anchorsMatch, parseStoreAnchor, type AnchorPoint, type EventStoreAudit, type StoreAnchor, type StoreVerification } from '#event-store';
+import { attachmentIntakeFor, verifyStoreAndFiles, type StoreAndFilesVerification } from '#attachments';
+import { AnchorPositionError, anchorsMatch, parseStoreAnchor, type AnchorPoint, type EventStoreAudit, type StoreAnchor } from '#event-store';
+import { loadConfig } from '#platform';
 import { withCliContext } from '../cli-context.js';
 import { UsageError, parseArgs, type CliCommand } from '../command.js';
 import { ProgressLine, count } from '../progress.js';
@@ -11,8 +13,9 @@ export const verify: CliCommand = {
 
 Walks the whole event store in batches: every event's hash is recomputed from its contents,
 every link to the event before is followed, and every stream's head row is compared with its
-last event, so an edited, deleted, reordered or cut-off event is found. Lists each broken
-stream (with its case number where the case read model knows it) and the first broken revision.
+last event, so an edited, deleted, reordered or cut-off event is found. Every attachment's file
+is re-hashed too: a changed or missing file breaks its case. Lists each broken stream (with its
+case number where the case read model knows it) and the first broken revision.
 Progress goes to stderr.
 
   --anchor              then print an anchor: a digest of every stream's head at the settled
@@ -49,12 +52,12 @@ the anchor no longer matches, 2 on a usage error.
       const matches = kept && result.anchor ? anchorsMatch(kept, result.anchor) : undefined;
 
       if (flags.has('json')) {
-        const output = { ok: result.ok, streams: result.streams, events: result.events, broken, anchor: result.anchor, anchorMatches: matches };
+        const output = { ok: result.ok, streams: result.streams, events: result.events, files: result.files, broken, anchor: result.anchor, anchorMatches: matches };
         process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
       } else {
         const verdict = result.ok ? 'the store is whole' : `${broken.length} broken ${plural(broken.length, 'stream')}`;
         const lines = [`verified ${count(result.streams)} ${plural(result.streams, 'stream')} and ${count(result.events)} ${plural(result.events, 'event')}: ${verdict}`];
-        for (const b of broken) lines.push(`  ${b.caseNumber ?? '-'}  ${b.streamId}  from revision ${b.revision}: ${b.problem}`);
+        for (const b of broken) lines.push(`  ${b.caseNumber ?? '-'}  ${b.streamId}  from revision ${b.revision}: ${'message' in b ? b.message : b.problem}`);
         if (kept) lines.push(...anchorCheck(kept, result.anchor!));
         else if (result.anchor) lines.push(`anchor at global position ${result.anchor.position} (keep it elsewhere):`, JSON.stringify(result.anchor));
         process.stdout.write(`${lines.join('\n')}\n`);
@@ -65,10 +68,11 @@ the anchor no longer matches, 2 on a usage error.
 };
 
 /** Walks the whole store, its progress on stderr. */
-async function verifyShowingProgress(audit: EventStoreAudit, anchor: AnchorPoint | undefined): Promise<StoreVerification> {
+async function verifyShowingProgress(audit: EventStoreAudit, anchor: AnchorPoint | undefined): Promise<StoreAndFilesVerification> {
   const progress = new ProgressLine(process.stderr);
+  const files = attachmentIntakeFor(loadConfig().attachments);
   try {
-    return await audit.verifyAll({
+    return await verifyStoreAndFiles(audit, (sha256) => files.rehash(sha256), {
       anchor,
       onProgress: ({ events, streams, totalEvents }) => {
         const share = totalEvents > 0 ? ` (${Math.floor((100 * events) / totalEvents)}%)` : '';

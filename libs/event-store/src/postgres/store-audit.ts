@@ -102,7 +102,11 @@ async function walk(client: pg.PoolClient, options: VerifyStoreOptions, streamBa
     let cursor: { streamId: string; revision: number } | null = null;
     for (;;) {
       const rows = await eventsInRange(client, { lowerStreamId, upperStreamId, cursor, limit: eventBatch });
-      for (const row of rows) tally.event(eventFromRow(row), heads);
+      for (const row of rows) {
+        const event = eventFromRow(row);
+        tally.event(event, heads);
+        options.onEvent?.(event);
+      }
       if (rows.length > 0) await options.onProgress?.({ events: tally.events, streams: tally.streamsSeen, totalEvents });
       if (rows.length < eventBatch) break;
       const last = rows.at(-1)!;

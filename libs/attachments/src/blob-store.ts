@@ -1,0 +1,41 @@
+import type { Readable } from 'node:stream';
+
+/** A file written whole to the staging folder, with the SHA-256 and size of its bytes. */
+export interface StagedBlob {
+  readonly path: string;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+/** A stored blob's bytes, to stream out. */
+export interface OpenedBlob {
+  readonly stream: Readable;
+  readonly size: number;
+}
+
+/**
+ * Content-addressed storage of attachment bytes: a blob is named by the hex SHA-256 of its bytes,
+ * so the same file stored twice is one blob. Adapters: files under the data folder
+ * (FileBlobStore) and an S3-compatible bucket (S3BlobStore).
+ */
+export interface BlobStore {
+  /** Where it keeps blobs, in words, for logs. */
+  readonly description: string;
+  /**
+   * Stores a staged file under its hash. `created` is false when the blob was there already; the
+   * staged file is left for the caller to remove either way.
+   */
+  put(staged: StagedBlob): Promise<{ readonly created: boolean }>;
+  /** The blob's bytes, or null when there is none under that hash. */
+  open(sha256: string): Promise<OpenedBlob | null>;
+  /** Removes the blob; a missing one is not an error. */
+  remove(sha256: string): Promise<void>;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Guards every path and key built from a hash: only 64 lower-case hex digits name a blob. */
+export function checkSha256(sha256: string): string {
+  if (!SHA256_HEX.test(sha256)) throw new RangeError(`"${sha256}" is not a hex SHA-256`);
+  return sha256;
+}
