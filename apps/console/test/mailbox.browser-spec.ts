@@ -157,7 +157,8 @@ describeInBrowser('mailbox')("the resident's mailbox and tracking pages, and a c
           await fitsTheScreen(page);
           await h.screenshot(page, `receipt-${language}-${viewport.width}`);
 
-          // The receipt checks out.
+          // The receipt checks out (once the filing's record is in the read model; the page retries a moment meanwhile).
+          await h.settle();
           await receipt.getByRole('button', { name: words.check }).click();
           await page.getByTestId('receipt-result').filter({ hasText: words.intact }).waitFor();
 

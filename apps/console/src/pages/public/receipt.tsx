@@ -101,6 +101,21 @@ export function Receipt({ filed, onAnother }: { readonly filed: PublicFiled; rea
   );
 }
 
+/** How often a receipt just given is looked up before it counts as unknown: the record of a filing may take a moment to be found. */
+const FRESH_RECEIPT_TRIES = 5;
+const RETRY_DELAY_MS = 800;
+
+async function lookUpReceipt(hash: string, tries: number): Promise<ReceiptCheck> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await publicGet<ReceiptCheck>(`/api/v1/public/receipts/${encodeURIComponent(hash)}`);
+    } catch (failure) {
+      if (!(failure instanceof ApiError && failure.status === 404) || attempt >= tries) throw failure;
+      await new Promise((resolve) => window.setTimeout(resolve, RETRY_DELAY_MS));
+    }
+  }
+}
+
 /** Checks a receipt code (`GET /api/v1/public/receipts/{hash}`): given one, a button; else a form to type it. */
 export function ReceiptChecker({ hash: given, initial = '' }: { readonly hash?: string; readonly initial?: string }) {
   const { t, formatTime } = useI18n();
@@ -118,7 +133,7 @@ export function ReceiptChecker({ hash: given, initial = '' }: { readonly hash?: 
     setError(null);
     setAnswer(null);
     try {
-      setAnswer(await publicGet<ReceiptCheck>(`/api/v1/public/receipts/${encodeURIComponent(hash)}`));
+      setAnswer(await lookUpReceipt(hash, given !== undefined ? FRESH_RECEIPT_TRIES : 1));
     } catch (failure) {
       if (failure instanceof ApiError && (failure.status === 404 || failure.status === 400)) setAnswer('unknown');
       else setError(failure);
