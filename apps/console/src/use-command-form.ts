@@ -3,9 +3,12 @@ import { ApiError } from './api/client.js';
 import { focusFirstProblem } from './components.js';
 import { serverProblems, type Problems } from './forms/problems.js';
 
-/** The problems of a refused request, beside the fields the server names. */
+/**
+ * The problems of a refused request (400), beside the fields the server names. Other refusals
+ * that name a field (a file too large or of a type not accepted) are said in words of their own.
+ */
 export function refusedFields(failure: unknown): Problems {
-  return failure instanceof ApiError ? serverProblems(failure.details) : {};
+  return failure instanceof ApiError && failure.status === 400 ? serverProblems(failure.details) : {};
 }
 
 export interface CommandForm {

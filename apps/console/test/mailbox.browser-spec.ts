@@ -277,10 +277,16 @@ describeInBrowser('mailbox')("the resident's mailbox and tracking pages, and a c
         [415, WORDS['zh-CN'].badType, {}],
       ] as const) {
         await page.route('**/api/v1/public/cases', (route) =>
-          route.fulfill({ status, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ statusCode: status, error: 'x', message: 'x' }) }),
+          route.fulfill({
+            status,
+            headers: { 'Content-Type': 'application/json', ...headers },
+            body: JSON.stringify({ statusCode: status, error: 'x', message: 'refused', details: status === 429 ? undefined : [{ field: 'files', message: 'refused in English' }] }),
+          }),
         );
         await page.getByRole('button', { name: '提交', exact: true }).click();
         await page.getByRole('alert').filter({ hasText: text }).waitFor();
+        // Said in the reader's words only, not the server's beside a field.
+        expect(await page.locator('.field-error').count()).toBe(0);
         if (status === 429) await page.getByTestId('retry-after').filter({ hasText: WORDS['zh-CN'].retry }).waitFor();
         await page.unroute('**/api/v1/public/cases');
       }

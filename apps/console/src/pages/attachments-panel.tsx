@@ -167,7 +167,7 @@ function UploadForm({ caseId, full, onUploaded }: { readonly caseId: string; rea
     } catch (failure) {
       setError(failure);
       // The server names a refused part (`file`, `kind`, `description`): shown beside it.
-      if (failure instanceof ApiError && failure.details.length > 0) {
+      if (failure instanceof ApiError && failure.status === 400) {
         const named = serverProblems(failure.details);
         setProblems({ file: named.file, description: named.description ?? named.kind });
       }

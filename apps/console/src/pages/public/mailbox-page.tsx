@@ -161,7 +161,8 @@ function MailboxForm({
     fileInput.current?.focus();
   };
 
-  const otherProblems = error instanceof ApiError ? error.details.filter((detail) => !SHOWN_FIELDS.includes(detail.field)) : [];
+  const refused = error instanceof ApiError && error.status === 400 ? error.details : [];
+  const otherProblems = refused.filter((detail) => !SHOWN_FIELDS.includes(detail.field));
 
   return (
     <div className="public-page">
@@ -175,7 +176,7 @@ function MailboxForm({
             error={error}
             known={{ 413: t('mailbox.tooLarge'), 415: t('mailbox.badType'), 429: t('mailbox.tooMany') }}
           />
-          {error instanceof ApiError && error.details.length > 0 && <p className="field-error">{t('error.fixFields')}</p>}
+          {refused.length > 0 && <p className="field-error">{t('error.fixFields')}</p>}
           {otherProblems.length > 0 && (
             <ul className="field-error-list">
               {otherProblems.map((detail) => (
