@@ -347,6 +347,30 @@ describeInBrowser('mailbox')("the resident's mailbox and tracking pages, and a c
   );
 
   it(
+    'is used with the keyboard alone: a unit found by typing is chosen with Enter, and the path steps are selects',
+    async () => {
+      const { page } = await open('/mailbox', 'zh-CN', PHONE);
+      await page.getByLabel(WORDS['zh-CN'].search).focus();
+      await page.keyboard.type('湖滨');
+      // Enter in the search box sends nothing.
+      await page.keyboard.press('Enter');
+      expect(await page.locator('.notice-error').count()).toBe(0);
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate('document.activeElement.className')).toContain('unit-result');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('unit-chosen').filter({ hasText: '湖滨社区' }).waitFor();
+      expect(await page.evaluate('document.activeElement.name')).toBe('unit-search');
+      // The path follows what was chosen, down to the community.
+      expect(await page.locator('select[name="unit-level-town"]').inputValue()).toBe('西湖街道');
+      expect(await page.locator('select[name="unit-level-community"]').inputValue()).toBe('湖滨社区');
+      // The file picker is reached with Tab: the hidden input takes the focus, its button-like label shows it.
+      await page.locator('input[name="files"]').focus();
+      expect(await page.evaluate('document.activeElement.name')).toBe('files');
+    },
+    SLOW,
+  );
+
+  it(
     'checks a receipt code on the tracking page, and a wrong number or code is not recognised',
     async () => {
       const filed = await fileAsResident();

@@ -1,5 +1,5 @@
-import { create } from 'qrcode';
 import { useMemo } from 'react';
+import { qrPath } from '../../qr.js';
 
 /** A QR code drawn as SVG in the page itself: no request leaves the browser. */
 export function QrCode({ text, label }: { readonly text: string; readonly label: string }) {
@@ -12,13 +12,4 @@ export function QrCode({ text, label }: { readonly text: string; readonly label:
       <path d={path} transform={`translate(${quiet} ${quiet})`} fill="#000" />
     </svg>
   );
-}
-
-/** The dark modules of `text`'s QR code as one SVG path, one unit square each. */
-export function qrPath(text: string): { readonly size: number; readonly path: string } {
-  const { modules } = create(text, { errorCorrectionLevel: 'M' });
-  const parts: string[] = [];
-  for (let row = 0; row < modules.size; row++)
-    for (let column = 0; column < modules.size; column++) if (modules.get(row, column)) parts.push(`M${column} ${row}h1v1h-1z`);
-  return { size: modules.size, path: parts.join('') };
 }

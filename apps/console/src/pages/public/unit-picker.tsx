@@ -1,5 +1,5 @@
 import type { OrgLevel } from '#domain';
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { PublicUnit } from '../../api/types.js';
 import { choicesBelow, searchUnits, unitAtPath, unitChain, unitTrail } from '../../forms/mailbox.js';
 import { RequiredMark } from '../../components.js';
@@ -26,6 +26,7 @@ export function UnitPicker({
   const { t } = useI18n();
   const id = useId();
   const [text, setText] = useState('');
+  const search = useRef<HTMLInputElement>(null);
   const [picked, setPicked] = useState<readonly string[]>(() => {
     const unit = units.find((u) => u.id === unitId);
     if (unit) return unitChain(unit);
@@ -62,6 +63,7 @@ export function UnitPicker({
           <RequiredMark />
         </label>
         <input
+          ref={search}
           id={`${id}-search`}
           type="search"
           name="unit-search"
@@ -98,6 +100,8 @@ export function UnitPicker({
                       onClick={() => {
                         pickUnit(unit);
                         setText('');
+                        // The list goes away: the focus stays in the field rather than falling to the page.
+                        search.current?.focus();
                       }}
                     >
                       <span className="unit-result-name">{unit.name}</span>
