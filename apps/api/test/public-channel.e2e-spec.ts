@@ -137,9 +137,11 @@ describe("the resident's channel", () => {
       expect(Number(sixth.headers['retry-after'])).toBeGreaterThan(3500);
       expect(await api.eventCount()).toBe(before);
       expect((await from(nextAddress()).post('/api/v1/public/cases', residentFiling())).status).toBe(201);
-      // An hour later the address files again.
+      // An hour later the address files again, and the hits of the hour before are forgotten.
       t.advance(3601 * 1000);
       expect((await from(clientAddress).post('/api/v1/public/cases', residentFiling())).status).toBe(201);
+      const { rows } = await t.engine.pool.query<{ oldest: Date }>('SELECT min(at) AS oldest FROM public_limit_hits');
+      expect(t.now().getTime() - rows[0]!.oldest.getTime()).toBeLessThanOrEqual(3600 * 1000);
     });
 
     it('lets a burst of concurrent filings from one address through no more than five times', async () => {

@@ -51,7 +51,12 @@ const REFUSALS: Record<PublicLimitName, string> = {
   wrongCode: 'too many wrong case numbers or access codes from this address; try again later',
 };
 
+/** How often a process deletes the hits that have left every window. */
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+
 export class PublicLimits {
+  private lastPrunedAt: number | undefined;
+
   constructor(
     private readonly pool: Pool,
     private readonly limits: typeof PUBLIC_LIMITS = PUBLIC_LIMITS,
@@ -69,6 +74,7 @@ export class PublicLimits {
   async book(name: PublicLimitName, clientAddress: string, now: Date): Promise<LimitBooking> {
     const address = clientAddressKey(clientAddress);
     const { max, windowSeconds } = this.limits[name];
+    await this.pruneIfDue(now);
     return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`public-limit:${name}:${address}`]);
       const since = new Date(now.getTime() - windowSeconds * 1000);
@@ -89,6 +95,14 @@ export class PublicLimits {
   /** Takes a hit back: the filing was refused, or the code was right after all. */
   async withdraw(booking: LimitBooking): Promise<void> {
     await this.pool.query('DELETE FROM public_limit_hits WHERE id = $1', [booking.id]);
+  }
+
+  /** Now and then, as hits come in: the table holds about an hour of them, never more. */
+  private async pruneIfDue(now: Date): Promise<void> {
+    const at = now.getTime();
+    if (this.lastPrunedAt !== undefined && at >= this.lastPrunedAt && at - this.lastPrunedAt < PRUNE_EVERY_MS) return;
+    this.lastPrunedAt = at;
+    await this.prune(now);
   }
 
   /** Forgets hits older than every window. */
