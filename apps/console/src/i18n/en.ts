@@ -214,6 +214,7 @@ export const en: Record<ConsoleMessageKey, string> = {
   'case.updatedAt': 'Last change',
   'case.revision': 'Revision {n}',
   'case.supervised': 'Supervised',
+  'case.noName': 'no name given',
   'case.anonymous': 'Anonymous',
   'case.details': 'Details',
   'case.deadlines': 'Deadlines',

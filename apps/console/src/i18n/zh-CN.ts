@@ -218,6 +218,7 @@ export const zhCN = {
   'case.revision': '版本 {n}',
   'case.supervised': '督办',
   'case.anonymous': '匿名',
+  'case.noName': '未留姓名',
   'case.details': '基本情况',
   'case.deadlines': '办理时限',
   'case.noDeadlines': '没有计时中的时限。',
