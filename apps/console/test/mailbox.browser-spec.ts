@@ -387,6 +387,15 @@ describeInBrowser('mailbox')("the resident's mailbox and tracking pages, and a c
       await page.getByLabel('Number').fill(filed.number);
       await page.getByRole('button', { name: 'Look up', exact: true }).click();
       await page.getByTestId('track-case').getByText('楼道灯不亮').waitFor();
+
+      // Too many wrong codes from this address: when to try again.
+      await page.route('**/api/v1/public/cases/**', (route) =>
+        route.fulfill({ status: 429, headers: { 'Content-Type': 'application/json', 'Retry-After': '600' }, body: JSON.stringify({ statusCode: 429, error: 'Too Many Requests', message: 'x' }) }),
+      );
+      await page.getByRole('button', { name: 'Look up', exact: true }).click();
+      await page.getByRole('alert').filter({ hasText: 'Too many wrong attempts.' }).waitFor();
+      await page.getByTestId('retry-after').filter({ hasText: WORDS.en.retry }).waitFor();
+      expect(await page.getByTestId('track-case').count()).toBe(0);
     },
     SLOW,
   );
