@@ -123,7 +123,7 @@ function CaseStanding({ view, code, reload }: { readonly view: PublicCase; reado
         <div>
           <dt>{t('track.unit')}</dt>
           <dd>
-            {view.unit.name} <span className="muted">({t(`level.${view.unit.level}`)})</span>
+            {view.unit.name} <span className="muted">· {t(`level.${view.unit.level}`)}</span>
           </dd>
         </div>
         <div>
