@@ -4,7 +4,6 @@ import { publicGet } from '../../api/public-client.js';
 import type { PublicFiled, ReceiptCheck } from '../../api/types.js';
 import { trackingLink } from '../../forms/mailbox.js';
 import { useI18n } from '../../i18n/i18n.js';
-import { Link } from '../../router.js';
 import { CodeField, PublicError } from './public-parts.js';
 import { QrCode } from './qr-code.js';
 
@@ -40,6 +39,7 @@ function Copyable({ label, value, copyLabel, large }: { readonly label: string; 
 }
 
 /** What a resident keeps after filing: the number, the access code (shown once), the receipt and a QR code to track it. */
+/** The links from it open new tabs: the access code stays on screen. */
 export function Receipt({ filed, onAnother }: { readonly filed: PublicFiled; readonly onAnother: () => void }) {
   const { t, formatTime } = useI18n();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -71,7 +71,6 @@ export function Receipt({ filed, onAnother }: { readonly filed: PublicFiled; rea
             </div>
           </dl>
           <p className="notice-actions">
-            {/* A new tab, so that this receipt stays on screen. */}
             <a href={track} target="_blank" rel="noopener noreferrer" className="button button-primary">
               {t('receipt.track')}
             </a>
@@ -94,7 +93,9 @@ export function Receipt({ filed, onAnother }: { readonly filed: PublicFiled; rea
         </p>
         <ReceiptChecker hash={filed.receipt.hash} />
         <p>
-          <Link to={`/track?${new URLSearchParams({ receipt: filed.receipt.hash }).toString()}`}>{t('track.receiptTitle')}</Link>
+          <a href={`/track?${new URLSearchParams({ receipt: filed.receipt.hash }).toString()}`} target="_blank" rel="noopener noreferrer">
+            {t('track.receiptTitle')}
+          </a>
         </p>
       </section>
     </div>
