@@ -19,6 +19,8 @@ import { OrgController } from './org/org.controller.js';
 import { UsersController } from './users/users.controller.js';
 import { StatsController } from './stats/stats.controller.js';
 import { PublicController } from './public/public.controller.js';
+import { Open311Controller } from './open311/open311.controller.js';
+import { Open311KeysController } from './open311/open311-keys.controller.js';
 
 /** The HTTP API: the engine's modules, and the controllers that speak API.md over their ports. */
 @Module({})
@@ -27,7 +29,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EngineModule.forRoot(engine), AttachmentsModule.forRoot(engine.config.attachments)],
-      controllers: [AuthController, OrgController, UsersController, CasesController, AttachmentsController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, AuditController, DossierController, PublicController],
+      controllers: [AuthController, OrgController, UsersController, CasesController, AttachmentsController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, AuditController, DossierController, PublicController, Open311Controller, Open311KeysController],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: ErrorFilter }, Metrics, CasesService],
     };
   }

@@ -17,7 +17,7 @@ const CONSOLE_DIR_CANDIDATES = [new URL('../../../console', import.meta.url), ne
 );
 
 /** Paths the server answers itself: a miss there is the API's JSON 404, never the console's page. */
-const SERVER_PATHS = ['/api', '/health', '/metrics', '/admin'];
+const SERVER_PATHS = ['/api', '/health', '/metrics', '/admin', '/open311'];
 
 const ASSETS_PATH = '/assets/';
 const IMMUTABLE = 'public, max-age=31536000, immutable';

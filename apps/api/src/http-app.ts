@@ -12,6 +12,7 @@ import { acceptJsonBodies, BODY_LIMIT_BYTES } from './http/body.js';
 import { errorBody } from './http/error-filter.js';
 import { acceptMultipartBodies } from './http/multipart.js';
 import { createValidationPipe } from './http/validation.js';
+import { acceptOpen311Forms } from './open311/open311-format.js';
 import { Metrics } from './ops/metrics.js';
 import { serveQueueBoard } from './ops/queue-board.js';
 import type { Logger } from 'pino';
@@ -71,6 +72,7 @@ async function setUpHttp(app: NestFastifyApplication, logger: Logger, now: Now):
   logEveryRequest(fastify, logger, app.get(Metrics));
   refuseThrottledLoginsEarly(fastify, app.get(LoginLimits), now);
   acceptJsonBodies(fastify);
+  acceptOpen311Forms(fastify);
   await acceptMultipartBodies(fastify);
   await serveQueueBoard(fastify, app.get<JobQueues>(JOB_QUEUES), app.get(LoginService), now);
   const consoleDir = findConsoleDir();

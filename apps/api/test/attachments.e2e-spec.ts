@@ -75,6 +75,38 @@ describe('attachments', () => {
       });
   }
 
+  /**
+   * A multipart upload over a raw connection that declares `declaredBytes` and sends only the
+   * file part's start and `send`: the answer the server gives before the body is complete.
+   */
+  async function rawUpload(caseId: string, { declaredBytes, send }: { declaredBytes: number; send: Buffer }): Promise<{ status: number; body: string }> {
+    const server = t.app.getHttpServer();
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const boundary = 'minyi-raw';
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="raw.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+    const token = await t.token(CLERK);
+    return new Promise((resolve, reject) => {
+      const request = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/api/v1/cases/${caseId}/attachments`,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(declaredBytes) },
+      });
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          resolve({ status: response.statusCode!, body: Buffer.concat(chunks).toString('utf8') });
+          request.destroy();
+        });
+      });
+      request.on('error', reject);
+      request.write(Buffer.concat([head, send]));
+    });
+  }
+
   /** Every file under the attachments folder, staged ones included. */
   async function storedFiles(): Promise<string[]> {
     const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -244,6 +276,14 @@ describe('attachments', () => {
       });
     });
 
+    it('refuses a body declared larger than a file may be with 413 before reading it', async () => {
+      await writesNothing(async () => {
+        const { status, body } = await rawUpload(filed.id, { declaredBytes: 30 * 1024 * 1024, send: pdfFixture() });
+        expect(status).toBe(413);
+        expect(JSON.parse(body)).toMatchObject({ statusCode: 413, code: 'payload_too_large', details: [{ field: 'file' }] });
+      });
+    });
+
     it('refuses an unknown kind, a bad description, a missing file and an extra part with 400 naming the field', async () => {
       await writesNothing(async () => {
         expectFieldError(await upload(filed.id, pdfFixture(), 'a.pdf', { kind: 'video' }), 'kind');
@@ -306,6 +346,24 @@ describe('attachments', () => {
         expectError(refused, 409, 'limit_reached');
       });
       expect((await api.detail(COORDINATOR, full.id)).attachments).toHaveLength(CASE_LIMITS.attachments);
+    });
+  });
+
+  describe('the dossier', () => {
+    it('lists each attachment with its name, kind, type, size and full SHA-256, in JSON and on the printable page', async () => {
+      const documented = await api.file({ title: '有附件的档案' });
+      const pdf = (await upload(documented.id, Buffer.concat([pdfFixture(), Buffer.from('%dossier')]), '<调解>协议.pdf', { kind: 'agreement' })).body as Uploaded;
+      const json = await api.get('auditor', `/api/v1/cases/${documented.id}/dossier`);
+      expect(json.status).toBe(200);
+      expect(json.body.attachments).toEqual([
+        expect.objectContaining({ attachmentId: pdf.attachmentId, name: '<调解>协议.pdf', kind: 'agreement', mediaType: 'application/pdf', size: pdf.size, sha256: pdf.sha256 }),
+      ]);
+      const page = await api.get('auditor', `/api/v1/cases/${documented.id}/dossier?format=html`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<h2>附件</h2>');
+      expect(page.text).toContain(pdf.sha256);
+      expect(page.text).toContain('&lt;调解&gt;协议.pdf');
+      expect(page.text).toContain('协议书');
     });
   });
 

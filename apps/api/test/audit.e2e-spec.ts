@@ -46,7 +46,7 @@ describe('audit: whole-store verification and anchors', () => {
     it('walks every stream and event: ok, with no broken streams', async () => {
       const response = await api.get('auditor', '/api/v1/audit/verify');
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ ok: true, streams: await streamCount(), events: await api.eventCount(), broken: [], brokenOutsideScope: 0 });
+      expect(response.body).toEqual({ ok: true, streams: await streamCount(), events: await api.eventCount(), files: 0, broken: [], brokenOutsideScope: 0 });
       expect(response.body.streams).toBe(4 + ACCOUNTS);
     });
 
@@ -137,7 +137,7 @@ describe('audit: whole-store verification and anchors', () => {
       ]
         .map((b) => ({ streamId: `case-${b.caseId}`, ...b, problem: expect.any(String) }))
         .sort((a, b) => (a.streamId < b.streamId ? -1 : 1));
-      expect(response.body).toEqual({ ok: false, streams: 5 + ACCOUNTS, events: await api.eventCount(), broken: expected, brokenOutsideScope: 0 });
+      expect(response.body).toEqual({ ok: false, streams: 5 + ACCOUNTS, events: await api.eventCount(), files: 0, broken: expected, brokenOutsideScope: 0 });
       expect(response.body.broken.find((b: { caseId: string }) => b.caseId === hx.id).problem).toMatch(/removed/);
     });
 

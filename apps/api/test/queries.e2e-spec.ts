@@ -344,7 +344,7 @@ describe('case queries: list, detail, history, state, verify', () => {
       const history = await api.get('auditor', `/api/v1/cases/${caseId}/history`);
       const verify = await api.get('auditor', `/api/v1/cases/${caseId}/verify`);
       expect(verify.status).toBe(200);
-      expect(verify.body).toEqual({ ok: true, events: STEPS.length, headHash: history.body.events.at(-1).hash });
+      expect(verify.body).toEqual({ ok: true, events: STEPS.length, headHash: history.body.events.at(-1).hash, problems: [], files: 0 });
       expect((await api.get('hd-dg-1.clerk', `/api/v1/cases/${caseId}/verify`)).body.ok).toBe(true);
     });
   });

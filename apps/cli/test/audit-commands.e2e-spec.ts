@@ -61,7 +61,7 @@ describe('audit commands: verify, replay, export', () => {
       expect(run).toMatchObject({ code: 0, stdout: `verified ${STREAMS} streams and ${await api.eventCount()} events: the store is whole\n` });
       const json = await cli('verify', '--json');
       expect(json.code).toBe(0);
-      expect(JSON.parse(json.stdout)).toEqual({ ok: true, streams: STREAMS, events: await api.eventCount(), broken: [] });
+      expect(JSON.parse(json.stdout)).toEqual({ ok: true, streams: STREAMS, events: await api.eventCount(), files: 0, broken: [] });
     });
 
     it('prints an anchor that still matches after more events, and no longer after a consistent rewrite', async () => {

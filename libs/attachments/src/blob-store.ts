@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
 /** A file written whole to the staging folder, with the SHA-256 and size of its bytes. */
@@ -30,6 +31,15 @@ export interface BlobStore {
   open(sha256: string): Promise<OpenedBlob | null>;
   /** Removes the blob; a missing one is not an error. */
   remove(sha256: string): Promise<void>;
+  /** The hex SHA-256 of the blob's bytes as stored now, or null when there is none. */
+  digest(sha256: string): Promise<string | null>;
+}
+
+/** The SHA-256 of a stream's bytes (for stores that can only stream). */
+export async function digestStream(stream: Readable): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;

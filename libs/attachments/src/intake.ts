@@ -13,9 +13,9 @@ import { Limiter } from './limiter.js';
 import { MAX_ATTACHMENT_BYTES } from './settings.js';
 import { SNIFF_BYTES, isImage, sniffMediaType } from './sniff.js';
 
-// One image at a time per libvips thread pool is plenty for uploads; its cache only holds memory.
+// Uploads are decoded one at a time on one libvips thread (see imageConcurrency); its cache only holds memory.
 sharp.cache(false);
-sharp.concurrency(2);
+sharp.concurrency(1);
 
 /** A file received and stored. */
 export interface ReceivedFile {
@@ -38,7 +38,10 @@ export interface IntakeOptions {
   readonly maxBytes?: number;
   /** The largest image, in pixels, that is decoded (default 50 megapixels): a small file can unpack huge. */
   readonly maxImagePixels?: number;
-  /** Images decoded at once; the other uploads wait, their bytes held back by TCP. */
+  /**
+   * Images decoded at once (default 1); the other uploads wait, their bytes held back by TCP.
+   * One keeps a server's memory low (bench:attachments); more gives more uploads a second on more cores.
+   */
   readonly imageConcurrency?: number;
 }
 
@@ -74,7 +77,7 @@ export class AttachmentIntake {
     this.#thumbnailDir = join(folder, '.thumbnails');
     this.#maxBytes = options.maxBytes ?? MAX_ATTACHMENT_BYTES;
     this.#maxPixels = options.maxImagePixels ?? 50_000_000;
-    this.#images = new Limiter(options.imageConcurrency ?? 2);
+    this.#images = new Limiter(options.imageConcurrency ?? 1);
   }
 
   get maxBytes(): number {
@@ -116,13 +119,8 @@ export class AttachmentIntake {
 
   /** Reads the stored blob again and compares its SHA-256 with its name. */
   async rehash(sha256: string): Promise<BlobCheck> {
-    const blob = await this.store.open(sha256);
-    if (!blob) return 'missing';
-    const hash = createHash('sha256');
-    await pipeline(blob.stream, async function (chunks: AsyncIterable<Buffer>) {
-      for await (const chunk of chunks) hash.update(chunk);
-    });
-    return hash.digest('hex') === sha256 ? 'intact' : 'changed';
+    const digest = await this.store.digest(sha256);
+    return digest === null ? 'missing' : digest === sha256 ? 'intact' : 'changed';
   }
 
   /**
@@ -133,9 +131,10 @@ export class AttachmentIntake {
     const path = this.#thumbnailPath(sha256);
     const cached = await openFile(path);
     if (cached) return cached;
-    const blob = await this.store.open(sha256);
-    if (!blob) return null;
-    await this.#images.run(async () => {
+    const made = await this.#images.run(async () => {
+      // Opened only once its turn comes: a bucket's stream would not wait idle.
+      const blob = await this.store.open(sha256);
+      if (!blob) return false;
       const staging = await this.#stagingPath();
       try {
         const resize = sharp({ limitInputPixels: this.#maxPixels }).rotate().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 });
@@ -147,8 +146,9 @@ export class AttachmentIntake {
       } finally {
         await rm(staging, { force: true });
       }
+      return true;
     });
-    return openFile(path);
+    return made ? openFile(path) : null;
   }
 
   /** Writes the bytes (an image re-encoded first) to a staged file while hashing them, then stores it. */

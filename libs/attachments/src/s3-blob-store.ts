@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { checkSha256, type BlobStore, type OpenedBlob, type StagedBlob } from './blob-store.js';
+import { checkSha256, digestStream, type BlobStore, type OpenedBlob, type StagedBlob } from './blob-store.js';
 
 /** An S3-compatible bucket (ATTACHMENTS_S3_*). */
 export interface S3Settings {
@@ -64,6 +64,11 @@ export class S3BlobStore implements BlobStore {
 
   async remove(sha256: string): Promise<void> {
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.keyOf(sha256) }));
+  }
+
+  async digest(sha256: string): Promise<string | null> {
+    const blob = await this.open(sha256);
+    return blob && digestStream(blob.stream);
   }
 
   destroy(): void {

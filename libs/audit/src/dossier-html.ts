@@ -96,6 +96,14 @@ export function renderDossierHtml(dossier: Dossier, names: DossierHtmlContext): 
           (item) => html`<tr><td class="time">${item.at}</td><td class="small">${item.by}</td><td><p class="text">${item.label ? zh.words.tag(item.label) : ''}${item.text}</p></td></tr>`,
         )}</tbody></table>`;
 
+  const attachmentRows = dossier.attachments.map(
+    (attachment) => html`<tr>
+      <td>${attachment.name}${attachment.description ? html`<br /><span class="muted small">${attachment.description}</span>` : ''}</td>
+      <td class="nowrap">${label(zh.attachmentKind, attachment.kind)}</td><td class="small">${attachment.mediaType}</td><td class="nowrap">${fileSize(attachment.size)}</td>
+      <td class="small">${attachment.actorName}<br />${time(attachment.at)}</td><td class="hash">${attachment.sha256}</td>
+    </tr>`,
+  );
+
   const timelineRows = dossier.timeline.map(
     (entry) => html`<tr>
       <td>${entry.revision}</td><td class="small">${entry.localTime}</td><td class="small">${entry.actor.name}</td><td class="nowrap">${entry.actor.roleLabel}</td>
@@ -103,9 +111,12 @@ export function renderDossierHtml(dossier: Dossier, names: DossierHtmlContext): 
     </tr>`,
   );
 
+  const fileProblems = verification.problems ?? [];
   const verdict = verification.ok
     ? html`<span class="ok">完整：全部 ${verification.events} 条记录的哈希链与流头记录一致，未发现改动或缺失。</span>`
-    : html`<span class="broken">未通过：自第 ${verification.firstBrokenRevision} 条记录起，记录被改动或缺失。</span><br /><span class="muted">${verification.problem}</span>`;
+    : verification.problem === 'attachment'
+      ? html`<span class="broken">未通过：附件文件被改动或缺失。</span>${fileProblems.map((p) => html`<br /><span class="muted">${p.message}</span>`)}`
+      : html`<span class="broken">未通过：自第 ${verification.firstBrokenRevision} 条记录起，记录被改动或缺失。</span><br /><span class="muted">${verification.problem}</span>${fileProblems.map((p) => html`<br /><span class="muted">${p.message}</span>`)}`;
 
   const author = dossier.generatedBy.via === 'cli' ? `${dossier.generatedBy.username}（命令行导出）` : dossier.generatedBy.username;
 
@@ -153,6 +164,15 @@ ${entries(facts.notes)}
 </section>
 
 <section>
+<h2>附件</h2>
+${
+  dossier.attachments.length === 0
+    ? html`<p class="muted">无</p>`
+    : html`<table><thead><tr><th>名称</th><th>类别</th><th>类型</th><th>大小</th><th>添加</th><th>SHA-256</th></tr></thead><tbody>${attachmentRows}</tbody></table>`
+}
+</section>
+
+<section>
 <h2>办理过程</h2>
 <table><thead><tr><th>序号</th><th>时间</th><th>操作人</th><th>角色</th><th>单位</th><th>事项</th></tr></thead><tbody>${timelineRows}</tbody></table>
 </section>
@@ -174,4 +194,11 @@ ${entries(facts.notes)}
 </html>
 `;
   return page.markup;
+}
+
+/** A file size for people: bytes, KB or MB (the exact size is in the JSON dossier). */
+function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }

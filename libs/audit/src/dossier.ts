@@ -1,5 +1,5 @@
 import { asColleague, filerView, presentCase, presentCaseWithActions, presentEvent, type Colleague, type VerifiableCaseRecord } from '#cases';
-import { currentDeadlines, type CaseAnnotation, type CaseNote, type Clock, type Deadline, type Language, type OrgTree, type SlaPolicy, type UserActor } from '#domain';
+import { currentDeadlines, type CaseAnnotation, type CaseAttachment, type CaseNote, type Clock, type Deadline, type Language, type OrgTree, type SlaPolicy, type UserActor } from '#domain';
 import { verifyStream, type StreamVerification } from '#event-store';
 import { personName, unitName, type Person, type ReportContext } from './report-context.js';
 import { caseTimeline, type TimelineEntry } from './timeline.js';
@@ -46,12 +46,14 @@ export interface Dossier {
   readonly timeline: readonly DossierEvent[];
   readonly notes: readonly (CaseNote & { readonly actorName: string })[];
   readonly annotations: readonly (CaseAnnotation & { readonly actorName: string; readonly assignToUnitName: string | null })[];
+  /** The files attached, in the order added, each with its full SHA-256. */
+  readonly attachments: readonly (CaseAttachment & { readonly actorName: string })[];
   /** The latest run of each SLA clock, as the case shows them. */
   readonly deadlines: readonly Deadline[];
   /** Every run of every SLA clock, in the order they started. */
   readonly clocks: readonly Clock[];
-  /** The hash chain and head row checked, as `GET /cases/{id}/verify` answers. */
-  readonly verification: StreamVerification;
+  /** The hash chain and head row checked, as `GET /cases/{id}/verify` answers (with the files' `problems` when they were re-hashed too). */
+  readonly verification: StreamVerification & { readonly problems?: readonly { readonly message: string }[] };
   /** The time zone of the timeline's local times. */
   readonly timeZone: string;
   readonly generatedAt: string;
@@ -84,6 +86,7 @@ export function buildDossier(input: DossierInput): Dossier {
       actorName: personName(context, annotation.actorId),
       assignToUnitName: annotation.assignToUnitId === null ? null : unitName(context, annotation.assignToUnitId),
     })),
+    attachments: state.attachments.map((attachment) => ({ ...attachment, actorName: personName(context, attachment.actorId) })),
     deadlines: currentDeadlines(clocks.clocks),
     clocks: clocks.clocks,
     verification: verifyStream(events, record.head),

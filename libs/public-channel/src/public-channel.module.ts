@@ -7,6 +7,8 @@ import { EVENT_STORE, type PostgresEventStore } from '#event-store';
 import { CLOCK, type Now } from '#runtime';
 import { DEFAULT_PUBLIC_KINDS, PublicChannel } from './public-channel.js';
 import { PublicLimits } from './public-limits.js';
+import { Open311 } from './open311.js';
+import { Open311Keys } from './open311-keys.js';
 
 export interface PublicChannelSettings {
   /** The kinds residents may file (PUBLIC_CASE_KINDS); default suggestion, grievance, risk, hardship. */
@@ -36,8 +38,22 @@ export class PublicChannelModule {
           useFactory: (pool: Pool, commands: CaseCommands, reader: CaseReader, store: PostgresEventStore, idempotency: IdempotencyStore, limits: PublicLimits, org: OrgTree, now: Now) =>
             new PublicChannel({ pool, commands, reader, store, idempotency, limits, org, now, kinds: settings.kinds ?? DEFAULT_PUBLIC_KINDS }),
         },
+        {
+          provide: Open311Keys,
+          inject: [MAIN_POOL],
+          useFactory: async (pool: Pool) => {
+            const keys = new Open311Keys(pool);
+            await keys.migrate();
+            return keys;
+          },
+        },
+        {
+          provide: Open311,
+          inject: [MAIN_POOL, PublicChannel, PublicLimits, ORG_TREE, CLOCK],
+          useFactory: (pool: Pool, channel: PublicChannel, limits: PublicLimits, org: OrgTree, now: Now) => new Open311({ pool, channel, limits, org, now }),
+        },
       ],
-      exports: [PublicChannel, PublicLimits],
+      exports: [PublicChannel, PublicLimits, Open311, Open311Keys],
     };
   }
 }

@@ -10,6 +10,8 @@ import { clientAddressKey } from '#accounts';
 export const PUBLIC_LIMITS = {
   filing: { max: 5, windowSeconds: 3600 },
   wrongCode: { max: 10, windowSeconds: 3600 },
+  // Counted per Open311 api_key, not per address: one client app files for many residents.
+  open311Filing: { max: 1000, windowSeconds: 3600 },
 } as const;
 export type PublicLimitName = keyof typeof PUBLIC_LIMITS;
 
@@ -49,6 +51,7 @@ export interface LimitBooking {
 const REFUSALS: Record<PublicLimitName, string> = {
   filing: 'too many filings from this address; try again later',
   wrongCode: 'too many wrong case numbers or access codes from this address; try again later',
+  open311Filing: 'too many filings with this api_key; try again later',
 };
 
 /** How often a process deletes the hits that have left every window. */

@@ -58,6 +58,9 @@ const EN: Say = {
 
 const SAY: Record<Language, Say> = { 'zh-CN': ZH, en: EN };
 
+/** The event types the public timeline tells of: the others are staff work. */
+export const PUBLIC_STEP_TYPES = Object.keys(ZH) as CaseEventType[];
+
 /** `东关社区（社区村级）` / `东关社区 (community)`. */
 export function publicUnitName(unit: PublicUnit, language: Language): string {
   return language === 'zh-CN' ? `${unit.name}（${LEVEL[language][unit.level]}）` : `${unit.name} (${LEVEL[language][unit.level]})`;

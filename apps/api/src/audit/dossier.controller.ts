@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Principal } from '#accounts';
+import { AttachmentIntake, verifyCaseFiles } from '#attachments';
 import { buildDossier, peopleNamedIn, renderDossierHtml } from '#audit';
 import { UserStore } from '#accounts';
 import { CaseReader } from '#cases';
@@ -22,6 +23,7 @@ export class DossierController {
     @Inject(ORG_TREE) private readonly org: OrgTree,
     @Inject(SLA_POLICY) private readonly policy: SlaPolicy,
     @Inject(CLOCK) private readonly clock: Now,
+    private readonly attachments: AttachmentIntake,
   ) {}
 
   @Get(':id/dossier')
@@ -31,7 +33,7 @@ export class DossierController {
     const { reader, org, policy, users } = this;
     const record = await reader.verifiable(user, caseId(id));
     const people = await peopleNamedIn(record.events, (ids) => users.findByIds(ids));
-    const dossier = buildDossier({
+    const built = buildDossier({
       record,
       policy,
       org,
@@ -40,6 +42,8 @@ export class DossierController {
       generatedAt: this.clock(),
       generatedBy: { userId: user.userId, username: user.username, via: 'api' },
     });
+    // Verified as GET /cases/{id}/verify verifies: the chain and the attachments' files.
+    const dossier = { ...built, verification: await verifyCaseFiles(built.verification, record.events, (sha256) => this.attachments.rehash(sha256)) };
     if (query.format !== 'html') return dossier;
     response.type('text/html; charset=utf-8');
     return renderDossierHtml(dossier, { org, people });

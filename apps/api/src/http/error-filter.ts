@@ -1,8 +1,9 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { WrongExpectedRevisionError } from '#event-store';
 import { MALFORMED_JSON } from './body.js';
+import { isOpen311Url, sendOpen311Error } from '../open311/open311-format.js';
 
 /** The error body of API.md: `{ statusCode, error, message, code?, details? }`. */
 export interface ErrorBody {
@@ -84,6 +85,9 @@ export class ErrorFilter implements ExceptionFilter {
     if (response.sent) return;
     const retryAfter = codedError(exception)?.retryAfterSeconds;
     if (typeof retryAfter === 'number') response.header('Retry-After', String(retryAfter));
+    // Open311 clients read errors in the GeoReport v2 format, JSON or XML as the URL asks.
+    const { url } = host.switchToHttp().getRequest<FastifyRequest>();
+    if (isOpen311Url(url)) return sendOpen311Error(response, url, body);
     void response.status(body.statusCode).send(body);
   }
 }

@@ -8,6 +8,8 @@ import { FILE_FIELD, MAX_ATTACHMENT_BYTES, PayloadTooLargeError, UnsupportedMedi
 export const MAX_FILES_PER_REQUEST = 5;
 /** The most bytes of one text part: a case's JSON fits many times over. */
 export const MAX_FIELD_BYTES = 64 * 1024;
+/** Room for the text parts (at most 10 of MAX_FIELD_BYTES) and every part's headers. */
+const MAX_REQUEST_OVERHEAD_BYTES = 1024 * 1024;
 
 /**
  * Multipart bodies for the upload routes, beside the JSON parser (register after
@@ -58,6 +60,11 @@ export interface MultipartUpload {
 export async function readMultipart(request: FastifyRequest, intake: AttachmentIntake, options: MultipartOptions): Promise<MultipartUpload> {
   const { fileField, maxFiles, jsonField } = options;
   if (!request.isMultipart()) throw fieldError(fileField, `send multipart/form-data with the file in a part named "${fileField}"`);
+  // A body declared larger than every file and text part together cannot be taken: refused unread.
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > maxFiles * MAX_ATTACHMENT_BYTES + MAX_REQUEST_OVERHEAD_BYTES) {
+    throw new PayloadTooLargeError(`the request is larger than ${maxFiles} ${maxFiles === 1 ? 'file' : 'files'} of ${MAX_ATTACHMENT_BYTES / (1024 * 1024)} MB can be`, fileField);
+  }
   const textFields = new Set([...(options.fields ?? []), ...(jsonField ? [jsonField] : [])]);
   const files: ReceivedFile[] = [];
   const fields: Record<string, string> = {};

@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { attachmentIntakeFor, verifyCaseFiles } from '#attachments';
 import { buildDossier, peopleNamedIn, renderDossierHtml } from '#audit';
+import { loadConfig } from '#platform';
 import { withCliContext } from '../cli-context.js';
 import { noCase, readNamedCase } from '../case-reference.js';
 import { UsageError, parseArgs, type CliCommand } from '../command.js';
@@ -37,7 +39,7 @@ Exit status: 0, 1 when there is no such case, 2 on a usage error.
         return 1;
       }
       const people = await peopleNamedIn(record.events, (ids) => context.users.findByIds(ids));
-      const dossier = buildDossier({
+      const built = buildDossier({
         record,
         policy: context.policy,
         org: context.org,
@@ -46,6 +48,9 @@ Exit status: 0, 1 when there is no such case, 2 on a usage error.
         generatedAt: new Date(),
         generatedBy: { userId: null, username: operatorName(), via: 'cli' },
       });
+      // The files re-hashed too, as the API's dossier and verify do.
+      const files = attachmentIntakeFor(loadConfig().attachments);
+      const dossier = { ...built, verification: await verifyCaseFiles(built.verification, record.events, (sha256) => files.rehash(sha256)) };
       const text = format === 'html' ? renderDossierHtml(dossier, { org: context.org, people }) : `${JSON.stringify(dossier, null, 2)}\n`;
       if (out === undefined) {
         process.stdout.write(text);
