@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import type { Role } from './api/types.js';
 import { LanguageSwitch, useI18n, type MessageKey } from './i18n/i18n.js';
 import { CasePage } from './pages/case-page.js';
@@ -8,9 +8,10 @@ import { InboxPage } from './pages/inbox-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { NotificationsPage } from './pages/notifications-page.js';
 import { ForcedPasswordScreen, PasswordPage } from './pages/password-page.js';
+import { PublicApp, isPublicPath } from './pages/public/public-shell.js';
 import { StatsPage } from './pages/stats-page.js';
 import { UsersPage } from './pages/users-page.js';
-import { Link, match, navigate, useLocation } from './router.js';
+import { Link, match, navigate, useFocusOnNavigation, useLocation } from './router.js';
 import { homePath, leaderOnly } from './roles.js';
 import { useSession, useSessionState } from './session.js';
 import { UnreadProvider, useUnread } from './unread.js';
@@ -125,20 +126,6 @@ function Screens() {
   return <NotFound />;
 }
 
-/** Moves focus to the new screen's heading after a navigation, as a page load would for a screen reader. */
-function useFocusOnNavigation(): void {
-  const { path } = useLocation();
-  const first = useRef(true);
-  useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    const timer = window.setTimeout(() => document.getElementById('page-title')?.focus({ preventScroll: true }), 0);
-    return () => window.clearTimeout(timer);
-  }, [path]);
-}
-
 function Shell() {
   const { t } = useI18n();
   useFocusOnNavigation();
@@ -158,6 +145,9 @@ function Shell() {
 export function App() {
   const { session } = useSessionState();
   const { t } = useI18n();
+  const { path } = useLocation();
+  // The resident's pages need no account, and never use a staff session open in the same tab.
+  if (isPublicPath(path)) return <PublicApp />;
   if (session === undefined) {
     return (
       <div className="app-starting" role="status">

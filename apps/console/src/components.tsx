@@ -35,12 +35,7 @@ export function Field(props: {
     <div className={`field${props.error ? ' field-invalid' : ''}${props.className ? ` ${props.className}` : ''}`}>
       <label htmlFor={id}>
         {props.label}
-        {props.required === true && (
-          <span className="required" aria-hidden="true">
-            {' '}
-            *
-          </span>
-        )}
+        {props.required === true && <RequiredMark />}
         {props.required === false && <span className="optional"> {t('common.optional')}</span>}
       </label>
       {props.children({
@@ -59,6 +54,127 @@ export function Field(props: {
           {props.hint}
         </p>
       )}
+    </div>
+  );
+}
+
+/** The star after a required field's label (its control says `aria-required` itself). */
+export function RequiredMark() {
+  return (
+    <span className="required" aria-hidden="true">
+      {' '}
+      *
+    </span>
+  );
+}
+
+/** A phone number, optional: the phone keypad on phones, and the API's pattern as its hint. */
+export function PhoneField(props: {
+  readonly label: string;
+  readonly error?: string;
+  readonly value: string;
+  readonly onChange: (value: string) => void;
+  readonly autoComplete?: string;
+}) {
+  const { t } = useI18n();
+  return (
+    <Field label={props.label} required={false} error={props.error} hint={t('hint.phone')}>
+      {(control) => (
+        <input
+          {...control}
+          name="filer.phone"
+          type="tel"
+          inputMode="tel"
+          autoComplete={props.autoComplete ?? 'off'}
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** One choice of a few, as radio buttons under a legend; `large` for touch screens. */
+export function RadioGroup<T extends string>(props: {
+  readonly legend: string;
+  readonly name: string;
+  readonly values: readonly T[];
+  readonly value: T | '';
+  readonly label: (value: T) => string;
+  readonly onChange: (value: T) => void;
+  readonly required?: boolean;
+  readonly error?: string;
+  readonly large?: boolean;
+}) {
+  const id = useId();
+  return (
+    <fieldset className={`field radio-group${props.error ? ' field-invalid' : ''}`} aria-describedby={props.error ? `${id}-error` : undefined}>
+      <legend>
+        {props.legend}
+        {props.required && <RequiredMark />}
+      </legend>
+      <div className={`radios${props.large ? ' radios-stacked' : ''}`}>
+        {props.values.map((value) => (
+          <label key={value} className={`check${props.large ? ' check-large' : ''}`}>
+            <input
+              type="radio"
+              name={props.name}
+              value={value}
+              checked={props.value === value}
+              aria-invalid={props.error ? true : undefined}
+              onChange={() => props.onChange(value)}
+            />
+            {props.label(value)}
+          </label>
+        ))}
+      </div>
+      {props.error && (
+        <p className="field-error" id={`${id}-error`}>
+          {props.error}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+/** A checkbox with its label, and a hint under it when there is one. */
+export function CheckField(props: {
+  readonly name: string;
+  readonly label: string;
+  readonly checked: boolean;
+  readonly onChange: (checked: boolean) => void;
+  readonly hint?: string;
+  readonly large?: boolean;
+}) {
+  const id = useId();
+  return (
+    <>
+      <label className={`check${props.large ? ' check-large' : ''}`}>
+        <input
+          type="checkbox"
+          name={props.name}
+          checked={props.checked}
+          aria-describedby={props.hint ? `${id}-hint` : undefined}
+          onChange={(e) => props.onChange(e.target.checked)}
+        />
+        {props.label}
+      </label>
+      {props.hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** A form's submit button, saying so while the request runs. */
+export function SubmitButton({ busy, label, busyLabel, large, disabled }: { readonly busy: boolean; readonly label: string; readonly busyLabel: string; readonly large?: boolean; readonly disabled?: boolean }) {
+  return (
+    <div className="form-actions">
+      <button type="submit" className={`button button-primary${large ? ' button-large' : ''}`} disabled={busy || disabled}>
+        {busy ? busyLabel : label}
+      </button>
     </div>
   );
 }
@@ -180,6 +296,7 @@ export function CaseList({ items, empty }: { readonly items: readonly CaseView[]
                 <span className="badge badge-kind">{t(`kind.${item.kind}`)}</span>
                 {item.urgency === 'urgent' && <span className="badge badge-urgent">{t('urgency.urgent')}</span>}
                 {item.supervised && <span className="badge badge-supervised">{t('case.supervised')}</span>}
+                {item.publicFiling && <span className="badge badge-public">{t('case.publicFiling')}</span>}
               </span>
               <span className="case-card-title">{item.title}</span>
               <span className="case-card-meta">

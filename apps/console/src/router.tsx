@@ -1,4 +1,4 @@
-import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { useEffect, useRef, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 /**
  * A small history router: real URLs (the server answers every console path with the app's page),
@@ -61,4 +61,18 @@ export function Link({ to, onClick, ...rest }: LinkProps) {
     navigate(to);
   };
   return <a href={to} onClick={follow} {...rest} />;
+}
+
+/** Moves focus to the new screen's heading after a navigation, as a page load would for a screen reader. */
+export function useFocusOnNavigation(): void {
+  const { path } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const timer = window.setTimeout(() => document.getElementById('page-title')?.focus({ preventScroll: true }), 0);
+    return () => window.clearTimeout(timer);
+  }, [path]);
 }

@@ -1,3 +1,4 @@
+import { retryAfterSeconds } from './retry-after.js';
 import type { FieldDetail } from './types.js';
 
 /**
@@ -14,6 +15,8 @@ export class ApiError extends Error {
     message: string,
     readonly details: readonly FieldDetail[] = [],
     readonly currentRevision?: number | null,
+    /** Seconds to wait before trying again, from a 429's (or 503's) `Retry-After`. */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -98,26 +101,33 @@ async function send(method: string, path: string, options: RequestOptions, token
   }
 }
 
-async function failure(response: Response, path: string, token: string | null): Promise<ApiError> {
+/** The API.md error body of a failed response as an ApiError, with its `Retry-After` when it has one. */
+export async function errorFrom(response: Response): Promise<ApiError> {
   const body = (await response.json().catch(() => ({}))) as {
     code?: string;
     message?: string;
     details?: FieldDetail[];
     currentRevision?: number | null;
   };
-  // A rejected token (not a failed login) ends the session.
-  if (response.status === 401 && !path.endsWith('/auth/login')) {
-    const detail: RefusedToken = { token, revoked: body.code === 'session_revoked' };
-    window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT, { detail }));
-  }
-  if (response.status === 403 && body.code === 'password_change_required') window.dispatchEvent(new Event(PASSWORD_CHANGE_EVENT));
   return new ApiError(
     response.status,
     body.code,
     body.message ?? response.statusText,
     Array.isArray(body.details) ? body.details : [],
     body.currentRevision,
+    retryAfterSeconds(response.headers.get('Retry-After')),
   );
+}
+
+async function failure(response: Response, path: string, token: string | null): Promise<ApiError> {
+  const error = await errorFrom(response);
+  // A rejected token (not a failed login) ends the session.
+  if (response.status === 401 && !path.endsWith('/auth/login')) {
+    const detail: RefusedToken = { token, revoked: error.code === 'session_revoked' };
+    window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT, { detail }));
+  }
+  if (response.status === 403 && error.code === 'password_change_required') window.dispatchEvent(new Event(PASSWORD_CHANGE_EVENT));
+  return error;
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -156,9 +166,29 @@ export async function getWholeHistory<T extends { readonly events: readonly unkn
 }
 
 /** A document the API renders (such as a printable dossier), as a blob to open in a new tab. */
-export async function getBlob(path: string): Promise<Blob> {
+export async function getBlob(path: string, accept = 'text/html'): Promise<Blob> {
   const token = storedToken();
-  const response = await send('GET', path, { headers: { Accept: 'text/html' } }, token);
+  const response = await send('GET', path, { headers: { Accept: accept } }, token);
   if (!response.ok) throw await failure(response, path, token);
   return response.blob();
+}
+
+/** A `multipart/form-data` upload with the session's token (the browser sets the boundary). */
+export async function postForm<T>(path: string, form: FormData): Promise<T> {
+  const token = storedToken();
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: form,
+    });
+  } catch (error) {
+    throw new ApiError(0, 'network', error instanceof Error ? error.message : String(error));
+  }
+  if (!response.ok) throw await failure(response, path, token);
+  const answer = (await response.json()) as T;
+  const position = (answer as { position?: unknown } | null)?.position;
+  if (typeof position === 'number') noteWrite(position);
+  return answer;
 }

@@ -1,11 +1,25 @@
 /** The shapes of the API's answers (shared/API.md), typed with the domain's own vocabulary. */
-import type { CaseAction, CaseEventDataMap, CaseEventType, ExistingCase, Language, OrgLevel, Role, SlaClock } from '#domain';
+import type {
+  CaseAction,
+  CaseAttachment,
+  CaseEventDataMap,
+  CaseEventType,
+  CaseKind,
+  CaseStatus,
+  ExistingCase,
+  Language,
+  OrgLevel,
+  ResolutionOutcome,
+  Role,
+  Satisfaction,
+  SlaClock,
+} from '#domain';
 // Type-only, from the server's own files that import nothing but the domain (the libs' index files
 // would bring Node's and the database's types into this browser build).
 import type { PublicUser } from '../../../../libs/accounts/src/types.js';
 import type { Figures } from '../../../../libs/reporting/src/statistics.js';
 
-export type { CaseAction, PublicUser, Role };
+export type { CaseAction, CaseAttachment, PublicUser, Role };
 
 /** One wrong field of a refused request, as the API's error `details` name it. */
 export interface FieldDetail {
@@ -78,8 +92,12 @@ export interface Colleague {
 }
 
 /** A case as `GET /api/v1/cases/{id}`, the lists and `/state` show it. */
-export type CaseView = Omit<ExistingCase, 'unitsVisited'> & {
+export type CaseView = Omit<ExistingCase, 'unitsVisited' | 'publicAccess' | 'attachments'> & {
   readonly deadlines: readonly Deadline[];
+  /** The files attached to the case, oldest first (`{ attachmentId, sha256, size, mediaType, name, kind, description, actorId, at }`). */
+  readonly attachments?: readonly CaseAttachment[];
+  /** Filed by a resident through the opinion mailbox. */
+  readonly publicFiling?: boolean;
   readonly revision: number;
   readonly unitsVisited?: readonly string[];
   /** The assignee by name (detail and `/state` only, not the lists). */
@@ -158,3 +176,52 @@ export interface NotificationList {
 
 /** `GET /api/v1/stats`: API.md § Statistics plus `byMonth`, for the unit and period asked. */
 export type Stats = Figures & { readonly unitId: string; readonly from: string; readonly to: string };
+
+/** `POST /api/v1/cases/{id}/attachments` → 201. */
+export interface AttachmentAdded {
+  readonly attachmentId: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly mediaType: string;
+  readonly name: string;
+}
+
+/** A unit a resident may file to (`GET /api/v1/public/units`): a community or a grid, with the names above it. */
+export interface PublicUnit {
+  readonly id: string;
+  readonly name: string;
+  readonly level: OrgLevel;
+  /** The names from the city down (API.md: `["示范市", "河东区", ...]`). */
+  readonly path: readonly string[];
+}
+
+/** `POST /api/v1/public/cases` → 201: the access code is shown this once. */
+export interface PublicFiled {
+  readonly number: string;
+  readonly accessCode: string;
+  readonly receipt: { readonly hash: string; readonly position: number; readonly filedAt: string };
+}
+
+/** `GET /api/v1/public/receipts/{hash}`. */
+export interface ReceiptCheck {
+  readonly number: string;
+  readonly filedAt: string;
+  readonly position: number;
+  readonly intact: boolean;
+}
+
+/** `GET /api/v1/public/cases/{number}?code=`: what a resident may see of their case. */
+export interface PublicCase {
+  readonly number: string;
+  readonly kind: CaseKind;
+  readonly title: string;
+  readonly status: CaseStatus;
+  readonly unit: { readonly name: string; readonly level: OrgLevel };
+  readonly filedAt: string;
+  readonly dueAt: string | null;
+  readonly timeline: readonly { readonly at: string; readonly type: string; readonly text: string }[];
+  readonly resolution?: { readonly outcome: ResolutionOutcome; readonly summary: string } | null;
+  readonly feedbackOpen: boolean;
+}
+
+export type { Satisfaction };

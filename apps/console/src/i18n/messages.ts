@@ -19,6 +19,7 @@ const LABEL_TABLES = {
   noteType: 'noteType',
   outcome: 'outcome',
   satisfaction: 'satisfaction',
+  attachmentKind: 'attachmentKind',
   role: 'role',
   clock: 'deadline',
   deadline: 'clockState',

@@ -78,8 +78,8 @@ export function CaseReport({ view }: { readonly view: CaseView }) {
           <dt>{t('field.filer')}</dt>
           <dd>
             {!view.filer.anonymous ? (
-              view.filer.name
-            ) : view.filer.name === WITHHELD_NAME ? (
+              view.filer.name || <span className="muted">{t('case.noName')}</span>
+            ) : view.filer.name === WITHHELD_NAME || !view.filer.name ? (
               t('case.anonymous')
             ) : (
               // Readers at the filing unit are told the name of a filer who asked not to be named.

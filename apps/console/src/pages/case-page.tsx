@@ -8,6 +8,7 @@ import { Link } from '../router.js';
 import { useSession } from '../session.js';
 import { useResource } from '../use-resource.js';
 import { ActionForm } from './action-form.js';
+import { AttachmentsPanel } from './attachments-panel.js';
 import { AsOfPanel, DossierButton, VerifyBadge } from './audit-panel.js';
 import { CaseReport, CaseStanding, CaseWork, Deadlines } from './case-facts.js';
 import { Timeline } from './timeline.js';
@@ -77,6 +78,11 @@ export function CasePage({ id }: { readonly id: string }) {
             <span className="badge badge-kind">{t(`kind.${view.kind}`)}</span>
             {view.urgency === 'urgent' && <span className="badge badge-urgent">{t('urgency.urgent')}</span>}
             {view.supervised && <span className="badge badge-supervised">{t('case.supervised')}</span>}
+            {view.publicFiling && (
+              <span className="badge badge-public" data-testid="public-filing">
+                {t('case.publicFiling')}
+              </span>
+            )}
             {overdue && <span className="badge badge-overdue">{t('list.overdue')}</span>}
             <span className="muted">{t('case.revision', { n: view.revision })}</span>
           </p>
@@ -147,6 +153,7 @@ export function CasePage({ id }: { readonly id: string }) {
             <CaseReport view={view} />
           </section>
           <CaseWork view={view} />
+          <AttachmentsPanel view={view} onUploaded={detail.reload} />
         </div>
         <aside className="case-side">
           <section className="card" aria-labelledby="deadlines-title">
@@ -167,6 +174,7 @@ export function CasePage({ id }: { readonly id: string }) {
         {history.error !== undefined && <LoadFailed error={history.error} retry={history.reload} />}
         {history.data ? (
           <Timeline
+            caseId={view.id}
             events={history.data.events}
             people={history.data.people}
             onView={

@@ -1,14 +1,15 @@
 import { CASE_KINDS, CHANNELS, TEXT_LIMITS, URGENCIES, VISIT_REASONS } from '#domain';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { ApiError, post } from '../api/client.js';
 import type { Moved } from '../api/types.js';
-import { ErrorNotice, Field, Options, PageHeader, charCount, focusFirstProblem } from '../components.js';
+import { CheckField, ErrorNotice, Field, Options, PageHeader, PhoneField, RadioGroup, charCount } from '../components.js';
 import { checkFiling, emptyDraft, filingBody, takesParties, takesVisitReason, type FilingDraft } from '../forms/filing.js';
-import { problemText, serverProblems, type Problems } from '../forms/problems.js';
+import { problemText } from '../forms/problems.js';
 import { fieldLabel } from '../i18n/field-messages.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
+import { useFilingForm } from '../use-command-form.js';
 
 /**
  * The intake form. It checks what the API checks before sending; whatever the server still
@@ -20,51 +21,27 @@ export function FileCasePage() {
   const { me, units } = useSession();
   const scope = units.subtree(me.unitId);
   const [draft, setDraft] = useState<FilingDraft>(() => emptyDraft(me.unitId));
-  const [problems, setProblems] = useState<Problems>({});
-  const [error, setError] = useState<unknown>(null);
   const [filed, setFiled] = useState<Moved | null>(null);
-  const [busy, setBusy] = useState(false);
-  const sending = useRef(false);
-  const attempt = useRef<{ key: string; body: string } | null>(null);
-  const form = useRef<HTMLFormElement>(null);
+  const { problems, error, busy, form, submit } = useFilingForm(
+    () =>
+      checkFiling(
+        draft,
+        scope.map((unit) => unit.id),
+      ),
+    () => {
+      const body = filingBody(draft);
+      return { signature: JSON.stringify(body), send: (key) => post<Moved>('/api/v1/cases', body, { 'Idempotency-Key': key }) };
+    },
+    (answer) => {
+      setFiled(answer);
+      setDraft(emptyDraft(me.unitId));
+    },
+  );
 
   const update = (change: Partial<FilingDraft>) => setDraft((before) => ({ ...before, ...change }));
   const updateParty = (index: number, change: Partial<FilingDraft['parties'][number]>) =>
     setDraft((before) => ({ ...before, parties: before.parties.map((party, i) => (i === index ? { ...party, ...change } : party)) }));
   const fieldError = (field: string) => problemText(problems[field], t);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (sending.current) return;
-    const found = checkFiling(
-      draft,
-      scope.map((unit) => unit.id),
-    );
-    setProblems(found);
-    setError(null);
-    if (Object.keys(found).length > 0) return focusFirstProblem(form.current);
-
-    const body = filingBody(draft);
-    const text = JSON.stringify(body);
-    if (attempt.current?.body !== text) attempt.current = { key: crypto.randomUUID(), body: text };
-    sending.current = true;
-    setBusy(true);
-    try {
-      const answer = await post<Moved>('/api/v1/cases', body, { 'Idempotency-Key': attempt.current.key });
-      setFiled(answer);
-      attempt.current = null;
-      setDraft(emptyDraft(me.unitId));
-    } catch (failure) {
-      setError(failure);
-      if (failure instanceof ApiError && failure.details.length > 0) {
-        setProblems(serverProblems(failure.details));
-        focusFirstProblem(form.current);
-      }
-    } finally {
-      sending.current = false;
-      setBusy(false);
-    }
-  };
 
   if (filed) {
     return (
@@ -174,23 +151,14 @@ export function FileCasePage() {
                 </select>
               )}
             </Field>
-            <fieldset className="field radio-group">
-              <legend>{t('field.urgency')}</legend>
-              <div className="radios">
-                {URGENCIES.map((urgency) => (
-                  <label key={urgency} className="check">
-                    <input
-                      type="radio"
-                      name="urgency"
-                      value={urgency}
-                      checked={draft.urgency === urgency}
-                      onChange={() => update({ urgency })}
-                    />
-                    {t(`urgency.${urgency}`)}
-                  </label>
-                ))}
-              </div>
-            </fieldset>
+            <RadioGroup
+              legend={t('field.urgency')}
+              name="urgency"
+              values={URGENCIES}
+              value={draft.urgency}
+              label={(urgency) => t(`urgency.${urgency}`)}
+              onChange={(urgency) => update({ urgency })}
+            />
           </div>
         </fieldset>
 
@@ -208,29 +176,19 @@ export function FileCasePage() {
                 />
               )}
             </Field>
-            <Field label={t('field.filer.phone')} required={false} error={fieldError('filer.phone')} hint={t('hint.phone')}>
-              {(control) => (
-                <input
-                  {...control}
-                  name="filer.phone"
-                  type="tel"
-                  inputMode="tel"
-                  autoComplete="off"
-                  value={draft.filerPhone}
-                  onChange={(e) => update({ filerPhone: e.target.value })}
-                />
-              )}
-            </Field>
-          </div>
-          <label className="check">
-            <input
-              type="checkbox"
-              name="filer.anonymous"
-              checked={draft.anonymous}
-              onChange={(e) => update({ anonymous: e.target.checked })}
+            <PhoneField
+              label={t('field.filer.phone')}
+              error={fieldError('filer.phone')}
+              value={draft.filerPhone}
+              onChange={(filerPhone) => update({ filerPhone })}
             />
-            {t('field.filer.anonymous')}
-          </label>
+          </div>
+          <CheckField
+            name="filer.anonymous"
+            label={t('field.filer.anonymous')}
+            checked={draft.anonymous}
+            onChange={(anonymous) => update({ anonymous })}
+          />
         </fieldset>
 
         {takesParties(draft) && (

@@ -3,6 +3,7 @@ import { ApiError } from '../api/client.js';
 import { ErrorNotice, Field } from '../components.js';
 import { checkText, collect, problemText, serverProblems, type Problems } from '../forms/problems.js';
 import { LanguageSwitch, useI18n } from '../i18n/i18n.js';
+import { Link } from '../router.js';
 import { useSessionState } from '../session.js';
 
 export function LoginPage() {
@@ -77,6 +78,9 @@ export function LoginPage() {
             {busy ? t('login.submitting') : t('login.submit')}
           </button>
         </form>
+        <p className="login-public">
+          {t('login.residents')} <Link to="/mailbox">{t('login.mailbox')}</Link>
+        </p>
       </main>
     </div>
   );

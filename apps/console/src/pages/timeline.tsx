@@ -2,10 +2,11 @@ import { ROLES, type ActorRole } from '#domain';
 import type { Colleague, HistoryEvent } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useSession } from '../session.js';
+import { AttachmentThumbnail } from './attachments-panel.js';
 import { useUserLabel } from './case-facts.js';
 
 /** What an event says beyond its type, in one line. */
-function EventDetail({ event, people }: { readonly event: HistoryEvent; readonly people: readonly Colleague[] }) {
+function EventDetail({ event, people, caseId }: { readonly event: HistoryEvent; readonly people: readonly Colleague[]; readonly caseId?: string }) {
   const { t, formatTime } = useI18n();
   const { units } = useSession();
   const userLabel = useUserLabel(people);
@@ -71,15 +72,26 @@ function EventDetail({ event, people }: { readonly event: HistoryEvent; readonly
           {t(`clock.${event.data.clock}`)} · {formatTime(event.data.dueAt)}
         </>
       );
+    case 'AttachmentAdded':
+      return (
+        <>
+          {t(`attachmentKind.${event.data.kind}`)}: {event.data.name}
+          {event.data.description && ` · ${event.data.description}`}
+          {caseId && <AttachmentThumbnail caseId={caseId} attachment={event.data} className="timeline-thumb" />}
+        </>
+      );
   }
 }
 
 /** The case's history, oldest first; an auditor can open the case as it stood after any entry. */
 export function Timeline({
+  caseId,
   events,
   people = [],
   onView,
 }: {
+  /** The case, for the thumbnails of attached images. */
+  readonly caseId?: string;
   readonly events: readonly HistoryEvent[];
   /** The people the events name (the history's `people`): shown by name where an event names them. */
   readonly people?: readonly Colleague[];
@@ -92,7 +104,7 @@ export function Timeline({
     <ol className="timeline">
       {events.map((event) => {
         const role = event.metadata.actorRole;
-        const known = role === 'system' || (ROLES as readonly string[]).includes(role);
+        const known = role === 'system' || role === 'public' || (ROLES as readonly string[]).includes(role);
         const roleLabel = known ? t(`role.${role as ActorRole}`) : role;
         const unit = event.metadata.unitId ? units.name(event.metadata.unitId) : '—';
         const actor = people.find((person) => person.id === event.metadata.actorId);
@@ -103,7 +115,7 @@ export function Timeline({
               <span className="timeline-revision">{t('timeline.revision', { n: event.revision })}</span>
             </div>
             <p className="timeline-detail">
-              <EventDetail event={event} people={people} />
+              <EventDetail event={event} people={people} caseId={caseId} />
             </p>
             <p className="muted">
               <time dateTime={event.metadata.at}>{formatTime(event.metadata.at)}</time> ·{' '}
