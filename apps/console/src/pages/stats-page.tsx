@@ -24,10 +24,11 @@ function defaultPeriod(unitId: string): Period {
   return { unitId, from: `${today.getFullYear()}-01-01`, to: localDate(new Date(today.getFullYear(), today.getMonth() + 1, 1)) };
 }
 
-const RATES: readonly { key: 'responseRate' | 'resolutionRate' | 'satisfactionRate' | 'onTimeRate'; label: MessageKey }[] = [
+const RATES: readonly { key: 'responseRate' | 'resolutionRate' | 'satisfactionRate' | 'selfRatedSatisfactionRate' | 'onTimeRate'; label: MessageKey }[] = [
   { key: 'responseRate', label: 'stats.responseRate' },
   { key: 'resolutionRate', label: 'stats.resolutionRate' },
   { key: 'satisfactionRate', label: 'stats.satisfactionRate' },
+  { key: 'selfRatedSatisfactionRate', label: 'stats.selfRatedSatisfactionRate' },
   { key: 'onTimeRate', label: 'stats.onTimeRate' },
 ];
 
@@ -38,7 +39,7 @@ const SERIES = [
 ] as const satisfies readonly { key: string; label: MessageKey }[];
 
 /**
- * Figures for a unit's subtree over a period: totals, the four rates, cases by kind and by month.
+ * Figures for a unit's subtree over a period: totals, the four rates and the residents' own rating, cases by kind and by month.
  * Charts are plain SVG and CSS, each with its figures as a table beside it.
  */
 export function StatsPage() {
