@@ -217,7 +217,7 @@ describeInBrowser('console workflow')('the console: one case from intake to anno
       if ((await figures.getAttribute('data-testid')) === 'stats') {
         await shows(page.locator('.tile').filter({ hasText: '登记案件' }), '1');
         expect(await page.locator('.bar-row').filter({ hasText: '矛盾纠纷' }).locator('.bar-value').innerText()).toBe('1');
-        expect(await page.locator('.gauge').count()).toBe(4);
+        expect(await page.locator('.gauge').count()).toBe(5);
       } else {
         await shows(figures, '统计暂不可用');
       }
