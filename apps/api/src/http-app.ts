@@ -52,7 +52,15 @@ export function createHttpApp(options: HttpAppOptions): Promise<NestFastifyAppli
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, logger, now, shutdown, workers }),
       // request.ip: the socket's peer, or with TRUST_PROXY the client that the named proxies report in X-Forwarded-For.
-      new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { ignoreTrailingSlash: true }, trustProxy: config.trustProxy ? [...config.trustProxy] : false }),
+      new FastifyAdapter({
+        bodyLimit: BODY_LIMIT_BYTES,
+        routerOptions: { ignoreTrailingSlash: true },
+        trustProxy: config.trustProxy ? [...config.trustProxy] : false,
+        // A request must arrive whole within 10 minutes (5 files of 20 MB over a slow mobile link):
+        // a trickling client cannot hold a socket and a half-staged upload for ever. (Fastify's
+        // default is no limit; answers that take long to compute are not affected.)
+        requestTimeout: 10 * 60 * 1000,
+      }),
       { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false },
     );
     try {
@@ -165,8 +173,16 @@ function logEveryRequest(fastify: FastifyInstance, logger: Logger, metrics: Metr
     metrics.httpRequests.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
     const context = scopes.get(request)?.context ?? { requestId: String(reply.getHeader('X-Request-Id') ?? '') };
     requestContext.run(context, () =>
-      logger.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(seconds * 1000) }, 'request'),
+      logger.info({ method: request.method, url: loggedUrl(request.url), status: reply.statusCode, ms: Math.round(seconds * 1000) }, 'request'),
     );
     done();
   });
+}
+
+/** Query parameters whose values are secrets: a resident's access code, an Open311 client's key. */
+const SECRET_PARAMETERS = /([?&](?:code|api_key)=)[^&#]*/gi;
+
+/** The URL as the request log keeps it: secrets in the query string replaced by `***`. */
+export function loggedUrl(url: string): string {
+  return url.replace(SECRET_PARAMETERS, '$1***');
 }

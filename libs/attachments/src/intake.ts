@@ -69,7 +69,7 @@ export class AttachmentIntake {
 
   constructor(
     readonly store: BlobStore,
-    /** A folder of this process's own, on the same filesystem as a file store's blobs. */
+    /** The attachments folder (shared by every process of the installation), on the same filesystem as a file store's blobs. */
     folder: string,
     options: IntakeOptions = {},
   ) {
@@ -97,8 +97,7 @@ export class AttachmentIntake {
       const { head, ended } = await readHead(chunks, SNIFF_BYTES);
       const mediaType = await sniffMediaType(head);
       const bytes = Readable.from(rest(head, ended, chunks), { objectMode: false });
-      const store = () => this.#stage(bytes, mediaType, options.signal);
-      const staged = isImage(mediaType) ? await this.#images.run(store) : await store();
+      const staged = isImage(mediaType) ? await this.#stageImage(bytes, mediaType, options.signal) : await this.#stage(bytes, mediaType, options.signal);
       return { ...staged, mediaType, name };
     } catch (error) {
       // The rest of the source is not wanted: stop reading it (a multipart parse ends there).
@@ -149,6 +148,20 @@ export class AttachmentIntake {
       return true;
     });
     return made ? openFile(path) : null;
+  }
+
+  /**
+   * An image arrives whole on disk first, at the client's pace, and only then takes its turn to be
+   * re-encoded: a slow or stalled upload never holds the turn that every other image waits for.
+   */
+  async #stageImage(bytes: Readable, mediaType: AttachmentMediaType, signal: AbortSignal | undefined): Promise<Omit<ReceivedFile, 'mediaType' | 'name'>> {
+    const arrived = await this.#stagingPath();
+    try {
+      await pipeline(bytes, createWriteStream(arrived, { flags: 'wx', highWaterMark: 1024 * 1024 }), { signal });
+      return await this.#images.run(() => this.#stage(createReadStream(arrived), mediaType, signal));
+    } finally {
+      await rm(arrived, { force: true });
+    }
   }
 
   /** Writes the bytes (an image re-encoded first) to a staged file while hashing them, then stores it. */
