@@ -174,7 +174,6 @@ describe('a case as GET requests shows it', () => {
     kind: 'risk',
     status: 'in_coordination',
     unitId: 'hd-dg-1',
-    title: '北门台阶破损',
     filedAt: new Date('2026-11-02T01:00:00.500Z'),
     updatedAt: new Date('2026-11-03T01:00:00Z'),
     clocks: clocks([
@@ -186,14 +185,14 @@ describe('a case as GET requests shows it', () => {
   });
   const unitOf = (unitId: string) => ({ name: unitId === 'hd-dg-1' ? '东关社区' : unitId, level: 'community' as const });
 
-  it('gives the title, the public words of the latest step, the unit and the running deadline', () => {
+  it('gives none of the resident’s words: the public words of the latest step, the unit and the running deadline', () => {
     expect(open311Request(row(), unitOf)).toEqual({
       service_request_id: 'MY-2026-000001',
       status: 'open',
       status_notes: '已受理，正在协调办理',
       service_name: '问题隐患',
       service_code: 'risk',
-      description: '北门台阶破损',
+      description: null,
       agency_responsible: '东关社区',
       service_notice: null,
       requested_datetime: '2026-11-02T01:00:00Z',

@@ -21,9 +21,9 @@ import type { Open311Client } from './open311-keys.js';
 /**
  * Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2) over the resident's channel:
  * services are the kinds open to the public, service requests the cases residents filed
- * themselves. What GET answers is public to anyone, so it carries no personal data: the case's
- * title stands for its description (the description may name people), and there is no address,
- * coordinate, name, phone, e-mail, note or media URL.
+ * themselves. What GET answers is public to anyone, so it carries none of the resident's words
+ * (a title or description may name people, an address or a phone: `description` is null) and no
+ * address, coordinate, name, phone, e-mail, note or media URL.
  */
 
 /** One entry of GET services. */
@@ -65,7 +65,8 @@ export interface Open311ServiceRequest {
   readonly status_notes: string | null;
   readonly service_name: string;
   readonly service_code: string;
-  readonly description: string;
+  /** Always null: the resident's own words are not published (see the file's comment). */
+  readonly description: null;
   readonly agency_responsible: string | null;
   readonly service_notice: string | null;
   readonly requested_datetime: string;
@@ -391,7 +392,6 @@ export interface Open311CaseRow {
   readonly kind: CaseKind;
   readonly status: CaseStatus;
   readonly unitId: string;
-  readonly title: string;
   readonly filedAt: Date;
   readonly updatedAt: Date;
   readonly clocks: CaseClocks;
@@ -409,7 +409,7 @@ export function open311Request(row: Open311CaseRow, unitOf: (unitId: string) => 
     status_notes: row.latestStep ? publicStep('zh-CN', row.latestStep.type, row.latestStep.data, unitOf) : null,
     service_name: labelsFor('zh-CN').kind[row.kind],
     service_code: row.kind,
-    description: row.title,
+    description: null,
     agency_responsible: unitOf(row.unitId).name,
     service_notice: null,
     requested_datetime: w3cDatetime(row.filedAt),
@@ -506,8 +506,8 @@ export class Open311 {
       if (filter.kinds) add('v.kind = ANY(?)', filter.kinds);
       if (filter.statuses?.length === 1) add('v.status = ANY(?)', filter.statuses[0] === 'open' ? OPEN_STATUSES_OF_CASE : CLOSED_STATUSES_OF_CASE);
     }
-    const { rows } = await pool.query<{ id: string; number: string; kind: CaseKind; status: CaseStatus; unit_id: string; title: string; filed_at: Date; updated_at: Date; clocks: CaseClocks }>(
-      `SELECT v.id, f.number, v.kind, v.status, v.unit_id, v.title, f.filed_at, v.updated_at, v.clocks
+    const { rows } = await pool.query<{ id: string; number: string; kind: CaseKind; status: CaseStatus; unit_id: string; filed_at: Date; updated_at: Date; clocks: CaseClocks }>(
+      `SELECT v.id, f.number, v.kind, v.status, v.unit_id, f.filed_at, v.updated_at, v.clocks
          FROM public_filings f JOIN case_view v ON v.id = f.case_id
         WHERE ${where.join(' AND ')}
         ORDER BY f.filed_at DESC, f.number DESC
@@ -524,7 +524,7 @@ export class Open311 {
     const unitOf = (unitId: string) => this.unitOf(unitId);
     return rows.map((row) =>
       open311Request(
-        { number: row.number, kind: row.kind, status: row.status, unitId: row.unit_id, title: row.title, filedAt: row.filed_at, updatedAt: row.updated_at, clocks: row.clocks, latestStep: latest.get(caseStreamId(row.id)) ?? null },
+        { number: row.number, kind: row.kind, status: row.status, unitId: row.unit_id, filedAt: row.filed_at, updatedAt: row.updated_at, clocks: row.clocks, latestStep: latest.get(caseStreamId(row.id)) ?? null },
         unitOf,
       ),
     );
