@@ -126,6 +126,22 @@ describe("the resident's channel", () => {
       expect(again.body).toEqual(first.body);
       const other = await from(clientAddress).post('/api/v1/public/cases', residentFiling({ title: '另一件事' }), { 'Idempotency-Key': key });
       expectError(other, 409, 'idempotency_key_reused');
+      // The table of keys keeps the answer without its code: the code is derived again for a retry.
+      const kept = await t.engine.pool.query<{ response: unknown }>('SELECT response FROM idempotency_keys WHERE key = $1', [key]);
+      expect(JSON.stringify(kept.rows)).toContain(first.body.number);
+      expect(JSON.stringify(kept.rows)).not.toContain(first.body.accessCode);
+    });
+
+    it('answers retries racing each other with one filing, one number and one code', async () => {
+      const key = randomUUID();
+      const before = await api.eventCount();
+      const answers = await Promise.all(Array.from({ length: 4 }, () => from(nextAddress()).post('/api/v1/public/cases', residentFiling(), { 'Idempotency-Key': key })));
+      expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 201]);
+      expect(new Set(answers.map((answer) => JSON.stringify(answer.body))).size).toBe(1);
+      expect(await api.eventCount()).toBe(before + 1);
+      await t.settle();
+      const tracked = await from(nextAddress()).get(`/api/v1/public/cases/${answers[0]!.body.number}?code=${answers[0]!.body.accessCode}`);
+      expect(tracked.status).toBe(200);
     });
 
     it('takes at most 5 filings per client address an hour: the sixth is 429 with Retry-After, another address still files', async () => {

@@ -117,7 +117,7 @@ export class EngineModule {
         ReportingModule,
         SlaModule,
         NotificationsModule.forRoot(config.notify),
-        PublicChannelModule.forRoot({ kinds: config.publicKinds }),
+        PublicChannelModule.forRoot({ kinds: config.publicKinds, secret: { jwtSecret: config.jwtSecret, dataDir: config.dataDir } }),
       ],
       providers: [
         { provide: RUN_WORKERS, useValue: settings.workers },

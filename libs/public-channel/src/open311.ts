@@ -449,6 +449,8 @@ export class Open311 {
     const booking = await limits.book('open311Filing', `open311-key:${client.id}`, now());
     try {
       const answer = await channel.file(input, [], request);
+      // A retry answered from the first filing is no new filing.
+      if (answer.replayed) await limits.withdraw(booking);
       const { number, accessCode } = answer.body;
       const unit = this.unitOf(input.unitId);
       return {

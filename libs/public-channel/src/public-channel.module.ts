@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { loadOrCreateJwtSecret } from '#accounts';
 import { CaseCommands, CaseReader, CasesModule, IdempotencyStore } from '#cases';
 import { MAIN_POOL } from '#database';
 import { ORG_TREE, type CaseKind, type OrgTree } from '#domain';
@@ -13,12 +14,14 @@ import { Open311Keys } from './open311-keys.js';
 export interface PublicChannelSettings {
   /** The kinds residents may file (PUBLIC_CASE_KINDS); default suggestion, grievance, risk, hardship. */
   readonly kinds?: readonly CaseKind[];
+  /** Where the installation's secret comes from (JWT_SECRET, else the generated file in the data dir). */
+  readonly secret: { readonly jwtSecret: string | undefined; readonly dataDir: string };
 }
 
 /** The resident's channel: the public routes' service and the limits on client addresses. */
 @Module({})
 export class PublicChannelModule {
-  static forRoot(settings: PublicChannelSettings = {}): DynamicModule {
+  static forRoot(settings: PublicChannelSettings): DynamicModule {
     return {
       module: PublicChannelModule,
       imports: [CasesModule],
@@ -35,8 +38,12 @@ export class PublicChannelModule {
         {
           provide: PublicChannel,
           inject: [MAIN_POOL, CaseCommands, CaseReader, EVENT_STORE, IdempotencyStore, PublicLimits, ORG_TREE, CLOCK],
-          useFactory: (pool: Pool, commands: CaseCommands, reader: CaseReader, store: PostgresEventStore, idempotency: IdempotencyStore, limits: PublicLimits, org: OrgTree, now: Now) =>
-            new PublicChannel({ pool, commands, reader, store, idempotency, limits, org, now, kinds: settings.kinds ?? DEFAULT_PUBLIC_KINDS }),
+          useFactory: (pool: Pool, commands: CaseCommands, reader: CaseReader, store: PostgresEventStore, idempotency: IdempotencyStore, limits: PublicLimits, org: OrgTree, now: Now) => {
+            // Read when first needed: processes that file nothing (the worker, the CLI) never touch it.
+            let secret: Promise<string> | undefined;
+            const codeSecret = () => (secret ??= loadOrCreateJwtSecret({ env: settings.secret.jwtSecret, dataDir: settings.secret.dataDir }));
+            return new PublicChannel({ pool, commands, reader, store, idempotency, limits, org, now, kinds: settings.kinds ?? DEFAULT_PUBLIC_KINDS, codeSecret });
+          },
         },
         {
           provide: Open311Keys,

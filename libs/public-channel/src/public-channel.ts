@@ -15,9 +15,9 @@ import {
   type ResolutionOutcome,
   type Satisfaction,
 } from '#domain';
-import { verifyStream, type EventStore } from '#event-store';
+import { verifyStream, type EventStore, type RecordedEvent } from '#event-store';
 import type { Now } from '#runtime';
-import { accessCodeDigest, accessCodeMatches, newAccessCode } from './access-code.js';
+import { accessCodeDigest, accessCodeMatches, derivedAccessCode, newAccessCode } from './access-code.js';
 import { publicStep, type PublicUnit } from './public-narrative.js';
 import type { LimitBooking, PublicLimits } from './public-limits.js';
 
@@ -56,6 +56,8 @@ export interface PublicRequest {
   readonly correlationId: string;
   readonly clientRequestId?: string;
   readonly idempotencyKey?: string;
+  /** Whose keys these are: residents on the web by default, an Open311 client its own. */
+  readonly idempotencyScope?: string;
   /** The body as the client sent it (files as their hashes), for the idempotency check. */
   readonly idempotencyBody?: unknown;
 }
@@ -93,6 +95,15 @@ export interface ReceiptCheck {
 /** The idempotency scope of every resident: keys are random per form, so one scope for all is safe. */
 const PUBLIC_IDEMPOTENCY_SCOPE = 'public';
 
+/** What filing answers, read off the CaseFiled event. */
+function filingAnswer(filed: RecordedEvent, accessCode: string): PublicFilingAnswer {
+  return {
+    number: String(filed.data.number),
+    accessCode,
+    receipt: { hash: filed.hash, position: filed.globalPosition, filedAt: String(filed.metadata.at) },
+  };
+}
+
 /** Not found, in words that never say which part was wrong. */
 export class PublicNotFoundError extends Error {
   readonly code = 'not_found';
@@ -122,6 +133,8 @@ export class PublicChannel {
       readonly org: OrgTree;
       readonly now: Now;
       readonly kinds: readonly CaseKind[];
+      /** The installation's secret (the token secret): what keyed filings' codes are derived with. */
+      readonly codeSecret: () => Promise<string>;
     },
   ) {}
 
@@ -152,22 +165,34 @@ export class PublicChannel {
    */
   async file(input: PublicFilingInput, attachments: readonly AttachmentFacts[], request: PublicRequest): Promise<PublicFilingResponse> {
     this.checkFiling(input);
-    const { idempotency } = this.deps;
+    const { idempotency, store, codeSecret } = this.deps;
     const key = request.idempotencyKey;
-    if (key === undefined) return { statusCode: 201, body: await this.fileOnce(randomUUID(), input, attachments, request), replayed: false };
-    const stored = await idempotency.claim(PUBLIC_IDEMPOTENCY_SCOPE, key, IdempotencyStore.hashBody(request.idempotencyBody ?? input));
-    // The key's table keeps the answer as it was given: this body is a PublicFilingAnswer.
-    if (stored) return { statusCode: stored.statusCode, body: stored.body as PublicFilingAnswer, replayed: true };
+    if (key === undefined) return { statusCode: 201, body: await this.fileOnce(randomUUID(), newAccessCode(), input, attachments, request), replayed: false };
+    // Keyed filings: the key fixes the case id, and the case id (with the secret) the code, so
+    // the table of keys keeps the answer without its code and any retry gets the same code back.
+    const scope = request.idempotencyScope ?? PUBLIC_IDEMPOTENCY_SCOPE;
+    const caseId = idempotency.caseIdFor(scope, key);
+    const accessCode = derivedAccessCode(await codeSecret(), caseId);
+    const stored = await idempotency.claim(scope, key, IdempotencyStore.hashBody(request.idempotencyBody ?? input));
+    if (stored) return { statusCode: stored.statusCode, body: { ...(stored.body as Omit<PublicFilingAnswer, 'accessCode'>), accessCode }, replayed: true };
     let answer: PublicFilingAnswer;
+    let replayed = false;
     try {
-      answer = await this.fileOnce(idempotency.caseIdFor(PUBLIC_IDEMPOTENCY_SCOPE, key), input, attachments, request);
+      answer = await this.fileOnce(caseId, accessCode, input, attachments, request);
     } catch (error) {
-      await idempotency.release(PUBLIC_IDEMPOTENCY_SCOPE, key);
-      throw error;
+      // A retry racing this one filed first: answer that filing. Only a key whose filing did not
+      // happen is freed, so that a racing retry never frees the claim of the one in flight.
+      const first = (await store.readStream(caseStreamId(caseId), { maxCount: 1 }))[0];
+      if (!first) {
+        await idempotency.release(scope, key);
+        throw error;
+      }
+      answer = filingAnswer(first, accessCode);
+      replayed = true;
     }
-    const response = { statusCode: 201, body: answer };
-    await idempotency.remember(PUBLIC_IDEMPOTENCY_SCOPE, key, response);
-    return { ...response, replayed: false };
+    const { accessCode: _shownOnly, ...kept } = answer;
+    await idempotency.remember(scope, key, { statusCode: 201, body: kept });
+    return { statusCode: 201, body: answer, replayed };
   }
 
   /** The case as its filer may see it, given the number and the access code. */
@@ -230,8 +255,7 @@ export class PublicChannel {
     if (!this.deps.org.has(input.unitId)) throw new InvalidError('unitId', `no unit ${input.unitId}`);
   }
 
-  private async fileOnce(caseId: string, input: PublicFilingInput, attachments: readonly AttachmentFacts[], request: PublicRequest): Promise<PublicFilingAnswer> {
-    const accessCode = newAccessCode();
+  private async fileOnce(caseId: string, accessCode: string, input: PublicFilingInput, attachments: readonly AttachmentFacts[], request: PublicRequest): Promise<PublicFilingAnswer> {
     const { filer } = input;
     await this.deps.commands.execute(
       {
@@ -253,11 +277,7 @@ export class PublicChannel {
       { correlationId: request.correlationId, clientRequestId: request.clientRequestId },
     );
     const filed = (await this.deps.store.readStream(caseStreamId(caseId), { maxCount: 1 }))[0]!;
-    return {
-      number: String(filed.data.number),
-      accessCode,
-      receipt: { hash: filed.hash, position: filed.globalPosition, filedAt: String(filed.metadata.at) },
-    };
+    return filingAnswer(filed, accessCode);
   }
 
   /**

@@ -97,7 +97,8 @@ export class Open311Controller {
     const { created, statusCode } = await this.open311.file(form, client, {
       correlationId: current?.requestId ?? randomUUID(),
       clientRequestId: current?.clientRequestId,
-      idempotencyKey: idempotencyKey === undefined ? undefined : `open311:${client.id}:${idempotencyKey}`,
+      idempotencyKey,
+      idempotencyScope: `open311:${client.id}`,
       idempotencyBody: form,
     });
     void reply.header('Cache-Control', 'no-store');
