@@ -4,7 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AttachmentIntake, defaultAttachmentKind, type ReceivedFile } from '#attachments';
 import type { AttachmentFacts, Language } from '#domain';
-import { PublicChannel, type PublicRequest } from '#public-channel';
+import { PUBLIC_FILINGS_READ_MODEL, PublicChannel, type PublicRequest } from '#public-channel';
+import { CASE_READ_MODEL } from '#cases';
+import { ProjectionRunner } from '#projections';
 import { currentRequest } from '#platform';
 import { Public } from '../auth/auth.guard.js';
 import { PublicFeedbackDto, PublicFilingDto, TrackQuery } from './public.dto.js';
@@ -26,6 +28,7 @@ export class PublicController {
   constructor(
     private readonly channel: PublicChannel,
     private readonly intake: AttachmentIntake,
+    private readonly projections: ProjectionRunner,
   ) {}
 
   @Get('units')
@@ -67,6 +70,9 @@ export class PublicController {
       const idempotencyBody = { case: body, files: files.map((file) => file.sha256) };
       const answer = await this.channel.file(filing, attachments, { ...this.request(), idempotencyKey, idempotencyBody });
       if (answer.replayed) await this.channel.withdraw(booking);
+      // The resident's next step is to follow the case or check the receipt: answer once the read
+      // models that find it by number and by receipt include it (up to 5 s, as minPosition waits).
+      await this.projections.waitFor(answer.body.receipt.position, READ_YOUR_FILING_MS, [PUBLIC_FILINGS_READ_MODEL, CASE_READ_MODEL]);
       void reply.status(answer.statusCode).header('Cache-Control', 'no-store');
       return answer.body;
     } catch (error) {
@@ -101,6 +107,9 @@ export class PublicController {
     return { correlationId: request?.requestId ?? randomUUID(), clientRequestId: request?.clientRequestId };
   }
 }
+
+/** How long a filing's answer waits for the read models to include it. */
+const READ_YOUR_FILING_MS = 5000;
 
 /** The multipart body's `case` part, parsed: missing or not JSON is a 400 naming it. */
 function filingPart(text: string | undefined): unknown {
