@@ -81,8 +81,11 @@ describe("the resident's channel", () => {
       expect(filed.receipt).toEqual({ hash: filing.hash, position: filing.position, filedAt: filing.metadata.at });
       expect(filing.metadata).toMatchObject({ actorId: 'public', actorRole: 'public', unitId: null });
       expect(filing.data).toMatchObject({ channel: 'web', unitId: 'hd-dg-1' });
-      // The code itself is nowhere in the log, only its salted digest.
+      // The code itself is nowhere in the log, only its salted digest, which no reader is shown.
       expect(JSON.stringify(history.body)).not.toContain(filed.accessCode);
+      expect(filing.data).not.toHaveProperty('publicAccess');
+      const { rows } = await t.engine.pool.query<{ data: { publicAccess: { codeDigest: string } } }>('SELECT data FROM events WHERE hash = $1', [filing.hash]);
+      expect(rows[0]!.data.publicAccess.codeDigest).toMatch(/^[0-9a-f]{64}$/);
       const detail = await api.detail('hd-dg-1.coordinator', caseId);
       expect(detail).toMatchObject({ status: 'filed', channel: 'web', publicFiling: true, filer: { name: '王秀英', phone: '13698765432' } });
     });

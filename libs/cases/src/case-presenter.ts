@@ -112,9 +112,13 @@ export function presentCaseWithActions(view: CaseAt, reader: UserActor, org: Org
   return { ...presentCase(view, reader, org), allowedActions: allowedActions(view.state, reader, org, view.clocks.clocks) };
 }
 
-/** A history entry; the filing event's filer is shown as in the case itself (`filerView`). */
+/**
+ * A history entry; the filing event's filer is shown as in the case itself (`filerView`), and a
+ * resident's filing without the digest of their access code (it is of use to no reader, and a
+ * digest is something to guess against).
+ */
 export function presentEvent(event: RecordedEvent, view: FilerView) {
-  const data = event.type === 'CaseFiled' ? { ...event.data, filer: presentFiler(event.data.filer as Filer, view) } : event.data;
+  const data = event.type === 'CaseFiled' ? presentedFiling(event.data, view) : event.data;
   const { actorId, actorRole, unitId, at, correlationId, causationId, clientRequestId, deadlines } = event.metadata as CaseEventMetadata;
   return {
     id: event.id,
@@ -127,6 +131,11 @@ export function presentEvent(event: RecordedEvent, view: FilerView) {
     prevHash: event.prevHash,
     hash: event.hash,
   };
+}
+
+function presentedFiling(data: Record<string, unknown>, view: FilerView): Record<string, unknown> {
+  const { publicAccess: _digest, ...shown } = data;
+  return { ...shown, filer: presentFiler(data.filer as Filer, view) };
 }
 
 /** A fellow worker as a case names them: its assignee, the coordinators it may be assigned to. Their roles are not shown. */

@@ -38,7 +38,7 @@ export type SlaAlert = {
 /** The data each event type carries. */
 export type CaseEventDataMap = {
   /**
-   * `publicAccess`: filed by a resident through the public channel; `codeDigest` is the keyed
+   * `publicAccess`: filed by a resident through the public channel; `codeDigest` is the salted
    * digest of the access code they were given (the code itself is never stored).
    */
   CaseFiled: { readonly caseId: string; readonly number: string; readonly publicAccess?: PublicAccess } & CaseFiling;
@@ -66,7 +66,7 @@ export type CaseEventDataMap = {
   AttachmentAdded: AttachmentFacts;
 };
 
-/** How a resident proves a public filing is theirs: the keyed digest of the access code they were shown once. */
+/** How a resident proves a public filing is theirs: the salted digest of the access code they were shown once. */
 export type PublicAccess = { readonly codeDigest: string };
 
 export type CaseEvent = {
