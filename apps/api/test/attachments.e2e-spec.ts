@@ -218,6 +218,11 @@ describe('attachments', () => {
       expect(attached.headers['content-type']).toBe('application/pdf');
       expect(attached.headers['content-disposition']).toMatch(/^attachment; filename="[^"]*"; filename\*=UTF-8''/);
 
+      // Bytes that pass as an MP3 under a name that would run: saved as what they were read as.
+      const disguised = (await upload(filed.id, mp3Fixture(), '录音.hta')).body as Uploaded;
+      const saved = await download(filed.id, disguised.attachmentId);
+      expect(saved.headers['content-disposition']).toMatch(/filename\*=UTF-8''%E5%BD%95%E9%9F%B3\.mp3$/);
+
       const again = await t
         .http()
         .get(`/api/v1/cases/${filed.id}/attachments/${pdf.attachmentId}`)

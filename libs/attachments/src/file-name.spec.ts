@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { TEXT_LIMITS } from '#domain';
-import { cleanFileName } from './file-name.js';
+import { cleanFileName, downloadName } from './file-name.js';
 
 describe('cleanFileName', () => {
   it('keeps the last segment of a path, either slash', () => {
@@ -23,5 +23,16 @@ describe('cleanFileName', () => {
     const cleaned = cleanFileName(`${'长'.repeat(300)}.pdf`);
     expect([...cleaned]).toHaveLength(TEXT_LIMITS.attachmentName);
     expect(cleaned.endsWith('.pdf')).toBe(true);
+  });
+});
+
+describe('downloadName', () => {
+  it('saves a file under the extension of the type its content was read as', () => {
+    expect(downloadName('录音.hta', 'audio/mpeg')).toBe('录音.mp3');
+    expect(downloadName('协议书', 'application/pdf')).toBe('协议书.pdf');
+    expect(downloadName('合同.PDF', 'application/pdf')).toBe('合同.PDF');
+    expect(downloadName('现场.jpeg', 'image/jpeg')).toBe('现场.jpeg');
+    expect(downloadName('a.exe.wav', 'audio/wav')).toBe('a.exe.wav');
+    expect(downloadName('.bashrc', 'audio/mp4')).toBe('.bashrc.m4a');
   });
 });

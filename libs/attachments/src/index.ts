@@ -2,7 +2,7 @@ export { AttachmentsModule, attachmentIntakeFor, blobStoreFor } from './attachme
 export { checkSha256, type BlobStore, type OpenedBlob, type StagedBlob } from './blob-store.js';
 export { AttachmentConfigError, FILE_FIELD, PayloadTooLargeError, UnsupportedMediaTypeError, UploadAbortedError } from './errors.js';
 export { FileBlobStore } from './file-blob-store.js';
-export { cleanFileName } from './file-name.js';
+export { cleanFileName, downloadName } from './file-name.js';
 export { AttachmentIntake, THUMBNAIL_SIZE, type BlobCheck, type IntakeOptions, type ReceivedFile } from './intake.js';
 export { S3BlobStore, type S3Settings } from './s3-blob-store.js';
 export { MAX_ATTACHMENT_BYTES, attachmentSettingsFromEnv, type AttachmentStorageSettings } from './settings.js';

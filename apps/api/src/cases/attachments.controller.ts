@@ -4,7 +4,7 @@ import { create as contentDisposition } from 'content-disposition';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
-import { AttachmentIntake, defaultAttachmentKind, isImage, type OpenedBlob } from '#attachments';
+import { AttachmentIntake, defaultAttachmentKind, downloadName, isImage, type OpenedBlob } from '#attachments';
 import { CaseReader } from '#cases';
 import { ATTACHMENT_KINDS, ORG_TREE, TEXT_LIMITS, decide, isUuid, type AttachmentFacts, type AttachmentKind, type CaseAttachment, type OrgTree } from '#domain';
 import { CurrentUser } from '../auth/auth.guard.js';
@@ -105,7 +105,7 @@ export class AttachmentsController {
     await reply
       .header('Content-Type', thumbnail ? 'image/jpeg' : attachment.mediaType)
       .header('Content-Length', String(blob.size))
-      .header('Content-Disposition', contentDisposition(thumbnail ? thumbnailName(attachment.name) : attachment.name, { type: inline ? 'inline' : 'attachment' }))
+      .header('Content-Disposition', contentDisposition(thumbnail ? thumbnailName(attachment.name) : downloadName(attachment.name, attachment.mediaType), { type: inline ? 'inline' : 'attachment' }))
       .send(blob.stream);
   }
 }
