@@ -126,7 +126,7 @@ describe("the resident's channel", () => {
       const again = await from(clientAddress).post('/api/v1/public/cases', residentFiling(), { 'Idempotency-Key': key });
       expect(first.status).toBe(201);
       expect(again.status).toBe(201);
-      expect(again.body).toEqual(first.body);
+      expect(again.text).toBe(first.text);
       const other = await from(clientAddress).post('/api/v1/public/cases', residentFiling({ title: '另一件事' }), { 'Idempotency-Key': key });
       expectError(other, 409, 'idempotency_key_reused');
       // The table of keys keeps the answer without its code: the code is derived again for a retry.

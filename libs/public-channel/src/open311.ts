@@ -4,7 +4,6 @@ import {
   CASE_STATUSES,
   PHONE_PATTERN,
   TEXT_LIMITS,
-  currentDeadlines,
   labelsFor,
   type CaseClocks,
   type CaseKind,
@@ -15,7 +14,7 @@ import {
 import type { Now } from '#runtime';
 import type { PublicChannel, PublicFilingInput, PublicRequest, PublicUnitEntry } from './public-channel.js';
 import type { PublicLimits } from './public-limits.js';
-import { PUBLIC_STEP_TYPES, publicStep, type PublicUnit } from './public-narrative.js';
+import { PUBLIC_STEP_TYPES, publicDueAt, publicStep, publicUnitOf, type PublicUnit } from './public-narrative.js';
 import type { Open311Client } from './open311-keys.js';
 
 /**
@@ -401,8 +400,7 @@ export interface Open311CaseRow {
 
 /** A case as GET requests shows it to anyone: see the file's comment for what it leaves out. */
 export function open311Request(row: Open311CaseRow, unitOf: (unitId: string) => PublicUnit): Open311ServiceRequest {
-  const running = currentDeadlines(row.clocks.clocks).filter((deadline) => deadline.state === 'running' || deadline.state === 'warned');
-  const due = running.find((deadline) => deadline.clock === 'resolve') ?? running.find((deadline) => deadline.clock === 'accept');
+  const dueAt = publicDueAt(row.clocks.clocks);
   return {
     service_request_id: row.number,
     status: open311Status(row.status),
@@ -414,7 +412,7 @@ export function open311Request(row: Open311CaseRow, unitOf: (unitId: string) => 
     service_notice: null,
     requested_datetime: w3cDatetime(row.filedAt),
     updated_datetime: w3cDatetime(row.updatedAt),
-    expected_datetime: due ? w3cDatetime(due.dueAt) : null,
+    expected_datetime: dueAt ? w3cDatetime(dueAt) : null,
   };
 }
 
@@ -539,7 +537,6 @@ export class Open311 {
   }
 
   private unitOf(unitId: string): PublicUnit {
-    const unit = this.deps.org.has(unitId) ? this.deps.org.get(unitId) : null;
-    return unit ? { name: unit.name, level: unit.level } : { name: unitId, level: 'community' };
+    return publicUnitOf(this.deps.org, unitId);
   }
 }

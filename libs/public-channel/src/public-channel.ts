@@ -4,7 +4,6 @@ import { CaseCommands, CaseReader, IdempotencyStore, caseStreamId } from '#cases
 import {
   InvalidError,
   PUBLIC_ACTOR,
-  currentDeadlines,
   type AttachmentFacts,
   type CaseKind,
   type CaseLocation,
@@ -18,7 +17,7 @@ import {
 import { verifyStream, type EventStore, type RecordedEvent } from '#event-store';
 import type { Now } from '#runtime';
 import { accessCodeDigest, accessCodeMatches, derivedAccessCode, newAccessCode } from './access-code.js';
-import { publicStep, type PublicUnit } from './public-narrative.js';
+import { publicDueAt, publicStep, publicUnitOf, type PublicUnit } from './public-narrative.js';
 import type { LimitBooking, PublicLimits } from './public-limits.js';
 
 /** The kinds a resident may file when the installation names none (API.md). */
@@ -174,7 +173,10 @@ export class PublicChannel {
     const caseId = idempotency.caseIdFor(scope, key);
     const accessCode = derivedAccessCode(await codeSecret(), caseId);
     const stored = await idempotency.claim(scope, key, IdempotencyStore.hashBody(request.idempotencyBody ?? input));
-    if (stored) return { statusCode: stored.statusCode, body: { ...(stored.body as Omit<PublicFilingAnswer, 'accessCode'>), accessCode }, replayed: true };
+    if (stored) {
+      const { number, receipt } = stored.body as Omit<PublicFilingAnswer, 'accessCode'>;
+      return { statusCode: stored.statusCode, body: { number, accessCode, receipt: { hash: receipt.hash, position: receipt.position, filedAt: receipt.filedAt } }, replayed: true };
+    }
     let answer: PublicFilingAnswer;
     let replayed = false;
     try {
@@ -198,12 +200,7 @@ export class PublicChannel {
   /** The case as its filer may see it, given the number and the access code. */
   async track(number: string, code: string, clientAddress: string, language: Language): Promise<PublicCaseView> {
     const { state, clocks, events } = await this.openWithCode(number, code, clientAddress);
-    const unitOf = (unitId: string): PublicUnit => {
-      const unit = this.deps.org.has(unitId) ? this.deps.org.get(unitId) : null;
-      return unit ? { name: unit.name, level: unit.level } : { name: unitId, level: 'community' };
-    };
-    const running = currentDeadlines(clocks.clocks).filter((deadline) => deadline.state === 'running' || deadline.state === 'warned');
-    const due = running.find((deadline) => deadline.clock === 'resolve') ?? running.find((deadline) => deadline.clock === 'accept');
+    const unitOf = (unitId: string) => publicUnitOf(this.deps.org, unitId);
     const timeline = events.flatMap((event) => {
       const text = publicStep(language, event.type, event.data, unitOf);
       return text === null ? [] : [{ at: String(event.metadata.at), type: event.type, text }];
@@ -215,7 +212,7 @@ export class PublicChannel {
       status: state.status,
       unit: unitOf(state.unitId),
       filedAt: state.createdAt,
-      dueAt: due?.dueAt ?? null,
+      dueAt: publicDueAt(clocks.clocks),
       timeline,
       ...(state.resolution ? { resolution: { outcome: state.resolution.outcome, summary: state.resolution.summary } } : {}),
       feedbackOpen: state.status === 'resolved',

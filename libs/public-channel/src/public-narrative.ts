@@ -1,4 +1,4 @@
-import { label, labelsFor, type CaseEventDataMap, type CaseEventType, type Language, type OrgLevel } from '#domain';
+import { currentDeadlines, label, labelsFor, type CaseEventDataMap, type CaseEventType, type Clock, type Language, type OrgLevel, type OrgTree } from '#domain';
 
 /**
  * How the public timeline tells a resident what happened to their case: which level holds it,
@@ -60,6 +60,19 @@ const SAY: Record<Language, Say> = { 'zh-CN': ZH, en: EN };
 
 /** The event types the public timeline tells of: the others are staff work. */
 export const PUBLIC_STEP_TYPES = Object.keys(ZH) as CaseEventType[];
+
+/** A unit as the public routes name it; a unit the org tree no longer has is named by its id. */
+export function publicUnitOf(org: OrgTree, unitId: string): PublicUnit {
+  if (!org.has(unitId)) return { name: unitId, level: 'community' };
+  const { name, level } = org.get(unitId);
+  return { name, level };
+}
+
+/** The deadline a resident is told of: the running resolve deadline, else the running accept deadline. */
+export function publicDueAt(clocks: readonly Clock[]): string | null {
+  const running = currentDeadlines(clocks).filter((deadline) => deadline.state === 'running' || deadline.state === 'warned');
+  return (running.find((deadline) => deadline.clock === 'resolve') ?? running.find((deadline) => deadline.clock === 'accept'))?.dueAt ?? null;
+}
 
 /** `东关社区（社区村级）` / `东关社区 (community)`. */
 export function publicUnitName(unit: PublicUnit, language: Language): string {

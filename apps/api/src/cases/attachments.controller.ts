@@ -1,3 +1,4 @@
+import { CLOCK, type Now } from '#runtime';
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { create as contentDisposition } from 'content-disposition';
@@ -37,6 +38,7 @@ export class AttachmentsController {
     private readonly reader: CaseReader,
     private readonly intake: AttachmentIntake,
     @Inject(ORG_TREE) private readonly org: OrgTree,
+    @Inject(CLOCK) private readonly clock: Now,
   ) {}
 
   @Post(':id/attachments')
@@ -74,7 +76,7 @@ export class AttachmentsController {
   private async refuseEarly(user: Principal, id: string): Promise<void> {
     const { state } = await this.reader.current(user, id);
     const standIn: AttachmentFacts = { attachmentId: randomUUID(), sha256: '0'.repeat(64), size: 0, mediaType: 'application/pdf', name: 'file', kind: 'document', description: null };
-    decide({ type: 'AddAttachment', caseId: id, actor: user, at: new Date().toISOString(), attachment: standIn }, state, { org: this.org, clocks: [] });
+    decide({ type: 'AddAttachment', caseId: id, actor: user, at: this.clock().toISOString(), attachment: standIn }, state, { org: this.org, clocks: [] });
   }
 
   @Get(':id/attachments/:attachmentId')

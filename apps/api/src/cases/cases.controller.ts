@@ -63,8 +63,9 @@ export class CasesController {
       ...body,
       filer: { name: body.filer.name ?? '', phone: body.filer.phone ?? null, anonymous: body.filer.anonymous ?? false },
     };
-    if (idempotencyKeyOf(key) === undefined) return filedCase(await this.cases.execute(user, randomUUID(), fields, undefined));
-    const answer = await this.filing.file(user.userId, key!, body, (id) => this.cases.execute(user, id, fields, undefined));
+    const idempotencyKey = idempotencyKeyOf(key);
+    if (idempotencyKey === undefined) return filedCase(await this.cases.execute(user, randomUUID(), fields, undefined));
+    const answer = await this.filing.file(user.userId, idempotencyKey, body, (id) => this.cases.execute(user, id, fields, undefined));
     response.status(answer.statusCode);
     return answer.body;
   }

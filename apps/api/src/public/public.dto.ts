@@ -1,5 +1,4 @@
 import { CASE_KINDS, SATISFACTION_LEVELS, TEXT_LIMITS, type CaseKind, type Satisfaction } from '#domain';
-import { ACCESS_CODE_LENGTH } from '#public-channel';
 import { Flag, Instant, Nested, OneOf, Phone, Text } from '../http/fields.js';
 import { LocationDto } from '../cases/case.dto.js';
 
@@ -56,6 +55,3 @@ export class PublicFeedbackDto {
   @Text(TEXT_LIMITS.comment, { optional: true, example: '问题已解决，谢谢社区。' })
   comment?: string;
 }
-
-/** How long an access code is (shown in the OpenAPI description). */
-export const ACCESS_CODE_HINT = `${ACCESS_CODE_LENGTH} characters`;
