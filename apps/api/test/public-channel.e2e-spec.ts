@@ -226,6 +226,20 @@ describe("the resident's channel", () => {
       for (let i = 0; i < 5; i++) expect((await from(clientAddress).post('/api/v1/public/cases', residentFiling())).status).toBe(201);
     });
 
+    it('checks the filing before reading any file: a refused filing uploads nothing, and the case part comes first', async () => {
+      // An executable behind a bad filing: refused for the filing (400), never read to be refused as a file (415).
+      const refused = await multipart(nextAddress(), residentFiling({ kind: 'visit' }), [{ bytes: elfFixture(), name: 'a.jpg' }]);
+      expect(refused.status).toBe(400);
+      expectFieldError(refused, 'kind');
+      const filesFirst = t
+        .http()
+        .post('/api/v1/public/cases')
+        .set('X-Forwarded-For', nextAddress())
+        .attach('files', pdfFixture(), { filename: 'a.pdf' })
+        .field('case', JSON.stringify(residentFiling()));
+      expectFieldError(await filesFirst, 'case');
+    });
+
     it('refuses a bad filing after its files arrived, and removes them', async () => {
       const before = { events: await api.eventCount(), files: await storedFiles() };
       const photo = await imageFixture('webp', { noise: true });

@@ -245,11 +245,17 @@ export class PublicChannel {
     return { number: row.number, filedAt: row.filed_at.toISOString(), position: Number(row.position), intact };
   }
 
-  private checkFiling(input: PublicFilingInput): void {
+  /**
+   * What can be told of a filing before its files are read: a kind open to the public, and one of
+   * the units `units()` lists (decide holds the rule on levels; this is its early answer).
+   */
+  checkFiling(input: PublicFilingInput): void {
     if (!this.deps.kinds.includes(input.kind)) {
       throw new InvalidError('kind', `residents may file ${this.deps.kinds.join(', ')}; not ${input.kind}`);
     }
     if (!this.deps.org.has(input.unitId)) throw new InvalidError('unitId', `no unit ${input.unitId}`);
+    const { level } = this.deps.org.get(input.unitId);
+    if (level !== 'community' && level !== 'grid') throw new InvalidError('unitId', `residents file to a community or a grid (GET /api/v1/public/units); ${input.unitId} is a ${level}`);
   }
 
   private async fileOnce(caseId: string, accessCode: string, input: PublicFilingInput, attachments: readonly AttachmentFacts[], request: PublicRequest): Promise<PublicFilingAnswer> {

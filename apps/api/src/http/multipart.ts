@@ -30,6 +30,11 @@ export interface MultipartOptions {
   readonly maxFiles: number;
   /** A text part holding JSON (the public filing's `case`): returned as text, not parsed. */
   readonly jsonField?: string;
+  /**
+   * Checks the JSON part's text as soon as it arrives, and requires it before any file: a request
+   * whose JSON is refused is refused before a byte of its files is read or stored.
+   */
+  readonly checkJsonFirst?: (text: string) => Promise<void>;
   /** Other text parts the request may carry, at most once each. */
   readonly fields?: readonly string[];
   /** Whether a request without any file part is refused (default true). */
@@ -72,6 +77,10 @@ export async function readMultipart(request: FastifyRequest, intake: AttachmentI
     for await (const part of request.parts()) {
       const name = part.fieldname;
       if (part.type === 'file') {
+        if (options.checkJsonFirst && jsonField && !Object.hasOwn(fields, jsonField)) {
+          part.file.resume();
+          throw fieldError(jsonField, `send the "${jsonField}" part before the files`);
+        }
         if (name !== fileField) {
           part.file.resume();
           throw fieldError(name, textFields.has(name) ? `"${name}" must be a text part, not a file` : `unknown part "${name}" (expected ${[fileField, ...textFields].join(', ')})`);
@@ -85,6 +94,7 @@ export async function readMultipart(request: FastifyRequest, intake: AttachmentI
       if (Object.hasOwn(fields, name)) throw fieldError(name, `"${name}" was sent twice`);
       if (part.valueTruncated) throw fieldError(name, `"${name}" is longer than ${MAX_FIELD_BYTES / 1024} KB`);
       fields[name] = String(part.value);
+      if (name === jsonField && options.checkJsonFirst) await options.checkJsonFirst(fields[name]);
     }
     if (files.length === 0 && options.requireFile !== false) throw fieldError(fileField, `no file: send it in a part named "${fileField}"`);
   } catch (error) {

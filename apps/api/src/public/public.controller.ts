@@ -59,13 +59,17 @@ export class PublicController {
     const booking = await this.channel.bookFiling(clientAddress);
     let files: readonly ReceivedFile[] = [];
     try {
+      const checked = async (body: unknown) => (await this.validation.transform(body, { type: 'body', metatype: PublicFilingDto })) as PublicFilingDto;
       let body: unknown = request.body;
       if (request.isMultipart()) {
-        const upload = await readMultipart(request, this.intake, { fileField: 'files', maxFiles: MAX_FILES_PER_REQUEST, jsonField: 'case', requireFile: false });
+        // The filing is checked when its part arrives, before any file is read: a refused filing,
+        // whose count is given back, cannot be a way to upload and re-encode files for nothing.
+        const checkJsonFirst = async (text: string) => this.channel.checkFiling(await checked(filingPart(text)));
+        const upload = await readMultipart(request, this.intake, { fileField: 'files', maxFiles: MAX_FILES_PER_REQUEST, jsonField: 'case', requireFile: false, checkJsonFirst });
         files = upload.files;
         body = filingPart(upload.json);
       }
-      const filing = (await this.validation.transform(body, { type: 'body', metatype: PublicFilingDto })) as PublicFilingDto;
+      const filing = await checked(body);
       const attachments = files.map(asAttachment);
       const idempotencyBody = { case: body, files: files.map((file) => file.sha256) };
       const answer = await this.channel.file(filing, attachments, { ...this.request(), idempotencyKey, idempotencyBody });
