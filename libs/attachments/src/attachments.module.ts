@@ -22,7 +22,17 @@ export class AttachmentsModule {
     return {
       module: AttachmentsModule,
       global: true,
-      providers: [{ provide: AttachmentIntake, useFactory: () => attachmentIntakeFor(settings) }],
+      providers: [
+        {
+          provide: AttachmentIntake,
+          useFactory: async () => {
+            const intake = attachmentIntakeFor(settings);
+            // What a process killed mid-upload left behind.
+            await intake.sweepStaging(new Date());
+            return intake;
+          },
+        },
+      ],
       exports: [AttachmentIntake],
     };
   }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExifReader from 'exifreader';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -28,6 +28,19 @@ describe('AttachmentIntake over files', () => {
   });
   afterAll(async () => {
     await rm(folder, { recursive: true, force: true });
+  });
+
+  it('sweeps staged files a stopped process left behind, and keeps those of uploads still arriving', async () => {
+    const staging = join(folder, '.staging');
+    await mkdir(staging, { recursive: true });
+    const now = new Date('2026-12-04T12:00:00Z');
+    await writeFile(join(staging, 'left.part'), 'x');
+    await utimes(join(staging, 'left.part'), new Date(now.getTime() - 2 * 3600_000), new Date(now.getTime() - 2 * 3600_000));
+    await writeFile(join(staging, 'arriving.part'), 'y');
+    await utimes(join(staging, 'arriving.part'), new Date(now.getTime() - 60_000), new Date(now.getTime() - 60_000));
+    expect(await intake.sweepStaging(now)).toBe(1);
+    expect(await readdir(staging)).toEqual(['arriving.part']);
+    await rm(join(staging, 'arriving.part'));
   });
 
   it('stores a PDF as sent, under the SHA-256 of its bytes, once', async () => {

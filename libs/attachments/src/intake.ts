@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -104,6 +104,25 @@ export class AttachmentIntake {
       source.destroy();
       throw error;
     }
+  }
+
+  /**
+   * Deletes staged files that a process stopped mid-upload left behind: those older than any
+   * request may take (an hour, against the 10 minutes a request may take), so that an upload
+   * still arriving in another process is kept.
+   */
+  async sweepStaging(now: Date, olderThanMs = 60 * 60 * 1000): Promise<number> {
+    const names = await readdir(this.#stagingDir).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names.filter((entry) => entry.endsWith('.part'))) {
+      const path = join(this.#stagingDir, name);
+      const stats = await stat(path).catch(() => null);
+      if (stats && now.getTime() - stats.mtimeMs > olderThanMs) {
+        await rm(path, { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   /** Removes a blob this upload created (`created` true) when the case did not record it. */
