@@ -214,6 +214,8 @@ describe('Open311 GeoReport v2', () => {
       expect(answer).toEqual([{ service_request_id: expect.stringMatching(/^MY-\d{4}-\d{6}$/), service_notice: expect.stringContaining('东关社区'), account_id: null }]);
       expect(response.headers['cache-control']).toBe('no-store');
       const number = answer[0]!.service_request_id as string;
+      // The answer came once the request can be read back.
+      expect((await get(`requests/${number}.json`)).status).toBe(200);
       await t.settle();
       const caseId = await caseIdOf(number);
       const history = await api.get('hd-dg-1.coordinator', `/api/v1/cases/${caseId}/history`);

@@ -441,7 +441,7 @@ export class Open311 {
   }
 
   /** Files like `POST /api/v1/public/cases`, counted against the api_key's hourly limit. */
-  async file(form: Readonly<Record<string, unknown>>, client: Open311Client, request: PublicRequest): Promise<{ created: Open311Created; statusCode: number }> {
+  async file(form: Readonly<Record<string, unknown>>, client: Open311Client, request: PublicRequest): Promise<{ created: Open311Created; statusCode: number; position: number }> {
     const { channel, limits, now } = this.deps;
     const { input, extensions } = readOpen311Filing(form, channel.kinds(), channel.units());
     const booking = await limits.book('open311Filing', `open311-key:${client.id}`, now());
@@ -453,6 +453,7 @@ export class Open311 {
       const unit = this.unitOf(input.unitId);
       return {
         statusCode: answer.statusCode,
+        position: answer.body.receipt.position,
         created: {
           service_request_id: number,
           service_notice: `已提交至${unit.name}，可凭编号 ${number} 查询办理进度`,

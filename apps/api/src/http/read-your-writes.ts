@@ -2,6 +2,8 @@ import { Type } from 'class-transformer';
 import type { FastifyReply } from 'fastify';
 import { WholeNumber } from './fields.js';
 import type { ProjectionRunner } from '#projections';
+import { CASE_READ_MODEL } from '#cases';
+import { PUBLIC_FILINGS_READ_MODEL } from '#public-channel';
 
 /** How long a query waits for the read models to include the position it names (API.md: up to 5 s). */
 export const MIN_POSITION_WAIT_MS = 5_000;
@@ -37,4 +39,13 @@ export class PagedQuery extends MinPositionQuery {
   @WholeNumber(1, 100, { optional: true })
   @Type(() => Number)
   pageSize?: number;
+}
+
+/**
+ * A resident's (or an Open311 client's) next step after filing is to follow the case or check
+ * the receipt: a filing's answer waits until the read models that find it by number and by
+ * receipt include it (up to MIN_POSITION_WAIT_MS, as minPosition waits).
+ */
+export async function untilFindable(projections: ProjectionRunner, position: number): Promise<void> {
+  await projections.waitFor(position, MIN_POSITION_WAIT_MS, [PUBLIC_FILINGS_READ_MODEL, CASE_READ_MODEL]);
 }

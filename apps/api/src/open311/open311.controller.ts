@@ -1,3 +1,5 @@
+import { ProjectionRunner } from '#projections';
+import { untilFindable } from '../http/read-your-writes.js';
 import { Body, Controller, Get, Headers, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -29,6 +31,7 @@ export class Open311Controller {
   constructor(
     private readonly open311: Open311,
     private readonly keys: Open311Keys,
+    private readonly projections: ProjectionRunner,
   ) {}
 
   @Get(['discovery.json', 'discovery.xml'])
@@ -94,13 +97,14 @@ export class Open311Controller {
     onlyCommon(query);
     const idempotencyKey = idempotencyKeyOf(idempotencyHeader);
     const current = currentRequest();
-    const { created, statusCode } = await this.open311.file(form, client, {
+    const { created, statusCode, position } = await this.open311.file(form, client, {
       correlationId: current?.requestId ?? randomUUID(),
       clientRequestId: current?.clientRequestId,
       idempotencyKey,
       idempotencyScope: `open311:${client.id}`,
       idempotencyBody: form,
     });
+    await untilFindable(this.projections, position);
     void reply.header('Cache-Control', 'no-store');
     return sendOpen311(reply, format, 'service_requests', [created], statusCode);
   }

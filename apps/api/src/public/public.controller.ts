@@ -4,8 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AttachmentIntake, defaultAttachmentKind, type ReceivedFile } from '#attachments';
 import type { AttachmentFacts, Language } from '#domain';
-import { PUBLIC_FILINGS_READ_MODEL, PublicChannel, type PublicRequest } from '#public-channel';
-import { CASE_READ_MODEL } from '#cases';
+import { PublicChannel, type PublicRequest } from '#public-channel';
 import { ProjectionRunner } from '#projections';
 import { currentRequest } from '#platform';
 import { Public } from '../auth/auth.guard.js';
@@ -13,6 +12,7 @@ import { PublicFeedbackDto, PublicFilingDto, TrackQuery } from './public.dto.js'
 import { idempotencyKeyOf } from '../http/idempotency-key.js';
 import { discardCreated, MAX_FILES_PER_REQUEST, readMultipart } from '../http/multipart.js';
 import { createValidationPipe } from '../http/validation.js';
+import { untilFindable } from '../http/read-your-writes.js';
 
 /**
  * The resident's channel (API.md): no account, no staff token read or needed. Answers never
@@ -74,9 +74,7 @@ export class PublicController {
       const idempotencyBody = { case: body, files: files.map((file) => file.sha256) };
       const answer = await this.channel.file(filing, attachments, { ...this.request(), idempotencyKey, idempotencyBody });
       if (answer.replayed) await this.channel.withdraw(booking);
-      // The resident's next step is to follow the case or check the receipt: answer once the read
-      // models that find it by number and by receipt include it (up to 5 s, as minPosition waits).
-      await this.projections.waitFor(answer.body.receipt.position, READ_YOUR_FILING_MS, [PUBLIC_FILINGS_READ_MODEL, CASE_READ_MODEL]);
+      await untilFindable(this.projections, answer.body.receipt.position);
       void reply.status(answer.statusCode).header('Cache-Control', 'no-store');
       return answer.body;
     } catch (error) {
@@ -112,8 +110,6 @@ export class PublicController {
   }
 }
 
-/** How long a filing's answer waits for the read models to include it. */
-const READ_YOUR_FILING_MS = 5000;
 
 /** The multipart body's `case` part, parsed: missing or not JSON is a 400 naming it. */
 function filingPart(text: string | undefined): unknown {
