@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AttachmentIntake, defaultAttachmentKind, type ReceivedFile } from '#attachments';
 import type { AttachmentFacts, Language } from '#domain';
-import { PublicChannel, type PublicRequest } from '#public-channel';
+import { PublicChannel, type PublicFilingResponse, type PublicRequest } from '#public-channel';
 import { ProjectionRunner } from '#projections';
 import { currentRequest } from '#platform';
 import { Public } from '../auth/auth.guard.js';
@@ -58,6 +58,7 @@ export class PublicController {
     const idempotencyKey = idempotencyKeyOf(key);
     const booking = await this.channel.bookFiling(clientAddress);
     let files: readonly ReceivedFile[] = [];
+    let answer: PublicFilingResponse;
     try {
       const checked = async (body: unknown) => (await this.validation.transform(body, { type: 'body', metatype: PublicFilingDto })) as PublicFilingDto;
       let body: unknown = request.body;
@@ -72,16 +73,17 @@ export class PublicController {
       const filing = await checked(body);
       const attachments = files.map(asAttachment);
       const idempotencyBody = { case: body, files: files.map((file) => file.sha256) };
-      const answer = await this.channel.file(filing, attachments, { ...this.request(), idempotencyKey, idempotencyBody });
-      if (answer.replayed) await this.channel.withdraw(booking);
-      await untilFindable(this.projections, answer.body.receipt.position);
-      void reply.status(answer.statusCode).header('Cache-Control', 'no-store');
-      return answer.body;
+      answer = await this.channel.file(filing, attachments, { ...this.request(), idempotencyKey, idempotencyBody });
     } catch (error) {
       await discardCreated(this.intake, files);
       await this.channel.withdraw(booking);
       throw error;
     }
+    // Filed (or answered from the first filing): its files are the case's now, whatever follows.
+    if (answer.replayed) await this.channel.withdraw(booking);
+    await untilFindable(this.projections, answer.body.receipt.position);
+    void reply.status(answer.statusCode).header('Cache-Control', 'no-store');
+    return answer.body;
   }
 
   @Get('cases/:number')
