@@ -16,8 +16,12 @@ export interface AttachmentProblem {
   readonly attachmentId: string;
   readonly revision: number;
   readonly sha256: string;
-  /** `changed`: the bytes no longer hash to the recorded SHA-256; `missing`: no file at all. */
-  readonly status: Exclude<BlobCheck, 'intact'>;
+  /**
+   * `changed`: the bytes no longer hash to the recorded SHA-256; `missing`: no file at all;
+   * `unreadable`: the store failed to answer (a bucket refusing, a disk error), said per file so
+   * that one failing read does not stop the whole verification.
+   */
+  readonly status: Exclude<BlobCheck, 'intact'> | 'unreadable';
   readonly message: string;
 }
 
@@ -50,18 +54,26 @@ export async function checkAttachments(
   rehash: (sha256: string) => Promise<BlobCheck>,
   parallel = DEFAULT_PARALLEL,
 ): Promise<(AttachmentProblem & { readonly streamId: string })[]> {
-  const verdicts = new Map<string, BlobCheck>();
+  const verdicts = new Map<string, BlobCheck | { readonly unreadable: string }>();
   const shaOk = (sha256: string) => /^[0-9a-f]{64}$/.test(sha256);
   await forEachParallel(new Set(attachments.map((a) => a.sha256)), parallel, async (sha256) => {
-    verdicts.set(sha256, shaOk(sha256) ? await rehash(sha256) : 'missing');
+    try {
+      verdicts.set(sha256, shaOk(sha256) ? await rehash(sha256) : 'missing');
+    } catch (error) {
+      verdicts.set(sha256, { unreadable: error instanceof Error ? error.message : String(error) });
+    }
   });
   return attachments.flatMap((attachment) => {
-    const status = verdicts.get(attachment.sha256)!;
-    if (status === 'intact') return [];
+    const verdict = verdicts.get(attachment.sha256)!;
+    if (verdict === 'intact') return [];
+    const which = `the file of attachment ${attachment.attachmentId} (revision ${attachment.revision})`;
+    const status = typeof verdict === 'string' ? verdict : 'unreadable';
     const message =
-      status === 'missing'
-        ? `the file of attachment ${attachment.attachmentId} (revision ${attachment.revision}) is missing`
-        : `the file of attachment ${attachment.attachmentId} (revision ${attachment.revision}) was changed: it no longer hashes to ${attachment.sha256}`;
+      typeof verdict !== 'string'
+        ? `${which} could not be read from the store: ${verdict.unreadable}`
+        : verdict === 'missing'
+          ? `${which} is missing`
+          : `${which} was changed: it no longer hashes to ${attachment.sha256}`;
     return [{ problem: 'attachment' as const, streamId: attachment.streamId, attachmentId: attachment.attachmentId, revision: attachment.revision, sha256: attachment.sha256, status, message }];
   });
 }

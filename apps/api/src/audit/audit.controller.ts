@@ -20,7 +20,7 @@ export interface BrokenStreamView {
   readonly caseNumber: string | null;
   /** For a changed or missing file (`problem: "attachment"`): which attachment, and how. */
   readonly attachmentId?: string;
-  readonly status?: 'changed' | 'missing';
+  readonly status?: 'changed' | 'missing' | 'unreadable';
   readonly message?: string;
 }
 
