@@ -104,7 +104,9 @@ export {
   allowedActions,
   assigneeUnitIds,
   canRead,
+  checkPublicFilingUnit,
   eventMetaFor,
+  PUBLIC_FILING_LEVELS,
 } from './case/permissions.js';
 export type { CaseAction } from './case/permissions.js';
 

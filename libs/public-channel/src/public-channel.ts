@@ -4,6 +4,8 @@ import { CaseCommands, CaseReader, IdempotencyStore, caseStreamId } from '#cases
 import {
   InvalidError,
   PUBLIC_ACTOR,
+  PUBLIC_FILING_LEVELS,
+  checkPublicFilingUnit,
   type AttachmentFacts,
   type CaseKind,
   type CaseLocation,
@@ -141,7 +143,7 @@ export class PublicChannel {
     const { org } = this.deps;
     return org
       .units()
-      .filter((unit) => unit.level === 'community' || unit.level === 'grid')
+      .filter((unit) => PUBLIC_FILING_LEVELS.includes(unit.level))
       .map((unit) => ({ id: unit.id, name: unit.name, level: unit.level, path: [...org.ancestors(unit.id).reverse().map((above) => above.name), unit.name] }));
   }
 
@@ -254,8 +256,7 @@ export class PublicChannel {
       throw new InvalidError('kind', `residents may file ${this.deps.kinds.join(', ')}; not ${input.kind}`);
     }
     if (!this.deps.org.has(input.unitId)) throw new InvalidError('unitId', `no unit ${input.unitId}`);
-    const { level } = this.deps.org.get(input.unitId);
-    if (level !== 'community' && level !== 'grid') throw new InvalidError('unitId', `residents file to a community or a grid (GET /api/v1/public/units); ${input.unitId} is a ${level}`);
+    checkPublicFilingUnit(input.unitId, this.deps.org);
   }
 
   private async fileOnce(caseId: string, accessCode: string, input: PublicFilingInput, attachments: readonly AttachmentFacts[], request: PublicRequest): Promise<PublicFilingAnswer> {

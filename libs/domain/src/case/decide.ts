@@ -15,7 +15,7 @@ import type {
   TransferCase,
 } from './commands.js';
 import type { CaseEvent } from './events.js';
-import { actingRole, canRead, moveRefusal, roleRefusal, scopeRefusal } from './permissions.js';
+import { actingRole, canRead, checkPublicFilingUnit, moveRefusal, roleRefusal, scopeRefusal } from './permissions.js';
 import { isOpen, type CaseState, type ExistingCase } from './state.js';
 import { CASE_LIMITS } from './vocabulary.js';
 
@@ -97,7 +97,7 @@ function fileCase(command: FileCase, state: CaseState, org: OrgTree): CaseEvent[
   const scopeRefused = scopeRefusal(command.actor, command.unitId, org, 'the case would be filed at');
   if (scopeRefused) throw scopeRefused;
   const publicFiling = isPublicActor(command.actor);
-  if (publicFiling) checkPublicUnit(command.unitId, org);
+  if (publicFiling) checkPublicFilingUnit(command.unitId, org);
   if (publicFiling !== (command.publicAccess !== undefined)) {
     throw new InvalidError('publicAccess', 'a resident\'s filing carries its access code digest, and only a resident\'s filing does');
   }
@@ -133,14 +133,6 @@ function fileCase(command: FileCase, state: CaseState, org: OrgTree): CaseEvent[
     },
   };
   return [filed, ...attachments.map((attachment): CaseEvent => ({ type: 'AttachmentAdded', data: attachment }))];
-}
-
-/** Residents file to the grassroots: a community or a grid, where the work on a case starts. */
-function checkPublicUnit(unitId: string, org: OrgTree): void {
-  const unit = org.get(unitId);
-  if (unit.level !== 'community' && unit.level !== 'grid') {
-    throw new InvalidError('unitId', `residents file to a community or a grid; ${unitLabel(unit)} is a ${unit.level}`);
-  }
 }
 
 /** A file already stored under its hash, recorded on the case while there is room. */

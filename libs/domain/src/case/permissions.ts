@@ -1,6 +1,6 @@
 import { hasRole, isPublicActor, isSystemActor, type Actor, type ActorRole } from '../actor.js';
-import { ForbiddenError, IllegalTransitionError, type DomainError } from '../errors.js';
-import { unitLabel, type OrgTree } from '../org-tree.js';
+import { ForbiddenError, IllegalTransitionError, InvalidError, type DomainError } from '../errors.js';
+import { unitLabel, type OrgLevel, type OrgTree } from '../org-tree.js';
 import type { Clock } from '../sla/clocks.js';
 import { extendableClocks } from '../sla/sla-commands.js';
 import type { CaseCommand, CaseCommandType, CaseMoveType } from './commands.js';
@@ -88,6 +88,17 @@ function forbiddenRole(type: CaseCommandType, actor: Actor): ForbiddenError {
   const { roles: held } = actor;
   const who = held.length === 0 ? 'a user without roles' : `${held.length === 1 ? 'role' : 'roles'} ${held.join(', ')}`;
   return new ForbiddenError(`${who} may not ${verb} a case (allowed for: ${roles.join(', ')})`);
+}
+
+/** The levels residents file to through the public channel: the grassroots, where work on a case starts. */
+export const PUBLIC_FILING_LEVELS: readonly OrgLevel[] = ['community', 'grid'];
+
+/** Throws InvalidError (field `unitId`) unless residents may file to the unit. */
+export function checkPublicFilingUnit(unitId: string, org: OrgTree): void {
+  const unit = org.get(unitId);
+  if (!PUBLIC_FILING_LEVELS.includes(unit.level)) {
+    throw new InvalidError('unitId', `residents file to a community or a grid; ${unitLabel(unit)} is a ${unit.level}`);
+  }
 }
 
 /**
