@@ -1,5 +1,4 @@
 import type { Pool } from 'pg';
-import { caseStreamId } from '#cases';
 import {
   CASE_STATUSES,
   PHONE_PATTERN,
@@ -14,7 +13,7 @@ import {
 import type { Now } from '#runtime';
 import type { PublicChannel, PublicFilingInput, PublicRequest, PublicUnitEntry } from './public-channel.js';
 import type { PublicLimits } from './public-limits.js';
-import { PUBLIC_STEP_TYPES, publicDueAt, publicStep, publicUnitOf, type PublicUnit } from './public-narrative.js';
+import { publicDueAt, publicStep, publicUnitOf, type PublicUnit } from './public-narrative.js';
 import type { Open311Client } from './open311-keys.js';
 
 /**
@@ -507,25 +506,18 @@ export class Open311 {
       if (filter.kinds) add('v.kind = ANY(?)', filter.kinds);
       if (filter.statuses?.length === 1) add('v.status = ANY(?)', filter.statuses[0] === 'open' ? OPEN_STATUSES_OF_CASE : CLOSED_STATUSES_OF_CASE);
     }
-    const { rows } = await pool.query<{ id: string; number: string; kind: CaseKind; status: CaseStatus; unit_id: string; filed_at: Date; updated_at: Date; clocks: CaseClocks }>(
-      `SELECT v.id, f.number, v.kind, v.status, v.unit_id, f.filed_at, v.updated_at, v.clocks
+    const { rows } = await pool.query<{ number: string; kind: CaseKind; status: CaseStatus; unit_id: string; filed_at: Date; updated_at: Date; clocks: CaseClocks; step_type: string; step_data: Record<string, unknown> }>(
+      `SELECT f.number, v.kind, v.status, v.unit_id, f.filed_at, v.updated_at, v.clocks, f.step_type, f.step_data
          FROM public_filings f JOIN case_view v ON v.id = f.case_id
         WHERE ${where.join(' AND ')}
         ORDER BY f.filed_at DESC, f.number DESC
         LIMIT ${OPEN311_MAX_RESULTS}`,
       params,
     );
-    if (rows.length === 0) return [];
-    const steps = await pool.query<{ stream_id: string; type: string; data: Record<string, unknown> }>(
-      `SELECT DISTINCT ON (stream_id) stream_id, type, data FROM events
-        WHERE stream_id = ANY($1) AND type = ANY($2) ORDER BY stream_id, revision DESC`,
-      [rows.map((row) => caseStreamId(row.id)), PUBLIC_STEP_TYPES],
-    );
-    const latest = new Map(steps.rows.map((step) => [step.stream_id, { type: step.type, data: step.data }]));
     const unitOf = (unitId: string) => this.unitOf(unitId);
     return rows.map((row) =>
       open311Request(
-        { number: row.number, kind: row.kind, status: row.status, unitId: row.unit_id, filedAt: row.filed_at, updatedAt: row.updated_at, clocks: row.clocks, latestStep: latest.get(caseStreamId(row.id)) ?? null },
+        { number: row.number, kind: row.kind, status: row.status, unitId: row.unit_id, filedAt: row.filed_at, updatedAt: row.updated_at, clocks: row.clocks, latestStep: { type: row.step_type, data: row.step_data } },
         unitOf,
       ),
     );
