@@ -201,7 +201,8 @@ export class PublicChannel {
 
   /** The case as its filer may see it, given the number and the access code. */
   async track(number: string, code: string, clientAddress: string, language: Language): Promise<PublicCaseView> {
-    const { state, clocks, events } = await this.openWithCode(number, code, clientAddress);
+    const { state, clocks } = await this.openWithCode(number, code, clientAddress);
+    const events = await this.deps.store.readStream(caseStreamId(state.id));
     const unitOf = (unitId: string) => publicUnitOf(this.deps.org, unitId);
     const timeline = events.flatMap((event) => {
       const text = publicStep(language, event.type, event.data, unitOf);
@@ -295,7 +296,8 @@ export class PublicChannel {
     const { rows } = await pool.query<{ case_id: string }>('SELECT case_id FROM public_filings WHERE number = $1', [number.trim().toUpperCase()]);
     const caseId = rows[0]?.case_id;
     if (caseId) {
-      const record = await reader.record(null, caseId);
+      // The kept fold, not the whole stream: rating a case needs no more.
+      const record = await reader.current(null, caseId);
       const digest = record.state.publicAccess?.codeDigest;
       if (digest && accessCodeMatches(caseId, code, digest)) {
         await limits.withdraw(booking);
