@@ -2,6 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { ByKind } from '#reporting';
 import { Text } from '../http/fields.js';
 import { MinPositionQuery } from '../http/read-your-writes.js';
+import { SpreadsheetFormatField } from '../http/spreadsheet.js';
+import type { SpreadsheetFormat } from '#exports';
 
 /** Months and dates are read in the SLA policy's time zone, Asia/Shanghai by default. */
 const TIME_FORMAT = 'an ISO 8601 time with an offset, or a date YYYY-MM-DD (its start in Asia/Shanghai)';
@@ -16,6 +18,9 @@ export class StatsQuery extends MinPositionQuery {
 
   @Text(40, { optional: true, description: `end of the period, excluded: ${TIME_FORMAT} (default: now)`, example: '2027-01-01T00:00:00+08:00' })
   to?: string;
+
+  @SpreadsheetFormatField()
+  format?: SpreadsheetFormat;
 }
 
 /** Cases per kind, every kind present. */
