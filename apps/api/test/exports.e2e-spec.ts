@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import type { Response } from 'supertest';
 import { CaseExportQuery } from '#cases';
@@ -88,17 +88,25 @@ function parseCsv(text: string): string[][] {
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') record.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (quoted) {
+      field += c;
+    } else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
       record.push(field);
       records.push(record);
-      (record = []), (field = ''), i++;
-    } else field += c;
+      record = [];
+      field = '';
+      i++;
+    } else {
+      field += c;
+    }
   }
   return records;
 }
@@ -276,12 +284,12 @@ describe('exports: ?format=xlsx|csv', () => {
       expect(value.get('登记数·建言献策')).toBe(figures.filed.byKind.suggestion);
       expect(value.get('登记数·走访')).toBe(1);
       expect(value.get('办结数')).toBe(figures.resolved);
-      expect(value.get('办结率')).toBe(figures.resolutionRate);
+      expect(value.get('解决率')).toBe(figures.resolutionRate);
       expect(value.get('响应率')).toBe(figures.responseRate);
       expect(value.get('满意率')).toBeNull();
       expect(value.get('2026-11 登记数')).toBe(figures.byMonth[0].filed);
       expect(value.get('2026-11 登记数·矛盾纠纷')).toBe(figures.byMonth[0].byKind.dispute);
-      const rate = rows.findIndex(([item]) => item === '办结率');
+      const rate = rows.findIndex(([item]) => item === '解决率');
       expect(workbook.worksheets[0]!.getRow(rate + 1).getCell(2).numFmt).toBe('0.0%');
     });
 
@@ -332,5 +340,22 @@ describe('exports: ?format=xlsx|csv', () => {
       expect(described.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'format', in: 'query', schema: expect.objectContaining({ enum: ['xlsx', 'csv'] }) })]));
       expect(Object.keys(described.responses['200'].content)).toEqual(expect.arrayContaining([XLSX, 'text/csv; charset=utf-8']));
     }
+  });
+
+  it('refuses, naming the cap and writing nothing, a list export of more than 100,000 cases (run last: it fills the read model)', async () => {
+    // Rows only the count reads: an export of this many is refused before any row is read.
+    await t.engine.pool.query(`
+      INSERT INTO case_view (id, number, kind, status, unit_id, filed_unit_id, urgency, channel, title, description, supervised,
+                             units_visited, revision, last_position, created_at, updated_at, state, clocks)
+      SELECT gen_random_uuid(), 'CAP-' || n, 'risk', 'filed', 'hx-ty-1', 'hx-ty-1', 'normal', 'other', 'cap', 'cap', false,
+             ARRAY['hx-ty-1'], 0, 0, now(), now(), '{}', '{}'
+        FROM generate_series(1, 100001) n`);
+    const events = await api.eventCount();
+    for (const format of ['xlsx', 'csv']) {
+      const refused = await api.get('city.coordinator', `/api/v1/cases?unitId=hx-ty-1&format=${format}`);
+      expectFieldError(refused, 'format');
+      expect(refused.body).toMatchObject({ code: 'export_too_large', message: expect.stringContaining('100000') });
+    }
+    expect(await api.eventCount()).toBe(events);
   });
 });

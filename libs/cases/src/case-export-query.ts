@@ -29,29 +29,43 @@ export class CaseExportQuery {
     return rows[0]?.total ?? 0;
   }
 
-  /** The matching cases, newest first, at most `limit`; batches are read as the consumer asks for rows. */
+  /**
+   * The matching cases, newest first, at most `limit`. The next batch is read while the consumer
+   * takes the rows of this one, so the database and the writer work at the same time; no batch
+   * is read beyond the one after the rows the consumer has asked for.
+   */
   async *cases(filter: CaseExportFilter, limit: number): AsyncGenerator<CaseListItem> {
     const { conditions, params } = listConditions(filter);
-    const cursor = params.length;
-    let after: { createdAt: string; id: string } | null = null;
     let left = limit;
-    while (left > 0) {
-      const size = Math.min(this.batchSize, left);
-      const keyset: string = after ? `AND (created_at, id) < ($${cursor + 1}::timestamptz, $${cursor + 2}::uuid)` : '';
-      const { rows } = await this.pool.query<ExportRow>(
-        `SELECT state, clocks, revision, last_position, created_at::text AS cursor_at FROM case_view
-          WHERE ${conditions} ${keyset} ORDER BY created_at DESC, id DESC LIMIT ${size}`,
-        after ? [...params, after.createdAt, after.id] : params,
-      );
+    let size = Math.min(this.batchSize, left);
+    let next: Promise<ExportRow[]> | null = this.batch(conditions, params, null, size);
+    while (next) {
+      const rows: ExportRow[] = await next;
+      left -= rows.length;
+      next = null;
+      if (rows.length === size && left > 0) {
+        const last = rows[rows.length - 1]!;
+        size = Math.min(this.batchSize, left);
+        // The text form of created_at keeps the microseconds that a JavaScript Date would drop.
+        next = this.batch(conditions, params, { createdAt: last.cursor_at, id: last.state.id }, size);
+        // Read ahead: a consumer that stops early leaves it unawaited, which must not be an unhandled rejection.
+        next.catch(() => undefined);
+      }
       for (const row of rows) {
         yield { state: { ...row.state, notes: [] }, clocks: row.clocks, revision: row.revision, position: Number(row.last_position) };
       }
-      if (rows.length < size) return;
-      const last: ExportRow = rows[rows.length - 1]!;
-      // The text form keeps the microseconds that a JavaScript Date would drop.
-      after = { createdAt: last.cursor_at, id: last.state.id };
-      left -= rows.length;
     }
+  }
+
+  private async batch(conditions: string, params: readonly unknown[], after: { createdAt: string; id: string } | null, size: number): Promise<ExportRow[]> {
+    const cursor = params.length;
+    const keyset = after ? `AND (created_at, id) < ($${cursor + 1}::timestamptz, $${cursor + 2}::uuid)` : '';
+    const { rows } = await this.pool.query<ExportRow>(
+      `SELECT state, clocks, revision, last_position, created_at::text AS cursor_at FROM case_view
+        WHERE ${conditions} ${keyset} ORDER BY created_at DESC, id DESC LIMIT ${size}`,
+      after ? [...params, after.createdAt, after.id] : [...params],
+    );
+    return rows;
   }
 }
 

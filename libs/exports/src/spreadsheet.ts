@@ -32,7 +32,7 @@ export interface Sheet<Row> {
  *   const columns: Column<UnitRanking>[] = [
  *     { head: '单位', value: (unit) => unit.name },
  *     { head: '得分', value: (unit) => unit.score },
- *     { head: '办结率', value: (unit) => unit.resolutionRate, numberFormat: 'percent' },
+ *     { head: '解决率', value: (unit) => unit.resolutionRate, numberFormat: 'percent' },
  *   ];
  *   spreadsheetStream(format, { name: '单位排名', columns, rows: answer.units, calendar });
  */

@@ -33,7 +33,7 @@ export function statisticsRows(figures: ReportScope & Figures, org: OrgTree): Fi
     { item: '矛盾纠纷办结数', value: figures.disputesResolved },
     { item: '领导批示数', value: figures.annotated },
     { item: '响应率', value: figures.responseRate, percent: true },
-    { item: '办结率', value: figures.resolutionRate, percent: true },
+    { item: '解决率', value: figures.resolutionRate, percent: true },
     { item: '满意率', value: figures.satisfactionRate, percent: true },
     { item: '群众自评满意率', value: figures.selfRatedSatisfactionRate, percent: true },
     { item: '按时办结率', value: figures.onTimeRate, percent: true },
