@@ -64,3 +64,25 @@ describe('spreadsheetStream csv', () => {
     expect(bytes.toString('utf8')).toBe('\uFEFF标题,办结率,登记时间\r\n停车,1,2026-11-02 09:00:00\r\n');
   });
 });
+
+describe('spreadsheetStream reads rows only as fast as the response takes them', () => {
+  const TOTAL = 50_000;
+  async function* counted(pulled: { count: number }): AsyncGenerator<Row> {
+    for (let i = 0; i < TOTAL; i++) {
+      pulled.count++;
+      yield { title: `第${i}行：东关停车难，车位不足，夜间乱停。`.repeat(3), rate: i / TOTAL, at: '2026-11-02T01:00:00Z' };
+    }
+  }
+
+  it.each(['xlsx', 'csv'] as const)('%s: a reader who does not read holds the rows back', async (format) => {
+    const pulled = { count: 0 };
+    const stream = spreadsheetStream(format, { name: 's', columns, rows: counted(pulled), calendar: SHANGHAI });
+    stream.once('readable', () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const held = pulled.count;
+    expect(held).toBeLessThan(TOTAL / 5);
+    const bytes = await buffer(stream);
+    expect(pulled.count).toBe(TOTAL);
+    expect(bytes.length).toBeGreaterThan(0);
+  });
+});

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import { neutralise, numberFormatOf, spreadsheetDate, type CellValue, type Column, type TimeZoneCalendar } from './cells.js';
 
 const NUMBER_FORMATS = { percent: '0.0%', time: 'yyyy-mm-dd hh:mm:ss' } as const;
@@ -19,10 +20,15 @@ function xlsxCell<Row>(column: Column<Row>, row: Row, calendar: TimeZoneCalendar
   return { value: neutralise(value) };
 }
 
-/** Resolves once `stream` wants more (or is gone: a reader that left wants nothing more). */
-function whenWritable(stream: Writable): Promise<void> {
-  if (!stream.writableNeedDrain || stream.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
+/**
+ * Resolves once `stream` wants more (or is gone: a reader that left wants nothing more). The
+ * writer's zip moves data on later turns of the event loop, so one such turn comes first: rows
+ * that arrive without I/O in between would otherwise pile up before the stream could say it is full.
+ */
+async function whenWritable(stream: Writable): Promise<void> {
+  await setImmediate();
+  if (!stream.writableNeedDrain || stream.destroyed) return;
+  await new Promise<void>((resolve) => {
     const done = () => {
       stream.off('drain', done).off('close', done);
       resolve();
