@@ -8,6 +8,7 @@ import { DossierController } from './audit/dossier.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { BulletinsController } from './bulletins/bulletins.controller.js';
+import { AdoptionsController } from './cases/adoptions.controller.js';
 import { AttachmentsController } from './cases/attachments.controller.js';
 import { CasesController } from './cases/cases.controller.js';
 import { CasesService } from './cases/cases.service.js';
@@ -31,7 +32,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EngineModule.forRoot(engine), AttachmentsModule.forRoot(engine.config.attachments), BulletinsModule],
-      controllers: [AuthController, OrgController, UsersController, CasesController, AttachmentsController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, AuditController, DossierController, PublicController, Open311Controller, Open311KeysController, BulletinsController],
+      controllers: [AuthController, OrgController, UsersController, CasesController, AttachmentsController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, AuditController, DossierController, PublicController, Open311Controller, Open311KeysController, BulletinsController, AdoptionsController],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: ErrorFilter }, Metrics, CasesService],
     };
   }

@@ -92,8 +92,9 @@ export class BulletinCommands {
     const { actor, at } = context;
     if (!this.org.has(unitId)) throw new InvalidError('unitId', `no unit ${unitId}`);
     const bulletinId = randomUUID();
-    const events = decideBulletin({ type: 'DraftBulletin', bulletinId, actor, at, unitId, ...contents }, NO_BULLETIN, this.org);
-    await this.checkCases(actor, contents.caseIds);
+    const caseIds = contents.caseIds.map(lowerCase);
+    const events = decideBulletin({ type: 'DraftBulletin', bulletinId, actor, at, unitId, ...contents, caseIds }, NO_BULLETIN, this.org);
+    await this.checkCases(actor, caseIds);
     const appended = await this.store.appendToStream(bulletinStreamId(bulletinId), this.recorded(events, context), { expectedRevision: 'no_stream' });
     return { id: bulletinId, status: 'draft', revision: appended.nextExpectedRevision, position: appended.globalPosition };
   }
@@ -104,8 +105,9 @@ export class BulletinCommands {
     const { bulletin, revision } = await this.reader.current(actor, bulletinId);
     const streamId = bulletinStreamId(bulletin.id);
     if (expectedRevision !== undefined && expectedRevision !== revision) throw new WrongExpectedRevisionError(streamId, expectedRevision, revision);
-    const events = decideBulletin({ type: 'ReviseBulletin', bulletinId: bulletin.id, actor, at, ...changes }, bulletin, this.org);
-    if (changes.caseIds) await this.checkCases(actor, changes.caseIds);
+    const caseIds = changes.caseIds?.map(lowerCase);
+    const events = decideBulletin({ type: 'ReviseBulletin', bulletinId: bulletin.id, actor, at, ...changes, caseIds }, bulletin, this.org);
+    if (caseIds) await this.checkCases(actor, caseIds);
     const appended = await this.store.appendToStream(streamId, this.recorded(events, context), { expectedRevision: revision });
     return { id: bulletin.id, status: 'draft', revision: appended.nextExpectedRevision, position: appended.globalPosition };
   }
@@ -178,7 +180,7 @@ export class BulletinCommands {
   private async readableCases(actor: UserActor, caseIds: readonly string[]) {
     const bad = caseIds.find((caseId) => !isUuid(caseId));
     if (bad !== undefined) throw new InvalidError('caseIds', `${bad} is not a case id`);
-    const states = await Promise.all(caseIds.map(async (caseId) => (await this.cases.current(caseId.toLowerCase())).state));
+    const states = await Promise.all(caseIds.map(async (caseId) => (await this.cases.current(caseId)).state));
     return states.map((state, index) => {
       if (state.status === 'none' || !canRead(state, actor, this.org)) throw new InvalidError('caseIds', `no case ${caseIds[index]} in your scope`);
       return state;
@@ -193,6 +195,11 @@ export class BulletinCommands {
   private metadata({ actor, at, correlationId, clientRequestId }: BulletinCommandContext): EventMetadata {
     return { actorId: actor.userId, actorRole: 'coordinator', unitId: actor.unitId, at, correlationId, causationId: null, ...(clientRequestId ? { clientRequestId } : {}) };
   }
+}
+
+/** Case ids as the streams name them: a UUID in capitals names the same case. */
+function lowerCase(caseId: string): string {
+  return caseId.toLowerCase();
 }
 
 /** A published bulletin's answer, the same for every publisher and every repeat. */

@@ -1,17 +1,9 @@
-import { bulletinItemOf, issueLabel, labelsFor, type BulletinItem, type BulletinStatus, type CaseState, type Language, type OrgTree } from '#domain';
+import { bulletinItemOf, issueLabel, labelsFor, type BulletinItem, type BulletinStatus, type CaseAdoption, type CaseState, type Language, type OrgTree } from '#domain';
 import type { BulletinRecord } from './bulletin-reader.js';
 import type { CaseSource } from './bulletin-commands.js';
 
 /** An adoption recorded on a case with a bulletin's id: how a leader annotated or adopted an item. */
-export interface ItemAdoption {
-  readonly level: string;
-  readonly kind: string;
-  readonly body: string;
-  readonly note: string | null;
-  readonly bulletinId: string | null;
-  readonly actorId: string;
-  readonly at: string;
-}
+export type ItemAdoption = CaseAdoption;
 
 export interface BulletinDetailItem extends BulletinItem {
   /** 1, 2, 3… as printed. */
@@ -83,5 +75,6 @@ export async function bulletinDetail({ bulletin, revision }: BulletinRecord, cas
 /** The adoptions a case holds with this bulletin's id. */
 function adoptionsOf(state: CaseState | undefined, bulletinId: string): ItemAdoption[] {
   if (!state || state.status === 'none') return [];
-  return ((state as { adoptions?: readonly ItemAdoption[] }).adoptions ?? []).filter((adoption) => adoption.bulletinId === bulletinId);
+  // A case folded before adoptions existed has no list yet.
+  return (state.adoptions ?? []).filter((adoption) => adoption.bulletinId === bulletinId);
 }
