@@ -163,6 +163,36 @@ describe('社情民意 bulletins', () => {
       expect(beforeOther).toBe(before + 1);
     });
 
+    it('tells the leaders of the unit and of its parent in the app, once, and no one else', async () => {
+      const told = async (user: string) => {
+        const response = await api.get(user, `/api/v1/notifications?minPosition=${published.body.position}`);
+        expect(response.headers['x-minyi-consistency']).toBe('caught-up');
+        return (response.body.items as { type: string; bulletinId?: string }[]).filter((item) => item.bulletinId === id);
+      };
+      for (const leader of ['hd-dg.leader', 'hd.leader']) {
+        expect(await told(leader)).toEqual([
+          {
+            id: expect.any(String),
+            deliveryId: (await t.engine.store.readStream(`bulletin-${id}`))[1]!.id,
+            type: 'BulletinPublished',
+            caseId: null,
+            caseNumber: null,
+            bulletinId: id,
+            unitId: 'hd-dg',
+            text: `东关街道《社情民意》2026年第1期「${TITLE}」已发布，共 3 条，请阅示`,
+            texts: {
+              'zh-CN': `东关街道《社情民意》2026年第1期「${TITLE}」已发布，共 3 条，请阅示`,
+              en: `东关街道 published its public opinion bulletin No. 1 of 2026 "${TITLE}" (3 items); please read it`,
+            },
+            event: { type: 'BulletinPublished', revision: 1, position: published.body.position, at: expect.any(String) },
+            createdAt: expect.any(String),
+            readAt: null,
+          },
+        ]);
+      }
+      for (const other of ['hd-dg.coordinator', 'city.leader', 'hd-dg-1.coordinator', 'hx-xh-1.coordinator']) expect(await told(other)).toEqual([]);
+    });
+
     it('answers the same publication again when a published bulletin is published again', async () => {
       const again = await publish(id);
       expect(again.body).toEqual(published.body);
