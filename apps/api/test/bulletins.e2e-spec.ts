@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
+import { BulletinReadModelProjection } from '#bulletins';
+import { rebuildReadModel } from '#projections';
 import { Api, expectError, expectFieldError, type Filed } from './support/api.js';
 import { behindTheStore } from './support/tamper.js';
 import { useTestApp, type TestApp } from './support/test-app.js';
@@ -299,6 +301,20 @@ describe('社情民意 bulletins', () => {
       expect(below.items.map((item: { id: string }) => item.id)).not.toContain(draftId);
       expect((await api.get('hx-xh-1.coordinator', '/api/v1/bulletins?unitId=hd-dg')).body.total).toBe(0);
       expect((await api.get('hd-dg.coordinator', '/api/v1/bulletins?pageSize=1')).body.items).toHaveLength(1);
+    });
+
+    it('is rebuilt from the bulletin streams like every read model', async () => {
+      await t.settle();
+      const listAll = async () => (await api.get('auditor', '/api/v1/bulletins?pageSize=100')).body;
+      const before = await listAll();
+      expect(before.total).toBeGreaterThan(5);
+      await t.engine.pool.query("UPDATE bulletin_view SET title = '损坏', status = 'draft'");
+      await t.engine.pool.query('DELETE FROM bulletin_items');
+      const rebuilt = await rebuildReadModel(t.engine.pool, t.engine.store, new BulletinReadModelProjection());
+      expect(rebuilt.tables).toEqual(['bulletin_view', 'bulletin_items']);
+      expect(await listAll()).toEqual(before);
+      const { rows } = await t.engine.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM bulletin_items WHERE bulletin_id = $1', [publishedId]);
+      expect(rows[0]!.n).toBe(3);
     });
 
     it('names the wrong query field with 400, and an unknown unit with 404', async () => {
