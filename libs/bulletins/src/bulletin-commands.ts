@@ -12,7 +12,6 @@ import {
   issueLabel,
   numberInRegister,
   publishRefusal,
-  writeRefusal,
   type Bulletin,
   type BulletinEvent,
   type BulletinNumber,
