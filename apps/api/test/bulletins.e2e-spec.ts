@@ -367,6 +367,15 @@ describe('社情民意 bulletins', () => {
     });
   });
 
+  it('is in the OpenAPI document, with typed answers', async () => {
+    const docs = (await t.http().get('/api/docs-json')).body;
+    expect(Object.keys(docs.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/bulletins', '/api/v1/bulletins/{id}', '/api/v1/bulletins/{id}/publish', '/api/v1/bulletins/{id}/verify', '/api/v1/cases/{id}/adoptions']),
+    );
+    expect(docs.paths['/api/v1/bulletins/{id}/publish'].post.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/PublishedAnswerDto');
+    expect(docs.components.schemas.BulletinDetailDto.properties.items.items.$ref).toBe('#/components/schemas/BulletinItemDto');
+  });
+
   describe('a new year', () => {
     it('starts numbering at 1 in the calendar year of Asia/Shanghai', async () => {
       const id = await drafted();
