@@ -1,41 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { DEFAULT_SLA_POLICY, DEMO_ORG_UNITS, OrgTree, fold, type CaseState, type UserActor } from '#domain';
+import { DEFAULT_SLA_POLICY, DEMO_ORG_UNITS, OrgTree, type UserActor } from '#domain';
 import { migrateEventStore, PostgresEventStore } from '#event-store';
 import { createTestDatabase, type TestDatabase } from '#testing';
+import { caseIn } from '../../domain/src/testing/fixtures.js';
 import { BulletinCommands, type BulletinCommandContext, type CaseSource } from './bulletin-commands.js';
 import { BulletinReader } from './bulletin-reader.js';
 import { registerStreamId } from './bulletin-stream.js';
 
 const org = new OrgTree(DEMO_ORG_UNITS);
 const coordinator: UserActor = { userId: 'u-town', roles: ['coordinator'], unitId: 'hd-dg' };
-const CASE_ID = '0195a1b2-0000-7000-8000-0000000000c1';
-
-/** One suggestion at 东关社区, as its stream folds: the cases a bulletin holds come from the case path, not under test here. */
-const theCase: CaseState = fold([
-  {
-    event: {
-      type: 'CaseFiled',
-      data: {
-        caseId: CASE_ID,
-        number: 'MY-2026-000001',
-        kind: 'suggestion',
-        title: '增设公交站点',
-        description: '居民出行不便',
-        channel: 'walk_in',
-        unitId: 'hd-dg-1',
-        urgency: 'normal',
-        filer: { name: '张三', phone: null, anonymous: false },
-        parties: [],
-        visitReason: null,
-        occurredAt: null,
-        location: null,
-      },
-    },
-    meta: { at: '2026-11-02T09:00:00+08:00', actorId: 'u-clerk', actorRole: 'clerk', unitId: 'hd-dg-1' },
-  },
-] as Parameters<typeof fold>[0]);
+/** One suggestion at 东关社区: the cases a bulletin holds come from the case path, not under test here. */
+const theCase = caseIn('filed', 'hd-dg-1');
+const CASE_ID = theCase.id;
 const cases: CaseSource = { current: async (caseId) => ({ state: caseId === CASE_ID ? theCase : { status: 'none' } }) };
 
 describe('bulletin numbering on PostgreSQL', () => {
