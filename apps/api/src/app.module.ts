@@ -18,6 +18,7 @@ import { OpsController } from './ops/ops.controller.js';
 import { OrgController } from './org/org.controller.js';
 import { UsersController } from './users/users.controller.js';
 import { StatsController } from './stats/stats.controller.js';
+import { UnitsController } from './stats/units.controller.js';
 import { PublicController } from './public/public.controller.js';
 import { Open311Controller } from './open311/open311.controller.js';
 import { Open311KeysController } from './open311/open311-keys.controller.js';
@@ -29,7 +30,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EngineModule.forRoot(engine), AttachmentsModule.forRoot(engine.config.attachments)],
-      controllers: [AuthController, OrgController, UsersController, CasesController, AttachmentsController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, AuditController, DossierController, PublicController, Open311Controller, Open311KeysController],
+      controllers: [AuthController, OrgController, UsersController, CasesController, AttachmentsController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, UnitsController, AuditController, DossierController, PublicController, Open311Controller, Open311KeysController],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: ErrorFilter }, Metrics, CasesService],
     };
   }

@@ -9,7 +9,26 @@ import { figuresOf, type CaseCounts, type Figures } from './statistics.js';
 const REPORT_READER_ROLES: readonly Role[] = ['coordinator', 'leader', 'auditor', 'admin'];
 
 /** The feedback answers that count as satisfied. */
-const SATISFIED = SATISFACTION_LEVELS.filter((level) => level !== 'unsatisfied');
+export const SATISFIED = SATISFACTION_LEVELS.filter((level) => level !== 'unsatisfied');
+
+/**
+ * The counts of CaseCounts (all but month and kind) over `case_stats` rows, or rows of its
+ * columns: the one definition of what each figure counts. `satisfied` is the query parameter
+ * holding SATISFIED.
+ */
+export function caseCountColumns(satisfied: string): string {
+  return `count(*)::int AS filed,
+          count(*) FILTER (WHERE accepted)::int AS "accepted",
+          count(*) FILTER (WHERE accepted_on_time)::int AS "acceptedOnTime",
+          count(*) FILTER (WHERE accepted OR accept_breached)::int AS "acceptedOrBreached",
+          count(*) FILTER (WHERE resolved)::int AS "resolved",
+          count(*) FILTER (WHERE resolved_on_time)::int AS "resolvedOnTime",
+          count(*) FILTER (WHERE annotated)::int AS "annotated",
+          count(*) FILTER (WHERE feedback_count > 0)::int AS "withFeedback",
+          count(*) FILTER (WHERE latest_satisfaction = ANY(${satisfied}::text[]))::int AS "satisfied",
+          count(*) FILTER (WHERE latest_self_rating IS NOT NULL)::int AS "selfRated",
+          count(*) FILTER (WHERE latest_self_rating = ANY(${satisfied}::text[]))::int AS "selfRatedSatisfied"`;
+}
 
 /** A report's heading: the unit whose subtree it covers and its period, times in the reporting time zone. */
 export interface ReportScope {
@@ -53,17 +72,7 @@ export class CaseStatistics {
   async figures(unitId: string, period: ReportingPeriod): Promise<ReportScope & Figures> {
     const { rows } = await this.pool.query<CaseCounts>(
       `SELECT to_char(filed_at AT TIME ZONE $4, 'YYYY-MM') AS month, kind,
-              count(*)::int AS filed,
-              count(*) FILTER (WHERE accepted)::int AS "accepted",
-              count(*) FILTER (WHERE accepted_on_time)::int AS "acceptedOnTime",
-              count(*) FILTER (WHERE accepted OR accept_breached)::int AS "acceptedOrBreached",
-              count(*) FILTER (WHERE resolved)::int AS "resolved",
-              count(*) FILTER (WHERE resolved_on_time)::int AS "resolvedOnTime",
-              count(*) FILTER (WHERE annotated)::int AS "annotated",
-              count(*) FILTER (WHERE feedback_count > 0)::int AS "withFeedback",
-              count(*) FILTER (WHERE latest_satisfaction = ANY($5::text[]))::int AS "satisfied",
-              count(*) FILTER (WHERE latest_self_rating IS NOT NULL)::int AS "selfRated",
-              count(*) FILTER (WHERE latest_self_rating = ANY($5::text[]))::int AS "selfRatedSatisfied"
+              ${caseCountColumns('$5')}
          FROM case_stats
         WHERE filed_unit_id = ANY($1::text[]) AND filed_at >= $2 AND filed_at < $3
         GROUP BY 1, 2`,

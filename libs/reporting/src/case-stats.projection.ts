@@ -8,6 +8,11 @@ import { foldFacts, type CaseFacts, type CaseWithFacts } from './case-facts.js';
 /** The name of the statistics read model (its checkpoint key). */
 export const CASE_STATS_READ_MODEL = 'case-stats';
 
+/** Notes count for nothing in the statistics: they are left out of the fold the facts come from. */
+export function countedByStatistics(event: RecordedEvent): boolean {
+  return event.type !== 'NoteAdded';
+}
+
 /**
  * The statistics read model: one `case_stats` row per case with the facts the figures count
  * (see CaseFacts), plus the case's fold (state and clocks) so that the next event continues it.
@@ -26,7 +31,7 @@ export class CaseStatsProjection implements Projection {
   constructor(private readonly policy: SlaPolicy) {}
 
   handles(event: RecordedEvent): boolean {
-    return event.type !== 'NoteAdded';
+    return countedByStatistics(event);
   }
 
   async migrate(client: PoolClient): Promise<void> {
