@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { UserStore } from '#accounts';
-import { ForbiddenError, hasRole, NotFoundError, SATISFACTION_LEVELS, type OrgTree, type Role, type UserActor, type WorkingCalendar } from '#domain';
-import { ADOPTED_OUTCOMES, appraise, clerksWithin, type ClerkAppraisal, type FilerCounts } from './appraisal.js';
+import { ForbiddenError, hasRole, NotFoundError, SATISFACTION_LEVELS, type AdoptionPoints, type OrgTree, type Role, type UserActor, type WorkingCalendar } from '#domain';
+import { ADOPTED_OUTCOMES, appraise, clerksWithin, tallyAdoptions, type AdoptionCount, type ClerkAppraisal, type FilerCounts } from './appraisal.js';
 import { monthsOf, resolvePeriod, type ReportingPeriod } from './reporting-period.js';
 import { figuresOf, type CaseCounts, type Figures } from './statistics.js';
 
@@ -61,6 +61,8 @@ export class CaseStatistics {
     private readonly org: OrgTree,
     private readonly users: UserStore,
     private readonly calendar: WorkingCalendar,
+    /** The policy's table, read at report time: the appraisal follows the policy in force. */
+    private readonly adoptionPoints: AdoptionPoints,
   ) {}
 
   /** The unit and period of a report as a reader asks for it (see reportUnit and resolvePeriod). */
@@ -94,7 +96,16 @@ export class CaseStatistics {
         GROUP BY filed_by`,
       [this.org.subtreeIds(unitId), period.from, period.to, clerks.map((clerk) => clerk.id), ADOPTED_OUTCOMES],
     );
-    return { ...this.heading(unitId, period), clerks: appraise(clerks, new Map(rows.map(({ filedBy, ...counts }) => [filedBy, counts]))) };
+    // Adoptions count in the period they were recorded in, whenever their case was filed.
+    const { rows: adoptions } = await this.pool.query<AdoptionCount>(
+      `SELECT s.filed_by AS "filedBy", a.kind, a.level, count(*)::int AS count
+         FROM case_stats_adoptions a JOIN case_stats s ON s.case_id = a.case_id
+        WHERE s.filed_unit_id = ANY($1::text[]) AND a.adopted_at >= $2 AND a.adopted_at < $3 AND s.filed_by = ANY($4::text[])
+        GROUP BY 1, 2, 3`,
+      [this.org.subtreeIds(unitId), period.from, period.to, clerks.map((clerk) => clerk.id)],
+    );
+    const counts = new Map(rows.map(({ filedBy, ...counts }) => [filedBy, counts]));
+    return { ...this.heading(unitId, period), clerks: appraise(clerks, counts, tallyAdoptions(adoptions, this.adoptionPoints)) };
   }
 
   private heading(unitId: string, period: ReportingPeriod): ReportScope {

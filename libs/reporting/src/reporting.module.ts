@@ -17,7 +17,7 @@ import { UnitRankings } from './unit-ranking.js';
     {
       provide: CaseStatistics,
       inject: [MAIN_POOL, ORG_TREE, UserStore, SLA_POLICY],
-      useFactory: (pool: Pool, org: OrgTree, users: UserStore, policy: SlaPolicy) => new CaseStatistics(pool, org, users, calendarOf(policy)),
+      useFactory: (pool: Pool, org: OrgTree, users: UserStore, policy: SlaPolicy) => new CaseStatistics(pool, org, users, calendarOf(policy), policy.adoptionPoints),
     },
     {
       provide: UnitRankings,

@@ -75,6 +75,8 @@ export class ClerkAppraisalDto {
   @ApiProperty({ description: 'of those, accepted' }) accepted!: number;
   @ApiProperty({ description: 'of those, with an annotation' }) annotated!: number;
   @ApiProperty({ description: 'of those, suggestions resolved as adopted or partially adopted' }) adopted!: number;
+  @ApiProperty({ description: 'adoptions (采用 / 批示) recorded in the period on cases this clerk filed, whenever those were filed' }) adoptions!: number;
+  @ApiProperty({ description: 'those adoptions’ points by the policy file’s adoptionPoints[kind][level]' }) points!: number;
 }
 
 export class AppraisalDto extends ReportScopeDto {

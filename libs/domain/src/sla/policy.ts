@@ -1,5 +1,5 @@
 import { InvalidError } from '../errors.js';
-import { CASE_KINDS, SLA_CLOCKS, type CaseKind, type SlaClock } from '../case/vocabulary.js';
+import { ADOPTION_KINDS, ADOPTION_LEVELS, CASE_KINDS, SLA_CLOCKS, type AdoptionKind, type AdoptionLevel, type CaseKind, type SlaClock } from '../case/vocabulary.js';
 import { DEFAULT_WORKDAYS, WorkingCalendar, isIsoWeekday, isKnownTimeZone, isLocalDate, type Duration } from './calendar.js';
 import { CHINA_CALENDAR } from './china-calendar.js';
 
@@ -16,13 +16,6 @@ export type SlaCalendar = {
   readonly holidays: readonly string[];
   readonly makeupWorkdays: readonly string[];
 };
-
-/** The levels at which a suggestion can be adopted, community to national (API.md 社情民意). */
-const ADOPTION_LEVELS = ['community', 'town', 'county', 'city', 'province', 'national'] as const;
-type AdoptionLevel = (typeof ADOPTION_LEVELS)[number];
-/** Adopted into a decision, or annotated by a leader. */
-const ADOPTION_KINDS = ['adopted', 'annotated'] as const;
-type AdoptionKind = (typeof ADOPTION_KINDS)[number];
 
 /** The points an adoption earns the clerk who filed the case, by kind and level. */
 export type AdoptionPoints = { readonly [K in AdoptionKind]: { readonly [L in AdoptionLevel]: number } };
