@@ -24,7 +24,7 @@ export function countedByStatistics(event: RecordedEvent): boolean {
  */
 export class CaseStatsProjection implements Projection {
   readonly name = CASE_STATS_READ_MODEL;
-  /** 2: json state and clocks (1 had jsonb); 3: the latest self-rating of the public channel; 4: adoptions. */
+  /** 2: json state and clocks (1 had jsonb); 3: the latest self-rating of the public channel; 4: adoptions, and an index covering the counts. */
   readonly version = 4;
   readonly tables = ['case_stats', 'case_stats_adoptions'];
   readonly rowsFollowStreams = true;
@@ -59,7 +59,9 @@ export class CaseStatsProjection implements Projection {
         state               json NOT NULL,
         clocks              json NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS case_stats_unit_filed ON case_stats (filed_unit_id, filed_at);
+      -- With every column the figures count, so that a whole city's figures are read off the index alone.
+      CREATE INDEX IF NOT EXISTS case_stats_unit_filed ON case_stats (filed_unit_id, filed_at)
+        INCLUDE (kind, accepted, accepted_on_time, accept_breached, resolved, resolved_on_time, annotated, feedback_count, latest_satisfaction, latest_self_rating);
       CREATE INDEX IF NOT EXISTS case_stats_filer_filed ON case_stats (filed_by, filed_at);
       CREATE TABLE IF NOT EXISTS case_stats_adoptions (
         case_id    uuid NOT NULL,
