@@ -124,7 +124,7 @@ describe('GET /api/v1/stats/units', () => {
     });
 
     it.each([
-      ['position=0', 'position'],
+      ['position=-1', 'position'],
       ['position=soon', 'position'],
       ['position=1.5', 'position'],
       ['position=999999', 'position'],
@@ -177,9 +177,12 @@ describe('GET /api/v1/stats/units', () => {
       ['hd', 2, 1],
       ['hx', 1, 1],
     ]);
-    // A position taken before anything was filed in the period counts nothing.
-    const before = await units('city.leader', `${NOVEMBER}&position=${cases.A!.position}`);
-    expect(before.units.map((row: { unitId: string; filed: number }) => [row.unitId, row.filed])).toEqual([
+    // Position 0, before the first event, counts nothing and names no event.
+    const origin = await units('city.leader', `${NOVEMBER}&position=0`);
+    expect({ position: origin.position, anchor: origin.anchor, filed: origin.units.map((row: { filed: number }) => row.filed) }).toEqual({ position: 0, anchor: null, filed: [0, 0] });
+    // A position taken when only A was filed counts A alone.
+    const onlyA = await units('city.leader', `${NOVEMBER}&position=${cases.A!.position}`);
+    expect(onlyA.units.map((row: { unitId: string; filed: number }) => [row.unitId, row.filed])).toEqual([
       ['hd', 1],
       ['hx', 0],
     ]);

@@ -34,6 +34,9 @@ export interface RankingRequest {
   readonly weights?: string;
 }
 
+/** The point before the first event: position 0, included in every read model. */
+const ORIGIN: LogPosition = { commit: 0n, prepare: 0n };
+
 /** Cases read from the log at once when recomputing at a past position. */
 const STREAMS_AT_ONCE = 16;
 
@@ -78,11 +81,11 @@ export class UnitRankings {
         // Compiling the aggregate costs more than it saves at this size (some 150 ms on a million rows).
         await client.query('SET LOCAL jit = off');
         const reached = await readCheckpoint(client, CASE_STATS_READ_MODEL);
-        if (target && (!reached || comparePositions(target, reached) > 0)) {
+        if (target && comparePositions(target, reached ?? ORIGIN) > 0) {
           throw new InvalidError('position', `position ${at} lies beyond the log point the statistics have reached (${reached?.prepare ?? 0}); ask again shortly`);
         }
         const facts = target ? await this.factsAt(client, target, subtrees.map(({ unitId }) => unitId), period) : null;
-        return { point: target ?? reached, rows: await this.counts(client, subtrees, period, facts) };
+        return { point: target ?? reached ?? ORIGIN, rows: await this.counts(client, subtrees, period, facts) };
       },
       'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
     );
@@ -102,15 +105,16 @@ export class UnitRankings {
       parentId,
       from: this.calendar.format(period.from),
       to: this.calendar.format(period.to),
-      position: point ? Number(point.prepare) : 0,
-      anchor: point ? await this.hashAt(point) : null,
+      position: Number(point.prepare),
+      anchor: point === ORIGIN ? null : await this.hashAt(point),
       weights,
       units,
     };
   }
 
-  /** The full log position of the event at a global position. */
+  /** The full log position of the event at a global position (0: before the first event). */
   private async pointOf(at: number): Promise<LogPosition> {
+    if (at === 0) return ORIGIN;
     const point = await this.store.positionOf(at);
     if (!point) throw new InvalidError('position', `no event has global position ${at}`);
     return point;

@@ -89,9 +89,9 @@ export class UnitsQuery extends PeriodQuery {
   @Text(64, { optional: true, description: 'the unit whose children are ranked, each over its subtree (default: your unit)', example: 'hd' })
   parentId?: string;
 
-  @WholeNumber(1, Number.MAX_SAFE_INTEGER, {
+  @WholeNumber(0, Number.MAX_SAFE_INTEGER, {
     optional: true,
-    description: 'recompute as of this global log position (the `position` of an earlier answer): events after it are ignored',
+    description: 'recompute as of this global log position (the `position` of an earlier answer; 0 is before the first event): events after it are ignored',
   })
   @Type(() => Number)
   position?: number;
