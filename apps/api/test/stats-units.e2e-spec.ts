@@ -187,4 +187,17 @@ describe('GET /api/v1/stats/units', () => {
       ['hx', 0],
     ]);
   });
+
+  it('refuses a position the statistics have not reached within the wait, naming it', async () => {
+    await t.engine.projections.stop();
+    try {
+      await file('E', 'dispute', 'hd-dg-1', 'hd-dg-1.clerk');
+      const response = await api.get('city.leader', `/api/v1/stats/units?${NOVEMBER}&position=${cases.E!.position}`);
+      expectFieldError(response, 'position');
+      expect(response.body.message).toContain('beyond the log point the statistics have reached');
+    } finally {
+      await t.engine.projections.start();
+    }
+    expect(await units('city.leader', `${NOVEMBER}&position=${cases.E!.position}`)).toMatchObject({ position: cases.E!.position });
+  });
 });
