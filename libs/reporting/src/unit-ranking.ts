@@ -71,7 +71,9 @@ export class UnitRankings {
    */
   async ranking(parentId: string, period: ReportingPeriod, weights: RankingWeights, at?: number): Promise<UnitRanking> {
     const children = this.org.units().filter((unit) => unit.parentId === parentId);
-    const subtrees = children.flatMap((child) => this.org.subtreeIds(child.id).map((unitId) => ({ unitId, childId: child.id })));
+    // Each unit below the parent, mapped to the child whose subtree holds it.
+    const childOf = new Map(children.flatMap((child) => this.org.subtreeIds(child.id).map((unitId) => [unitId, child.id] as const)));
+    const unitIds = [...childOf.keys()];
     const target = at === undefined ? null : await this.pointOf(at);
 
     // One snapshot for the checkpoint and the rows, so that the position names what was counted.
@@ -84,8 +86,8 @@ export class UnitRankings {
         if (target && comparePositions(target, reached ?? ORIGIN) > 0) {
           throw new InvalidError('position', `position ${at} lies beyond the log point the statistics have reached (${reached?.prepare ?? 0}); ask again shortly`);
         }
-        const facts = target ? await this.factsAt(client, target, subtrees.map(({ unitId }) => unitId), period) : null;
-        return { point: target ?? reached ?? ORIGIN, rows: await this.counts(client, subtrees, period, facts) };
+        const facts = target ? await this.factsAt(client, target, unitIds, period) : null;
+        return { point: target ?? reached ?? ORIGIN, rows: await this.counts(client, unitIds, period, facts) };
       },
       'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
     );
@@ -93,7 +95,7 @@ export class UnitRankings {
     const units = rankUnits(
       children.map((child) => {
         const figures = figuresOf(
-          rows.filter((row) => row.unitId === child.id),
+          rows.filter((row) => childOf.get(row.unitId) === child.id),
           [],
         );
         const { responseRate, resolutionRate, satisfactionRate, onTimeRate } = figures;
@@ -152,31 +154,30 @@ export class UnitRankings {
   }
 
   /**
-   * The counts per child and kind, off `case_stats` or, given `facts`, off those facts in its
+   * The counts per unit and kind, off `case_stats` or, given `facts`, off those facts in its
    * columns: the query is the same either way.
    */
   private async counts(
     client: PoolClient,
-    subtrees: readonly { unitId: string; childId: string }[],
+    unitIds: readonly string[],
     period: ReportingPeriod,
     facts: readonly CaseFacts[] | null,
   ): Promise<(CaseCounts & { unitId: string })[]> {
     // The facts of a past position stand in for the table under its own name.
     const asOf = facts
       ? `WITH case_stats AS (
-           SELECT * FROM json_to_recordset($6::json) AS r(filed_unit_id text, filed_at timestamptz, kind text, accepted boolean,
+           SELECT * FROM json_to_recordset($5::json) AS r(filed_unit_id text, filed_at timestamptz, kind text, accepted boolean,
                   accepted_on_time boolean, accept_breached boolean, resolved boolean, resolved_on_time boolean, annotated boolean,
                   feedback_count integer, latest_satisfaction text, latest_self_rating text))`
       : '';
     const { rows } = await client.query<CaseCounts & { unitId: string }>(
       `${asOf}
-       SELECT unit.child_id AS "unitId", '' AS month, kind, ${caseCountColumns('$5')}
-         FROM case_stats JOIN unnest($1::text[], $2::text[]) AS unit(unit_id, child_id) ON filed_unit_id = unit.unit_id
-        WHERE filed_at >= $3 AND filed_at < $4
-        GROUP BY unit.child_id, kind`,
+       SELECT filed_unit_id AS "unitId", '' AS month, kind, ${caseCountColumns('$4')}
+         FROM case_stats
+        WHERE filed_unit_id = ANY($1::text[]) AND filed_at >= $2 AND filed_at < $3
+        GROUP BY filed_unit_id, kind`,
       [
-        subtrees.map(({ unitId }) => unitId),
-        subtrees.map(({ childId }) => childId),
+        unitIds,
         period.from,
         period.to,
         SATISFIED,
