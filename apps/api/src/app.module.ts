@@ -21,6 +21,7 @@ import { OpsController } from './ops/ops.controller.js';
 import { OrgController } from './org/org.controller.js';
 import { UsersController } from './users/users.controller.js';
 import { StatsController } from './stats/stats.controller.js';
+import { UnitsController } from './stats/units.controller.js';
 import { PublicController } from './public/public.controller.js';
 import { Open311Controller } from './open311/open311.controller.js';
 import { Open311KeysController } from './open311/open311-keys.controller.js';
@@ -32,7 +33,26 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [EngineModule.forRoot(engine), AttachmentsModule.forRoot(engine.config.attachments), BulletinsModule],
-      controllers: [AuthController, OrgController, UsersController, CasesController, AttachmentsController, InboxController, NotificationsController, DeadLettersController, OpsController, StatsController, AuditController, DossierController, PublicController, Open311Controller, Open311KeysController, BulletinsController, AdoptionsController],
+      controllers: [
+        AuthController,
+        OrgController,
+        UsersController,
+        CasesController,
+        AttachmentsController,
+        AdoptionsController,
+        InboxController,
+        NotificationsController,
+        DeadLettersController,
+        OpsController,
+        StatsController,
+        UnitsController,
+        AuditController,
+        DossierController,
+        PublicController,
+        Open311Controller,
+        Open311KeysController,
+        BulletinsController,
+      ],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: ErrorFilter }, Metrics, CasesService],
     };
   }

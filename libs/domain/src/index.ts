@@ -137,9 +137,11 @@ export {
   calendarOf,
   clockDuration,
   defaultOnBreach,
+  parseRankingWeights,
   parseSlaPolicy,
+  RANKED_RATES,
 } from './sla/policy.js';
-export type { ClockPolicy, OnBreach, SlaCalendar, SlaPolicy } from './sla/policy.js';
+export type { AdoptionPoints, ClockPolicy, OnBreach, RankedRate, RankingWeights, SlaCalendar, SlaPolicy } from './sla/policy.js';
 export {
   CLOCK_STATES,
   NO_CLOCKS,
