@@ -10,6 +10,8 @@ export type { OrgLevel, OrgUnit } from './org-tree.js';
 export { DEMO_ORG_UNITS } from './demo-org-units.js';
 
 export {
+  ADOPTION_KINDS,
+  ADOPTION_LEVELS,
   ATTACHMENT_KINDS,
   ATTACHMENT_MEDIA_TYPES,
   CASE_KINDS,
@@ -25,6 +27,9 @@ export {
   VISIT_REASONS,
 } from './case/vocabulary.js';
 export type {
+  AdoptionFacts,
+  AdoptionKind,
+  AdoptionLevel,
   AttachmentFacts,
   AttachmentKind,
   AttachmentMediaType,
@@ -55,6 +60,7 @@ export type {
 
 export { CASE_STATUSES, OPEN_STATUSES, initialState, isOpen } from './case/state.js';
 export type {
+  CaseAdoption,
   CaseAttachment,
   CaseAnnotation,
   CaseFeedback,
@@ -72,6 +78,7 @@ export type {
   AcceptCase,
   AddAttachment,
   AddNote,
+  AdoptSuggestion,
   AnnotateCase,
   AssignCase,
   CaseCommand,
@@ -130,9 +137,11 @@ export {
   calendarOf,
   clockDuration,
   defaultOnBreach,
+  parseRankingWeights,
   parseSlaPolicy,
+  RANKED_RATES,
 } from './sla/policy.js';
-export type { ClockPolicy, OnBreach, SlaCalendar, SlaPolicy } from './sla/policy.js';
+export type { AdoptionPoints, ClockPolicy, OnBreach, RankedRate, RankingWeights, SlaCalendar, SlaPolicy } from './sla/policy.js';
 export {
   CLOCK_STATES,
   NO_CLOCKS,
@@ -152,3 +161,4 @@ export { extendableClocks, slaCommandRefusal } from './sla/sla-commands.js';
 export { ORG_TREE, SLA_POLICY } from './tokens.js';
 export { LANGUAGES, describeEvent, isLanguage, label, labelsFor, standalone } from './labels.js';
 export type { Labels, Language, Naming } from './labels.js';
+export * from './bulletin/index.js';
