@@ -127,7 +127,9 @@ describe('exports: ?format=xlsx|csv', () => {
     filed.other = await api.file({ kind: 'grievance', title: `湖滨噪音扰民${MARK}`, unitId: 'hx-xh-1' }, 'hx-xh-1.clerk');
     await api.must('hd-dg-1.coordinator', filed.grid.id, 'accept');
     const resolved = await api.must('hd-dg-1.coordinator', filed.grid.id, 'resolve', { outcome: 'adopted', summary: '已采纳' });
-    await api.caughtUp(resolved.position);
+    const adopted = await api.post('hd.leader', `/api/v1/cases/${filed.grid.id}/adoptions`, { level: 'county', kind: 'annotated', body: '请区民政局研究落实' });
+    expect(adopted.status).toBe(201);
+    await api.caughtUp(Math.max(resolved.position, adopted.body.position ?? 0));
     await t.settle();
   });
 
@@ -297,9 +299,9 @@ describe('exports: ?format=xlsx|csv', () => {
     it('writes /stats/clerks as one row per clerk, as JSON lists them', async () => {
       const appraisal = await json('hd.coordinator', `/api/v1/stats/clerks?unitId=hd&${period}`);
       const { rows } = await sheetRows(await download('hd.coordinator', `/api/v1/stats/clerks?unitId=hd&${period}&format=xlsx`));
-      expect(rows[0]).toEqual(['姓名', '用户名', '所属单位', '报送数', '受理数', '批示数', '采纳数']);
+      expect(rows[0]).toEqual(['姓名', '用户名', '所属单位', '报送数', '受理数', '批示数', '采纳数', '采用批示数', '积分']);
       expect(rows.slice(1)).toEqual(
-        (appraisal.clerks as { displayName: string; username: string; unitId: string; filed: number; accepted: number; annotated: number; adopted: number }[]).map((clerk) => [
+        (appraisal.clerks as { displayName: string; username: string; unitId: string; filed: number; accepted: number; annotated: number; adopted: number; adoptions: number; points: number }[]).map((clerk) => [
           clerk.displayName,
           clerk.username,
           unitName(clerk.unitId),
@@ -307,9 +309,11 @@ describe('exports: ?format=xlsx|csv', () => {
           clerk.accepted,
           clerk.annotated,
           clerk.adopted,
+          clerk.adoptions,
+          clerk.points,
         ]),
       );
-      expect(rows.length).toBeGreaterThan(1);
+      expect(rows.find((row) => row[1] === 'hd-dg-1.clerk')?.slice(-2)).toEqual([1, 8]);
       const csv = await download('hd.coordinator', `/api/v1/stats/clerks?unitId=hd&${period}&format=csv`);
       expect(csv.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent('信息员考核-河东区')}-2026-11-02.csv`);
       expect(parseCsv(csv.body.toString('utf8').slice(1)).slice(1)).toEqual(rows.slice(1).map((row) => row.map(String)));

@@ -56,5 +56,7 @@ export function appraisalColumns(org: OrgTree): Column<ClerkAppraisal>[] {
     { head: '受理数', value: (clerk) => clerk.accepted },
     { head: '批示数', value: (clerk) => clerk.annotated },
     { head: '采纳数', value: (clerk) => clerk.adopted },
+    { head: '采用批示数', value: (clerk) => clerk.adoptions },
+    { head: '积分', value: (clerk) => clerk.points },
   ];
 }
