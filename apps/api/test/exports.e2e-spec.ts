@@ -319,13 +319,36 @@ describe('exports: ?format=xlsx|csv', () => {
       expect(parseCsv(csv.body.toString('utf8').slice(1)).slice(1)).toEqual(rows.slice(1).map((row) => row.map(String)));
     });
 
-    it.each(['/api/v1/stats', '/api/v1/stats/clerks'])('refuses %s out of scope as JSON does, sending no sheet', async (path) => {
-      expectError(await api.get('hx-xh-1.coordinator', `${path}?unitId=hd&format=xlsx`), 403);
+    it('writes /stats/units as one row per child in rank order, with the log position and anchor of the ranking', async () => {
+      const ranking = await json('hd.coordinator', `/api/v1/stats/units?parentId=hd&${period}`);
+      const { rows, workbook } = await sheetRows(await download('hd.coordinator', `/api/v1/stats/units?parentId=hd&${period}&format=xlsx`));
+      expect(rows[0]).toEqual(['排名', '单位', '登记数', '响应率', '解决率', '满意率', '按时办结率', '得分', '日志位置', '锚点哈希']);
+      type Ranked = { rank: number; name: string; filed: number; responseRate: number | null; resolutionRate: number | null; satisfactionRate: number | null; onTimeRate: number | null; score: number };
+      expect(rows.slice(1)).toEqual(
+        (ranking.units as Ranked[]).map((unit) => [
+          unit.rank,
+          unit.name,
+          unit.filed,
+          unit.responseRate,
+          unit.resolutionRate,
+          unit.satisfactionRate,
+          unit.onTimeRate,
+          unit.score,
+          ranking.position,
+          ranking.anchor,
+        ]),
+      );
+      expect(rows.slice(1).map((row) => row[1])).toEqual(expect.arrayContaining(['东关街道', '柳林镇']));
+      expect(workbook.worksheets[0]!.getRow(2).getCell(5).numFmt).toBe('0.0%');
+    });
+
+    it.each(['/api/v1/stats', '/api/v1/stats/clerks', '/api/v1/stats/units'])('refuses %s out of scope as JSON does, sending no sheet', async (path) => {
+      expectError(await api.get('hx-xh-1.coordinator', `${path}?${path.endsWith('units') ? 'parentId' : 'unitId'}=hd&format=xlsx`), 403);
       expectError(await api.get('hd-dg-1.clerk', `${path}?format=csv`), 403);
     });
   });
 
-  it.each(['/api/v1/cases', '/api/v1/inbox', '/api/v1/stats', '/api/v1/stats/clerks'])('answers 400 naming format for %s?format=pdf; a blank format is left out, as every blank parameter', async (path) => {
+  it.each(['/api/v1/cases', '/api/v1/inbox', '/api/v1/stats', '/api/v1/stats/clerks', '/api/v1/stats/units'])('answers 400 naming format for %s?format=pdf; a blank format is left out, as every blank parameter', async (path) => {
     expectFieldError(await api.get('city.coordinator', `${path}?format=pdf`), 'format');
     expectFieldError(await api.get('city.coordinator', `${path}?format=XLSX`), 'format');
     const blank = await api.get('city.coordinator', `${path}?format=`);
@@ -340,6 +363,7 @@ describe('exports: ?format=xlsx|csv', () => {
       ['/api/v1/inbox', 'get'],
       ['/api/v1/stats', 'get'],
       ['/api/v1/stats/clerks', 'get'],
+      ['/api/v1/stats/units', 'get'],
     ] as const) {
       const described = docs.paths[path][operation];
       expect(described.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'format', in: 'query', schema: expect.objectContaining({ enum: ['xlsx', 'csv'] }) })]));

@@ -5,5 +5,5 @@ export { CONTENT_TYPES, MAX_EXPORT_ROWS, SPREADSHEET_FORMATS, spreadsheetStream 
 export type { Sheet, SpreadsheetFormat } from './spreadsheet.js';
 export { caseColumns, unitName } from './sheets/case-sheet.js';
 export type { PresentedCase } from './sheets/case-sheet.js';
-export { appraisalColumns, FIGURE_COLUMNS, statisticsRows } from './sheets/figure-sheets.js';
-export type { FigureRow } from './sheets/figure-sheets.js';
+export { appraisalColumns, FIGURE_COLUMNS, statisticsRows, UNIT_RANKING_COLUMNS, unitRankingRows } from './sheets/figure-sheets.js';
+export type { FigureRow, RankedUnitRow } from './sheets/figure-sheets.js';

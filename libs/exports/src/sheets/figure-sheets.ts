@@ -1,5 +1,5 @@
 import { CASE_KINDS, label, labelsFor, type OrgTree } from '#domain';
-import type { ClerkAppraisal, Figures, ReportScope } from '#reporting';
+import type { ClerkAppraisal, Figures, RankedUnit, ReportScope, UnitRanking } from '#reporting';
 import { instant, type CellValue, type Column } from '../cells.js';
 import { unitName } from './case-sheet.js';
 
@@ -60,3 +60,24 @@ export function appraisalColumns(org: OrgTree): Column<ClerkAppraisal>[] {
     { head: '积分', value: (clerk) => clerk.points },
   ];
 }
+
+/** A ranked unit with the log point its ranking was computed at, which whoever keeps the sheet needs to check it later. */
+export type RankedUnitRow = RankedUnit & Pick<UnitRanking, 'position' | 'anchor'>;
+
+/** One row per child unit of GET /stats/units, in rank order, each with the ranking's log position and anchor. */
+export function unitRankingRows(ranking: UnitRanking): RankedUnitRow[] {
+  return ranking.units.map((unit) => ({ ...unit, position: ranking.position, anchor: ranking.anchor }));
+}
+
+export const UNIT_RANKING_COLUMNS: readonly Column<RankedUnitRow>[] = [
+  { head: '排名', value: (unit) => unit.rank },
+  { head: '单位', value: (unit) => unit.name, width: 16 },
+  { head: '登记数', value: (unit) => unit.filed },
+  { head: '响应率', value: (unit) => unit.responseRate, numberFormat: 'percent' },
+  { head: '解决率', value: (unit) => unit.resolutionRate, numberFormat: 'percent' },
+  { head: '满意率', value: (unit) => unit.satisfactionRate, numberFormat: 'percent' },
+  { head: '按时办结率', value: (unit) => unit.onTimeRate, numberFormat: 'percent' },
+  { head: '得分', value: (unit) => unit.score },
+  { head: '日志位置', value: (unit) => unit.position },
+  { head: '锚点哈希', value: (unit) => unit.anchor, width: 66 },
+];
