@@ -138,17 +138,7 @@ describe('exports: ?format=xlsx|csv', () => {
     expect(response.status).toBe(200);
     return response.body;
   };
-  const download = async (user: string, path: string): Promise<Response> =>
-    t
-      .http()
-      .get(path)
-      .set('Authorization', `Bearer ${await t.token(user)}`)
-      .buffer(true)
-      .parse((response, done) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+  const download = (user: string, path: string): Promise<Response> => api.download(user, path);
   const listQuery = `q=${encodeURIComponent(MARK)}`;
 
   describe('the case list', () => {

@@ -7,3 +7,4 @@ export { caseColumns, unitName } from './sheets/case-sheet.js';
 export type { PresentedCase } from './sheets/case-sheet.js';
 export { appraisalColumns, FIGURE_COLUMNS, statisticsRows, UNIT_RANKING_COLUMNS, unitRankingRows } from './sheets/figure-sheets.js';
 export type { FigureRow, RankedUnitRow } from './sheets/figure-sheets.js';
+export { bulletinColumns } from './sheets/bulletin-sheet.js';
