@@ -1,0 +1,50 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DEMO_ACCOUNTS, UserStore } from '#accounts';
+import { CaseCommands, CaseFoldCache } from '#cases';
+import { ORG_TREE, type OrgTree } from '#domain';
+import { EVENT_STORE, type EventStore } from '#event-store';
+import { ProjectionRunner } from '#projections';
+import { seedDemoData, type DemoSeedingResult } from './seed.js';
+
+/** The seed of the shipped demo year: every installation sees the same cases. */
+export const DEMO_SEED = 15_2026;
+
+/** How long seeding waits for the read models and the SLA timers to take in what it wrote. */
+const CATCH_UP_MS = 120_000;
+
+export interface FirstStartOptions {
+  readonly count: number;
+  /** The real current time, which the year is laid out before. */
+  readonly now: Date;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  readonly seed?: number;
+}
+
+/**
+ * Seeds the demo data into a started engine when its store holds no case yet, then waits until
+ * the read models and the SLA timer reactor have taken in every seeded event, so that workers
+ * started afterwards see each case as it ended, never half-way through its history.
+ */
+export async function seedDemoDataOnFirstStart(app: INestApplicationContext, options: FirstStartOptions): Promise<DemoSeedingResult> {
+  const commands = app.get(CaseCommands);
+  const cases = app.get(CaseFoldCache);
+  const users = app.get(UserStore);
+  const result = await seedDemoData(
+    {
+      execute: (command, correlationId, expectedRevision) => commands.execute(command, { correlationId, ...(expectedRevision === undefined ? {} : { expectedRevision }) }),
+      // Only the seeder moves these cases (the workers wait for it): the fold the command path keeps is the case now.
+      currentCase: async (caseId) => cases.kept(caseId) ?? (await cases.current(caseId)),
+      store: app.get<EventStore>(EVENT_STORE),
+      findAccount: (username) => users.findByUsername(username),
+      org: app.get<OrgTree>(ORG_TREE),
+      logger: options.logger,
+    },
+    { count: options.count, seed: options.seed ?? DEMO_SEED, now: options.now, staff: DEMO_ACCOUNTS, signal: options.signal },
+  );
+  if (result.lastPosition > 0 && !(await app.get(ProjectionRunner).waitFor(result.lastPosition, CATCH_UP_MS))) {
+    options.logger.warn('the read models have not caught up with the demo cases after 2 minutes; lists fill in as they do');
+  }
+  return result;
+}
