@@ -19,6 +19,13 @@ describe('the demo case plan', () => {
     expect(other.map((p) => p.title)).not.toEqual(plans.map((p) => p.title));
   });
 
+  it('says the same whenever it is laid out: only the times move with now', () => {
+    const later = plan(20260101, 500, new Date('2027-03-15T02:00:00Z'));
+    const content = (plans: readonly DemoCasePlan[]) => acts(plans).filter((step) => step.command.type === 'FileCase').map((step) => step.command.type === 'FileCase' && [step.command.kind, step.command.title]);
+    expect(content(later)).toEqual(content(plans));
+    expect(later.map((p) => p.filedAt)).not.toEqual(plans.map((p) => p.filedAt));
+  });
+
   it('files about the count asked for, over the past year, oldest first', () => {
     expect(filings.length).toBeGreaterThanOrEqual(490);
     expect(filings.length).toBeLessThanOrEqual(510);

@@ -99,23 +99,31 @@ const ADOPTION_LEVEL_WEIGHTS: Readonly<Record<AdoptionLevel, number>> = { commun
  * `now` and staff give the same plans. Pure: no clock, no I/O.
  */
 export function planDemoCases(options: DemoPlanOptions): DemoCasePlan[] {
-  const random = new SeededRandom(options.seed);
   const roster = new Roster(options.org, options.staff);
   const units = roster.filingUnits();
   if (units.length === 0) return [];
   const now = options.now.getTime();
   const runningCount = options.count >= 10 ? Math.round(options.count * 0.06) : 0;
-  const filings = spreadOverTheYear(random, now, options.count - runningCount);
+  // The year's layout draws from its own sequence, so that what the cases say and how they go
+  // is the same whenever the year ends.
+  const filings = spreadOverTheYear(new SeededRandom(options.seed ^ 0x5eed7153), now, options.count - runningCount);
 
   const plans: DemoCasePlan[] = [];
   let filed = 0;
-  for (const filedAt of filings) {
+  // Each case draws from its own sequence: how one case goes (which may depend on now) never
+  // changes what the next one says.
+  const caseRandom = (index: number) => new SeededRandom((options.seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
+  for (const [index, filedAt] of filings.entries()) {
     if (filed >= options.count - runningCount) break;
+    const random = caseRandom(index);
     const plan = new PlanBuilder(random, roster, random.pick(units), filedAt, now).historical();
     plans.push(plan);
     filed += plan.cases;
   }
-  for (let i = 0; i < runningCount; i++) plans.push(new PlanBuilder(random, roster, random.pick(units), 0, now).running());
+  for (let i = 0; i < runningCount; i++) {
+    const random = caseRandom(1_000_000 + i);
+    plans.push(new PlanBuilder(random, roster, random.pick(units), 0, now).running());
+  }
   return plans.sort((a, b) => Date.parse(a.filedAt) - Date.parse(b.filedAt));
 }
 

@@ -17,16 +17,21 @@ import type { DemoSeedingResult } from './seed.js';
 
 const COUNT = 150;
 
-/** The demo year seeded through the real command path into a real store. */
-describe('seeding the demo cases', () => {
+/**
+ * The demo year seeded through the real command path into a real store: laid out before the real
+ * current time (against which the timers fire), and before the morning after the National Day
+ * week, when many clocks ran over the holidays.
+ */
+describe.each([
+  ['now', new Date()],
+  ['just after a holiday week', new Date('2026-10-08T01:30:00Z')],
+])('seeding the demo cases before %s', (_name, now) => {
   let db: TestDatabase;
   let dir: string;
   let engine: INestApplicationContext;
   let seeded: DemoSeedingResult;
   let events: RecordedEvent[];
   const logger = createLogger('silent');
-  // The real current time: the SLA calendar and the timers are judged against it.
-  const now = new Date();
 
   const readLog = async (): Promise<RecordedEvent[]> => {
     const store = engine.get<EventStore>(EVENT_STORE);
