@@ -75,12 +75,13 @@ const KIND_WEIGHTS: Readonly<Record<CaseKind, number>> = { suggestion: 18, griev
 
 const CHANNEL_WEIGHTS: Readonly<Record<Channel, number>> = { hotline: 30, walk_in: 28, mailbox: 12, web: 15, visit: 10, other: 5 };
 
-type Flow = 'standard' | 'noFeedback' | 'redo' | 'escalated' | 'annotated' | 'lapsed' | 'lateAccept' | 'lateCallback' | 'rejected' | 'withdrawn' | 'merged' | 'reopened';
+type Flow = 'standard' | 'noFeedback' | 'redo' | 'stillUnsatisfied' | 'escalated' | 'annotated' | 'lapsed' | 'lateAccept' | 'lateCallback' | 'rejected' | 'withdrawn' | 'merged' | 'reopened';
 
 const FLOW_WEIGHTS: Readonly<Record<Flow, number>> = {
   standard: 52,
   noFeedback: 6,
   redo: 5,
+  stillUnsatisfied: 2,
   escalated: 6,
   annotated: 7,
   lapsed: 3,
@@ -236,13 +237,16 @@ class PlanBuilder {
     if (flow === 'annotated') this.annotation();
     this.note(1);
     this.resolve();
-    if (flow === 'redo') {
+    if (flow === 'redo' || flow === 'stillUnsatisfied') {
       this.feedback('unsatisfied');
       this.note(2);
       this.resolve();
     }
     if (flow === 'noFeedback') {
       this.act(this.coordinator(), this.minutes(1440, 4000), { type: 'CloseCase', summary: this.random.pick(CLOSE_WITHOUT_FEEDBACK) });
+    } else if (flow === 'stillUnsatisfied') {
+      // Dealt with twice and explained; the filer's rating stays as it was.
+      this.act(this.coordinator(), this.minutes(1440, 4000), { type: 'CloseCase', summary: '经再次处理并当面解释说明，反映人仍不满意，已按程序办结并做好记录。' });
     } else {
       this.feedback(this.random.chance(0.78) ? 'satisfied' : 'basically_satisfied', flow === 'lateCallback');
     }
