@@ -33,11 +33,16 @@ export interface ActStep {
   readonly late?: readonly SlaClock[];
 }
 
-/** Nobody acts in time: the clock runs out, and the system warns, records the breach and (where the policy says) escalates. */
+/**
+ * Nobody acts in time: the resolution clock runs out, and the system warns, records the breach
+ * and escalates the case. Where the policy does not escalate on that breach (or the clock would
+ * run out only after now), the unit's coordinator escalates it in time instead.
+ */
 export interface LapseStep {
   readonly kind: 'lapse';
   readonly caseId: string;
-  readonly clock: SlaClock;
+  readonly clock: 'resolve';
+  readonly coordinator: string;
 }
 
 export type PlannedStep = ActStep | LapseStep;
@@ -352,7 +357,7 @@ class PlanBuilder {
   private lapse(): void {
     const parent = this.roster.org.parentOf(this.unitId);
     if (!parent) return;
-    this.steps.push({ kind: 'lapse', caseId: this.caseId, clock: 'resolve' });
+    this.steps.push({ kind: 'lapse', caseId: this.caseId, clock: 'resolve', coordinator: this.coordinator() });
     this.unitId = parent.id;
     this.accept(false);
   }

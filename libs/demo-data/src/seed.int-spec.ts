@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -23,9 +23,12 @@ const COUNT = 150;
  * week, when many clocks ran over the holidays.
  */
 describe.each([
-  ['now', new Date()],
-  ['just after a holiday week', new Date('2026-10-08T01:30:00Z')],
-])('seeding the demo cases before %s', (_name, now) => {
+  ['now', new Date(), null],
+  ['just after a holiday week', new Date('2026-10-08T01:30:00Z'), null],
+  // A policy whose resolution breach only notifies: the cases planned to escalate on it go up by hand instead.
+  ['now, on a policy that does not escalate on a breach', new Date(), { clocks: { resolve: { default: { workingDays: 8 }, onBreach: 'notify' } } }],
+])('seeding the demo cases before %s', (_name, now, policy) => {
+  const escalatesOnBreach = policy === null;
   let db: TestDatabase;
   let dir: string;
   let engine: INestApplicationContext;
@@ -46,7 +49,9 @@ describe.each([
   beforeAll(async () => {
     db = await createTestDatabase('minyi_demo_cases');
     dir = await mkdtemp(join(tmpdir(), 'minyi-demo-cases-'));
-    const config = loadConfig({ DATABASE_URL: db.url, JOBS_DATABASE_URL: db.url, MINYI_DATA_DIR: dir, MINYI_DEMO: '1', LOG_LEVEL: 'silent' });
+    const policyFile = join(dir, 'sla-policy.json');
+    if (policy) await writeFile(policyFile, JSON.stringify(policy));
+    const config = loadConfig({ DATABASE_URL: db.url, JOBS_DATABASE_URL: db.url, MINYI_DATA_DIR: dir, MINYI_DEMO: '1', LOG_LEVEL: 'silent', ...(policy ? { SLA_POLICY_FILE: policyFile } : {}) });
     engine = await startEngine(config, logger, { workers: false });
     seeded = await seedDemoDataOnFirstStart(engine, { count: COUNT, now, logger });
     events = await readLog();
@@ -103,8 +108,9 @@ describe.each([
       const { dueAt } = event.data as { dueAt: string };
       if (event.type === 'SlaBreached') expect(Date.parse(event.metadata.at as string)).toBe(Date.parse(dueAt));
     }
-    // A resolution clock that ran out escalated the case, as the policy says.
-    expect(events.some((event) => event.type === 'CaseEscalated' && event.metadata.actorId === 'system')).toBe(true);
+    // A resolution clock that ran out escalated the case where the policy says so; else no one but a coordinator escalates.
+    expect(events.some((event) => event.type === 'CaseEscalated' && event.metadata.actorId === 'system')).toBe(escalatesOnBreach);
+    expect(events.some((event) => event.type === 'CaseEscalated' && event.metadata.actorRole === 'coordinator')).toBe(true);
   });
 
   it('ends the cases in the states of a working year: most closed, some rejected, withdrawn, merged, a few running', () => {

@@ -143,12 +143,18 @@ class PlanRunner {
     } catch (error) {
       // The plan no longer fits (an SLA policy file with other lengths, say), or someone else
       // moved the case meanwhile: the case stays as it is.
-      if (!(error instanceof DomainError) && !(error instanceof WrongExpectedRevisionError)) throw error;
+      if (!isRefusal(error)) throw error;
       this.cutShort++;
       this.ports.logger.warn({ caseId: plan.caseId, err: error }, 'a demo case was cut short: %s', error.message);
+      for (const caseId of caseIds) this.revisions.delete(caseId);
     }
     // What the SLA timers would have done by now on the cases the plan left open.
-    for (const caseId of caseIds) await this.alertsUntil(caseId, this.now, new Set(), true);
+    for (const caseId of caseIds) {
+      await this.alertsUntil(caseId, this.now, new Set(), true).catch((error: unknown) => {
+        if (!isRefusal(error)) throw error;
+        this.ports.logger.warn({ caseId, err: error }, 'the SLA moves on a demo case were refused: %s', error.message);
+      });
+    }
   }
 
   /** One person's move, at the planned time or earlier where a clock that may not be late would run out first. */
@@ -178,12 +184,15 @@ class PlanRunner {
     return at;
   }
 
-  /** The clock runs out: warning, breach, and the escalation the policy asks for, each at its time. */
+  /** The clock runs out: warning, breach and escalation, each at its time; else the coordinator escalates in time. */
   private async lapse(step: LapseStep, previous: number): Promise<number> {
     const { clocks } = (await this.ports.currentCase(step.caseId)).clocks;
     const run = clocks.find((candidate) => candidate.clock === step.clock && isOpenRun(candidate));
-    if (!run || Date.parse(run.dueAt) >= this.now) return previous;
-    return this.alertsUntil(step.caseId, Date.parse(run.dueAt) + MINUTE, new Set([step.clock]), false);
+    if (run && run.onBreach === 'escalate' && Date.parse(run.dueAt) < this.now - MINUTE) {
+      return this.alertsUntil(step.caseId, Date.parse(run.dueAt) + MINUTE, new Set([step.clock]), false);
+    }
+    const reason = '超出办理时限仍未解决，提请上级协调。';
+    return this.act({ kind: 'act', caseId: step.caseId, username: step.coordinator, afterMinutes: 0, command: { type: 'EscalateCase', reason } }, previous + 24 * 60 * MINUTE, previous);
   }
 
   /**
@@ -243,6 +252,11 @@ function nextAlert(clocks: readonly Clock[], until: number, mayBreach: (run: Clo
     }
   }
   return next;
+}
+
+/** A move the command path turned down: the case is not as the plan expected. */
+function isRefusal(error: unknown): error is Error {
+  return error instanceof DomainError || error instanceof WrongExpectedRevisionError;
 }
 
 function iso(ms: number): string {
