@@ -159,3 +159,4 @@ export { extendableClocks, slaCommandRefusal } from './sla/sla-commands.js';
 export { ORG_TREE, SLA_POLICY } from './tokens.js';
 export { LANGUAGES, describeEvent, isLanguage, label, labelsFor, standalone } from './labels.js';
 export type { Labels, Language, Naming } from './labels.js';
+export * from './bulletin/index.js';
