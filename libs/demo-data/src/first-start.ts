@@ -2,8 +2,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DEMO_ACCOUNTS, UserStore } from '#accounts';
 import { CaseCommands, CaseFoldCache } from '#cases';
-import { ORG_TREE, type OrgTree } from '#domain';
-import { EVENT_STORE, type EventStore } from '#event-store';
+import { BulletinCommands, BulletinReader } from '#bulletins';
+import { ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
+import { EVENT_STORE, type PostgresEventStore } from '#event-store';
 import { ProjectionRunner } from '#projections';
 import { seedDemoData, type DemoSeedingResult } from './seed.js';
 
@@ -31,15 +32,27 @@ export async function seedDemoDataOnFirstStart(app: INestApplicationContext, opt
   const commands = app.get(CaseCommands);
   const cases = app.get(CaseFoldCache);
   const users = app.get(UserStore);
+  const store = app.get<PostgresEventStore>(EVENT_STORE);
+  const org = app.get<OrgTree>(ORG_TREE);
+  // The bulletin command path as the API builds it (its module belongs to the HTTP app, not the engine).
+  const bulletins = new BulletinCommands(store, new BulletinReader(store, org), cases, org, app.get<SlaPolicy>(SLA_POLICY));
   const result = await seedDemoData(
     {
       execute: (command, correlationId, expectedRevision) => commands.execute(command, { correlationId, ...(expectedRevision === undefined ? {} : { expectedRevision }) }),
       // Only the seeder moves these cases (the workers wait for it): the fold the command path keeps is the case now.
       currentCase: async (caseId) => cases.kept(caseId) ?? (await cases.current(caseId)),
-      store: app.get<EventStore>(EVENT_STORE),
+      store,
       findAccount: (username) => users.findByUsername(username),
-      org: app.get<OrgTree>(ORG_TREE),
+      org,
       logger: options.logger,
+      bulletins: {
+        draftAndPublish: async ({ unitId, title, caseIds, editorNote, at }, actor) => {
+          const correlationId = 'demo-data';
+          const draft = await bulletins.draft(unitId, { title, caseIds, editorNote }, { actor, at, correlationId });
+          const published = await bulletins.publish(draft.id, { actor, at: new Date(Date.parse(at) + 3_600_000).toISOString(), correlationId });
+          return published.position;
+        },
+      },
     },
     { count: options.count, seed: options.seed ?? DEMO_SEED, now: options.now, staff: DEMO_ACCOUNTS, signal: options.signal },
   );

@@ -155,6 +155,19 @@ describe.each([
     expect(new Set(numbers).size).toBe(numbers.length);
   });
 
+  it('publishes the bulletins of the year, each holding suggestions its unit may read, before now', () => {
+    expect(seeded.bulletins).toBeGreaterThan(0);
+    const published = events.filter((event) => event.type === 'BulletinPublished');
+    expect(published.length).toBe(seeded.bulletins);
+    const suggestions = new Set(filings().filter((f) => f.kind === 'suggestion').map((f) => f.caseId));
+    for (const event of published) {
+      expect(Date.parse(event.metadata.at as string)).toBeLessThan(now.getTime());
+      const { items } = event.data as { items: { caseId: string }[] };
+      expect(items.length).toBeGreaterThanOrEqual(2);
+      for (const item of items) expect(suggestions.has(item.caseId)).toBe(true);
+    }
+  });
+
   it('adds nothing on a second start, once the store holds cases', async () => {
     const again = await seedDemoDataOnFirstStart(engine, { count: COUNT, now, logger });
     expect(again).toMatchObject({ skipped: 'cases_exist', cases: 0 });

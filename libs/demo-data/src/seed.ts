@@ -3,6 +3,7 @@ import type { AccountSummary } from '#accounts';
 import { isCaseStream, type CaseCommandRequest, type CaseCommandResult, type FoldedCase } from '#cases';
 import { DomainError, SYSTEM_ACTOR, isOpenRun, type Actor, type AdoptionKind, type AdoptionLevel, type Clock, type OrgTree, type UserActor } from '#domain';
 import { WrongExpectedRevisionError, type EventStore, type LogPosition } from '#event-store';
+import { planDemoBulletins, type BulletinPorts, type SeededCase } from './bulletins.js';
 import { planDemoCases, type ActStep, type DemoCasePlan, type DemoStaff, type LapseStep } from './plan.js';
 
 /** What seeding needs from the engine: the one command path, the folds it keeps, the log, the accounts. */
@@ -19,6 +20,8 @@ export interface DemoSeedingPorts {
   readonly findAccount: (username: string) => Promise<AccountSummary | null>;
   readonly org: OrgTree;
   readonly logger: Logger;
+  /** The bulletin command path; without it no bulletins are seeded. */
+  readonly bulletins?: BulletinPorts;
 }
 
 export interface DemoSeedingOptions {
@@ -46,6 +49,10 @@ export interface DemoSeedingResult {
   readonly skipped: 'cases_exist' | 'off' | 'no_staff' | null;
   /** Cases filed. */
   readonly cases: number;
+  /** The cases filed, in order: what later steps build on. */
+  readonly filed: readonly SeededCase[];
+  /** Bulletins published. */
+  readonly bulletins: number;
   /** Plans that a refusal cut short (logged): their cases were left where the refusal found them. */
   readonly cutShort: number;
   readonly adoptions: readonly SeededAdoption[];
@@ -57,15 +64,29 @@ export interface DemoSeedingResult {
 const SEEDING_CORRELATION = 'demo-data';
 
 /**
- * Demo data on the first start: the demo cases, then whatever later steps build on them. Each
- * step writes through the same command path as the API, so the read models, the SLA timers and
- * the notifications follow as they would for real work.
- *
- * The bulletins step belongs here, after the cases: it can take the seeded adoptions from the
- * result and publish bulletins holding those cases.
+ * Demo data on the first start: the demo cases, then the steps that build on them (the monthly
+ * bulletins holding the suggestions), only when the cases were seeded now. Each step writes
+ * through the same command path as the API, so the read models, the SLA timers and the
+ * notifications follow as they would for real work. A further step goes here, after the cases,
+ * taking what it needs from their result (`filed`, `adoptions`).
  */
 export async function seedDemoData(ports: DemoSeedingPorts, options: DemoSeedingOptions): Promise<DemoSeedingResult> {
-  return seedDemoCases(ports, options);
+  const cases = await seedDemoCases(ports, options);
+  if (cases.skipped !== null || !ports.bulletins || options.signal?.aborted) return cases;
+  let bulletins = 0;
+  let lastPosition = cases.lastPosition;
+  for (const bulletin of planDemoBulletins(cases.filed, options.staff, ports.org, options.now)) {
+    const actor = (await ports.findAccount(bulletin.username)) ?? null;
+    if (actor === null) continue;
+    try {
+      lastPosition = Math.max(lastPosition, await ports.bulletins.draftAndPublish(bulletin, { userId: actor.id, roles: actor.roles, unitId: actor.unitId }));
+      bulletins++;
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      ports.logger.warn({ unitId: bulletin.unitId, err: error }, 'a demo bulletin was refused: %s', error.message);
+    }
+  }
+  return { ...cases, bulletins, lastPosition, elapsedMs: cases.elapsedMs };
 }
 
 /**
@@ -82,7 +103,7 @@ export async function seedDemoData(ports: DemoSeedingPorts, options: DemoSeeding
  */
 export async function seedDemoCases(ports: DemoSeedingPorts, options: DemoSeedingOptions): Promise<DemoSeedingResult> {
   const started = performance.now();
-  const result = (skipped: DemoSeedingResult['skipped']): DemoSeedingResult => ({ skipped, cases: 0, cutShort: 0, adoptions: [], lastPosition: 0, elapsedMs: performance.now() - started });
+  const result = (skipped: DemoSeedingResult['skipped']): DemoSeedingResult => ({ skipped, cases: 0, filed: [], bulletins: 0, cutShort: 0, adoptions: [], lastPosition: 0, elapsedMs: performance.now() - started });
   if (options.count <= 0) return result('off');
   if (await anyCaseExists(ports.store)) return result('cases_exist');
 
@@ -100,7 +121,7 @@ export async function seedDemoCases(ports: DemoSeedingPorts, options: DemoSeedin
     if (options.signal?.aborted) break;
     await run.plan(plan);
   }
-  return { skipped: null, cases: run.filed, cutShort: run.cutShort, adoptions: run.adoptions, lastPosition: run.lastPosition, elapsedMs: performance.now() - started };
+  return { skipped: null, cases: run.filed.length, filed: run.filed, bulletins: 0, cutShort: run.cutShort, adoptions: run.adoptions, lastPosition: run.lastPosition, elapsedMs: performance.now() - started };
 }
 
 /** Whether any case stream has an event: the log is read from the start until one shows up. */
@@ -119,7 +140,7 @@ const MINUTE = 60 * SECOND;
 
 /** Runs plans through the command path, keeping each case's clocks honest. */
 class PlanRunner {
-  filed = 0;
+  readonly filed: SeededCase[] = [];
   cutShort = 0;
   lastPosition = 0;
   readonly adoptions: SeededAdoption[] = [];
@@ -179,7 +200,7 @@ class PlanRunner {
         : { ...command, caseId: step.caseId, actor, at: iso(at) }
     ) as CaseCommandRequest;
     await this.send(request);
-    if (command.type === 'FileCase') this.filed++;
+    if (command.type === 'FileCase') this.filed.push({ caseId: step.caseId, kind: command.kind, unitId: command.unitId, filedAt: iso(at) });
     if (command.type === 'AdoptSuggestion') this.adoptions.push({ caseId: step.caseId, level: command.level, kind: command.kind, at: iso(at) });
     return at;
   }
