@@ -68,5 +68,5 @@ export function planDemoBulletins(cases: readonly SeededCase[], staff: readonly 
 
 /** What the bulletins step needs: the bulletin command path (draft, then publish). */
 export interface BulletinPorts {
-  readonly draftAndPublish: (bulletin: PlannedBulletin, actor: UserActor) => Promise<number>;
+  readonly draftAndPublish: (bulletin: PlannedBulletin, actor: UserActor) => Promise<{ readonly bulletinId: string; readonly publishedAt: string; readonly position: number }>;
 }

@@ -49,8 +49,9 @@ export async function seedDemoDataOnFirstStart(app: INestApplicationContext, opt
         draftAndPublish: async ({ unitId, title, caseIds, editorNote, at }, actor) => {
           const correlationId = 'demo-data';
           const draft = await bulletins.draft(unitId, { title, caseIds, editorNote }, { actor, at, correlationId });
-          const published = await bulletins.publish(draft.id, { actor, at: new Date(Date.parse(at) + 3_600_000).toISOString(), correlationId });
-          return published.position;
+          const publishedAt = new Date(Date.parse(at) + 3_600_000).toISOString();
+          const published = await bulletins.publish(draft.id, { actor, at: publishedAt, correlationId });
+          return { bulletinId: draft.id, publishedAt, position: published.position };
         },
       },
     },

@@ -1,7 +1,7 @@
 export { planDemoCases } from './plan.js';
 export type { ActStep, DemoCasePlan, DemoPlanOptions, DemoStaff, LapseStep, PlannedStep, StepCommand } from './plan.js';
 export { SeededRandom } from './random.js';
-export { seedDemoCases, seedDemoData } from './seed.js';
+export { seedDemoData } from './seed.js';
 export type { DemoSeedingOptions, DemoSeedingPorts, DemoSeedingResult, SeededAdoption } from './seed.js';
 export { DEMO_SEED, seedDemoDataOnFirstStart } from './first-start.js';
 export type { FirstStartOptions } from './first-start.js';

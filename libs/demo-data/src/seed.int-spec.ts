@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { DEMO_ACCOUNTS } from '#accounts';
+import { bulletinIdOf } from '#bulletins';
 import { CaseFoldCache, caseIdOf, isCaseStream } from '#cases';
 import { MAIN_POOL } from '#database';
 import { ORG_TREE, isOpenRun, pendingSlaTimers, type CaseEvent, type CaseStatus, type OrgTree } from '#domain';
@@ -165,6 +166,15 @@ describe.each([
       const { items } = event.data as { items: { caseId: string }[] };
       expect(items.length).toBeGreaterThanOrEqual(2);
       for (const item of items) expect(suggestions.has(item.caseId)).toBe(true);
+    }
+    // Adoptions that name a bulletin come after it came out, on a case it holds.
+    const issues = new Map(published.map((event) => [bulletinIdOf(event.streamId), event]));
+    const linked = events.filter((event) => event.type === 'SuggestionAdopted' && (event.data as { bulletinId: string | null }).bulletinId !== null);
+    expect(linked.length).toBeGreaterThan(0);
+    for (const adoption of linked) {
+      const issue = issues.get((adoption.data as { bulletinId: string }).bulletinId)!;
+      expect((issue.data as { items: { caseId: string }[] }).items.map((item) => item.caseId)).toContain(caseIdOf(adoption.streamId));
+      expect(Date.parse(adoption.metadata.at as string)).toBeGreaterThan(Date.parse(issue.metadata.at as string));
     }
   });
 

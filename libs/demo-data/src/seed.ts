@@ -36,12 +36,25 @@ export interface DemoSeedingOptions {
   readonly signal?: AbortSignal;
 }
 
-/** A suggestion's adoption as seeded: what a later step (bulletins, say) can build on. */
+/** A suggestion's adoption as seeded, with the bulletin that carried the suggestion when one did. */
 export interface SeededAdoption {
   readonly caseId: string;
   readonly level: AdoptionLevel;
   readonly kind: AdoptionKind;
   readonly at: string;
+  readonly bulletinId: string | null;
+}
+
+/** An adoption the case plans made, recorded once the bulletins are out (so that it can name the one that carried the suggestion). */
+interface PendingAdoption {
+  readonly request: Extract<CaseCommandRequest, { type: 'AdoptSuggestion' }>;
+  readonly at: number;
+}
+
+/** A published bulletin holding a case: its id, and when it came out. */
+interface Carrier {
+  readonly bulletinId: string;
+  readonly publishedAt: number;
 }
 
 export interface DemoSeedingResult {
@@ -71,22 +84,59 @@ const SEEDING_CORRELATION = 'demo-data';
  * taking what it needs from their result (`filed`, `adoptions`).
  */
 export async function seedDemoData(ports: DemoSeedingPorts, options: DemoSeedingOptions): Promise<DemoSeedingResult> {
-  const cases = await seedDemoCases(ports, options);
-  if (cases.skipped !== null || !ports.bulletins || options.signal?.aborted) return cases;
-  let bulletins = 0;
-  let lastPosition = cases.lastPosition;
-  for (const bulletin of planDemoBulletins(cases.filed, options.staff, ports.org, options.now)) {
-    const actor = (await ports.findAccount(bulletin.username)) ?? null;
-    if (actor === null) continue;
+  const { pendingAdoptions, ...cases } = await seedDemoCases(ports, options);
+  if (cases.skipped !== null || options.signal?.aborted) return cases;
+  const published = ports.bulletins ? await seedBulletins(ports, ports.bulletins, cases.filed, options) : { count: 0, carriers: new Map<string, Carrier>(), lastPosition: 0 };
+  const adoptions = await recordAdoptions(ports, pendingAdoptions, published.carriers, options.now.getTime());
+  const lastPosition = Math.max(cases.lastPosition, published.lastPosition, ...adoptions.map((adoption) => adoption.position));
+  return { ...cases, bulletins: published.count, adoptions: adoptions.map(({ position: _position, ...adoption }) => adoption), lastPosition, elapsedMs: cases.elapsedMs };
+}
+
+/** The year's bulletins, drafted and published at their times; answers which published bulletin first carried each case. */
+async function seedBulletins(ports: DemoSeedingPorts, bulletins: BulletinPorts, filed: readonly SeededCase[], options: DemoSeedingOptions) {
+  const carriers = new Map<string, Carrier>();
+  let count = 0;
+  let lastPosition = 0;
+  for (const bulletin of planDemoBulletins(filed, options.staff, ports.org, options.now)) {
+    const account = await ports.findAccount(bulletin.username);
+    if (account === null) continue;
     try {
-      lastPosition = Math.max(lastPosition, await ports.bulletins.draftAndPublish(bulletin, { userId: actor.id, roles: actor.roles, unitId: actor.unitId }));
-      bulletins++;
+      const published = await bulletins.draftAndPublish(bulletin, { userId: account.id, roles: account.roles, unitId: account.unitId });
+      count++;
+      lastPosition = Math.max(lastPosition, published.position);
+      for (const caseId of bulletin.caseIds) {
+        if (!carriers.has(caseId)) carriers.set(caseId, { bulletinId: published.bulletinId, publishedAt: Date.parse(published.publishedAt) });
+      }
     } catch (error) {
       if (!isRefusal(error)) throw error;
       ports.logger.warn({ unitId: bulletin.unitId, err: error }, 'a demo bulletin was refused: %s', error.message);
     }
   }
-  return { ...cases, bulletins, lastPosition, elapsedMs: cases.elapsedMs };
+  return { count, carriers, lastPosition };
+}
+
+/**
+ * The adoptions the plans made, each naming the bulletin that carried the suggestion when one
+ * did: then it comes a few days after that bulletin, if that is still before now.
+ */
+async function recordAdoptions(ports: DemoSeedingPorts, pending: readonly PendingAdoption[], carriers: ReadonlyMap<string, Carrier>, now: number) {
+  const recorded: (SeededAdoption & { position: number })[] = [];
+  for (const [index, { request, at: planned }] of pending.entries()) {
+    const carrier = carriers.get(request.caseId);
+    // Two to six days after the issue came out: deterministic, like everything else seeded.
+    const afterIssue = carrier ? Math.max(planned, carrier.publishedAt + (2 + (index % 5)) * 86_400_000) : null;
+    const linked = carrier !== undefined && afterIssue !== null && afterIssue < now - MINUTE;
+    const at = iso(linked ? afterIssue : planned);
+    const bulletinId = linked ? carrier.bulletinId : null;
+    try {
+      const result = await ports.execute({ ...request, at, ...(bulletinId ? { bulletinId } : {}) }, SEEDING_CORRELATION, undefined);
+      recorded.push({ caseId: request.caseId, level: request.level, kind: request.kind, at, bulletinId, position: result.position });
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      ports.logger.warn({ caseId: request.caseId, err: error }, 'a demo adoption was refused: %s', error.message);
+    }
+  }
+  return recorded;
 }
 
 /**
@@ -101,9 +151,9 @@ export async function seedDemoData(ports: DemoSeedingPorts, options: DemoSeeding
  * recorded first at their own times by the system actor; a warning whose time has come before a
  * move is recorded at its time. So at the end no open clock of a seeded case is past due.
  */
-export async function seedDemoCases(ports: DemoSeedingPorts, options: DemoSeedingOptions): Promise<DemoSeedingResult> {
+async function seedDemoCases(ports: DemoSeedingPorts, options: DemoSeedingOptions): Promise<DemoSeedingResult & { pendingAdoptions: readonly PendingAdoption[] }> {
   const started = performance.now();
-  const result = (skipped: DemoSeedingResult['skipped']): DemoSeedingResult => ({ skipped, cases: 0, filed: [], bulletins: 0, cutShort: 0, adoptions: [], lastPosition: 0, elapsedMs: performance.now() - started });
+  const result = (skipped: DemoSeedingResult['skipped']) => ({ skipped, cases: 0, filed: [], bulletins: 0, cutShort: 0, adoptions: [], pendingAdoptions: [], lastPosition: 0, elapsedMs: performance.now() - started });
   if (options.count <= 0) return result('off');
   if (await anyCaseExists(ports.store)) return result('cases_exist');
 
@@ -121,7 +171,7 @@ export async function seedDemoCases(ports: DemoSeedingPorts, options: DemoSeedin
     if (options.signal?.aborted) break;
     await run.plan(plan);
   }
-  return { skipped: null, cases: run.filed.length, filed: run.filed, bulletins: 0, cutShort: run.cutShort, adoptions: run.adoptions, lastPosition: run.lastPosition, elapsedMs: performance.now() - started };
+  return { skipped: null, cases: run.filed.length, filed: run.filed, bulletins: 0, cutShort: run.cutShort, adoptions: [], pendingAdoptions: run.pendingAdoptions, lastPosition: run.lastPosition, elapsedMs: performance.now() - started };
 }
 
 /** Whether any case stream has an event: the log is read from the start until one shows up. */
@@ -143,7 +193,7 @@ class PlanRunner {
   readonly filed: SeededCase[] = [];
   cutShort = 0;
   lastPosition = 0;
-  readonly adoptions: SeededAdoption[] = [];
+  readonly pendingAdoptions: PendingAdoption[] = [];
   /** Each seeded case's revision after the seeder's last move on it. */
   private readonly revisions = new Map<string, number>();
 
@@ -199,9 +249,12 @@ class PlanRunner {
         ? { type: 'AssignCase', caseId: step.caseId, actor, at: iso(at), assignee: this.actor(command.assigneeUsername) }
         : { ...command, caseId: step.caseId, actor, at: iso(at) }
     ) as CaseCommandRequest;
+    if (request.type === 'AdoptSuggestion') {
+      this.pendingAdoptions.push({ request, at });
+      return at;
+    }
     await this.send(request);
     if (command.type === 'FileCase') this.filed.push({ caseId: step.caseId, kind: command.kind, unitId: command.unitId, filedAt: iso(at) });
-    if (command.type === 'AdoptSuggestion') this.adoptions.push({ caseId: step.caseId, level: command.level, kind: command.kind, at: iso(at) });
     return at;
   }
 
