@@ -92,7 +92,8 @@ function seedInBackground(app: NestFastifyApplication, config: AppConfig, logger
         if (result.skipped !== null) return;
         const cutShort = result.cutShort > 0 ? ` (${result.cutShort} cut short: see the log)` : '';
         const stopped = stopping.signal.aborted ? ', stopped by the shutdown' : '';
-        process.stdout.write(`Demo data: seeded ${result.cases} cases over the past year in ${(result.elapsedMs / 1000).toFixed(1)} s${cutShort}${stopped} (MINYI_DEMO_CASES=0 turns this off)\n`);
+        const what = `${result.cases} cases over the past year and ${result.bulletins} bulletins`;
+        process.stdout.write(`Demo data: seeded ${what} in ${(result.elapsedMs / 1000).toFixed(1)} s${cutShort}${stopped} (MINYI_DEMO_CASES=0 turns this off)\n`);
       },
       (error: unknown) => logger.error({ err: error }, 'seeding the demo cases failed; the cases seeded so far stay, and later starts seed no more'),
     )
