@@ -5,6 +5,7 @@ import { CaseCommands, CaseFoldCache } from '#cases';
 import { BulletinCommands, BulletinReader } from '#bulletins';
 import { ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
 import { EVENT_STORE, type PostgresEventStore } from '#event-store';
+import { DEMO_SEEDING_CORRELATION } from '#notifications';
 import { ProjectionRunner } from '#projections';
 import { seedDemoData, type DemoSeedingResult } from './seed.js';
 
@@ -47,7 +48,7 @@ export async function seedDemoDataOnFirstStart(app: INestApplicationContext, opt
       logger: options.logger,
       bulletins: {
         draftAndPublish: async ({ unitId, title, caseIds, editorNote, at }, actor) => {
-          const correlationId = 'demo-data';
+          const correlationId = DEMO_SEEDING_CORRELATION;
           const draft = await bulletins.draft(unitId, { title, caseIds, editorNote }, { actor, at, correlationId });
           const publishedAt = new Date(Date.parse(at) + 3_600_000).toISOString();
           const published = await bulletins.publish(draft.id, { actor, at: publishedAt, correlationId });
