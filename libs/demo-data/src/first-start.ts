@@ -1,8 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { DEMO_ACCOUNTS, UserStore } from '#accounts';
 import { CaseCommands, CaseFoldCache } from '#cases';
 import { BulletinCommands, BulletinReader } from '#bulletins';
+import { MAIN_POOL, ifLockFree, type LockedRun } from '#database';
 import { ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
 import { EVENT_STORE, type PostgresEventStore } from '#event-store';
 import { DEMO_SEEDING_CORRELATION } from '#notifications';
@@ -14,6 +17,15 @@ export const DEMO_SEED = 0x6d696e79;
 
 /** How long seeding waits for the read models and the SLA timers to take in what it wrote. */
 const CATCH_UP_MS = 120_000;
+
+/**
+ * The session advisory lock held around the check for cases and the seeding after it, so that of
+ * several processes starting together on an empty store (API replicas) exactly one seeds.
+ */
+export const DEMO_SEEDING_LOCK = 'demo-data:seeding';
+
+/** How often a process that finds the seeding lock held tries it again. */
+const LOCK_RETRY_MS = 1_000;
 
 export interface FirstStartOptions {
   readonly count: number;
@@ -27,9 +39,28 @@ export interface FirstStartOptions {
 /**
  * Seeds the demo data into a started engine when its store holds no case yet, then waits until
  * the read models and the SLA timer reactor have taken in every seeded event, so that workers
- * started afterwards see each case as it ended, never half-way through its history.
+ * started afterwards see each case as it ended, never half-way through its history. All of it
+ * under DEMO_SEEDING_LOCK: a process that finds another seeding waits until that one is done
+ * (its read models caught up), then finds the cases there and seeds none.
  */
 export async function seedDemoDataOnFirstStart(app: INestApplicationContext, options: FirstStartOptions): Promise<DemoSeedingResult> {
+  const started = performance.now();
+  // Another process seeding: wait until it is done, then find its cases (and seed none).
+  const seeding = await whenLockFree(app.get<Pool>(MAIN_POOL), DEMO_SEEDING_LOCK, () => seedUnderLock(app, options), options.signal);
+  if (seeding.ran) return seeding.value;
+  return { skipped: 'stopped', cases: 0, filed: [], bulletins: 0, cutShort: 0, adoptions: [], lastPosition: 0, elapsedMs: performance.now() - started };
+}
+
+/** Runs `work` under the advisory lock `name` once no other session holds it; gives up when `signal` aborts first. */
+async function whenLockFree<T>(pool: Pool, name: string, work: () => Promise<T>, signal: AbortSignal | undefined): Promise<LockedRun<T>> {
+  for (;;) {
+    const run = await ifLockFree(pool, name, work);
+    if (run.ran || signal?.aborted) return run;
+    await delay(LOCK_RETRY_MS, undefined, signal ? { signal } : {}).catch(() => undefined);
+  }
+}
+
+async function seedUnderLock(app: INestApplicationContext, options: FirstStartOptions): Promise<DemoSeedingResult> {
   const commands = app.get(CaseCommands);
   const cases = app.get(CaseFoldCache);
   const users = app.get(UserStore);

@@ -59,8 +59,8 @@ interface Carrier {
 }
 
 export interface DemoSeedingResult {
-  /** Why nothing was seeded, when nothing was. */
-  readonly skipped: 'cases_exist' | 'off' | 'no_staff' | null;
+  /** Why nothing was seeded, when nothing was (`stopped`: shut down while another process held the seeding lock). */
+  readonly skipped: 'cases_exist' | 'off' | 'no_staff' | 'stopped' | null;
   /** Cases filed. */
   readonly cases: number;
   /** The cases filed, in order: what later steps build on. */
