@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { UserStore, type Principal } from '#accounts';
 import { AttachmentIntake, verifyCaseFiles } from '#attachments';
-import { CASE_READ_MODEL, CaseExportQuery, CaseQueries, CaseReader, IdempotentFiling, asColleague, filedCase, filerView, presentCase, presentCaseWithActions, presentEvent, type CaseAt } from '#cases';
+import { CASE_READ_MODEL, CaseExportQuery, CaseQueries, CaseReader, IdempotentFiling, asColleague, exportedFilerView, filedCase, filerView, presentCase, presentCaseWithActions, presentEvent, type CaseAt } from '#cases';
 import { ProjectionRunner } from '#projections';
 import { NotFoundError, ORG_TREE, SLA_POLICY, allowedActions, assigneeUnitIds, calendarOf, isUuid, type OrgTree, type SlaPolicy } from '#domain';
 import { MAX_EXPORT_ROWS, caseColumns } from '#exports';
@@ -200,9 +200,9 @@ export class CasesController {
     return { items: items.map((item) => presentCase(item, user, org)), total, page, pageSize };
   }
 
-  /** The cases of an export as the JSON list presents them to this reader. */
+  /** The cases of an export as the JSON list presents them to this reader, an anonymous filer withheld from everyone. */
   private async *presented(items: AsyncIterable<CaseAt>, user: Principal) {
-    for await (const item of items) yield presentCase(item, user, this.org);
+    for await (const item of items) yield presentCase(item, user, this.org, exportedFilerView(item.state, user, this.org));
   }
 
   @Get(':id')
