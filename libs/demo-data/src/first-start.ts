@@ -71,7 +71,7 @@ async function seedUnderLock(app: INestApplicationContext, options: FirstStartOp
   const result = await seedDemoData(
     {
       execute: (command, correlationId, expectedRevision) => commands.execute(command, { correlationId, ...(expectedRevision === undefined ? {} : { expectedRevision }) }),
-      // Only the seeder moves these cases (the workers wait for it): the fold the command path keeps is the case now.
+      // Only the seeder moves these cases (the workers of a process started with demo cases wait for it): the fold the command path keeps is the case now.
       currentCase: async (caseId) => cases.kept(caseId) ?? (await cases.current(caseId)),
       store,
       findAccount: (username) => users.findByUsername(username),

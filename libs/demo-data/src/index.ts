@@ -7,3 +7,5 @@ export { DEMO_SEED, DEMO_SEEDING_LOCK, seedDemoDataOnFirstStart } from './first-
 export type { FirstStartOptions } from './first-start.js';
 export { planDemoBulletins } from './bulletins.js';
 export type { BulletinPorts, PlannedBulletin, SeededCase } from './bulletins.js';
+export { seedInBackground } from './background.js';
+export type { BackgroundSeedingOptions } from './background.js';
