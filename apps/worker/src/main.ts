@@ -14,7 +14,15 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel).child({ process: 'worker' });
   // With demo cases to seed (the API's MINYI_DEMO and MINYI_DEMO_CASES), the workers wait for the seeding, wherever it runs.
   const engine = await startEngine(config, logger, { workers: config.demoCases === 0 });
-  const seeding = config.demoCases > 0 ? seedInBackground(engine, { count: config.demoCases, logger, workers: true }) : null;
+  const seeding =
+    config.demoCases > 0
+      ? seedInBackground(engine, {
+          count: config.demoCases,
+          logger,
+          workers: true,
+          onSeeded: ({ cases, bulletins, cutShort }) => logger.info({ cases, bulletins, cutShort }, 'demo data seeded'),
+        })
+      : null;
   logger.info({ backend: engine.get<JobQueues>(JOB_QUEUES).backend }, seeding ? 'workers start once the demo data is seeded' : 'workers running');
   let closing = false;
   const shutdown = async (signal: string) => {
