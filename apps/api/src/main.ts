@@ -5,7 +5,7 @@ import { CredentialStore, DEMO_ACCOUNTS_IN_USE, type DemoAccount } from '#accoun
 import { listenAddress } from './listen-address.js';
 import { DATABASES, type Databases } from '#database';
 import { seedInBackground } from '#demo-data';
-import { createLogger, isConfigurationError, loadConfig } from '#platform';
+import { createLogger, isConfigurationError, loadConfig, startEngineWorkers } from '#platform';
 
 /** `npm start`: the engine, its read models and the HTTP API in one process. */
 async function main(): Promise<void> {
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     seeding = seedInBackground(app, {
       count: config.demoCases,
       logger,
-      workers,
+      startWorkers: workers ? () => startEngineWorkers(app) : null,
       onSeeded: (result, stopped) => {
         const cutShort = result.cutShort > 0 ? ` (${result.cutShort} cut short: see the log)` : '';
         const what = `${result.cases} cases over the past year and ${result.bulletins} bulletins`;

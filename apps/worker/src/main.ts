@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { seedInBackground } from '#demo-data';
 import { JOB_QUEUES, type JobQueues } from '#jobs';
-import { createLogger, isConfigurationError, loadConfig, startEngine } from '#platform';
+import { createLogger, isConfigurationError, loadConfig, startEngine, startEngineWorkers } from '#platform';
 
 /**
  * `npm run start:worker`: the BullMQ workers (SLA timers, notification deliveries) and the
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
       ? seedInBackground(engine, {
           count: config.demoCases,
           logger,
-          workers: true,
+          startWorkers: () => startEngineWorkers(engine),
           onSeeded: ({ cases, bulletins, cutShort }) => logger.info({ cases, bulletins, cutShort }, 'demo data seeded'),
         })
       : null;

@@ -1,14 +1,13 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { startEngineWorkers } from '#platform';
 import { seedDemoDataOnFirstStart } from './first-start.js';
 import type { DemoSeedingResult } from './seed.js';
 
 export interface BackgroundSeedingOptions {
   readonly count: number;
   readonly logger: Logger;
-  /** Whether this process runs the workers (SLA timers, deliveries): they start once seeding is done. */
-  readonly workers: boolean;
+  /** Starts this process's workers (SLA timers, deliveries), once seeding is done; null where it runs none. */
+  readonly startWorkers: (() => void) | null;
   /** Told what was seeded, when something was. */
   readonly onSeeded?: (result: DemoSeedingResult, stopped: boolean) => void;
 }
@@ -21,7 +20,7 @@ export interface BackgroundSeedingOptions {
  * seeding lock, and the others wait for it before their workers start. Later starts find cases and
  * seed none.
  */
-export function seedInBackground(app: INestApplicationContext, options: BackgroundSeedingOptions): { stop(): Promise<void> } {
+export function seedInBackground(app: INestApplicationContext, options: BackgroundSeedingOptions): { readonly done: Promise<void>; stop(): Promise<void> } {
   const stopping = new AbortController();
   const done = seedDemoDataOnFirstStart(app, { count: options.count, now: new Date(), logger: options.logger, signal: stopping.signal })
     .then(
@@ -31,9 +30,10 @@ export function seedInBackground(app: INestApplicationContext, options: Backgrou
       (error: unknown) => options.logger.error({ err: error }, 'seeding the demo cases failed; the cases seeded so far stay, and later starts seed no more'),
     )
     .finally(() => {
-      if (options.workers && !stopping.signal.aborted) startEngineWorkers(app);
+      if (!stopping.signal.aborted) options.startWorkers?.();
     });
   return {
+    done,
     stop: async () => {
       stopping.abort();
       await done;

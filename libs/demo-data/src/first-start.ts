@@ -46,16 +46,21 @@ export interface FirstStartOptions {
 export async function seedDemoDataOnFirstStart(app: INestApplicationContext, options: FirstStartOptions): Promise<DemoSeedingResult> {
   const started = performance.now();
   // Another process seeding: wait until it is done, then find its cases (and seed none).
-  const seeding = await whenLockFree(app.get<Pool>(MAIN_POOL), DEMO_SEEDING_LOCK, () => seedUnderLock(app, options), options.signal);
+  const onWait = () => options.logger.info('another process is seeding the demo data: waiting until it is done');
+  const seeding = await whenLockFree(app.get<Pool>(MAIN_POOL), DEMO_SEEDING_LOCK, () => seedUnderLock(app, options), { signal: options.signal, onWait });
   if (seeding.ran) return seeding.value;
   return { skipped: 'stopped', cases: 0, filed: [], bulletins: 0, cutShort: 0, adoptions: [], lastPosition: 0, elapsedMs: performance.now() - started };
 }
 
-/** Runs `work` under the advisory lock `name` once no other session holds it; gives up when `signal` aborts first. */
-async function whenLockFree<T>(pool: Pool, name: string, work: () => Promise<T>, signal: AbortSignal | undefined): Promise<LockedRun<T>> {
-  for (;;) {
+/**
+ * Runs `work` under the advisory lock `name` once no other session holds it, telling `onWait`
+ * the first time it finds the lock held; gives up when `signal` aborts first.
+ */
+async function whenLockFree<T>(pool: Pool, name: string, work: () => Promise<T>, { signal, onWait }: { signal?: AbortSignal; onWait: () => void }): Promise<LockedRun<T>> {
+  for (let tries = 0; ; tries++) {
     const run = await ifLockFree(pool, name, work);
     if (run.ran || signal?.aborted) return run;
+    if (tries === 0) onWait();
     await delay(LOCK_RETRY_MS, undefined, signal ? { signal } : {}).catch(() => undefined);
   }
 }

@@ -3,12 +3,14 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import type { Pool } from 'pg';
 import { isCaseStream } from '#cases';
 import { MAIN_POOL, ifLockFree } from '#database';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '#event-store';
 import { createLogger, loadConfig, startEngine } from '#platform';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { createTestDatabase, eventually, type TestDatabase } from '#testing';
+import { seedInBackground } from './background.js';
 import { DEMO_SEEDING_LOCK, seedDemoDataOnFirstStart } from './first-start.js';
 import type { DemoSeedingResult } from './seed.js';
 
@@ -71,5 +73,29 @@ describe('seeding the demo data from two processes at once', () => {
       seedDemoDataOnFirstStart(engines[1]!, { count: COUNT, now: new Date(), logger, signal: shutdown }),
     );
     expect(held).toEqual({ ran: true, value: expect.objectContaining({ skipped: 'stopped', cases: 0, lastPosition: 0 }) });
+  });
+
+  it("holds a process's workers back while another seeds, and starts them once it is done", async () => {
+    const order: string[] = [];
+    const logged: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push((JSON.parse(line) as { msg: string }).msg) });
+    let release!: () => void;
+    let held!: () => void;
+    const seedingElsewhere = new Promise<void>((resolve) => (release = resolve));
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const elsewhere = ifLockFree(engines[0]!.get<Pool>(MAIN_POOL), DEMO_SEEDING_LOCK, async () => {
+      held();
+      await seedingElsewhere;
+      order.push('seeded elsewhere');
+    });
+    await holding;
+    const background = seedInBackground(engines[1]!, { count: COUNT, logger, startWorkers: () => order.push('workers started') });
+    // It has found the lock held, and waits.
+    await eventually(async () => logged.some((msg) => msg.includes('another process is seeding')) || undefined);
+    expect(order).toEqual([]);
+    release();
+    expect(await elsewhere).toEqual({ ran: true, value: undefined });
+    await background.done;
+    expect(order).toEqual(['seeded elsewhere', 'workers started']);
   });
 });
