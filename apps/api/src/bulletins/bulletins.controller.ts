@@ -26,6 +26,9 @@ import {
   StreamVerificationDto,
 } from './bulletin.dto.js';
 
+/** The filters of the bulletin list, which an export over the cap is told to narrow with. */
+const BULLETIN_FILTERS = ['unitId', 'year', 'status'];
+
 /** 社情民意 bulletins (API.md, "社情民意"): coordinators draft and publish them; their unit, the units above and, once published, the units below read them. */
 @ApiTags('bulletins')
 @ApiBearerAuth()
@@ -72,21 +75,22 @@ export class BulletinsController {
     const { org } = this;
     if (query.unitId !== undefined && !org.has(query.unitId)) throw new NotFoundException({ message: `no unit ${query.unitId}`, code: 'not_found' });
     await awaitMinPosition(this.projections, query.minPosition, [BULLETIN_READ_MODEL], response);
-    // An export takes every bulletin the filters match, not one page.
-    const page = query.format ? 1 : (query.page ?? 1);
-    const pageSize = query.format ? MAX_EXPORT_ROWS + 1 : (query.pageSize ?? 20);
     const readable = readableBulletinUnits(user, org);
-    const { items, total } = await this.queries.list({
+    const filter = {
       draftUnitIds: readable.drafts,
       publishedUnitIds: readable.published,
       unitIds: query.unitId === undefined ? undefined : org.subtreeIds(query.unitId),
       year: query.year,
       status: query.status,
-      page,
-      pageSize,
-    });
+    };
+    // An export over the cap is refused on the count alone (a page of none), before any row is read.
+    if (query.format) refuseOversizedExport((await this.queries.list({ ...filter, page: 1, pageSize: 0 })).total, BULLETIN_FILTERS);
+    // An export takes every bulletin the filters match, not one page.
+    const page = query.format ? 1 : (query.page ?? 1);
+    const pageSize = query.format ? MAX_EXPORT_ROWS + 1 : (query.pageSize ?? 20);
+    const { items, total } = await this.queries.list({ ...filter, page, pageSize });
     if (query.format) {
-      refuseOversizedExport(total);
+      refuseOversizedExport(total, BULLETIN_FILTERS);
       const sheet = { name: '社情民意简报', columns: bulletinColumns(org), rows: items, calendar: calendarOf(this.policy) };
       return spreadsheetReply(response, query.format, '社情民意简报', sheet, this.clock());
     }
