@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import type { Response } from 'supertest';
 import { CaseExportQuery } from '#cases';
@@ -365,6 +365,28 @@ describe('exports: ?format=xlsx|csv', () => {
     }
   });
 
+  it('refuses a bulletin list export of more than 100,000 bulletins on its count, before reading any row, naming the bulletin list’s own filters', async () => {
+    // Drafts of hx-ty-1, which the city's coordinators (a unit above) read.
+    await t.engine.pool.query(`
+      INSERT INTO bulletin_view (id, unit_id, title, status, item_count, case_ids, created_by, created_at, updated_at, revision, last_position, state)
+      SELECT gen_random_uuid(), 'hx-ty-1', 'cap ' || n, 'draft', 0, '{}', 'hx-ty-1.coordinator', now(), now(), 0, 0, '{}'
+        FROM generate_series(1, 100001) n`);
+    const query = jest.spyOn(t.engine.pool, 'query');
+    try {
+      for (const format of ['xlsx', 'csv']) {
+        const refused = await api.get('city.coordinator', `/api/v1/bulletins?unitId=hx-ty-1&format=${format}`);
+        expectFieldError(refused, 'format');
+        expect(refused.body).toMatchObject({ code: 'export_too_large', message: expect.stringContaining('100000') });
+        expect(refused.body.message).toContain('narrow it with unitId, year or status');
+      }
+      const texts = query.mock.calls.map(([text]) => (typeof text === 'string' ? text : JSON.stringify(text)));
+      expect(texts.filter((text) => text.includes('FROM bulletin_view') && /LIMIT [1-9]/.test(text))).toEqual([]);
+    } finally {
+      query.mockRestore();
+      await t.engine.pool.query(`DELETE FROM bulletin_view WHERE title LIKE 'cap %'`);
+    }
+  });
+
   it('refuses, naming the cap and writing nothing, a list export of more than 100,000 cases (run last: it fills the read model)', async () => {
     // Rows only the count reads: an export of this many is refused before any row is read.
     await t.engine.pool.query(`
@@ -378,6 +400,7 @@ describe('exports: ?format=xlsx|csv', () => {
       const refused = await api.get('city.coordinator', `/api/v1/cases?unitId=hx-ty-1&format=${format}`);
       expectFieldError(refused, 'format');
       expect(refused.body).toMatchObject({ code: 'export_too_large', message: expect.stringContaining('100000') });
+      expect(refused.body.message).toContain('narrow it with status, kind, unitId, q or overdue');
     }
     expect(await api.eventCount()).toBe(events);
   });
