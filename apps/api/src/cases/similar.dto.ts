@@ -1,0 +1,32 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { CASE_KINDS, CASE_STATUSES, TEXT_LIMITS, type CaseKind, type CaseStatus } from '#domain';
+import type { SimilarCase } from '#search';
+import { Text } from '../http/fields.js';
+
+/** A draft case, as a clerk is typing it. */
+export class SimilarCasesQuery {
+  @Text(TEXT_LIMITS.title, { description: 'the draft’s title', example: '小区停车位纠纷' })
+  title!: string;
+
+  @Text(TEXT_LIMITS.description, { optional: true, description: 'the draft’s description', example: '业主与物业因停车位分配发生争执' })
+  description?: string;
+
+  @Text(64, { optional: true, description: 'only cases that have been in this unit’s subtree (within yours; default: your whole subtree)', example: 'hd-dg-1' })
+  unitId?: string;
+}
+
+export class SimilarCaseDto implements SimilarCase {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'MY-2026-000123' }) number!: string;
+  @ApiProperty({ enum: CASE_KINDS }) kind!: CaseKind;
+  @ApiProperty() title!: string;
+  @ApiProperty({ enum: CASE_STATUSES }) status!: CaseStatus;
+  @ApiProperty({ description: 'the unit the case is at now' }) unitId!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ minimum: 0, maximum: 1, description: 'how alike: the mean of the title’s and the whole text’s word overlap with the draft' }) score!: number;
+}
+
+export class SimilarCasesDto {
+  @ApiProperty({ type: [SimilarCaseDto], description: 'up to 10 open cases, most similar first' })
+  items!: SimilarCaseDto[];
+}
