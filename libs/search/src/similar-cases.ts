@@ -5,7 +5,7 @@ import { distinctiveSearchWords } from './segmenter.js';
 
 /**
  * The SQL condition of an open case, written out in full: the partial index on open cases' search
- * words (made by the case read model) serves only queries that repeat its condition word for word.
+ * words (`case_search`, made by the case read model) serves only queries that repeat it word for word.
  */
 export const OPEN_CASES = `status IN (${OPEN_STATUSES.map((status) => `'${status}'`).join(', ')})`;
 
@@ -46,13 +46,18 @@ export class SimilarCases {
   async find(query: SimilarCasesQuery): Promise<SimilarCase[]> {
     const words = anyWordQuery(query.title, query.description);
     if (words === null) return [];
-    const { rows } = await this.pool.query<CandidateRow>(
-      `SELECT id, number, kind, title, description, status, unit_id, created_at
-         FROM case_view
+    // The candidates from the narrow search table (index of open cases' words), then their texts.
+    const { rows: ranked } = await this.pool.query<{ id: string }>(
+      `SELECT id FROM case_search
         WHERE ${OPEN_CASES} AND search @@ $1::tsquery AND units_visited && $2::text[]
         ORDER BY ts_rank(search, $1::tsquery) DESC, created_at DESC
         LIMIT ${CANDIDATES}`,
       [words, query.unitIds],
+    );
+    if (ranked.length === 0) return [];
+    const { rows } = await this.pool.query<CandidateRow>(
+      'SELECT id, number, kind, title, description, status, unit_id, created_at FROM case_view WHERE id = ANY($1::uuid[])',
+      [ranked.map((row) => row.id)],
     );
     const draftTitle = distinctiveSearchWords(query.title);
     const draftAll = distinctiveSearchWords(`${query.title}\n${query.description}`);
