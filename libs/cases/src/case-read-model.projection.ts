@@ -60,7 +60,7 @@ export class CaseReadModelProjection implements Projection {
         next_due_at    timestamptz,
         filed_by       text,
         note_count     integer NOT NULL DEFAULT 0,
-        search_characters tsvector NOT NULL
+        search_characters tsvector NOT NULL DEFAULT ''
       );
       CREATE INDEX IF NOT EXISTS case_view_filed_by ON case_view (filed_by, created_at DESC);
       CREATE INDEX IF NOT EXISTS case_view_next_due ON case_view (next_due_at) WHERE next_due_at IS NOT NULL;
