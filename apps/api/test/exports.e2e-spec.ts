@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import type { Response } from 'supertest';
-import { CaseExportQuery } from '#cases';
+import { CaseExportQuery, CaseQueries } from '#cases';
 import { DEMO_ORG_UNITS, label, labelsFor } from '#domain';
 import { Api, expectError, expectFieldError, MASKED_PHONE, PHONE, type Filed } from './support/api.js';
 import { useTestApp, type TestApp } from './support/test-app.js';
@@ -229,15 +229,15 @@ describe('exports: ?format=xlsx|csv', () => {
       }
     });
 
-    it('reads the list in keyset batches without skipping or repeating a case, even among cases filed at the same instant', async () => {
+    it('reads the list’s cases in its order, in batches, without skipping or repeating one, even among cases filed at the same instant', async () => {
       const answer = await json('city.coordinator', `/api/v1/cases?pageSize=100`);
       const filter = { readableUnitIds: DEMO_ORG_UNITS.map((unit) => unit.id) };
+      const exports = new CaseExportQuery(t.app.get(CaseQueries), 2);
+      const ids = await exports.matchingIds(filter, 100);
       const read: string[] = [];
-      for await (const item of new CaseExportQuery(t.engine.pool, 2).cases(filter, 100)) read.push(item.state.id);
+      for await (const item of exports.cases(ids)) read.push(item.state.id);
       expect(read).toEqual((answer.items as Item[]).map((item) => item.id));
-      const capped: string[] = [];
-      for await (const item of new CaseExportQuery(t.engine.pool, 2).cases(filter, 3)) capped.push(item.state.id);
-      expect(capped).toEqual(read.slice(0, 3));
+      expect(await exports.matchingIds(filter, 3)).toEqual(read.slice(0, 3));
     });
 
     it('answers JSON as before without format', async () => {
@@ -350,6 +350,20 @@ describe('exports: ?format=xlsx|csv', () => {
     expect(blank.headers['content-type']).toMatch(/^application\/json/);
   });
 
+  // After the statistics: its cases would change the figures they count.
+  describe('a search', () => {
+    it('holds for q the cases the list finds, in its order of relevance rather than newest first', async () => {
+      const best = await api.file({ title: '老旧小区加装电梯：电梯维修与电梯补贴', description: '居民联名反映' });
+      t.advance(1000);
+      const newer = await api.file({ title: '小区绿化带维护', description: '另外建议加装电梯' });
+      const q = `q=${encodeURIComponent('电梯')}`;
+      const answer = await json('city.coordinator', `/api/v1/cases?${q}&pageSize=100&minPosition=${newer.position}`);
+      expect((answer.items as Item[]).map((item) => item.id)).toEqual([best.id, newer.id]);
+      const { rows } = await sheetRows(await download('city.coordinator', `/api/v1/cases?${q}&format=xlsx`));
+      expect(rows.slice(1).map((row) => row[0])).toEqual([best.number, newer.number]);
+    });
+  });
+
   it('documents format and the spreadsheet types in OpenAPI', async () => {
     const docs = (await t.http().get('/api/docs-json')).body;
     for (const [path, operation] of [
@@ -404,4 +418,5 @@ describe('exports: ?format=xlsx|csv', () => {
     }
     expect(await api.eventCount()).toBe(events);
   });
+
 });

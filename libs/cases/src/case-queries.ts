@@ -22,6 +22,9 @@ export interface CaseListFilter {
   readonly pageSize: number;
 }
 
+/** The list's filter without its page: what an export matches. */
+export type CaseFilter = Omit<CaseListFilter, 'page' | 'pageSize'>;
+
 export interface CaseListItem {
   readonly state: ExistingCase;
   readonly clocks: CaseClocks;
@@ -49,51 +52,63 @@ export class CaseQueries {
   constructor(private readonly pool: Pool | PoolClient) {}
 
   async list(filter: CaseListFilter): Promise<CaseList> {
-    if (!filter.q) return this.page(filter, null);
-    const { words, substring } = caseSearch(filter.q);
-    if (words !== null) {
-      const byWords = await this.page(filter, (bind) => {
-        const query = bind(words);
-        return { table: 'case_search', where: `search @@ ${query}::tsquery`, rank: `ts_rank(search, ${query}::tsquery)` };
-      });
-      if (byWords.total > 0 || substring === null) return byWords;
-    }
-    if (substring === null) return { items: [], total: 0 };
-    // The characters (or prefixes) through their index first, so that the substring check reads only those rows.
-    const { column, query, patterns } = substring;
-    return this.page(filter, (bind) => ({
-      table: column === 'search' ? 'case_search' : 'case_view',
-      where:
-        column === 'search'
-          ? `search @@ ${bind(query)}::tsquery AND EXISTS (SELECT FROM case_view v WHERE v.id = case_search.id AND (v.title || E'\\n' || v.description) ILIKE ALL (${bind(patterns)}::text[]))`
-          : `search_characters @@ ${bind(query)}::tsquery AND (title || E'\\n' || description) ILIKE ALL (${bind(patterns)}::text[])`,
-    }));
+    const offset = (filter.page - 1) * filter.pageSize;
+    const found = await this.bestMatch(filter, (selection) => this.page(selection, filter.pageSize, offset), (page) => page.total > 0);
+    return found ?? { items: [], total: 0 };
   }
 
   /**
-   * A page of the list and its total; with `match`, only the cases it matches, ranked when it says
-   * how. A match on `case_search` finds and counts the cases there, then reads the page's rows by id.
+   * The ids of the cases the filter matches, in the list's order (best match first when `q` is
+   * given, then newest), at most `limit`: what an export reads, so that it holds what the list
+   * shows, in the same order.
    */
-  private async page(filter: CaseListFilter, match: TextMatch | null): Promise<CaseList> {
-    const where = ['units_visited && $1::text[]'];
-    const params: unknown[] = [filter.readableUnitIds];
-    const bind = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    const add = (clause: (n: string) => string, value: unknown) => where.push(clause(bind(value)));
-    if (filter.status) add((p) => `status = ${p}`, filter.status);
-    if (filter.kind) add((p) => `kind = ${p}`, filter.kind);
-    if (filter.currentUnitIds) add((p) => `unit_id = ANY(${p}::text[])`, filter.currentUnitIds);
-    const matched = match?.(bind);
-    if (matched) where.push(matched.where);
-    if (filter.overdueAt) add((p) => `next_due_at <= ${p}`, filter.overdueAt);
-    if (filter.filedBy) add((p) => `filed_by = ${p}`, filter.filedBy);
-    const table = matched?.table ?? 'case_view';
-    const conditions = where.join(' AND ');
-    const order = `ORDER BY ${matched?.rank ? `${matched.rank} DESC, ` : ''}created_at DESC, id DESC LIMIT ${filter.pageSize} OFFSET ${(filter.page - 1) * filter.pageSize}`;
+  async matchingIds(filter: CaseFilter, limit: number): Promise<string[]> {
+    const found = await this.bestMatch(
+      filter,
+      async ({ table, conditions, order, params }) =>
+        (await this.pool.query<{ id: string }>(`SELECT id FROM ${table} WHERE ${conditions} ${order} LIMIT ${limit}`, params)).rows.map((row) => row.id),
+      (ids) => ids.length > 0,
+    );
+    return found ?? [];
+  }
+
+  /**
+   * Reads the filter's selection with `read`. With `q`: by its words first; when they find nothing
+   * (or `q` has none), by substring (see caseSearch); null when `q` can match nothing at all.
+   */
+  private async bestMatch<T>(filter: CaseFilter, read: (selection: Selection) => Promise<T>, found: (result: T) => boolean): Promise<T | null> {
+    if (!filter.q) return read(selectionOf(filter, null));
+    const { words, substring } = caseSearch(filter.q);
+    if (words !== null) {
+      const byWords = await read(
+        selectionOf(filter, (bind) => {
+          const query = bind(words);
+          return { table: 'case_search', where: `search @@ ${query}::tsquery`, rank: `ts_rank(search, ${query}::tsquery)` };
+        }),
+      );
+      if (found(byWords) || substring === null) return byWords;
+    }
+    if (substring === null) return null;
+    // The characters (or prefixes) through their index first, so that the substring check reads only those rows.
+    const { column, query, patterns } = substring;
+    return read(
+      selectionOf(filter, (bind) => ({
+        table: column === 'search' ? 'case_search' : 'case_view',
+        where:
+          column === 'search'
+            ? `search @@ ${bind(query)}::tsquery AND EXISTS (SELECT FROM case_view v WHERE v.id = case_search.id AND (v.title || E'\\n' || v.description) ILIKE ALL (${bind(patterns)}::text[]))`
+            : `search_characters @@ ${bind(query)}::tsquery AND (title || E'\\n' || description) ILIKE ALL (${bind(patterns)}::text[])`,
+      })),
+    );
+  }
+
+  /** A page of the selection and its total. On `case_search` the page's ids are found there, then their rows read by id. */
+  private async page({ table, conditions, order, params }: Selection, limit: number, offset: number): Promise<CaseList> {
+    const paged = `${order} LIMIT ${limit} OFFSET ${offset}`;
     const [rows, count] = await Promise.all([
-      this.pageRows(table, conditions, order, params),
+      table === 'case_view'
+        ? this.pool.query<ViewRow>(`SELECT state, clocks, revision, last_position, note_count FROM case_view WHERE ${conditions} ${paged}`, params).then((result) => result.rows)
+        : this.pool.query<{ id: string }>(`SELECT id FROM case_search WHERE ${conditions} ${paged}`, params).then((result) => this.rowsById(result.rows.map((row) => row.id))),
       this.pool.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${table} WHERE ${conditions}`, params),
     ]);
     return {
@@ -102,11 +117,12 @@ export class CaseQueries {
     };
   }
 
-  private async pageRows(table: 'case_view' | 'case_search', conditions: string, order: string, params: unknown[]): Promise<ViewRow[]> {
-    if (table === 'case_view') {
-      return (await this.pool.query<ViewRow>(`SELECT state, clocks, revision, last_position, note_count FROM case_view WHERE ${conditions} ${order}`, params)).rows;
-    }
-    const ids = (await this.pool.query<{ id: string }>(`SELECT id FROM case_search WHERE ${conditions} ${order}`, params)).rows.map((row) => row.id);
+  /** The cases of these ids, in their order, without their notes (no export shows them). */
+  async byIds(ids: readonly string[]): Promise<CaseListItem[]> {
+    return (await this.rowsById(ids)).map((row) => ({ state: { ...row.state, notes: [] }, clocks: row.clocks, revision: row.revision, position: Number(row.last_position) }));
+  }
+
+  private async rowsById(ids: readonly string[]): Promise<ViewRow[]> {
     const { rows } = await this.pool.query<ViewRow & { id: string }>('SELECT id, state, clocks, revision, last_position, note_count FROM case_view WHERE id = ANY($1::uuid[])', [ids]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.flatMap((id) => byId.get(id) ?? []);
@@ -149,6 +165,38 @@ export class CaseQueries {
       position: Number(row.last_position),
     }));
   }
+}
+
+/** What a list reads: the table, its conditions with their parameters, and its order (best match first, then newest). */
+interface Selection {
+  readonly table: 'case_view' | 'case_search';
+  readonly conditions: string;
+  readonly order: string;
+  readonly params: unknown[];
+}
+
+/** The filter's conditions, with `match`'s on the search columns when given (`case_search` has the list's filter columns too). */
+function selectionOf(filter: CaseFilter, match: TextMatch | null): Selection {
+  const where = ['units_visited && $1::text[]'];
+  const params: unknown[] = [filter.readableUnitIds];
+  const bind = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const add = (clause: (n: string) => string, value: unknown) => where.push(clause(bind(value)));
+  if (filter.status) add((p) => `status = ${p}`, filter.status);
+  if (filter.kind) add((p) => `kind = ${p}`, filter.kind);
+  if (filter.currentUnitIds) add((p) => `unit_id = ANY(${p}::text[])`, filter.currentUnitIds);
+  const matched = match?.(bind);
+  if (matched) where.push(matched.where);
+  if (filter.overdueAt) add((p) => `next_due_at <= ${p}`, filter.overdueAt);
+  if (filter.filedBy) add((p) => `filed_by = ${p}`, filter.filedBy);
+  return {
+    table: matched?.table ?? 'case_view',
+    conditions: where.join(' AND '),
+    order: `ORDER BY ${matched?.rank ? `${matched.rank} DESC, ` : ''}created_at DESC, id DESC`,
+    params,
+  };
 }
 
 /** A `case_view` row as the list and the inbox read it. */

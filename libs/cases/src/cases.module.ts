@@ -30,7 +30,7 @@ import { IdempotencyStore, IdempotentFiling } from './idempotency.js';
       useFactory: (store: PostgresEventStore, folds: CaseFoldCache, org: OrgTree, policy: SlaPolicy) => new CaseReader(store, folds, org, policy),
     },
     { provide: CaseQueries, inject: [MAIN_POOL], useFactory: (pool: Pool) => new CaseQueries(pool) },
-    { provide: CaseExportQuery, inject: [MAIN_POOL], useFactory: (pool: Pool) => new CaseExportQuery(pool) },
+    { provide: CaseExportQuery, inject: [CaseQueries], useFactory: (queries: CaseQueries) => new CaseExportQuery(queries) },
     { provide: CaseDirectory, inject: [MAIN_POOL], useFactory: (pool: Pool) => new CaseDirectory(pool) },
     {
       provide: IdempotencyStore,

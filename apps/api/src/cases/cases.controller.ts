@@ -189,9 +189,10 @@ export class CasesController {
       filedBy: query.filedBy === 'me' ? user.userId : undefined,
     };
     if (query.format) {
-      refuseOversizedExport(await this.exports.count(filter), ['status', 'kind', 'unitId', 'q', 'overdue']);
-      // One row beyond the cap, should cases be filed after the count: the stream then breaks off (spreadsheetStream).
-      const rows = this.presented(this.exports.cases(filter, MAX_EXPORT_ROWS + 1), user);
+      // The cases and their order are fixed first, as the list picks them: none filed meanwhile changes the file.
+      const ids = await this.exports.matchingIds(filter, MAX_EXPORT_ROWS + 1);
+      refuseOversizedExport(ids.length, ['status', 'kind', 'unitId', 'q', 'overdue']);
+      const rows = this.presented(this.exports.cases(ids), user);
       const sheet = { name: '案件列表', columns: caseColumns(org), rows, calendar: calendarOf(this.policy) };
       return spreadsheetReply(response, query.format, '案件列表', sheet, this.clock());
     }
