@@ -47,6 +47,7 @@ const SAMPLES: { readonly [T in CaseEventType]: CaseEventDataMap[T] } = {
     kind: 'photo',
     description: '楼道堆放杂物',
   },
+  SuggestionAdopted: { level: 'county', kind: 'annotated', body: '请区城管局牵头研究', note: null, bulletinId: null },
 };
 
 describe('event descriptions', () => {

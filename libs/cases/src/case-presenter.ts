@@ -99,6 +99,8 @@ export function presentCase({ state, clocks, revision }: CaseAt, reader: UserAct
     mergedIntoCaseId: state.mergedIntoCaseId,
     extensions: state.extensions,
     attachments: state.attachments,
+    // A row folded before adoptions existed has none yet.
+    adoptions: state.adoptions ?? [],
     /** Filed by a resident through the public channel (the access code's digest is not shown). */
     publicFiling: state.publicAccess !== null,
     unitsVisited: state.unitsVisited,

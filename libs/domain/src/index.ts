@@ -10,6 +10,8 @@ export type { OrgLevel, OrgUnit } from './org-tree.js';
 export { DEMO_ORG_UNITS } from './demo-org-units.js';
 
 export {
+  ADOPTION_KINDS,
+  ADOPTION_LEVELS,
   ATTACHMENT_KINDS,
   ATTACHMENT_MEDIA_TYPES,
   CASE_KINDS,
@@ -25,6 +27,9 @@ export {
   VISIT_REASONS,
 } from './case/vocabulary.js';
 export type {
+  AdoptionFacts,
+  AdoptionKind,
+  AdoptionLevel,
   AttachmentFacts,
   AttachmentKind,
   AttachmentMediaType,
@@ -55,6 +60,7 @@ export type {
 
 export { CASE_STATUSES, OPEN_STATUSES, initialState, isOpen } from './case/state.js';
 export type {
+  CaseAdoption,
   CaseAttachment,
   CaseAnnotation,
   CaseFeedback,
@@ -72,6 +78,7 @@ export type {
   AcceptCase,
   AddAttachment,
   AddNote,
+  AdoptSuggestion,
   AnnotateCase,
   AssignCase,
   CaseCommand,

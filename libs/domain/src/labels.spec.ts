@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ROLES } from './actor.js';
 import { CASE_EVENT_TYPES } from './case/events.js';
 import { CASE_STATUSES } from './case/state.js';
-import { ATTACHMENT_KINDS, CASE_KINDS, CHANNELS, NOTE_TYPES, RESOLUTION_OUTCOMES, SATISFACTION_LEVELS, SLA_CLOCKS, URGENCIES, VISIT_REASONS } from './case/vocabulary.js';
+import { ADOPTION_KINDS, ADOPTION_LEVELS, ATTACHMENT_KINDS, CASE_KINDS, CHANNELS, NOTE_TYPES, RESOLUTION_OUTCOMES, SATISFACTION_LEVELS, SLA_CLOCKS, URGENCIES, VISIT_REASONS } from './case/vocabulary.js';
 import { LANGUAGES, describeEvent, isLanguage, label, labelsFor, standalone, type Labels, type Naming } from './labels.js';
 import { CLOCK_STATES } from './sla/clocks.js';
 
@@ -17,6 +17,8 @@ const TABLES: readonly (readonly [keyof Labels, readonly string[]])[] = [
   ['outcome', RESOLUTION_OUTCOMES],
   ['satisfaction', SATISFACTION_LEVELS],
   ['attachmentKind', ATTACHMENT_KINDS],
+  ['adoptionLevel', ADOPTION_LEVELS],
+  ['adoptionKind', ADOPTION_KINDS],
   ['role', [...ROLES, 'system', 'public']],
   ['clock', SLA_CLOCKS],
   ['deadline', SLA_CLOCKS],
@@ -62,6 +64,7 @@ describe('the label catalogue', () => {
           note: null, reason: 'r', assigneeId: 'a', assigneeUnitId: 'u', noteType: 'note', text: 'x', fromUnitId: 'f', toUnitId: 'g', summary: 's',
           instruction: 'i', assignToUnitId: null, outcome: 'resolved', satisfaction: 'satisfied', comment: null, intoCaseId: 'c', clock: 'resolve',
           workingDays: 3, dueAt: '2026-03-16T09:00:00+08:00', sha256: 'f'.repeat(64), name: 'n.jpg', description: null,
+          level: 'county', body: 'b',
         };
         const sentence = describeEvent(language, type, data, naming);
         expect({ type, sentence }).toEqual({ type, sentence: expect.stringMatching(/\S/) });

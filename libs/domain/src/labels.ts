@@ -1,7 +1,7 @@
 import type { ActorRole } from './actor.js';
 import type { CaseEventDataMap, CaseEventType } from './case/events.js';
 import type { CaseStatus } from './case/state.js';
-import type { AttachmentKind, CaseKind, Channel, NoteType, ResolutionOutcome, Satisfaction, SlaClock, Urgency, VisitReason } from './case/vocabulary.js';
+import type { AdoptionKind, AdoptionLevel, AttachmentKind, CaseKind, Channel, NoteType, ResolutionOutcome, Satisfaction, SlaClock, Urgency, VisitReason } from './case/vocabulary.js';
 import type { ClockState } from './sla/clocks.js';
 
 /**
@@ -46,6 +46,9 @@ export interface Labels {
   readonly outcome: Readonly<Record<ResolutionOutcome, string>>;
   readonly satisfaction: Readonly<Record<Satisfaction, string>>;
   readonly attachmentKind: Readonly<Record<AttachmentKind, string>>;
+  /** The level an opinion was adopted at (区级采用). */
+  readonly adoptionLevel: Readonly<Record<AdoptionLevel, string>>;
+  readonly adoptionKind: Readonly<Record<AdoptionKind, string>>;
   readonly role: Readonly<Record<ActorRole, string>>;
   /** The step an SLA clock times, as a sentence names it (办理已超时). */
   readonly clock: Readonly<Record<SlaClock, string>>;
@@ -96,6 +99,8 @@ const ZH_CN: Labels = {
   },
   satisfaction: { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意' },
   attachmentKind: { photo: '照片', document: '文件', audio: '录音', agreement: '协议书' },
+  adoptionLevel: { community: '社区（村）级', town: '镇街级', county: '县区级', city: '市级', province: '省级', national: '国家级' },
+  adoptionKind: { adopted: '采用', annotated: '批示' },
   role: { clerk: '信息员', coordinator: '协调员', leader: '领导', auditor: '审计员', admin: '管理员', system: '系统', public: '群众' },
   clock: { accept: '受理', resolve: '办理', annotate: '批示', callback: '回访' },
   deadline: { accept: '受理时限', resolve: '办理时限', annotate: '批示时限', callback: '回访时限' },
@@ -120,6 +125,7 @@ const ZH_CN: Labels = {
     SlaWarningRaised: '时限预警',
     SlaBreached: '超时',
     AttachmentAdded: '添加附件',
+    SuggestionAdopted: '采用批示',
   },
   events: {
     CaseFiled: (d, n) =>
@@ -146,6 +152,8 @@ const ZH_CN: Labels = {
     SlaWarningRaised: (d, n) => `${ZH_CN.deadline[d.clock]}即将到期（截止 ${n.time(d.dueAt)}）`,
     SlaBreached: (d, n) => `${ZH_CN.clock[d.clock]}已超时（时限 ${n.time(d.dueAt)}）`,
     AttachmentAdded: (d, n) => `添加${label(ZH_CN.attachmentKind, d.kind)}「${n.text(d.name)}」（SHA-256 ${d.sha256.slice(0, 12)}…）${d.description ? `：${n.text(d.description)}` : ''}`,
+    SuggestionAdopted: (d, n) =>
+      `获${label(ZH_CN.adoptionLevel, d.level)}${label(ZH_CN.adoptionKind, d.kind)}：${n.text(d.body)}${d.note ? `（${n.text(d.note)}）` : ''}`,
   },
   anonymous: '匿名',
   handedTo: (unit) => `交${unit}办理（督办）`,
@@ -185,6 +193,8 @@ const EN: Labels = {
   },
   satisfaction: { satisfied: 'satisfied', basically_satisfied: 'basically satisfied', unsatisfied: 'unsatisfied' },
   attachmentKind: { photo: 'photo', document: 'document', audio: 'recording', agreement: 'agreement' },
+  adoptionLevel: { community: 'community', town: 'town', county: 'county', city: 'city', province: 'province', national: 'national' },
+  adoptionKind: { adopted: 'adopted', annotated: 'annotated' },
   role: { clerk: 'intake clerk', coordinator: 'coordinator', leader: 'leader', auditor: 'auditor', admin: 'administrator', system: 'system', public: 'resident' },
   clock: { accept: 'accept', resolve: 'resolve', annotate: 'annotate', callback: 'callback' },
   deadline: { accept: 'accept', resolve: 'resolve', annotate: 'annotate', callback: 'call back' },
@@ -209,6 +219,7 @@ const EN: Labels = {
     SlaWarningRaised: 'deadline warning',
     SlaBreached: 'deadline breached',
     AttachmentAdded: 'attachment added',
+    SuggestionAdopted: 'adopted',
   },
   events: {
     CaseFiled: (d, n) =>
@@ -235,6 +246,8 @@ const EN: Labels = {
     SlaWarningRaised: (d, n) => `the ${EN.clock[d.clock]} deadline is near (due ${n.time(d.dueAt)})`,
     SlaBreached: (d, n) => `the ${EN.clock[d.clock]} deadline was missed (due ${n.time(d.dueAt)})`,
     AttachmentAdded: (d, n) => `attached a ${label(EN.attachmentKind, d.kind)} "${n.text(d.name)}" (SHA-256 ${d.sha256.slice(0, 12)}…)${d.description ? `: ${n.text(d.description)}` : ''}`,
+    SuggestionAdopted: (d, n) =>
+      `${label(EN.adoptionKind, d.kind)} at ${label(EN.adoptionLevel, d.level)} level: ${n.text(d.body)}${d.note ? ` (${n.text(d.note)})` : ''}`,
   },
   anonymous: 'anonymous',
   handedTo: (unit) => `handed to ${unit} under supervision`,

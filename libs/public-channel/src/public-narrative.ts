@@ -1,4 +1,4 @@
-import { currentDeadlines, label, labelsFor, type CaseEventDataMap, type CaseEventType, type Clock, type Language, type OrgLevel, type OrgTree } from '#domain';
+import { currentDeadlines, label, labelsFor, type AdoptionLevel, type CaseEventDataMap, type CaseEventType, type Clock, type Language, type OrgLevel, type OrgTree } from '#domain';
 
 /**
  * How the public timeline tells a resident what happened to their case: which level holds it,
@@ -20,6 +20,12 @@ const LEVEL: Record<Language, Record<OrgLevel, string>> = {
   en: { city: 'city', county: 'county', town: 'town', community: 'community', grid: 'grid' },
 };
 
+/** Adoption levels as the timeline says them; they reach above the org tree (province, nation). */
+const ADOPTION_LEVEL: Record<Language, Record<AdoptionLevel, string>> = {
+  'zh-CN': { community: '社区村级', town: '街道乡镇级', county: '区县级', city: '市级', province: '省级', national: '国家级' },
+  en: { community: 'community', town: 'town', county: 'county', city: 'city', province: 'province', national: 'national' },
+};
+
 const ZH: Say = {
   CaseFiled: (d, unit) => `您的反映已提交至${unit(d.unitId)}`,
   CaseAccepted: () => '已受理，正在协调办理',
@@ -36,6 +42,8 @@ const ZH: Say = {
   CaseWithdrawn: () => '已撤回',
   CaseMerged: () => '与反映同一问题的案件合并办理',
   DeadlineExtended: (d) => `办理时限延长 ${d.workingDays} 个工作日`,
+  // The level and the kind only: what was adopted is staff's text.
+  SuggestionAdopted: (d) => `您反映的意见获${ADOPTION_LEVEL['zh-CN'][d.level]}${label(labelsFor('zh-CN').adoptionKind, d.kind)}`,
 };
 
 const EN: Say = {
@@ -54,6 +62,8 @@ const EN: Say = {
   CaseWithdrawn: () => 'Withdrawn',
   CaseMerged: () => 'Joined with a case about the same matter',
   DeadlineExtended: (d) => `Deadline extended by ${d.workingDays} working days`,
+  SuggestionAdopted: (d) =>
+    d.kind === 'annotated' ? `A ${ADOPTION_LEVEL.en[d.level]} leader gave instructions on your opinion` : `Your opinion was adopted at ${ADOPTION_LEVEL.en[d.level]} level`,
 };
 
 const SAY: Record<Language, Say> = { 'zh-CN': ZH, en: EN };

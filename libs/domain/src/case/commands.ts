@@ -1,7 +1,7 @@
 import type { Actor, UserActor } from '../actor.js';
 import type { PublicAccess, SlaAlert } from './events.js';
 import type { CaseState } from './state.js';
-import type { AttachmentFacts, CaseFiling, NoteType, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
+import type { AdoptionKind, AdoptionLevel, AttachmentFacts, CaseFiling, NoteType, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
 
 /** What every command carries: the case, who acts, and when (the domain reads no clock). */
 type CommandOn<T extends string> = {
@@ -37,6 +37,17 @@ export type AssignCase = CommandOn<'AssignCase'> & { readonly assignee: UserActo
 export type AddNote = CommandOn<'AddNote'> & { readonly noteType: NoteType; readonly text: string };
 /** The file is already stored under its hash; the command records it on the case. */
 export type AddAttachment = CommandOn<'AddAttachment'> & { readonly attachment: AttachmentFacts };
+/**
+ * Records that the opinion was adopted or annotated at a level. The caller checks the bulletin
+ * it names (published, readable, holding the case); the domain checks who may record it.
+ */
+export type AdoptSuggestion = CommandOn<'AdoptSuggestion'> & {
+  readonly level: AdoptionLevel;
+  readonly kind: AdoptionKind;
+  readonly body: string;
+  readonly note?: string;
+  readonly bulletinId?: string;
+};
 export type TransferCase = CommandOn<'TransferCase'> & { readonly toUnitId: string; readonly reason: string };
 export type EscalateCase = CommandOn<'EscalateCase'> & { readonly reason: string };
 export type RequestAnnotation = CommandOn<'RequestAnnotation'> & { readonly summary: string };
@@ -65,6 +76,7 @@ export type CaseCommand =
   | AssignCase
   | AddNote
   | AddAttachment
+  | AdoptSuggestion
   | TransferCase
   | EscalateCase
   | RequestAnnotation

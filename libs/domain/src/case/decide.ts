@@ -6,6 +6,7 @@ import { isSlaCommand, slaCommandRefusal } from '../sla/sla-commands.js';
 import type {
   AddAttachment,
   AddNote,
+  AdoptSuggestion,
   AnnotateCase,
   AssignCase,
   CaseCommand,
@@ -56,6 +57,8 @@ export function decide(command: CaseCommand, state: CaseState, { org, clocks }: 
       return [addNote(command, state)];
     case 'AddAttachment':
       return [addAttachment(command, state)];
+    case 'AdoptSuggestion':
+      return [adopt(command, state)];
     case 'TransferCase':
       return [transfer(command, state, org)];
     case 'EscalateCase':
@@ -142,6 +145,19 @@ function addAttachment({ attachment }: AddAttachment, current: ExistingCase): Ca
     throw new LimitReachedError('attachments', max, `case ${current.number} already holds ${max} attachments, the most a case may hold`);
   }
   return { type: 'AttachmentAdded', data: attachment };
+}
+
+/** One more adoption, while the case has room for it (a runaway script cannot grow the stream without bound). */
+function adopt({ level, kind, body, note, bulletinId }: AdoptSuggestion, current: ExistingCase): CaseEvent {
+  const max = CASE_LIMITS.adoptions;
+  // A case folded before adoptions existed has no list yet.
+  if ((current.adoptions ?? []).length >= max) {
+    throw new LimitReachedError('adoptions', max, `case ${current.number} already records ${max} adoptions, the most a case may hold`);
+  }
+  return {
+    type: 'SuggestionAdopted',
+    data: { level, kind, body: requireText('body', body), note: note ?? null, bulletinId: bulletinId ?? null },
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { RecordedDeadline } from '../sla/clocks.js';
-import type { AttachmentFacts, CaseFiling, NoteType, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
+import type { AdoptionFacts, AttachmentFacts, CaseFiling, NoteType, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
 
 /** The schema version every case event is written with today. */
 export const CURRENT_SCHEMA_VERSION = 1;
@@ -24,6 +24,7 @@ export const CASE_EVENT_TYPES = [
   'SlaWarningRaised',
   'SlaBreached',
   'AttachmentAdded',
+  'SuggestionAdopted',
 ] as const;
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 
@@ -64,6 +65,8 @@ export type CaseEventDataMap = {
   SlaWarningRaised: SlaAlert;
   SlaBreached: SlaAlert;
   AttachmentAdded: AttachmentFacts;
+  /** Adopted or annotated at a level (采用 / 批示): earns the filer points in the appraisal. */
+  SuggestionAdopted: AdoptionFacts;
 };
 
 /** How a resident proves a public filing is theirs: the salted digest of the access code they were shown once. */

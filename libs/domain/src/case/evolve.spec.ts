@@ -29,6 +29,7 @@ describe('evolve', () => {
       'SlaWarningRaised',
       'SlaBreached',
       'AttachmentAdded',
+      'SuggestionAdopted',
     ]);
   });
 
@@ -56,6 +57,7 @@ describe('evolve', () => {
       unitsVisited: ['hd-dg-1'],
       extensions: [],
       attachments: [],
+      adoptions: [],
       publicAccess: null,
       createdAt: AT,
       updatedAt: AT,

@@ -78,6 +78,9 @@ function step(state: CaseState, event: CaseEvent, meta: CaseEventMeta, lists: Fo
       return { ...current, extensions: appended(current.extensions, { ...event.data, at: meta.at }, lists) };
     case 'AttachmentAdded':
       return { ...current, attachments: appended(current.attachments, { ...event.data, actorId: meta.actorId, at: meta.at }, lists) };
+    case 'SuggestionAdopted':
+      // A state folded before adoptions existed (a read model row being continued) has no list yet.
+      return { ...current, adoptions: appended(current.adoptions ?? [], { ...event.data, actorId: meta.actorId, at: meta.at }, lists) };
     case 'SlaWarningRaised':
     case 'SlaBreached':
       // Deadlines are tracked by the SLA clocks; the case itself does not change.
@@ -126,6 +129,7 @@ function filedCase(data: CaseEventDataMap['CaseFiled'], meta: CaseEventMeta): Ex
     unitsVisited: [unitId],
     extensions: [],
     attachments: [],
+    adoptions: [],
     publicAccess: publicAccess ?? null,
     createdAt: meta.at,
     updatedAt: meta.at,

@@ -1,5 +1,5 @@
 import { hasRole, isPublicActor, isSystemActor, type Actor, type ActorRole } from '../actor.js';
-import { ForbiddenError, IllegalTransitionError, InvalidError, type DomainError } from '../errors.js';
+import { ForbiddenError, IllegalTransitionError, InvalidError, NotFoundError, type DomainError } from '../errors.js';
 import { unitLabel, type OrgLevel, type OrgTree } from '../org-tree.js';
 import type { Clock } from '../sla/clocks.js';
 import { extendableClocks } from '../sla/sla-commands.js';
@@ -38,6 +38,11 @@ type CommandRule = {
 type MoveRule = CommandRule & {
   /** The states the case may be in. */
   readonly from: readonly CaseStatus[];
+  /**
+   * Whose the case must be: by default the actor acts on the case's current unit (it lies in
+   * their subtree); `read` asks only that they may read it (it has passed through their subtree).
+   */
+  readonly scope?: 'act' | 'read';
 };
 
 // A resident files through the public channel, to a community or grid only (decide checks the level).
@@ -52,6 +57,14 @@ const MOVE_RULES: Record<CaseMoveType, MoveRule> = {
   AddNote: { roles: ['coordinator', 'clerk'], from: OPEN_STATUSES, verb: 'add a note to' },
   // Whoever may add a note may attach a file (API.md, "Attachments").
   AddAttachment: { roles: ['coordinator', 'clerk'], from: OPEN_STATUSES, verb: 'attach a file to' },
+  // Adoption is news of what happened to a reported opinion, recorded wherever it was reported
+  // to: whoever may read the case, even after it has been closed.
+  AdoptSuggestion: {
+    roles: ['coordinator', 'leader'],
+    from: ['filed', 'in_coordination', 'awaiting_annotation', 'resolved', 'closed'],
+    verb: 'record an adoption of',
+    scope: 'read',
+  },
   TransferCase: { roles: ['coordinator'], from: ['filed', 'in_coordination'], verb: 'transfer' },
   // The system's own escalation on a breach is EscalateOnBreach, which the clocks must allow too.
   EscalateCase: { roles: ['coordinator', 'system'], from: ['filed', 'in_coordination'], verb: 'escalate' },
@@ -119,9 +132,13 @@ export function scopeRefusal(actor: Actor, unitId: string, org: OrgTree, subject
  * state, and what the org tree rules out. Checks on the command's own fields are decide's.
  */
 export function moveRefusal(type: CaseMoveType, current: ExistingCase, actor: Actor, org: OrgTree): DomainError | null {
+  const scope =
+    MOVE_RULES[type].scope === 'read'
+      ? canRead(current, actor, org) ? null : new NotFoundError('case', current.id)
+      : scopeRefusal(actor, current.unitId, org, 'this case is at');
   return (
     roleRefusal(type, actor) ??
-    scopeRefusal(actor, current.unitId, org, 'this case is at') ??
+    scope ??
     statusRefusal(type, current.status) ??
     orgTreeRefusal(type, current.unitId, org)
   );

@@ -1,5 +1,5 @@
 import type { PublicAccess } from './events.js';
-import type { AttachmentFacts, NoteType, CaseFiling, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
+import type { AdoptionFacts, AttachmentFacts, NoteType, CaseFiling, ResolutionOutcome, Satisfaction, SlaClock } from './vocabulary.js';
 
 export const CASE_STATUSES = [
   'filed',
@@ -62,6 +62,11 @@ export type CaseAttachment = AttachmentFacts & {
   readonly at: string;
 };
 
+export type CaseAdoption = AdoptionFacts & {
+  readonly actorId: string;
+  readonly at: string;
+};
+
 export type DeadlineExtension = {
   readonly clock: SlaClock;
   readonly workingDays: number;
@@ -89,6 +94,8 @@ export type ExistingCase = CaseFiling & {
   readonly unitsVisited: readonly string[];
   readonly extensions: readonly DeadlineExtension[];
   readonly attachments: readonly CaseAttachment[];
+  /** Where the opinion was adopted or annotated (采用 / 批示), oldest first. */
+  readonly adoptions: readonly CaseAdoption[];
   /** Set when a resident filed the case through the public channel. */
   readonly publicAccess: PublicAccess | null;
   readonly createdAt: string;

@@ -43,6 +43,8 @@ export const TEXT_LIMITS = {
   noteText: 5000,
   attachmentName: 200,
   attachmentDescription: 500,
+  adoptionBody: 5000,
+  adoptionNote: 2000,
 } as const;
 
 /**
@@ -52,7 +54,30 @@ export const TEXT_LIMITS = {
 export const CASE_LIMITS = {
   notes: 2_000,
   attachments: 50,
+  adoptions: 100,
 } as const;
+
+/**
+ * The levels at which a reported opinion can be adopted or annotated (采用 / 批示): the org tree's
+ * levels down to the community, and the two above the city that a city's network reports to.
+ */
+export const ADOPTION_LEVELS = ['community', 'town', 'county', 'city', 'province', 'national'] as const;
+export type AdoptionLevel = (typeof ADOPTION_LEVELS)[number];
+
+/** `adopted`: the opinion was taken up (采用); `annotated`: a leader wrote an instruction on it (批示). */
+export const ADOPTION_KINDS = ['adopted', 'annotated'] as const;
+export type AdoptionKind = (typeof ADOPTION_KINDS)[number];
+
+/** An adoption as the case records it; the points it earns are looked up when the appraisal is made. */
+export type AdoptionFacts = {
+  readonly level: AdoptionLevel;
+  readonly kind: AdoptionKind;
+  /** What was adopted, or the leader's instruction. */
+  readonly body: string;
+  readonly note: string | null;
+  /** The bulletin (简报) the opinion was reported in, when it was adopted from one. */
+  readonly bulletinId: string | null;
+};
 
 /** What an attached file is to the case (API.md, "Attachments"). */
 export const ATTACHMENT_KINDS = ['photo', 'document', 'audio', 'agreement'] as const;

@@ -122,6 +122,7 @@ export function evolveClocks(current: CaseClocks, event: CaseEvent, meta: CaseEv
     case 'CaseAssigned':
     case 'NoteAdded':
     case 'AttachmentAdded':
+    case 'SuggestionAdopted':
       return runs.done();
   }
 }
