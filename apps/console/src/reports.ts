@@ -1,5 +1,5 @@
-import type { OrgLevel } from '#domain';
-import type { AdoptionLevel, Hotspot } from './api/types.js';
+import type { AdoptionLevel, OrgLevel } from '#domain';
+import type { Hotspot } from './api/types.js';
 
 /** A rate in [0, 1] as a percentage, or a dash when it has no denominator (null). */
 export function rateText(rate: number | null | undefined, formatPercent: (rate: number) => string): string {

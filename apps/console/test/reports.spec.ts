@@ -59,12 +59,12 @@ describe('heat shading', () => {
     const spot = (term: string, kind: Hotspot['kind'], unitId: string, count: number): Hotspot => ({ term, kind, unitId, count, previousCount: 0 });
     const grid = heatGrid([
       spot('停车', 'dispute', 'hd-dg-1', 7),
-      spot('噪音', 'complaint', 'hd-dg-2', 4),
+      spot('噪音', 'grievance', 'hd-dg-2', 4),
       spot('停车', 'dispute', 'hd-dg-2', 2),
       spot('停车', 'suggestion', 'hd-dg-1', 1),
     ]);
     expect(grid.units).toEqual(['hd-dg-1', 'hd-dg-2']);
-    expect(grid.rows.map((row) => `${row.term}/${row.kind}`)).toEqual(['停车/dispute', '噪音/complaint', '停车/suggestion']);
+    expect(grid.rows.map((row) => `${row.term}/${row.kind}`)).toEqual(['停车/dispute', '噪音/grievance', '停车/suggestion']);
     expect(grid.rows[0]!.cells.get('hd-dg-2')?.count).toBe(2);
     expect(grid.rows[1]!.cells.has('hd-dg-1')).toBe(false);
     expect(grid.max).toBe(7);

@@ -1,5 +1,7 @@
 /** The shapes of the API's answers (shared/API.md), typed with the domain's own vocabulary. */
 import type {
+  AdoptionKind,
+  AdoptionLevel,
   CaseAction,
   CaseAttachment,
   CaseEventDataMap,
@@ -225,12 +227,6 @@ export interface PublicCase {
 }
 
 export type { Satisfaction };
-
-/** 社情民意: the levels at which a suggestion is adopted or annotated (`POST /cases/{id}/adoptions`). */
-export const ADOPTION_LEVELS = ['community', 'town', 'county', 'city', 'province', 'national'] as const;
-export type AdoptionLevel = (typeof ADOPTION_LEVELS)[number];
-export const ADOPTION_KINDS = ['adopted', 'annotated'] as const;
-export type AdoptionKind = (typeof ADOPTION_KINDS)[number];
 
 export type BulletinStatus = 'draft' | 'published';
 

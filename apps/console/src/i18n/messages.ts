@@ -20,6 +20,8 @@ const LABEL_TABLES = {
   outcome: 'outcome',
   satisfaction: 'satisfaction',
   attachmentKind: 'attachmentKind',
+  adoptionLevel: 'adoptionLevel',
+  adoptionKind: 'adoptionKind',
   role: 'role',
   clock: 'deadline',
   deadline: 'clockState',

@@ -1,6 +1,7 @@
+import { ADOPTION_LEVELS, TEXT_LIMITS, type AdoptionLevel } from '#domain';
 import { useState, type FormEvent } from 'react';
 import { get, openDocument, patch, post, readYourWrites } from '../api/client.js';
-import { ADOPTION_LEVELS, type AdoptionLevel, type Bulletin, type BulletinItem, type BulletinList, type Published } from '../api/types.js';
+import type { Adoption, Bulletin, CaseView, BulletinItem, BulletinList, Published } from '../api/types.js';
 import { clearPickedCases, usePickedCases, type PickedCase } from '../bulletin-selection.js';
 import { ErrorNotice, ExportButton, Field, LoadFailed, LoadFailedPage, Loading, Options, PageHeader, Pager, SubmitButton, charCount, pageCount, useBusy } from '../components.js';
 import { checkText, collect, problemText, type Problems } from '../forms/problems.js';
@@ -12,7 +13,7 @@ import { useCommandForm } from '../use-command-form.js';
 import { useResource } from '../use-resource.js';
 
 const PAGE_SIZE = 20;
-const LIMITS = { title: 200, editorNote: 2000, body: 5000, note: 2000 } as const;
+const LIMITS = { title: TEXT_LIMITS.title, editorNote: TEXT_LIMITS.comment, body: TEXT_LIMITS.adoptionBody, note: TEXT_LIMITS.adoptionNote } as const;
 
 const bulletinPath = (id: string) => `/api/v1/bulletins/${encodeURIComponent(id)}`;
 
@@ -324,7 +325,7 @@ export function BulletinPage({ id }: { readonly id: string }) {
               <span className="case-number">{item.number}</span> · {t(`kind.${item.kind}`)} · {item.unitName ?? units.name(item.unitId)}
             </p>
             {item.summary && <p className="bulletin-summary">{item.summary}</p>}
-            <Adoptions item={item} />
+            <AdoptionList adoptions={item.adoptions} />
             {!draft && leader && myLevel && <AnnotateForm bulletinId={id} item={item} level={adoptionLevelOf(myLevel)} done={bulletin.reload} />}
           </li>
         ))}
@@ -333,14 +334,15 @@ export function BulletinPage({ id }: { readonly id: string }) {
   );
 }
 
-function Adoptions({ item }: { readonly item: BulletinItem }) {
+/** Where a case's opinion was adopted or annotated, newest last. */
+export function AdoptionList({ adoptions }: { readonly adoptions: readonly Adoption[] | undefined }) {
   const { t, formatTime } = useI18n();
-  if (!item.adoptions?.length) return null;
+  if (!adoptions?.length) return null;
   return (
     <ul className="adoptions" aria-label={t('adoption.list')}>
-      {item.adoptions.map((adoption, i) => (
+      {adoptions.map((adoption, i) => (
         <li key={i} className={`adoption adoption-${adoption.kind}`}>
-          <span className="badge">{t('adoption.badge', { level: t(`adoption.level.${adoption.level}`), kind: t(`adoption.kind.${adoption.kind}`) })}</span>{' '}
+          <span className="badge">{t('adoption.badge', { level: t(`adoptionLevel.${adoption.level}`), kind: t(`adoptionKind.${adoption.kind}`) })}</span>{' '}
           <span className="adoption-body">{adoption.body}</span>
           {adoption.note && <span className="adoption-note"> （{adoption.note}）</span>}
           {(adoption.actorName || adoption.at) && (
@@ -378,7 +380,7 @@ function AnnotateForm({ bulletinId, item, level, done }: { readonly bulletinId: 
   return (
     <form ref={form} className="form form-inline" onSubmit={submit} noValidate aria-label={t('bulletin.annotateItem', { title: item.title })}>
       {error !== null && <ErrorNotice error={error} />}
-      <Field label={t('bulletin.instruction', { level: t(`adoption.level.${level}`) })} required error={problemText(problems.body, t)} hint={charCount(body, LIMITS.body, t)}>
+      <Field label={t('bulletin.instruction', { level: t(`adoptionLevel.${level}`) })} required error={problemText(problems.body, t)} hint={charCount(body, LIMITS.body, t)}>
         {(control) => <textarea {...control} name="body" rows={3} value={body} onChange={(e) => setBody(e.target.value)} />}
       </Field>
       <div className="form-actions">
@@ -392,7 +394,19 @@ function AnnotateForm({ bulletinId, item, level, done }: { readonly bulletinId: 
 }
 
 /** 采用: a coordinator records that a case's opinion was adopted, at any level, on the case page. */
-export function AdoptionForm({ caseId, done }: { readonly caseId: string; readonly done: () => void }) {
+export function AdoptionPanel({ view, canRecord, done }: { readonly view: CaseView; readonly canRecord: boolean; readonly done: () => void }) {
+  const { t } = useI18n();
+  if (!canRecord && !view.adoptions?.length) return null;
+  return (
+    <section className="card adoption-panel" aria-labelledby="adoption-title">
+      <h2 id="adoption-title">{t('adoption.list')}</h2>
+      <AdoptionList adoptions={view.adoptions} />
+      {canRecord && <AdoptionForm caseId={view.id} done={done} />}
+    </section>
+  );
+}
+
+function AdoptionForm({ caseId, done }: { readonly caseId: string; readonly done: () => void }) {
   const { t } = useI18n();
   const [level, setLevel] = useState<AdoptionLevel | ''>('');
   const [body, setBody] = useState('');
@@ -415,8 +429,7 @@ export function AdoptionForm({ caseId, done }: { readonly caseId: string; readon
     },
   );
   return (
-    <section className="card adoption-panel" aria-labelledby="adoption-title">
-      <h2 id="adoption-title">{t('adoption.record')}</h2>
+    <>
       {saved && (
         <p className="notice notice-success" role="status">
           {t('adoption.recorded')}
@@ -427,7 +440,7 @@ export function AdoptionForm({ caseId, done }: { readonly caseId: string; readon
         <Field label={t('adoption.levelField')} required error={problemText(problems.level, t)}>
           {(control) => (
             <select {...control} name="level" value={level} onChange={(e) => setLevel(e.target.value as AdoptionLevel)}>
-              <Options values={ADOPTION_LEVELS} label={(value) => t(`adoption.level.${value}`)} empty={t('common.choose')} />
+              <Options values={ADOPTION_LEVELS} label={(value) => t(`adoptionLevel.${value}`)} empty={t('common.choose')} />
             </select>
           )}
         </Field>
@@ -439,7 +452,7 @@ export function AdoptionForm({ caseId, done }: { readonly caseId: string; readon
         </Field>
         <SubmitButton busy={busy} label={t('adoption.record')} busyLabel={t('common.submitting')} />
       </form>
-    </section>
+    </>
   );
 }
 

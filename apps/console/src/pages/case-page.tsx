@@ -8,7 +8,7 @@ import { useSession } from '../session.js';
 import { useResource } from '../use-resource.js';
 import { ActionForm } from './action-form.js';
 import { AttachmentsPanel } from './attachments-panel.js';
-import { AdoptionForm } from './bulletins-page.js';
+import { AdoptionPanel } from './bulletins-page.js';
 import { AsOfPanel, DossierButton, VerifyBadge } from './audit-panel.js';
 import { CaseReport, CaseStanding, CaseWork, Deadlines } from './case-facts.js';
 import { Timeline } from './timeline.js';
@@ -152,7 +152,7 @@ export function CasePage({ id }: { readonly id: string }) {
             <VerifyBadge caseId={view.id} revision={view.revision} />
             <DossierButton caseId={view.id} />
           </section>
-          {session.has('coordinator') && <AdoptionForm caseId={view.id} done={detail.reload} />}
+          <AdoptionPanel view={view} canRecord={session.has('coordinator')} done={detail.reload} />
           {auditing && history.data && <AsOfPanel caseId={view.id} events={history.data.events} picked={picked} onPick={setPicked} />}
         </aside>
       </div>
