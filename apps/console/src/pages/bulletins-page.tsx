@@ -164,12 +164,13 @@ function ComposeForm({ existing }: { readonly existing: Bulletin | null }) {
       caseIds: draft.items.length === 0 ? { key: 'bulletin.noItems' } : undefined,
     });
   const save = async (): Promise<string> => {
-    const body = { title: draft.title, caseIds: draft.items.map((item) => item.id), editorNote: draft.editorNote || undefined };
+    const body = { title: draft.title, caseIds: draft.items.map((item) => item.id) };
     if (savedId) {
-      await patch(bulletinPath(savedId), body);
+      // A revision's null removes a note the draft had.
+      await patch(bulletinPath(savedId), { ...body, editorNote: draft.editorNote || null });
       return savedId;
     }
-    const created = await post<{ id: string }>('/api/v1/bulletins', { unitId, ...body });
+    const created = await post<{ id: string }>('/api/v1/bulletins', { unitId, ...body, ...(draft.editorNote ? { editorNote: draft.editorNote } : {}) });
     setSavedId(created.id);
     return created.id;
   };
