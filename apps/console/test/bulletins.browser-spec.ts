@@ -92,6 +92,54 @@ describeInBrowser('console 社情民意')('the console: bulletins, appraisal, ra
       await shows(item.locator('.adoptions'), '镇街级批示');
       await shows(item.locator('.adoptions'), '请城管科本周内完成维修并回复。');
       await h.screenshot(page, 'bulletin-annotated');
+
+      // The printable page opens in a tab of its own.
+      const [printable] = await Promise.all([page.context().waitForEvent('page'), page.getByRole('button', { name: '打印版' }).click()]);
+      await printable.waitForURL(/^blob:/);
+      await printable.getByText('路灯维修问题专报').first().waitFor();
+    },
+    SLOW,
+  );
+
+  it(
+    'a draft is saved, opened again, changed and published from its page as the next issue',
+    async () => {
+      const page = await h.loginAs('hd-dg.coordinator');
+      await page.goto(`${h.base}/cases?q=${encodeURIComponent('停车')}`);
+      await page.getByRole('checkbox', { name: new RegExp(PARKING) }).check();
+      await page.getByRole('link', { name: '编辑简报' }).click();
+      await page.getByRole('button', { name: '存为草稿' }).click();
+      await shows(page.locator('.field', { hasText: '简报标题' }), '必填');
+      await page.getByLabel('简报标题').fill('停车问题');
+      await page.getByRole('button', { name: '存为草稿' }).click();
+      await shows(page.getByTestId('bulletin-issue'), '草稿');
+
+      await page.getByRole('link', { name: '修改草稿' }).click();
+      await page.getByLabel('简报标题').fill('停车难问题专报');
+      await page.getByRole('button', { name: '存为草稿' }).click();
+      await page.getByRole('heading', { name: '停车难问题专报' }).waitFor();
+      await page.getByRole('button', { name: '发布', exact: true }).click();
+      await shows(page.getByTestId('bulletin-issue'), /\d{4}年第2期/);
+      expect(await page.getByRole('link', { name: '修改草稿' }).count()).toBe(0);
+    },
+    SLOW,
+  );
+
+  it(
+    'a coordinator records on a case page that its opinion was adopted',
+    async () => {
+      const page = await h.loginAs('hd-dg.coordinator');
+      await page.goto(`${h.base}/cases?q=${encodeURIComponent('停车')}`);
+      await page.getByRole('link', { name: new RegExp(PARKING) }).click();
+      const form = page.getByRole('form', { name: '登记采用' });
+      await form.getByRole('button', { name: '登记采用' }).click();
+      await shows(form, '必填');
+      await form.getByLabel('采用层级').selectOption('county');
+      await form.getByLabel('采用情况').fill('区住建局采纳，增设临时停车位。');
+      await form.getByRole('button', { name: '登记采用' }).click();
+      await shows(page.getByRole('status'), '已登记采用。');
+      await shows(page.locator('.adoption-panel .adoptions'), '县区级采用');
+      await shows(page.locator('.adoption-panel .adoptions'), '区住建局采纳，增设临时停车位。');
     },
     SLOW,
   );
