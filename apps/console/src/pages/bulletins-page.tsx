@@ -1,5 +1,5 @@
 import { ADOPTION_LEVELS, TEXT_LIMITS, type AdoptionLevel } from '#domain';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { get, openDocument, patch, post, readYourWrites } from '../api/client.js';
 import type { Adoption, Bulletin, CaseView, BulletinItem, BulletinList, Published } from '../api/types.js';
 import { clearPickedCases, usePickedCases, type PickedCase } from '../bulletin-selection.js';
@@ -154,7 +154,9 @@ function ComposeForm({ existing }: { readonly existing: Bulletin | null }) {
   );
   const [savedId, setSavedId] = useState<string | null>(existing?.id ?? null);
   const [preview, setPreview] = useState(false);
-  const [intent, setIntent] = useState<'save' | 'publish'>('save');
+  // Which of the two submit buttons sent the form: a ref, read when the submit runs, not after a render.
+  const intent = useRef<'save' | 'publish'>('save');
+  const [busyIntent, setBusyIntent] = useState<'save' | 'publish'>('save');
   const unitId = existing?.unitId ?? me.unitId;
 
   const check = (): Problems =>
@@ -175,8 +177,10 @@ function ComposeForm({ existing }: { readonly existing: Bulletin | null }) {
     return created.id;
   };
   const { problems, error, busy, form, submit } = useCommandForm(check, async () => {
+    const publishing = intent.current === 'publish';
+    setBusyIntent(intent.current);
     const bulletinId = await save();
-    if (intent === 'publish') await post<Published>(`${bulletinPath(bulletinId)}/publish`, {});
+    if (publishing) await post<Published>(`${bulletinPath(bulletinId)}/publish`, {});
     if (!existing) clearPickedCases();
     navigate(`/bulletins/${bulletinId}`);
   });
@@ -239,11 +243,11 @@ function ComposeForm({ existing }: { readonly existing: Bulletin | null }) {
           <button type="button" className="button" onClick={() => setPreview(!preview)} aria-expanded={preview}>
             {t(preview ? 'bulletin.hidePreview' : 'bulletin.preview')}
           </button>
-          <button type="submit" className="button" disabled={busy} onClick={() => setIntent('save')}>
-            {busy && intent === 'save' ? t('common.submitting') : t('bulletin.saveDraft')}
+          <button type="submit" className="button" disabled={busy} onClick={() => (intent.current = 'save')}>
+            {busy && busyIntent === 'save' ? t('common.submitting') : t('bulletin.saveDraft')}
           </button>
-          <button type="submit" className="button button-primary" disabled={busy} onClick={() => setIntent('publish')}>
-            {busy && intent === 'publish' ? t('common.submitting') : t('bulletin.publish')}
+          <button type="submit" className="button button-primary" disabled={busy} onClick={() => (intent.current = 'publish')}>
+            {busy && busyIntent === 'publish' ? t('common.submitting') : t('bulletin.publish')}
           </button>
         </div>
       </form>
