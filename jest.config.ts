@@ -1,6 +1,6 @@
 import type { Config } from 'jest';
 
-const libs = ['domain', 'event-store', 'database', 'projections', 'accounts', 'cases', 'notifications', 'jobs', 'sla', 'platform', 'audit', 'reporting', 'runtime', 'testing', 'attachments', 'public-channel'];
+const libs = ['domain', 'event-store', 'database', 'projections', 'accounts', 'cases', 'notifications', 'jobs', 'sla', 'platform', 'audit', 'reporting', 'runtime', 'testing', 'attachments', 'public-channel', 'bulletins'];
 
 /** Shared by every project: TypeScript as ESM, `.js` suffixes stripped, `#lib` imports mapped to source. */
 const common: Config = {

@@ -1,4 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import { CaseCommands } from '#cases';
+import type { AdoptionKind, AdoptionLevel } from '#domain';
 import { SLA_QUEUE, dueSecond, slaJobId, type SlaTimerJob } from '#sla';
 import { eventually } from '#testing';
 import { Api, expectError, expectFieldError, type Filed } from './support/api.js';
@@ -299,11 +301,11 @@ describe('statistics and the information officers’ appraisal', () => {
         to: '2027-01-01T00:00:00+08:00',
         clerks: [
           // A B D E F G H W L K; accepted A B D E G H K; annotated B K; adopted B.
-          { userId: clerk, username: 'hd-dg-1.clerk', displayName: '东关社区信息员', unitId: 'hd-dg-1', filed: 10, accepted: 7, annotated: 2, adopted: 1 },
+          { userId: clerk, username: 'hd-dg-1.clerk', displayName: '东关社区信息员', unitId: 'hd-dg-1', filed: 10, accepted: 7, annotated: 2, adopted: 1, adoptions: 0, points: 0 },
           // C, partially adopted.
-          { userId: gridClerk, username: 'hd-dg-1-g1.clerk', displayName: 'hd-dg-1-g1信息员', unitId: 'hd-dg-1-g1', filed: 1, accepted: 1, annotated: 0, adopted: 1 },
-          { userId: await api.userId('hd-dg-1-a.clerk'), username: 'hd-dg-1-a.clerk', displayName: 'hd-dg-1信息员', unitId: 'hd-dg-1', filed: 0, accepted: 0, annotated: 0, adopted: 0 },
-          { userId: await api.userId('hd-dg-1-g2.clerk'), username: 'hd-dg-1-g2.clerk', displayName: 'hd-dg-1-g2信息员', unitId: 'hd-dg-1-g2', filed: 0, accepted: 0, annotated: 0, adopted: 0 },
+          { userId: gridClerk, username: 'hd-dg-1-g1.clerk', displayName: 'hd-dg-1-g1信息员', unitId: 'hd-dg-1-g1', filed: 1, accepted: 1, annotated: 0, adopted: 1, adoptions: 0, points: 0 },
+          { userId: await api.userId('hd-dg-1-a.clerk'), username: 'hd-dg-1-a.clerk', displayName: 'hd-dg-1信息员', unitId: 'hd-dg-1', filed: 0, accepted: 0, annotated: 0, adopted: 0, adoptions: 0, points: 0 },
+          { userId: await api.userId('hd-dg-1-g2.clerk'), username: 'hd-dg-1-g2.clerk', displayName: 'hd-dg-1-g2信息员', unitId: 'hd-dg-1-g2', filed: 0, accepted: 0, annotated: 0, adopted: 0, adoptions: 0, points: 0 },
         ],
       });
     });
@@ -326,6 +328,47 @@ describe('statistics and the information officers’ appraisal', () => {
         to: '2027-01-01T00:30:00+08:00',
         clerks: [{ username: 'hd-dg-1-g1.clerk', filed: 0, accepted: 0, annotated: 0, adopted: 0 }],
       });
+    });
+  });
+
+  describe('adoptions in the appraisal', () => {
+    /** Records an adoption through the command path, as the adoption route does, by a leader who may read the case. */
+    const adopt = async (name: string, [leader, unitId]: readonly [string, string], kind: AdoptionKind, level: AdoptionLevel) => {
+      const actor = { userId: await api.userId(leader), roles: ['leader' as const], unitId };
+      const result = await t.app.get(CaseCommands).execute(
+        { type: 'AdoptSuggestion', caseId: cases[name]!.id, actor, at: t.now().toISOString(), kind, level, body: '该建议已被采纳' },
+        { correlationId: `adopt-${name}-${kind}-${level}` },
+      );
+      lastPosition = Math.max(lastPosition, result.position);
+    };
+
+    it('counts the adoptions recorded in the period on the cases each clerk filed, at the policy’s points', async () => {
+      // Recorded on 1 January 2027 at 00:31, on cases filed in November; the period runs until 00:32.
+      t.advance(60_000);
+      const [town, county, city] = [['hd-dg.leader', 'hd-dg'], ['hd.leader', 'hd'], ['city.leader', 'sf']] as const;
+      await adopt('B', town, 'adopted', 'county'); // 4 points
+      await adopt('B', county, 'annotated', 'city'); // 15
+      await adopt('C', town, 'adopted', 'community'); // 1
+      await adopt('I', city, 'annotated', 'national'); // 50, hx-xh-1's clerk
+      t.advance(60_000);
+      const thisYear = await appraisal('city.leader');
+      expect(thisYear.clerks.map((row: { username: string; filed: number; adoptions: number; points: number }) => [row.username, row.filed, row.adoptions, row.points])).toEqual([
+        ['hd-dg-1.clerk', 1, 2, 19], // filed N this year
+        ['hd-dg-1-a.clerk', 0, 0, 0],
+        ['hd-dg-1-g1.clerk', 0, 1, 1],
+        ['hd-dg-1-g2.clerk', 0, 0, 0],
+        ['hx-xh-1.clerk', 0, 1, 50],
+      ]);
+      // Within the town's subtree only its clerks' cases count.
+      expect((await appraisal('hd-dg.leader', 'unitId=hd-dg-1-g1')).clerks).toEqual([expect.objectContaining({ username: 'hd-dg-1-g1.clerk', adoptions: 1, points: 1 })]);
+    });
+
+    it('leaves out adoptions recorded outside the period, whenever their case was filed', async () => {
+      const last = await appraisal('city.leader', NOVEMBER_AND_DECEMBER);
+      expect(last.clerks.every((row: { adoptions: number; points: number }) => row.adoptions === 0 && row.points === 0)).toBe(true);
+      expect(last.clerks[0]).toMatchObject({ username: 'hd-dg-1.clerk', filed: 10 });
+      const fromTheFirstAdoption = await appraisal('hd-dg-1.coordinator', 'from=2027-01-01T00:31:00%2B08:00&to=2027-01-01T00:31:01%2B08:00');
+      expect(fromTheFirstAdoption.clerks.find((row: { username: string }) => row.username === 'hd-dg-1.clerk')).toMatchObject({ filed: 0, adoptions: 2, points: 19 });
     });
   });
 

@@ -27,10 +27,19 @@ describe('SLA_POLICY_FILE', () => {
     expect(policy.clocks.accept.default).toEqual({ seconds: 60 });
   });
 
+  it('reads the adoption points and ranking weights, each merged over the defaults', async () => {
+    const policy = await loadSlaPolicy(await file(JSON.stringify({ adoptionPoints: { adopted: { city: 10 } }, rankingWeights: { satisfactionRate: 0.4 } })));
+    expect(policy.adoptionPoints.adopted).toEqual({ ...DEFAULT_SLA_POLICY.adoptionPoints.adopted, city: 10 });
+    expect(policy.adoptionPoints.annotated).toEqual(DEFAULT_SLA_POLICY.adoptionPoints.annotated);
+    expect(policy.rankingWeights).toEqual({ responseRate: 0.25, resolutionRate: 0.25, satisfactionRate: 0.4, onTimeRate: 0.25 });
+  });
+
   it.each([
     ['{"clocks":{"resolve":{"dispute":{"workingDays":0}}}}', 'clocks.resolve.dispute.workingDays'],
     ['{"warnAt":2}', 'warnAt'],
     ['{"clocks":{"lunch":{}}}', 'clocks.lunch'],
+    ['{"rankingWeights":{"onTimeRate":-1}}', 'rankingWeights.onTimeRate: must be a number ≥ 0'],
+    ['{"adoptionPoints":{"adopted":{"village":3}}}', 'adoptionPoints.adopted.village: unknown key'],
     ['{not json', 'is not JSON'],
   ])('stops start-up on %s, naming %s', async (text, named) => {
     const path = await file(text);

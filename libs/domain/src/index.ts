@@ -137,9 +137,11 @@ export {
   calendarOf,
   clockDuration,
   defaultOnBreach,
+  parseRankingWeights,
   parseSlaPolicy,
+  RANKED_RATES,
 } from './sla/policy.js';
-export type { ClockPolicy, OnBreach, SlaCalendar, SlaPolicy } from './sla/policy.js';
+export type { AdoptionPoints, ClockPolicy, OnBreach, RankedRate, RankingWeights, SlaCalendar, SlaPolicy } from './sla/policy.js';
 export {
   CLOCK_STATES,
   NO_CLOCKS,
@@ -159,3 +161,4 @@ export { extendableClocks, slaCommandRefusal } from './sla/sla-commands.js';
 export { ORG_TREE, SLA_POLICY } from './tokens.js';
 export { LANGUAGES, describeEvent, isLanguage, label, labelsFor, standalone } from './labels.js';
 export type { Labels, Language, Naming } from './labels.js';
+export * from './bulletin/index.js';

@@ -124,8 +124,8 @@ describe.each(backends)('notification dispatch on BullMQ (%s)', (_name, backendR
       request.on('end', () => {
         const body = Buffer.concat(chunks);
         const payload = JSON.parse(body.toString('utf8')) as WebhookPayload;
-        const refuse = refusals.get(payload.caseId) ?? 0;
-        if (typeof refuse === 'number' && refuse > 0) refusals.set(payload.caseId, refuse - 1);
+        const refuse = refusals.get(payload.caseId!) ?? 0;
+        if (typeof refuse === 'number' && refuse > 0) refusals.set(payload.caseId!, refuse - 1);
         const answered = refuse === 'always' || refuse > 0 ? 500 : 204;
         received.push({ headers: request.headers, body, payload, answered, at: Date.now() });
         if (answered === 500) response.writeHead(500, { 'Content-Type': 'text/plain' }).end('receiver down\n');

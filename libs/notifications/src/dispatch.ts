@@ -1,10 +1,12 @@
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { Pool, PoolClient } from 'pg';
+import { bulletinIdOf, bulletinStreamId, isBulletinStream, toBulletinEvent } from '#bulletins';
 import { caseIdOf, caseStreamId, foldCase, isCaseStream, type FoldedCase } from '#cases';
-import type { ExistingCase, OrgTree, SlaPolicy } from '#domain';
+import { foldBulletin, type ExistingCase, type OrgTree, type SlaPolicy } from '#domain';
 import type { EventStore, RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
 import { EmailDeliveryFailedError, type EmailChannel } from './email.js';
+import { bulletinNotificationFor } from './bulletin-notification.js';
 import type { InAppNotifications } from './in-app.js';
 import { isNotifyingEventType, notificationFor, type Notification } from './notification.js';
 import { resolveRecipients } from './recipients.js';
@@ -43,7 +45,7 @@ export class NotificationReactor implements Projection {
   async reset(_client: PoolClient): Promise<void> {}
 
   handles(event: RecordedEvent): boolean {
-    return isCaseStream(event.streamId) && isNotifyingEventType(event.type);
+    return (isCaseStream(event.streamId) && isNotifyingEventType(event.type)) || (isBulletinStream(event.streamId) && event.type === 'BulletinPublished');
   }
 
   async apply(_client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
@@ -53,6 +55,11 @@ export class NotificationReactor implements Projection {
     const histories = new Map<string, { events: readonly RecordedEvent[]; folded?: FoldedCase }>();
     const notifications: Notification[] = [];
     for (const event of notifying) {
+      if (isBulletinStream(event.streamId)) {
+        const notification = await this.bulletinNotification(event);
+        if (notification) notifications.push(notification);
+        continue;
+      }
       const caseId = caseIdOf(event.streamId);
       let history = histories.get(caseId);
       if (!history) histories.set(caseId, (history = { events: await this.store.readStream(caseStreamId(caseId)) }));
@@ -76,6 +83,13 @@ export class NotificationReactor implements Projection {
         })),
       );
     }
+  }
+
+  /** A bulletin's publication, told with the bulletin as it stood right after it. */
+  private async bulletinNotification(event: RecordedEvent): Promise<Notification | null> {
+    const events = await this.store.readStream(bulletinStreamId(bulletinIdOf(event.streamId)), { maxCount: event.revision + 1 });
+    const bulletin = foldBulletin(events.map(toBulletinEvent));
+    return bulletin.status === 'none' ? null : bulletinNotificationFor(event, bulletin, this.org);
   }
 }
 

@@ -100,13 +100,14 @@ export class EmailChannel {
 
   /** The subject and plain-text body of a notification's message. */
   compose(notification: Notification, recipients: readonly Recipient[]): { subject: string; text: string } {
-    const link = this.options.caseUrl?.replaceAll('{caseId}', encodeURIComponent(notification.caseId));
+    const { caseId } = notification;
+    const link = caseId === null ? undefined : this.options.caseUrl?.replaceAll('{caseId}', encodeURIComponent(caseId));
     const people = recipients.length === 0 ? '（无）' : recipients.map((r) => `${r.displayName} (${r.username})`).join('、');
     const lines = [
       notification.text,
       textsOf(notification).en,
       '',
-      `案件编号：${notification.caseNumber}`,
+      notification.bulletinId ? `简报标识：${notification.bulletinId}` : `案件编号：${notification.caseNumber}`,
       `当前单位：${notification.unitId}`,
       `事件：${notification.event.type}，${notification.event.at}`,
       `站内通知：${people}`,

@@ -116,6 +116,7 @@ describe('notification recipients and in-app notifications (PostgreSQL)', () => 
         'created_at',
         'read_at',
         'text_en',
+        'bulletin_id',
       ]);
     });
 

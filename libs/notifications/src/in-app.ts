@@ -2,16 +2,18 @@ import type { Pool } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { runMigrations, type Migration } from '#database';
 import { isUuid } from '#domain';
-import { textsOf, type Notification, type NotificationEventRef, type NotificationTexts, type NotifyingEventType } from './notification.js';
+import { textsOf, type Notification, type NotificationEventRef, type NotificationTexts, type NotificationType } from './notification.js';
 import type { Recipient } from './recipients.js';
 
 /** A notification as one user sees it in the app. */
 export interface InAppNotification {
   readonly id: string;
   readonly deliveryId: string;
-  readonly type: NotifyingEventType;
-  readonly caseId: string;
-  readonly caseNumber: string;
+  readonly type: NotificationType;
+  /** Null when the notification tells of a bulletin (`BulletinPublished`, with `bulletinId`). */
+  readonly caseId: string | null;
+  readonly caseNumber: string | null;
+  readonly bulletinId?: string;
   readonly unitId: string;
   /** Chinese, as API.md has it: `texts['zh-CN']`. */
   readonly text: string;
@@ -36,9 +38,10 @@ export const MAX_LIST_LIMIT = 500;
 interface Row {
   id: string;
   delivery_id: string;
-  type: NotifyingEventType;
-  case_id: string;
-  case_number: string;
+  type: NotificationType;
+  case_id: string | null;
+  case_number: string | null;
+  bulletin_id: string | null;
   unit_id: string;
   text: string;
   text_en: string;
@@ -74,6 +77,14 @@ const NOTIFICATIONS_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS notifications_user_newest ON notifications (user_id, created_at DESC, id DESC);
       CREATE INDEX IF NOT EXISTS notifications_user_unread ON notifications (user_id) WHERE read_at IS NULL;`,
   },
+  {
+    version: 2,
+    name: 'notifications of bulletins',
+    // A bulletin's publication tells of no case: it names the bulletin instead.
+    up: `
+      ALTER TABLE notifications ALTER COLUMN case_id DROP NOT NULL, ALTER COLUMN case_number DROP NOT NULL;
+      ALTER TABLE notifications ADD COLUMN IF NOT EXISTS bulletin_id uuid;`,
+  },
 ];
 
 /**
@@ -93,8 +104,8 @@ export class InAppNotifications {
   async store(notification: Notification, recipients: readonly Recipient[]): Promise<number> {
     if (recipients.length === 0) return 0;
     const result = await this.pool.query(
-      `INSERT INTO notifications (id, user_id, delivery_id, type, case_id, case_number, unit_id, text, text_en, event)
-       SELECT id, user_id, $3, $4, $5, $6, $7, $8, $9, $10
+      `INSERT INTO notifications (id, user_id, delivery_id, type, case_id, case_number, unit_id, text, text_en, event, bulletin_id)
+       SELECT id, user_id, $3, $4, $5, $6, $7, $8, $9, $10, $11
          FROM unnest($1::uuid[], $2::uuid[]) AS recipient(id, user_id)
        ON CONFLICT (user_id, delivery_id) DO NOTHING`,
       [
@@ -108,6 +119,7 @@ export class InAppNotifications {
         notification.text,
         textsOf(notification).en,
         JSON.stringify(notification.event),
+        notification.bulletinId ?? null,
       ],
     );
     return result.rowCount ?? 0;
@@ -132,7 +144,7 @@ export class InAppNotifications {
       `SELECT unread.n AS unread_count, listed.*
          FROM (SELECT count(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL) AS unread
          LEFT JOIN LATERAL (
-           SELECT id, delivery_id, type, case_id, case_number, unit_id, text, text_en, event, created_at, read_at
+           SELECT id, delivery_id, type, case_id, case_number, unit_id, text, text_en, event, created_at, read_at, bulletin_id
              FROM notifications
             WHERE user_id = $1
               AND ($2::boolean IS NOT TRUE OR read_at IS NULL)
@@ -175,6 +187,7 @@ function toInApp(row: Row): InAppNotification {
     type: row.type,
     caseId: row.case_id,
     caseNumber: row.case_number,
+    ...(row.bulletin_id ? { bulletinId: row.bulletin_id } : {}),
     unitId: row.unit_id,
     text: row.text,
     texts: { 'zh-CN': row.text, en: row.text_en },

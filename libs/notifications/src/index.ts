@@ -1,5 +1,6 @@
 export { NOTIFYING_EVENT_TYPES, isNotifyingEventType, notificationFor } from './notification.js';
-export type { Audience, AudienceGroup, Notification, NotificationEventRef, NotificationOptions, NotifyingEventType } from './notification.js';
+export type { Audience, AudienceGroup, Notification, NotificationEventRef, NotificationOptions, NotificationType, NotifyingEventType } from './notification.js';
+export { bulletinNotificationFor } from './bulletin-notification.js';
 
 export { resolveRecipients } from './recipients.js';
 export type { Recipient } from './recipients.js';

@@ -37,6 +37,9 @@ export const NOTIFYING_EVENT_TYPES = [
 ] as const satisfies readonly CaseEventType[];
 export type NotifyingEventType = (typeof NOTIFYING_EVENT_TYPES)[number];
 
+/** What a notification can be about: a case's event, or a bulletin's publication (see bulletin-notification.ts). */
+export type NotificationType = NotifyingEventType | 'BulletinPublished';
+
 export function isNotifyingEventType(type: string): type is NotifyingEventType {
   return (NOTIFYING_EVENT_TYPES as readonly string[]).includes(type);
 }
@@ -61,7 +64,7 @@ export interface Audience {
 
 /** The event a notification comes from, as webhooks and the in-app list show it. */
 export interface NotificationEventRef {
-  readonly type: NotifyingEventType;
+  readonly type: NotificationType;
   readonly revision: number;
   /** The global log position (what API responses call `position`). */
   readonly position: number;
@@ -76,10 +79,13 @@ export type NotificationTexts = Readonly<Record<Language, string>>;
 export interface Notification {
   /** The event id: the same for every delivery attempt and every replay of the log. */
   readonly deliveryId: string;
-  readonly type: NotifyingEventType;
-  readonly caseId: string;
-  readonly caseNumber: string;
-  /** The case's current unit after the event. */
+  readonly type: NotificationType;
+  /** The case it tells of; null when it tells of a bulletin. */
+  readonly caseId: string | null;
+  readonly caseNumber: string | null;
+  /** The bulletin it tells of (BulletinPublished); absent when it tells of a case. */
+  readonly bulletinId?: string;
+  /** The case's current unit after the event (a bulletin's own unit). */
   readonly unitId: string;
   readonly audience: Audience;
   /** One line of Chinese, e.g. 案件 MY-2026-000001「停车位纠纷」已由东关社区上报至东关街道，请及时受理: `texts['zh-CN']`. */

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { textsOf, type Notification, type NotificationEventRef, type NotificationTexts, type NotifyingEventType } from './notification.js';
+import { textsOf, type Notification, type NotificationEventRef, type NotificationTexts, type NotificationType } from './notification.js';
 import type { Recipient } from './recipients.js';
 
 /**
@@ -13,9 +13,11 @@ import type { Recipient } from './recipients.js';
 /** The JSON body of a webhook delivery. */
 export interface WebhookPayload {
   readonly deliveryId: string;
-  readonly type: NotifyingEventType;
-  readonly caseId: string;
-  readonly caseNumber: string;
+  readonly type: NotificationType;
+  /** Null when the notification tells of a bulletin (`BulletinPublished`, with `bulletinId`). */
+  readonly caseId: string | null;
+  readonly caseNumber: string | null;
+  readonly bulletinId?: string;
   readonly unitId: string;
   readonly recipients: readonly Recipient[];
   /** Chinese, as API.md has it. */
@@ -59,12 +61,13 @@ export const DEFAULT_RETRY_BASE_MS = 1_000;
 export const MIN_RETRY_SPAN_MS = 3_600_000;
 
 export function payloadFor(notification: Notification, recipients: readonly Recipient[]): WebhookPayload {
-  const { deliveryId, type, caseId, caseNumber, unitId, text, event } = notification;
+  const { deliveryId, type, caseId, caseNumber, bulletinId, unitId, text, event } = notification;
   return {
     deliveryId,
     type,
     caseId,
     caseNumber,
+    ...(bulletinId ? { bulletinId } : {}),
     unitId,
     recipients: recipients.map(({ userId, username, displayName }) => ({ userId, username, displayName })),
     text,

@@ -1,4 +1,5 @@
 import { AccountViewProjection } from '#accounts';
+import { BulletinReadModelProjection } from '#bulletins';
 import { CaseReadModelProjection } from '#cases';
 import type { SlaPolicy } from '#domain';
 import type { Projection } from '#projections';
@@ -7,5 +8,5 @@ import { CaseStatsProjection } from '#reporting';
 
 /** The read models: projections with tables of their own, which `rebuild` can replay from the log. */
 export function readModels(policy: SlaPolicy): Projection[] {
-  return [new CaseReadModelProjection(policy), new CaseStatsProjection(policy), new AccountViewProjection(), new PublicFilingsProjection()];
+  return [new CaseReadModelProjection(policy), new CaseStatsProjection(policy), new AccountViewProjection(), new PublicFilingsProjection(), new BulletinReadModelProjection()];
 }

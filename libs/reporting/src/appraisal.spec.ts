@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { PublicUser } from '#accounts';
-import { DEMO_ORG_UNITS, OrgTree, type Role } from '#domain';
-import { appraise, clerksWithin } from './appraisal.js';
+import { DEFAULT_SLA_POLICY, DEMO_ORG_UNITS, OrgTree, type Role } from '#domain';
+import { appraise, clerksWithin, tallyAdoptions } from './appraisal.js';
 
 const org = new OrgTree(DEMO_ORG_UNITS);
 const person = (username: string, roles: Role[], unitId: string): PublicUser => ({ id: `id-${username}`, username, displayName: username.toUpperCase(), roles, unitId });
@@ -30,12 +30,33 @@ describe('the information officers’ appraisal', () => {
         [grid.id, { filed: 1, accepted: 1, annotated: 0, adopted: 1 }],
         [elsewhere.id, { filed: 1, accepted: 0, annotated: 0, adopted: 0 }],
       ]),
+      new Map([
+        [grid.id, { adoptions: 2, points: 6 }],
+        [quiet.id, { adoptions: 1, points: 50 }],
+      ]),
     );
     expect(rows).toEqual([
-      { userId: community.id, username: 'hd-dg-1.clerk', displayName: 'HD-DG-1.CLERK', unitId: 'hd-dg-1', filed: 10, accepted: 7, annotated: 2, adopted: 1 },
-      { userId: grid.id, username: 'hd-dg-1-g1.clerk', displayName: 'HD-DG-1-G1.CLERK', unitId: 'hd-dg-1-g1', filed: 1, accepted: 1, annotated: 0, adopted: 1 },
-      { userId: elsewhere.id, username: 'hx-xh-1.clerk', displayName: 'HX-XH-1.CLERK', unitId: 'hx-xh-1', filed: 1, accepted: 0, annotated: 0, adopted: 0 },
-      { userId: quiet.id, username: 'hd-dg-1-a.clerk', displayName: 'HD-DG-1-A.CLERK', unitId: 'hd-dg-1', filed: 0, accepted: 0, annotated: 0, adopted: 0 },
+      { userId: community.id, username: 'hd-dg-1.clerk', displayName: 'HD-DG-1.CLERK', unitId: 'hd-dg-1', filed: 10, accepted: 7, annotated: 2, adopted: 1, adoptions: 0, points: 0 },
+      { userId: grid.id, username: 'hd-dg-1-g1.clerk', displayName: 'HD-DG-1-G1.CLERK', unitId: 'hd-dg-1-g1', filed: 1, accepted: 1, annotated: 0, adopted: 1, adoptions: 2, points: 6 },
+      { userId: elsewhere.id, username: 'hx-xh-1.clerk', displayName: 'HX-XH-1.CLERK', unitId: 'hx-xh-1', filed: 1, accepted: 0, annotated: 0, adopted: 0, adoptions: 0, points: 0 },
+      { userId: quiet.id, username: 'hd-dg-1-a.clerk', displayName: 'HD-DG-1-A.CLERK', unitId: 'hd-dg-1', filed: 0, accepted: 0, annotated: 0, adopted: 0, adoptions: 1, points: 50 },
     ]);
+  });
+
+  it('adds up each filer’s adoptions at the points the policy gives their kind and level', () => {
+    const counts = [
+      { filedBy: community.id, kind: 'adopted', level: 'county', count: 2 },
+      { filedBy: community.id, kind: 'annotated', level: 'city', count: 1 },
+      { filedBy: grid.id, kind: 'annotated', level: 'national', count: 1 },
+    ] as const;
+    expect(tallyAdoptions(counts, DEFAULT_SLA_POLICY.adoptionPoints)).toEqual(
+      new Map([
+        [community.id, { adoptions: 3, points: 2 * 4 + 15 }],
+        [grid.id, { adoptions: 1, points: 50 }],
+      ]),
+    );
+    const doubled = { ...DEFAULT_SLA_POLICY.adoptionPoints, adopted: { ...DEFAULT_SLA_POLICY.adoptionPoints.adopted, county: 8 } };
+    expect(tallyAdoptions(counts, doubled).get(community.id)).toEqual({ adoptions: 3, points: 2 * 8 + 15 });
+    expect(tallyAdoptions([], DEFAULT_SLA_POLICY.adoptionPoints)).toEqual(new Map());
   });
 });

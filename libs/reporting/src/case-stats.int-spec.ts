@@ -48,6 +48,7 @@ describe('the statistics read model', () => {
   const move = (caseId: string, actor: Actor, fields: Record<string, unknown> & { type: string }, advance?: number) =>
     run({ ...fields, caseId, actor, at: at(advance) } as CaseCommand);
   const rows = async (client: pg.Pool | pg.PoolClient = pool) => (await client.query('SELECT * FROM case_stats ORDER BY case_id')).rows;
+  const adoptions = async (client: pg.Pool | pg.PoolClient = pool) => (await client.query('SELECT * FROM case_stats_adoptions ORDER BY case_id, ordinal')).rows;
 
   let onTime: string;
   let breachedWaiting: string;
@@ -74,6 +75,9 @@ describe('the statistics read model', () => {
     await move(onTime, coordinator, { type: 'RecordFeedback', satisfaction: 'unsatisfied' });
     await move(onTime, coordinator, { type: 'ResolveCase', outcome: 'adopted', summary: '采纳' });
     await move(onTime, coordinator, { type: 'RecordFeedback', satisfaction: 'satisfied' });
+    // Adopted at the county, then annotated at the city: one batch ends between the two.
+    await move(onTime, leader, { type: 'AdoptSuggestion', level: 'county', kind: 'adopted', body: '纳入区政府工作要点' });
+    await move(onTime, leader, { type: 'AdoptSuggestion', level: 'city', kind: 'annotated', body: '市领导批示' });
 
     // Never accepted: its accept clock's breach is recorded, as the SLA timer does.
     breachedWaiting = await file('risk');
@@ -132,6 +136,16 @@ describe('the statistics read model', () => {
     });
   });
 
+  it('keeps each adoption of a case, in order, with when it was recorded', async () => {
+    const recorded = await adoptions();
+    expect(recorded.map(({ case_id, ordinal, kind, level }) => ({ case_id, ordinal, kind, level }))).toEqual([
+      { case_id: onTime, ordinal: 0, kind: 'adopted', level: 'county' },
+      { case_id: onTime, ordinal: 1, kind: 'annotated', level: 'city' },
+    ]);
+    const { state } = (await rows()).find((row) => row.case_id === onTime);
+    expect(recorded.map((row) => row.adopted_at.toISOString())).toEqual(state.adoptions.map((adoption: { at: string }) => new Date(adoption.at).toISOString()));
+  });
+
   it('keeps the fold without notes, and its revision at the last event that counts', async () => {
     const byId = new Map((await rows()).map((row) => [row.case_id, row]));
     for (const row of byId.values()) expect(row.state.notes).toEqual([]);
@@ -141,6 +155,7 @@ describe('the statistics read model', () => {
 
   it('gives the same rows when the log is replayed one event at a time', async () => {
     const live = await rows();
+    const liveAdoptions = await adoptions();
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
@@ -153,6 +168,7 @@ describe('the statistics read model', () => {
         after = event.position;
       }
       expect(await rows(client)).toEqual(live);
+      expect(await adoptions(client)).toEqual(liveAdoptions);
     } finally {
       await client.query('ROLLBACK');
       client.release();
@@ -161,12 +177,16 @@ describe('the statistics read model', () => {
 
   it('rebuilds from the log into identical rows', async () => {
     const before = await rows();
+    const adoptedBefore = await adoptions();
+    expect(adoptedBefore).toHaveLength(2);
     // Damage the read model: only a replay from the start of the log can mend it.
     await pool.query("UPDATE case_stats SET accepted = NOT accepted, state = '{}'::jsonb");
     await pool.query('DELETE FROM case_stats WHERE case_id = $1', [onTime]);
+    await pool.query('DELETE FROM case_stats_adoptions');
     await runner.rebuild(CASE_STATS_READ_MODEL);
     expect(await runner.waitFor(last.position, 10_000)).toBe(true);
     expect(await rows()).toEqual(before);
+    expect(await adoptions()).toEqual(adoptedBefore);
 
     // And it carries on live from where the rebuild stopped.
     await move(breachedWaiting, coordinator, { type: 'AcceptCase' });

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { CaseClocks, ExistingCase, SlaPolicy } from '#domain';
+import type { AdoptionKind, AdoptionLevel, CaseClocks, ExistingCase, SlaPolicy } from '#domain';
 import { freshCaseEvents } from '#cases';
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
@@ -8,25 +8,31 @@ import { foldFacts, type CaseFacts, type CaseWithFacts } from './case-facts.js';
 /** The name of the statistics read model (its checkpoint key). */
 export const CASE_STATS_READ_MODEL = 'case-stats';
 
+/** Notes count for nothing in the statistics: they are left out of the fold the facts come from. */
+export function countedByStatistics(event: RecordedEvent): boolean {
+  return event.type !== 'NoteAdded';
+}
+
 /**
  * The statistics read model: one `case_stats` row per case with the facts the figures count
  * (see CaseFacts), plus the case's fold (state and clocks) so that the next event continues it.
- * Notes count for nothing here, so the fold is kept without them (they are what makes a case grow
- * without bound) and a batch of notes alone is not applied at all.
+ * Each adoption of a case is a `case_stats_adoptions` row, for the appraisal to count by when it
+ * was recorded. Notes count for nothing here, so the fold is kept without them (they are what
+ * makes a case grow without bound) and a batch of notes alone is not applied at all.
  * Table and index names are unqualified and created only when missing, so that a rebuild can fill
  * the table in another schema (through `search_path`) and swap it in.
  */
 export class CaseStatsProjection implements Projection {
   readonly name = CASE_STATS_READ_MODEL;
-  /** 2: json state and clocks (1 had jsonb); 3: the latest self-rating of the public channel. */
-  readonly version = 3;
-  readonly tables = ['case_stats'];
+  /** 2: json state and clocks (1 had jsonb); 3: the latest self-rating of the public channel; 4: adoptions, and an index covering the counts. */
+  readonly version = 4;
+  readonly tables = ['case_stats', 'case_stats_adoptions'];
   readonly rowsFollowStreams = true;
 
   constructor(private readonly policy: SlaPolicy) {}
 
   handles(event: RecordedEvent): boolean {
-    return event.type !== 'NoteAdded';
+    return countedByStatistics(event);
   }
 
   async migrate(client: PoolClient): Promise<void> {
@@ -53,12 +59,23 @@ export class CaseStatsProjection implements Projection {
         state               json NOT NULL,
         clocks              json NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS case_stats_unit_filed ON case_stats (filed_unit_id, filed_at);
-      CREATE INDEX IF NOT EXISTS case_stats_filer_filed ON case_stats (filed_by, filed_at);`);
+      -- With every column the figures count, so that a whole city's figures are read off the index alone.
+      CREATE INDEX IF NOT EXISTS case_stats_unit_filed ON case_stats (filed_unit_id, filed_at)
+        INCLUDE (kind, accepted, accepted_on_time, accept_breached, resolved, resolved_on_time, annotated, feedback_count, latest_satisfaction, latest_self_rating);
+      CREATE INDEX IF NOT EXISTS case_stats_filer_filed ON case_stats (filed_by, filed_at);
+      CREATE TABLE IF NOT EXISTS case_stats_adoptions (
+        case_id    uuid NOT NULL,
+        ordinal    integer NOT NULL,
+        kind       text NOT NULL,
+        level      text NOT NULL,
+        adopted_at timestamptz NOT NULL,
+        PRIMARY KEY (case_id, ordinal)
+      );
+      CREATE INDEX IF NOT EXISTS case_stats_adoptions_at ON case_stats_adoptions (adopted_at);`);
   }
 
   async reset(client: PoolClient): Promise<void> {
-    await client.query('TRUNCATE case_stats');
+    await client.query('TRUNCATE case_stats, case_stats_adoptions');
   }
 
   async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
@@ -70,12 +87,29 @@ export class CaseStatsProjection implements Projection {
     });
 
     const changed: StatsRow[] = [];
+    const adoptions: AdoptionRow[] = [];
     for (const { stored: row, fresh } of cases) {
       const before = row && { folded: { state: row.state, clocks: row.clocks, revision: row.revision }, facts: factsOf(row) };
+      // A row written before adoptions were folded has no list.
+      const adoptedBefore = row?.state.adoptions?.length ?? 0;
       const after = foldFacts(fresh, this.policy, before);
-      if (after) changed.push(statsRow(after));
+      if (!after) continue;
+      changed.push(statsRow(after));
+      after.folded.state.adoptions.slice(adoptedBefore).forEach(({ kind, level, at }, index) => {
+        adoptions.push({ case_id: after.facts.caseId, ordinal: adoptedBefore + index, kind, level, adopted_at: at });
+      });
     }
     if (changed.length === 0) return;
+
+    if (adoptions.length > 0) {
+      await client.query(
+        `INSERT INTO case_stats_adoptions (case_id, ordinal, kind, level, adopted_at)
+         SELECT case_id, ordinal, kind, level, adopted_at
+           FROM json_to_recordset($1::json) AS r(case_id uuid, ordinal integer, kind text, level text, adopted_at timestamptz)
+         ON CONFLICT (case_id, ordinal) DO NOTHING`,
+        [JSON.stringify(adoptions)],
+      );
+    }
 
     await client.query(
       `INSERT INTO case_stats (${FACT_COLUMNS}, revision, state, clocks)
@@ -121,6 +155,16 @@ interface StatsRow {
   revision: number;
   state: ExistingCase;
   clocks: CaseClocks;
+}
+
+/** A `case_stats_adoptions` row: one adoption of a case, counted in the appraisal of whoever filed it. */
+interface AdoptionRow {
+  case_id: string;
+  /** The adoption's place in the case's list, from 0. */
+  ordinal: number;
+  kind: AdoptionKind;
+  level: AdoptionLevel;
+  adopted_at: string;
 }
 
 /** A `case_stats` row as read back (pg parses timestamptz into a Date). */

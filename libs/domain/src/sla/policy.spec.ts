@@ -104,6 +104,24 @@ describe('parseSlaPolicy', () => {
     expect(policy).toMatchObject({ timezone: 'Asia/Hong_Kong', warnAt: 0.5, calendar: DEFAULT_SLA_POLICY.calendar });
   });
 
+  it('gives adoptions their default points and the four rates equal weight', () => {
+    expect(DEFAULT_SLA_POLICY.adoptionPoints).toEqual({
+      adopted: { community: 1, town: 2, county: 4, city: 8, province: 15, national: 30 },
+      annotated: { community: 2, town: 4, county: 8, city: 15, province: 30, national: 50 },
+    });
+    expect(DEFAULT_SLA_POLICY.rankingWeights).toEqual({ responseRate: 0.25, resolutionRate: 0.25, satisfactionRate: 0.25, onTimeRate: 0.25 });
+  });
+
+  it('merges a partial points table and partial weights over the defaults', () => {
+    const policy = parseSlaPolicy({ adoptionPoints: { annotated: { national: 80 } }, rankingWeights: { satisfactionRate: 0.5, onTimeRate: 0 } });
+    expect(policy.adoptionPoints).toEqual({
+      adopted: DEFAULT_SLA_POLICY.adoptionPoints.adopted,
+      annotated: { ...DEFAULT_SLA_POLICY.adoptionPoints.annotated, national: 80 },
+    });
+    expect(policy.rankingWeights).toEqual({ responseRate: 0.25, resolutionRate: 0.25, satisfactionRate: 0.5, onTimeRate: 0 });
+    expect(Object.isFrozen(policy.adoptionPoints.annotated)).toBe(true);
+  });
+
   it('given a calendar, fills what it leaves out with Monday to Friday and no holidays', () => {
     expect(parseSlaPolicy({ calendar: {} }).calendar).toEqual({ workdays: [1, 2, 3, 4, 5], holidays: [], makeupWorkdays: [] });
     expect(parseSlaPolicy({ calendar: { workdays: [1, 2, 3, 4, 5, 6] } }).calendar.workdays).toEqual([1, 2, 3, 4, 5, 6]);
@@ -144,6 +162,23 @@ describe('parseSlaPolicy', () => {
     ['fractional working days', { clocks: { resolve: { dispute: { workingDays: 1.5 } } } }, 'clocks.resolve.dispute.workingDays', 'clocks.resolve.dispute.workingDays: must be a positive integer'],
     ['negative seconds', { clocks: { resolve: { risk: { seconds: -5 } } } }, 'clocks.resolve.risk.seconds', 'clocks.resolve.risk.seconds: must be a positive integer'],
     ['seconds as text', { clocks: { resolve: { risk: { seconds: '60' } } } }, 'clocks.resolve.risk.seconds', 'clocks.resolve.risk.seconds: must be a positive integer'],
+    ['adoption points that are no object', { adoptionPoints: [] }, 'adoptionPoints', 'adoptionPoints: must be a JSON object'],
+    ['an unknown adoption kind', { adoptionPoints: { cited: {} } }, 'adoptionPoints.cited', 'adoptionPoints.cited: unknown key (expected adopted, annotated)'],
+    ['an adoption row that is no object', { adoptionPoints: { adopted: 5 } }, 'adoptionPoints.adopted', 'adoptionPoints.adopted: must be a JSON object'],
+    ['an unknown adoption level', { adoptionPoints: { adopted: { village: 1 } } }, 'adoptionPoints.adopted.village', 'adoptionPoints.adopted.village: unknown key'],
+    ['negative points', { adoptionPoints: { annotated: { city: -1 } } }, 'adoptionPoints.annotated.city', 'adoptionPoints.annotated.city: must be a whole number ≥ 0'],
+    ['fractional points', { adoptionPoints: { adopted: { town: 1.5 } } }, 'adoptionPoints.adopted.town', 'adoptionPoints.adopted.town: must be a whole number ≥ 0'],
+    ['points as text', { adoptionPoints: { adopted: { national: '30' } } }, 'adoptionPoints.adopted.national', 'adoptionPoints.adopted.national: must be a whole number ≥ 0'],
+    ['weights that are no object', { rankingWeights: 1 }, 'rankingWeights', 'rankingWeights: must be a JSON object'],
+    ['an unknown rate', { rankingWeights: { speed: 1 } }, 'rankingWeights.speed', 'rankingWeights.speed: unknown key (expected responseRate, resolutionRate, satisfactionRate, onTimeRate)'],
+    ['a negative weight', { rankingWeights: { onTimeRate: -0.1 } }, 'rankingWeights.onTimeRate', 'rankingWeights.onTimeRate: must be a number ≥ 0'],
+    ['a weight as text', { rankingWeights: { responseRate: '0.5' } }, 'rankingWeights.responseRate', 'rankingWeights.responseRate: must be a number ≥ 0'],
+    [
+      'weights all 0',
+      { rankingWeights: { responseRate: 0, resolutionRate: 0, satisfactionRate: 0, onTimeRate: 0 } },
+      'rankingWeights',
+      'rankingWeights: the weights must not all be 0',
+    ],
   ])('refuses %s, naming the key path', (_what, json, field, message) => {
     const error = refusalOf(json);
     expect({ code: error.code, field: error.field }).toEqual({ code: 'invalid', field });

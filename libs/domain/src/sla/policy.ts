@@ -1,5 +1,5 @@
 import { InvalidError } from '../errors.js';
-import { CASE_KINDS, SLA_CLOCKS, type CaseKind, type SlaClock } from '../case/vocabulary.js';
+import { ADOPTION_KINDS, ADOPTION_LEVELS, CASE_KINDS, SLA_CLOCKS, type AdoptionKind, type AdoptionLevel, type CaseKind, type SlaClock } from '../case/vocabulary.js';
 import { DEFAULT_WORKDAYS, WorkingCalendar, isIsoWeekday, isKnownTimeZone, isLocalDate, type Duration } from './calendar.js';
 import { CHINA_CALENDAR } from './china-calendar.js';
 
@@ -17,7 +17,16 @@ export type SlaCalendar = {
   readonly makeupWorkdays: readonly string[];
 };
 
-/** The SLA policy of API.md ("SLA policy file"). */
+/** The points an adoption earns the clerk who filed the case, by kind and level. */
+export type AdoptionPoints = { readonly [K in AdoptionKind]: { readonly [L in AdoptionLevel]: number } };
+
+/** The four rates a unit ranking weighs. */
+export const RANKED_RATES = ['responseRate', 'resolutionRate', 'satisfactionRate', 'onTimeRate'] as const;
+export type RankedRate = (typeof RANKED_RATES)[number];
+/** How much each rate counts in a unit's ranking score; weights ≥ 0, not all 0. */
+export type RankingWeights = { readonly [R in RankedRate]: number };
+
+/** The SLA policy of API.md ("SLA policy file"), with the appraisal's adoption points and ranking weights. */
 export type SlaPolicy = {
   /** IANA time zone in which working days are counted. */
   readonly timezone: string;
@@ -25,6 +34,9 @@ export type SlaPolicy = {
   /** The fraction of a clock at which the warning fires, 0 < warnAt < 1. */
   readonly warnAt: number;
   readonly clocks: { readonly [C in SlaClock]: ClockPolicy };
+  /** Read when the clerks' appraisal is reported, so that it follows the policy in force. */
+  readonly adoptionPoints: AdoptionPoints;
+  readonly rankingWeights: RankingWeights;
 };
 
 /** `escalate` for the resolution clock, `notify` for the others, when the policy does not say. */
@@ -56,6 +68,11 @@ export const DEFAULT_SLA_POLICY: SlaPolicy = deepFreeze({
     annotate: { default: { workingDays: 5 }, onBreach: 'notify' },
     callback: { default: { workingDays: 3 }, onBreach: 'notify' },
   },
+  adoptionPoints: {
+    adopted: { community: 1, town: 2, county: 4, city: 8, province: 15, national: 30 },
+    annotated: { community: 2, town: 4, county: 8, city: 15, province: 30, national: 50 },
+  },
+  rankingWeights: { responseRate: 0.25, resolutionRate: 0.25, satisfactionRate: 0.25, onTimeRate: 0.25 },
 });
 
 /** How long a clock runs for a case of this kind: the kind's own entry, else the clock's default. */
@@ -77,7 +94,7 @@ export function calendarOf(policy: SlaPolicy): WorkingCalendar {
   return calendar;
 }
 
-const TOP_KEYS = ['timezone', 'calendar', 'warnAt', 'clocks'] as const;
+const TOP_KEYS = ['timezone', 'calendar', 'warnAt', 'clocks', 'adoptionPoints', 'rankingWeights'] as const;
 const CALENDAR_KEYS = ['workdays', 'holidays', 'makeupWorkdays'] as const;
 
 /**
@@ -95,6 +112,8 @@ const CALENDAR_KEYS = ['workdays', 'holidays', 'makeupWorkdays'] as const;
  *   a missing `default` is the built-in default of that clock, and a missing `onBreach` is
  *   `escalate` for `resolve` and `notify` for the others. Clocks the file leaves out keep their
  *   built-in entry, per-kind values included.
+ * - `adoptionPoints` and `rankingWeights` merge over the defaults entry by entry: a table the
+ *   file gives in part keeps the default of every entry it leaves out (see parseRankingWeights).
  */
 export function parseSlaPolicy(json: unknown, defaults: SlaPolicy = DEFAULT_SLA_POLICY): SlaPolicy {
   const root = objectAt(json, 'policy');
@@ -115,9 +134,48 @@ export function parseSlaPolicy(json: unknown, defaults: SlaPolicy = DEFAULT_SLA_
 
   const calendar = root.calendar === undefined ? defaults.calendar : parseCalendar(root.calendar);
   const clocks = root.clocks === undefined ? defaults.clocks : parseClocks(root.clocks, defaults);
-  const policy: SlaPolicy = deepFreeze({ timezone, calendar, warnAt, clocks });
+  const adoptionPoints = root.adoptionPoints === undefined ? defaults.adoptionPoints : parseAdoptionPoints(root.adoptionPoints, defaults.adoptionPoints);
+  const rankingWeights = root.rankingWeights === undefined ? defaults.rankingWeights : parseRankingWeights(root.rankingWeights, 'rankingWeights', defaults.rankingWeights);
+  const policy: SlaPolicy = deepFreeze({ timezone, calendar, warnAt, clocks, adoptionPoints, rankingWeights });
   calendarOf(policy); // a last check that the calendar can be built
   return policy;
+}
+
+function parseAdoptionPoints(value: unknown, defaults: AdoptionPoints): AdoptionPoints {
+  const table = objectAt(value, 'adoptionPoints');
+  rejectUnknownKeys(table, 'adoptionPoints.', ADOPTION_KINDS, `expected ${ADOPTION_KINDS.join(', ')}`);
+  const parsed = {} as Record<AdoptionKind, Record<AdoptionLevel, number>>;
+  for (const kind of ADOPTION_KINDS) {
+    const path = `adoptionPoints.${kind}`;
+    const row = table[kind] === undefined ? {} : objectAt(table[kind], path);
+    rejectUnknownKeys(row, `${path}.`, ADOPTION_LEVELS, `expected ${ADOPTION_LEVELS.join(', ')}`);
+    parsed[kind] = { ...defaults[kind] };
+    for (const level of ADOPTION_LEVELS) {
+      const points = row[level];
+      if (points === undefined) continue;
+      if (typeof points !== 'number' || !Number.isInteger(points) || points < 0) fail(`${path}.${level}`, 'must be a whole number ≥ 0');
+      parsed[kind][level] = points;
+    }
+  }
+  return parsed;
+}
+
+/**
+ * Ranking weights, from the policy file or a request (`path` names where they came from): each
+ * a number ≥ 0, the ones left out keeping `defaults`, and not all 0.
+ */
+export function parseRankingWeights(value: unknown, path: string, defaults: RankingWeights = DEFAULT_SLA_POLICY.rankingWeights): RankingWeights {
+  const weights = objectAt(value, path);
+  rejectUnknownKeys(weights, `${path}.`, RANKED_RATES, `expected ${RANKED_RATES.join(', ')}`);
+  const parsed = { ...defaults };
+  for (const rate of RANKED_RATES) {
+    const weight = weights[rate];
+    if (weight === undefined) continue;
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) fail(`${path}.${rate}`, 'must be a number ≥ 0');
+    parsed[rate] = weight;
+  }
+  if (RANKED_RATES.every((rate) => parsed[rate] === 0)) fail(path, 'the weights must not all be 0');
+  return parsed;
 }
 
 function parseCalendar(value: unknown): SlaCalendar {

@@ -1,0 +1,113 @@
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '#accounts';
+import { BULLETIN_READ_MODEL, BulletinCommands, BulletinQueries, BulletinReader, bulletinDetail, renderBulletinHtml, type BulletinCommandContext } from '#bulletins';
+import { CaseFoldCache } from '#cases';
+import { InvalidError, ORG_TREE, SLA_POLICY, readableBulletinUnits, type OrgTree, type SlaPolicy } from '#domain';
+import { verifyStream } from '#event-store';
+import { currentRequest } from '#platform';
+import { ProjectionRunner } from '#projections';
+import { CLOCK, type Now } from '#runtime';
+import { CurrentUser } from '../auth/auth.guard.js';
+import { awaitMinPosition } from '../http/read-your-writes.js';
+import {
+  BulletinAnswerDto,
+  BulletinDetailDto,
+  BulletinListDto,
+  BulletinQuery,
+  DraftBulletinDto,
+  ListBulletinsQuery,
+  PublishedAnswerDto,
+  ReviseBulletinDto,
+  StreamVerificationDto,
+} from './bulletin.dto.js';
+
+/** 社情民意 bulletins (API.md, "社情民意"): coordinators draft and publish them; their unit, the units above and, once published, the units below read them. */
+@ApiTags('bulletins')
+@ApiBearerAuth()
+@Controller('api/v1/bulletins')
+export class BulletinsController {
+  constructor(
+    private readonly commands: BulletinCommands,
+    private readonly reader: BulletinReader,
+    private readonly queries: BulletinQueries,
+    private readonly cases: CaseFoldCache,
+    private readonly projections: ProjectionRunner,
+    @Inject(ORG_TREE) private readonly org: OrgTree,
+    @Inject(SLA_POLICY) private readonly policy: SlaPolicy,
+    @Inject(CLOCK) private readonly clock: Now,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Draft a bulletin of your unit from cases you may read' })
+  @ApiCreatedResponse({ type: BulletinAnswerDto })
+  draft(@CurrentUser() user: Principal, @Body() { unitId, title, caseIds, editorNote }: DraftBulletinDto) {
+    return this.commands.draft(unitId, { title, caseIds, editorNote: editorNote ?? null }, this.context(user));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Revise a draft: the fields given replace its own (editorNote: null removes the note); 409 once published' })
+  @ApiOkResponse({ type: BulletinAnswerDto })
+  revise(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, title, caseIds, editorNote }: ReviseBulletinDto) {
+    if (title === undefined && caseIds === undefined && editorNote === undefined) throw new InvalidError('body', 'give at least one of title, caseIds and editorNote');
+    return this.commands.revise(id, { title, caseIds, editorNote }, expectedRevision ?? undefined, this.context(user));
+  }
+
+  @Post(':id/publish')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Publish a draft: numbered per unit and year without gaps, its items frozen, the leaders of the unit and of its parent notified' })
+  @ApiOkResponse({ type: PublishedAnswerDto })
+  publish(@CurrentUser() user: Principal, @Param('id') id: string) {
+    return this.commands.publish(id, this.context(user));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Bulletins you may read, newest first (unitId means that unit’s subtree)' })
+  @ApiOkResponse({ type: BulletinListDto })
+  async list(@CurrentUser() user: Principal, @Query() query: ListBulletinsQuery, @Res({ passthrough: true }) response: FastifyReply) {
+    const { org } = this;
+    if (query.unitId !== undefined && !org.has(query.unitId)) throw new NotFoundException({ message: `no unit ${query.unitId}`, code: 'not_found' });
+    await awaitMinPosition(this.projections, query.minPosition, [BULLETIN_READ_MODEL], response);
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 20;
+    const readable = readableBulletinUnits(user, org);
+    const { items, total } = await this.queries.list({
+      draftUnitIds: readable.drafts,
+      publishedUnitIds: readable.published,
+      unitIds: query.unitId === undefined ? undefined : org.subtreeIds(query.unitId),
+      year: query.year,
+      status: query.status,
+      page,
+      pageSize,
+    });
+    return { items: items.map((item) => ({ ...item, unitName: org.has(item.unitId) ? org.get(item.unitId).name : item.unitId })), total, page, pageSize };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A bulletin with its items and the adoptions recorded on them; ?format=html for a printable A4 page, ?lang=en in English' })
+  @ApiProduces('application/json', 'text/html')
+  @ApiOkResponse({ type: BulletinDetailDto })
+  async detail(@CurrentUser() user: Principal, @Param('id') id: string, @Query() query: BulletinQuery, @Res({ passthrough: true }) response: FastifyReply) {
+    const language = query.lang ?? 'zh-CN';
+    const detail = await bulletinDetail(await this.reader.current(user, id), this.cases, this.org, language);
+    if (query.format !== 'html') return detail;
+    response.type('text/html; charset=utf-8');
+    return renderBulletinHtml(detail, { language, timeZone: this.policy.timezone });
+  }
+
+  @Get(':id/verify')
+  @ApiOperation({ summary: 'Check the bulletin’s hash chain and stream head' })
+  @ApiOkResponse({ type: StreamVerificationDto })
+  async verify(@CurrentUser() user: Principal, @Param('id') id: string) {
+    const { events, head } = await this.reader.verifiable(user, id);
+    return verifyStream(events, head);
+  }
+
+  private context(user: Principal): BulletinCommandContext {
+    // The correlation id is the server's own request id, never one a client chose; the client's is kept beside it.
+    const request = currentRequest();
+    return { actor: user, at: this.clock().toISOString(), correlationId: request?.requestId ?? randomUUID(), clientRequestId: request?.clientRequestId };
+  }
+}

@@ -1,0 +1,37 @@
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { Principal } from '#accounts';
+import { ProjectionRunner } from '#projections';
+import { CASE_STATS_READ_MODEL, UnitRankings } from '#reporting';
+import { CLOCK, type Now } from '#runtime';
+import { CurrentUser } from '../auth/auth.guard.js';
+import { awaitMinPosition, MIN_POSITION_WAIT_MS } from '../http/read-your-writes.js';
+import { UnitRankingDto, UnitsQuery } from './stats.dto.js';
+
+/**
+ * Rankings of the units under a parent, reproducible at a log position. For coordinators,
+ * leaders, auditors and admins, the parent within their unit's subtree (as /stats).
+ */
+@ApiTags('statistics')
+@ApiBearerAuth()
+@Controller('api/v1/stats/units')
+export class UnitsController {
+  constructor(
+    private readonly rankings: UnitRankings,
+    private readonly projections: ProjectionRunner,
+    @Inject(CLOCK) private readonly clock: Now,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The parent unit’s children ranked by their weighted rates over cases filed in [from, to), with the log position and anchor they were computed at' })
+  @ApiOkResponse({ type: UnitRankingDto })
+  async units(@CurrentUser() user: Principal, @Query() query: UnitsQuery, @Res({ passthrough: true }) response: FastifyReply) {
+    // Checked before any wait, so that a refusal is immediate.
+    const { parentId, period, weights } = this.rankings.scope(user, query, this.clock());
+    await awaitMinPosition(this.projections, query.minPosition, [CASE_STATS_READ_MODEL], response);
+    // A position just answered by a command may be a moment ahead of the statistics: give them the time minPosition would.
+    if (query.position !== undefined) await this.projections.waitFor(query.position, MIN_POSITION_WAIT_MS, [CASE_STATS_READ_MODEL]);
+    return this.rankings.ranking(parentId, period, weights, query.position);
+  }
+}

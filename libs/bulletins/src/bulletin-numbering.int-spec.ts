@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { DEFAULT_SLA_POLICY, DEMO_ORG_UNITS, OrgTree, type UserActor } from '#domain';
+import { migrateEventStore, PostgresEventStore } from '#event-store';
+import { createTestDatabase, type TestDatabase } from '#testing';
+import { caseIn } from '../../domain/src/testing/fixtures.js';
+import { BulletinCommands, type BulletinCommandContext, type CaseSource } from './bulletin-commands.js';
+import { BulletinReader } from './bulletin-reader.js';
+import { registerStreamId } from './bulletin-stream.js';
+
+const org = new OrgTree(DEMO_ORG_UNITS);
+const coordinator: UserActor = { userId: 'u-town', roles: ['coordinator'], unitId: 'hd-dg' };
+/** One suggestion at 东关社区: the cases a bulletin holds come from the case path, not under test here. */
+const theCase = caseIn('filed', 'hd-dg-1');
+const CASE_ID = theCase.id;
+const cases: CaseSource = { current: async (caseId) => ({ state: caseId === CASE_ID ? theCase : { status: 'none' } }) };
+
+describe('bulletin numbering on PostgreSQL', () => {
+  let db: TestDatabase;
+  let pools: pg.Pool[];
+  /** Two API processes, each with its own pool and store, publishing for the same unit. */
+  let processes: BulletinCommands[];
+  let store: PostgresEventStore;
+  const context = (): BulletinCommandContext => ({ actor: coordinator, at: '2026-11-02T10:00:00+08:00', correlationId: randomUUID() });
+  const draft = (commands: BulletinCommands) => commands.draft('hd-dg', { title: '社情民意', caseIds: [CASE_ID], editorNote: null }, context());
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pools = [new pg.Pool({ connectionString: db.url, max: 10 }), new pg.Pool({ connectionString: db.url, max: 10 })];
+    await migrateEventStore(pools[0]!);
+    processes = pools.map((pool) => {
+      const processStore = new PostgresEventStore({ pool, notify: false });
+      return new BulletinCommands(processStore, new BulletinReader(processStore, org), cases, org, DEFAULT_SLA_POLICY);
+    });
+    store = new PostgresEventStore({ pool: pools[0]!, notify: false });
+  });
+
+  afterAll(async () => {
+    await Promise.all(pools.map((pool) => pool.end()));
+    await db.drop();
+  });
+
+  it('numbers 24 drafts published at once from two processes 1..24, without gaps or repeats', async () => {
+    const drafts = await Promise.all(Array.from({ length: 24 }, (_, index) => draft(processes[index % 2]!)));
+    const answers = await Promise.all(drafts.map(({ id }, index) => processes[index % 2]!.publish(id, context())));
+    expect(answers.map((answer) => answer.sequence).sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, index) => index + 1));
+    const register = await store.readStream(registerStreamId('hd-dg', 2026));
+    expect(register.map((event) => event.data.sequence)).toEqual(Array.from({ length: 24 }, (_, index) => index + 1));
+    expect(new Set(register.map((event) => event.data.bulletinId)).size).toBe(24);
+  });
+
+  it('gives one draft published five times at once from two processes one number, in every answer', async () => {
+    const { id } = await draft(processes[0]!);
+    const answers = await Promise.all(Array.from({ length: 5 }, (_, index) => processes[index % 2]!.publish(id, context())));
+    expect(new Set(answers.map((answer) => JSON.stringify(answer))).size).toBe(1);
+    expect(answers[0]).toMatchObject({ sequence: 25, issue: '2026年第25期' });
+    const register = await store.readStream(registerStreamId('hd-dg', 2026));
+    expect(register.filter((event) => event.data.bulletinId === id)).toHaveLength(1);
+    expect((await store.readStream(`bulletin-${id}`)).map((event) => event.type)).toEqual(['BulletinDrafted', 'BulletinPublished']);
+  });
+});

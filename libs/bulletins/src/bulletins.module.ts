@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { CaseFoldCache, CasesModule } from '#cases';
+import { MAIN_POOL } from '#database';
+import { ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
+import { EVENT_STORE, type PostgresEventStore } from '#event-store';
+import { BulletinCommands } from './bulletin-commands.js';
+import { BulletinQueries } from './bulletin-queries.js';
+import { BulletinReader } from './bulletin-reader.js';
+
+/**
+ * The bulletin capability: `BulletinCommands` (draft, revise, publish), `BulletinReader` (one
+ * bulletin from its stream, within the reader's scope) and `BulletinQueries` (lists, over the
+ * bulletin read model, which `readModels` in #platform keeps).
+ */
+@Module({
+  imports: [CasesModule],
+  providers: [
+    { provide: BulletinReader, inject: [EVENT_STORE, ORG_TREE], useFactory: (store: PostgresEventStore, org: OrgTree) => new BulletinReader(store, org) },
+    {
+      provide: BulletinCommands,
+      inject: [EVENT_STORE, BulletinReader, CaseFoldCache, ORG_TREE, SLA_POLICY],
+      useFactory: (store: PostgresEventStore, reader: BulletinReader, cases: CaseFoldCache, org: OrgTree, policy: SlaPolicy) => new BulletinCommands(store, reader, cases, org, policy),
+    },
+    { provide: BulletinQueries, inject: [MAIN_POOL], useFactory: (pool: Pool) => new BulletinQueries(pool) },
+  ],
+  exports: [BulletinCommands, BulletinReader, BulletinQueries],
+})
+export class BulletinsModule {}

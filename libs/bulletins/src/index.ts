@@ -1,0 +1,12 @@
+export { bulletinIdOf, bulletinStreamId, isBulletinStream, registerStreamId, toBulletinEvent } from './bulletin-stream.js';
+export { BulletinReader } from './bulletin-reader.js';
+export type { BulletinRecord, BulletinStreamSource } from './bulletin-reader.js';
+export { BulletinCommands, publishedAnswer } from './bulletin-commands.js';
+export type { BulletinAnswer, BulletinCommandContext, BulletinContents, CaseSource, PublishedAnswer } from './bulletin-commands.js';
+export { BULLETIN_READ_MODEL, BulletinReadModelProjection } from './bulletin-read-model.projection.js';
+export { BulletinQueries } from './bulletin-queries.js';
+export type { BulletinListFilter, BulletinListItem } from './bulletin-queries.js';
+export { bulletinDetail } from './bulletin-details.js';
+export type { BulletinDetail, BulletinDetailItem, ItemAdoption } from './bulletin-details.js';
+export { renderBulletinHtml } from './bulletin-html.js';
+export { BulletinsModule } from './bulletins.module.js';
