@@ -163,6 +163,7 @@ describeInBrowser('console 社情民意')('the console: bulletins, appraisal, ra
   it(
     'an export button downloads the screen as an Excel workbook under the server’s file name',
     async () => {
+      await h.settle();
       const page = await h.loginAs('hd-dg.coordinator');
       await page.getByRole('link', { name: '案件查询' }).click();
       await shows(page.locator('.case-list'), PARKING);
@@ -172,6 +173,9 @@ describeInBrowser('console 社情民意')('the console: bulletins, appraisal, ra
 
       await page.getByRole('link', { name: '考核' }).click();
       await shows(page.getByTestId('appraisal'), '东关社区信息员');
+      // The leader's town-level annotation (4 points) and the county-level adoption (4 points) count for the clerk who filed both cases.
+      const clerk = page.getByTestId('appraisal').locator('tbody tr').filter({ hasText: '东关社区信息员' });
+      expect((await clerk.locator('td').allInnerTexts()).slice(-2)).toEqual(['2', '8']);
       const appraisal = await exported(page);
       expect(appraisal.name).toMatch(/\.xlsx$/);
       expect(appraisal.bytes.subarray(0, 2).toString('latin1')).toBe('PK');
