@@ -1,6 +1,26 @@
 import type { Config } from 'jest';
 
-const libs = ['domain', 'event-store', 'database', 'projections', 'accounts', 'cases', 'notifications', 'jobs', 'sla', 'platform', 'audit', 'reporting', 'runtime', 'testing', 'attachments', 'public-channel', 'bulletins'];
+const libs = [
+  'domain',
+  'event-store',
+  'database',
+  'projections',
+  'accounts',
+  'cases',
+  'notifications',
+  'jobs',
+  'sla',
+  'platform',
+  'audit',
+  'reporting',
+  'runtime',
+  'testing',
+  'attachments',
+  'public-channel',
+  'bulletins',
+  'exports',
+  'demo-data',
+];
 
 /** Shared by every project: TypeScript as ESM, `.js` suffixes stripped, `#lib` imports mapped to source. */
 const common: Config = {

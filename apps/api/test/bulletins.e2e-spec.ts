@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { BulletinReadModelProjection } from '#bulletins';
@@ -261,6 +262,44 @@ describe('社情民意 bulletins', () => {
       expectError(await bulletin(publishedId, 'hx-xh-1.coordinator'), 404, 'not_found');
       expectError(await bulletin(randomUUID()), 404, 'not_found');
       expectError(await bulletin('not-a-bulletin'), 404, 'not_found');
+    });
+
+    it('exports the list as a spreadsheet holding the rows of the JSON answer, in its scope', async () => {
+      const download = (user: string, query: string) => api.download(user, `/api/v1/bulletins?${query}`);
+      const sheetOf = async (response: Response): Promise<unknown[][]> => {
+        expect(response.status).toBe(200);
+        expect(response.headers['content-disposition']).toContain(encodeURIComponent('社情民意简报'));
+        const workbook = new ExcelJS.Workbook();
+        await workbook.xlsx.load(response.body as ArrayBuffer);
+        const sheet = workbook.worksheets[0]!;
+        const rows: unknown[][] = [];
+        sheet.eachRow((row) => rows.push(Array.from({ length: sheet.columnCount }, (_, i) => row.getCell(i + 1).value ?? null)));
+        return rows;
+      };
+      const shanghai = (iso: string | null) => (iso ? new Date(Date.parse(iso) + 8 * 3_600_000) : null);
+      type Listed = { issue: string | null; title: string; unitName: string; status: string; itemCount: number; editorNote: string | null; createdAt: string; publishedAt: string | null };
+      for (const user of ['hd-dg.coordinator', 'hd-dg-1.clerk']) {
+        const answer = (await api.get(user, '/api/v1/bulletins?unitId=hd-dg&pageSize=100')).body as { items: Listed[]; total: number };
+        const rows = await sheetOf(await download(user, 'unitId=hd-dg&format=xlsx'));
+        expect(rows[0]).toEqual(['期号', '标题', '编发单位', '状态', '条目数', '编者按', '创建时间', '发布时间']);
+        expect(rows.slice(1)).toEqual(
+          answer.items.map((item) => [
+            item.issue,
+            item.title,
+            item.unitName,
+            item.status === 'draft' ? '草稿' : '已发布',
+            item.itemCount,
+            item.editorNote,
+            shanghai(item.createdAt),
+            shanghai(item.publishedAt),
+          ]),
+        );
+        expect(rows.length - 1).toBe(answer.total);
+      }
+      // The community's clerk sees no draft of the town's in the file either.
+      const below = await sheetOf(await download('hd-dg-1.clerk', 'unitId=hd-dg&format=xlsx'));
+      expect(below.slice(1).every((row) => row[3] === '已发布')).toBe(true);
+      expectFieldError(await api.get('hd-dg.coordinator', '/api/v1/bulletins?format=pdf'), 'format');
     });
 
     it('lists what the reader may read, filtered and paged like cases, with read-your-writes', async () => {

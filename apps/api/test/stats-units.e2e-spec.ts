@@ -149,7 +149,7 @@ describe('GET /api/v1/stats/units', () => {
 
     it('is documented in the OpenAPI description', async () => {
       const { paths } = (await t.http().get('/api/docs-json').expect(200)).body as { paths: Record<string, { get?: { parameters: { name: string }[] } }> };
-      expect(paths['/api/v1/stats/units']?.get?.parameters.map((parameter) => parameter.name).sort()).toEqual(['from', 'minPosition', 'parentId', 'position', 'to', 'weights']);
+      expect(paths['/api/v1/stats/units']?.get?.parameters.map((parameter) => parameter.name).sort()).toEqual(['format', 'from', 'minPosition', 'parentId', 'position', 'to', 'weights']);
     });
   });
 

@@ -421,7 +421,7 @@ describe('statistics and the information officers’ appraisal', () => {
 
     it('is documented in the OpenAPI description', async () => {
       const { paths } = (await t.http().get('/api/docs-json').expect(200)).body as { paths: Record<string, { get?: { parameters: { name: string }[] } }> };
-      expect(paths[route]?.get?.parameters.map((parameter) => parameter.name).sort()).toEqual(['from', 'minPosition', 'to', 'unitId']);
+      expect(paths[route]?.get?.parameters.map((parameter) => parameter.name).sort()).toEqual(['format', 'from', 'minPosition', 'to', 'unitId']);
     });
   });
 });

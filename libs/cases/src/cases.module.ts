@@ -8,6 +8,7 @@ import { CaseDirectory } from './case-directory.js';
 import { CaseFoldCache } from './case-fold-cache.js';
 import { CaseNumbers } from './case-numbers.js';
 import { CaseQueries } from './case-queries.js';
+import { CaseExportQuery } from './case-export-query.js';
 import { CaseReader } from './case-reader.js';
 import { ExecuteCaseCommandHandler } from './execute-case-command.js';
 import { IdempotencyStore, IdempotentFiling } from './idempotency.js';
@@ -29,6 +30,7 @@ import { IdempotencyStore, IdempotentFiling } from './idempotency.js';
       useFactory: (store: PostgresEventStore, folds: CaseFoldCache, org: OrgTree, policy: SlaPolicy) => new CaseReader(store, folds, org, policy),
     },
     { provide: CaseQueries, inject: [MAIN_POOL], useFactory: (pool: Pool) => new CaseQueries(pool) },
+    { provide: CaseExportQuery, inject: [MAIN_POOL], useFactory: (pool: Pool) => new CaseExportQuery(pool) },
     { provide: CaseDirectory, inject: [MAIN_POOL], useFactory: (pool: Pool) => new CaseDirectory(pool) },
     {
       provide: IdempotencyStore,
@@ -43,6 +45,6 @@ import { IdempotencyStore, IdempotentFiling } from './idempotency.js';
     ExecuteCaseCommandHandler,
     CaseCommands,
   ],
-  exports: [CaseCommands, CaseReader, CaseQueries, CaseDirectory, IdempotentFiling, IdempotencyStore, CaseFoldCache],
+  exports: [CaseCommands, CaseReader, CaseQueries, CaseExportQuery, CaseDirectory, IdempotentFiling, IdempotencyStore, CaseFoldCache],
 })
 export class CasesModule {}

@@ -16,6 +16,8 @@ export type { CaseCommandRequest, CaseCommandResult } from './execute-case-comma
 export { CASE_READ_MODEL, CaseReadModelProjection } from './case-read-model.projection.js';
 export { CaseQueries } from './case-queries.js';
 export type { CaseList, CaseListFilter, CaseListItem, InboxQuery } from './case-queries.js';
+export { CaseExportQuery } from './case-export-query.js';
+export type { CaseExportFilter } from './case-export-query.js';
 export { loadSlaPolicy, SlaPolicyFileError } from './sla-policy-file.js';
 export { filedCase, IdempotencyKeyReusedError, IdempotencyStore, IdempotentFiling } from './idempotency.js';
 export type { FiledCase, StoredResponse } from './idempotency.js';

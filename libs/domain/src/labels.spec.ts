@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ROLES } from './actor.js';
+import { BULLETIN_STATUSES } from './bulletin/bulletin.js';
 import { CASE_EVENT_TYPES } from './case/events.js';
 import { CASE_STATUSES } from './case/state.js';
 import { ADOPTION_KINDS, ADOPTION_LEVELS, ATTACHMENT_KINDS, CASE_KINDS, CHANNELS, NOTE_TYPES, RESOLUTION_OUTCOMES, SATISFACTION_LEVELS, SLA_CLOCKS, URGENCIES, VISIT_REASONS } from './case/vocabulary.js';
@@ -19,6 +20,7 @@ const TABLES: readonly (readonly [keyof Labels, readonly string[]])[] = [
   ['attachmentKind', ATTACHMENT_KINDS],
   ['adoptionLevel', ADOPTION_LEVELS],
   ['adoptionKind', ADOPTION_KINDS],
+  ['bulletinStatus', BULLETIN_STATUSES],
   ['role', [...ROLES, 'system', 'public']],
   ['clock', SLA_CLOCKS],
   ['deadline', SLA_CLOCKS],

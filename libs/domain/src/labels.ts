@@ -1,4 +1,5 @@
 import type { ActorRole } from './actor.js';
+import type { BulletinStatus } from './bulletin/bulletin.js';
 import type { CaseEventDataMap, CaseEventType } from './case/events.js';
 import type { CaseStatus } from './case/state.js';
 import type { AdoptionKind, AdoptionLevel, AttachmentKind, CaseKind, Channel, NoteType, ResolutionOutcome, Satisfaction, SlaClock, Urgency, VisitReason } from './case/vocabulary.js';
@@ -49,6 +50,7 @@ export interface Labels {
   /** The level an opinion was adopted at (区级采用). */
   readonly adoptionLevel: Readonly<Record<AdoptionLevel, string>>;
   readonly adoptionKind: Readonly<Record<AdoptionKind, string>>;
+  readonly bulletinStatus: Readonly<Record<BulletinStatus, string>>;
   readonly role: Readonly<Record<ActorRole, string>>;
   /** The step an SLA clock times, as a sentence names it (办理已超时). */
   readonly clock: Readonly<Record<SlaClock, string>>;
@@ -101,6 +103,7 @@ const ZH_CN: Labels = {
   attachmentKind: { photo: '照片', document: '文件', audio: '录音', agreement: '协议书' },
   adoptionLevel: { community: '社区（村）级', town: '镇街级', county: '县区级', city: '市级', province: '省级', national: '国家级' },
   adoptionKind: { adopted: '采用', annotated: '批示' },
+  bulletinStatus: { draft: '草稿', published: '已发布' },
   role: { clerk: '信息员', coordinator: '协调员', leader: '领导', auditor: '审计员', admin: '管理员', system: '系统', public: '群众' },
   clock: { accept: '受理', resolve: '办理', annotate: '批示', callback: '回访' },
   deadline: { accept: '受理时限', resolve: '办理时限', annotate: '批示时限', callback: '回访时限' },
@@ -195,6 +198,7 @@ const EN: Labels = {
   attachmentKind: { photo: 'photo', document: 'document', audio: 'recording', agreement: 'agreement' },
   adoptionLevel: { community: 'community', town: 'town', county: 'county', city: 'city', province: 'province', national: 'national' },
   adoptionKind: { adopted: 'adopted', annotated: 'annotated' },
+  bulletinStatus: { draft: 'draft', published: 'published' },
   role: { clerk: 'intake clerk', coordinator: 'coordinator', leader: 'leader', auditor: 'auditor', admin: 'administrator', system: 'system', public: 'resident' },
   clock: { accept: 'accept', resolve: 'resolve', annotate: 'annotate', callback: 'callback' },
   deadline: { accept: 'accept', resolve: 'resolve', annotate: 'annotate', callback: 'call back' },

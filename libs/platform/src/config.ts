@@ -27,6 +27,11 @@ export interface AppConfig {
   /** Demo org tree and accounts: always in embedded mode, else only with MINYI_DEMO=1. */
   readonly demo: boolean;
   readonly demoPassword: string;
+  /**
+   * How many demo cases (about a year of them) the first start with demo data seeds into an
+   * empty store: MINYI_DEMO_CASES, default 500; 0 seeds none. Without demo data, 0.
+   */
+  readonly demoCases: number;
   /** Org tree file; default the demo tree shipped with the engine. */
   readonly orgFile: string | undefined;
   readonly logLevel: string;
@@ -67,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const redisUrl = nonEmpty(env.REDIS_URL);
   if (redisUrl) checkUrl('REDIS_URL', redisUrl, ['redis:', 'rediss:']);
   const dataDir = resolve(nonEmpty(env.MINYI_DATA_DIR) ?? './data');
+  // Embedded: demo data unless turned off; on a configured server: only when asked for.
+  const demo = databaseUrl === undefined ? env.MINYI_DEMO !== '0' : env.MINYI_DEMO === '1';
   return {
     port: portNumber(env.PORT ?? '3000'),
     host: nonEmpty(env.HOST),
@@ -77,9 +84,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseAcquireTimeoutMs: acquireTimeout(env.DATABASE_ACQUIRE_TIMEOUT_MS),
     redisUrl,
     jwtSecret: nonEmpty(env.JWT_SECRET),
-    // Embedded: demo data unless turned off; on a configured server: only when asked for.
-    demo: databaseUrl === undefined ? env.MINYI_DEMO !== '0' : env.MINYI_DEMO === '1',
+    demo,
     demoPassword: nonEmpty(env.MINYI_DEMO_PASSWORD) ?? 'demo12345',
+    demoCases: demo ? demoCaseCount(env.MINYI_DEMO_CASES) : 0,
     orgFile: nonEmpty(env.MINYI_ORG_FILE),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     slaPolicyFile: nonEmpty(env.SLA_POLICY_FILE),
@@ -99,6 +106,19 @@ function publicKinds(text: string | undefined): readonly CaseKind[] | undefined 
     throw new ConfigError('PUBLIC_CASE_KINDS', `${unknown.map((kind) => `"${kind}"`).join(', ')} is not a case kind (a comma-separated list of ${CASE_KINDS.join(', ')})`);
   }
   return [...new Set(kinds)] as CaseKind[];
+}
+
+/** Enough for about a year of a busy street office; more makes the first start slow for nothing. */
+const MAX_DEMO_CASES = 5_000;
+
+function demoCaseCount(text: string | undefined): number {
+  const given = nonEmpty(text);
+  if (given === undefined) return 500;
+  const count = Number(given);
+  if (!/^\d+$/.test(given) || count > MAX_DEMO_CASES) {
+    throw new ConfigError('MINYI_DEMO_CASES', `"${given}" is not a whole number from 0 (no demo cases) to ${MAX_DEMO_CASES}`);
+  }
+  return count;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -72,16 +72,23 @@ class EngineStart implements OnApplicationBootstrap {
     }
   }
 
+  private workersStarted = false;
+
+  /** Starts this process's workers, once. */
+  startWorkers(): void {
+    if (this.workersStarted) return;
+    this.workersStarted = true;
+    // The workers close before the projections, the queues and the pool, so that the jobs in
+    // hand finish while the command path still works (the SLA runner, registered after them,
+    // stops its tick in hand first).
+    this.shutdown.add('workers', () => this.queues.closeWorkers());
+    this.slaWorkers.start();
+    this.notificationWorkers.start();
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     await this.awaitAccountsShown();
-    if (this.runWorkers) {
-      // The workers close before the projections, the queues and the pool, so that the jobs in
-      // hand finish while the command path still works (the SLA runner, registered after them,
-      // stops its tick in hand first).
-      this.shutdown.add('workers', () => this.queues.closeWorkers());
-      this.slaWorkers.start();
-      this.notificationWorkers.start();
-    }
+    if (this.runWorkers) this.startWorkers();
     // The timer rows live beside the log; when the queue store has lost its ticks (a new Redis,
     // say), announce them again from the rows.
     const timers = await this.queues.counts(SLA_QUEUE);
@@ -92,6 +99,15 @@ class EngineStart implements OnApplicationBootstrap {
       );
     }
   }
+}
+
+/**
+ * The workers of a process that started the engine without them (`workers: false`) and runs them
+ * after all, once it is ready: after seeding the demo cases, say, so that no timer fires on a
+ * case half-way through its seeded history.
+ */
+export function startEngineWorkers(app: INestApplicationContext): void {
+  app.get(EngineStart).startWorkers();
 }
 
 /**

@@ -1,6 +1,6 @@
 export { ConfigError, isConfigurationError, loadConfig } from './config.js';
 export type { AppConfig } from './config.js';
-export { EngineModule, startComposed, startEngine } from './engine.js';
+export { EngineModule, startComposed, startEngine, startEngineWorkers } from './engine.js';
 export type { EngineOptions, EngineSettings } from './engine.js';
 export { PlatformModule } from './platform.module.js';
 export type { PlatformOptions } from './platform.module.js';

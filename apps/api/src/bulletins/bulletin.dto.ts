@@ -5,6 +5,8 @@ import { ArrayMaxSize, IsArray, IsDefined, IsOptional, IsString, MaxLength, Vali
 import { BULLETIN_LIMITS, BULLETIN_STATUSES, CASE_KINDS, LANGUAGES, type BulletinStatus, type Language } from '#domain';
 import { OneOf, RevisionDto, Text, WholeNumber } from '../http/fields.js';
 import { PagedQuery } from '../http/read-your-writes.js';
+import { SpreadsheetFormatField } from '../http/spreadsheet.js';
+import type { SpreadsheetFormat } from '#exports';
 
 /** `caseIds`: the cases of the bulletin, in print order; the domain refuses an empty list, duplicates and unreadable cases, naming the field. */
 function CaseIds(options: { optional?: boolean } = {}): PropertyDecorator {
@@ -65,6 +67,9 @@ export class ListBulletinsQuery extends PagedQuery {
 
   @OneOf(BULLETIN_STATUSES, { optional: true })
   status?: BulletinStatus;
+
+  @SpreadsheetFormatField()
+  format?: SpreadsheetFormat;
 }
 
 export class BulletinAnswerDto {

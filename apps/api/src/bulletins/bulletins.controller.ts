@@ -5,13 +5,15 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
 import { BULLETIN_READ_MODEL, BulletinCommands, BulletinQueries, BulletinReader, bulletinDetail, renderBulletinHtml, type BulletinCommandContext } from '#bulletins';
 import { CaseFoldCache } from '#cases';
-import { InvalidError, ORG_TREE, SLA_POLICY, readableBulletinUnits, type OrgTree, type SlaPolicy } from '#domain';
+import { InvalidError, ORG_TREE, SLA_POLICY, calendarOf, readableBulletinUnits, type OrgTree, type SlaPolicy } from '#domain';
 import { verifyStream } from '#event-store';
 import { currentRequest } from '#platform';
 import { ProjectionRunner } from '#projections';
 import { CLOCK, type Now } from '#runtime';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { awaitMinPosition } from '../http/read-your-writes.js';
+import { ApiSpreadsheet, refuseOversizedExport, spreadsheetReply } from '../http/spreadsheet.js';
+import { MAX_EXPORT_ROWS, bulletinColumns, unitName } from '#exports';
 import {
   BulletinAnswerDto,
   BulletinDetailDto,
@@ -64,14 +66,15 @@ export class BulletinsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Bulletins you may read, newest first (unitId means that unit’s subtree)' })
-  @ApiOkResponse({ type: BulletinListDto })
+  @ApiOperation({ summary: 'Bulletins you may read, newest first (unitId means that unit’s subtree); with format=xlsx|csv, all of them as a spreadsheet' })
+  @ApiSpreadsheet(BulletinListDto)
   async list(@CurrentUser() user: Principal, @Query() query: ListBulletinsQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { org } = this;
     if (query.unitId !== undefined && !org.has(query.unitId)) throw new NotFoundException({ message: `no unit ${query.unitId}`, code: 'not_found' });
     await awaitMinPosition(this.projections, query.minPosition, [BULLETIN_READ_MODEL], response);
-    const page = query.page ?? 1;
-    const pageSize = query.pageSize ?? 20;
+    // An export takes every bulletin the filters match, not one page.
+    const page = query.format ? 1 : (query.page ?? 1);
+    const pageSize = query.format ? MAX_EXPORT_ROWS + 1 : (query.pageSize ?? 20);
     const readable = readableBulletinUnits(user, org);
     const { items, total } = await this.queries.list({
       draftUnitIds: readable.drafts,
@@ -82,7 +85,12 @@ export class BulletinsController {
       page,
       pageSize,
     });
-    return { items: items.map((item) => ({ ...item, unitName: org.has(item.unitId) ? org.get(item.unitId).name : item.unitId })), total, page, pageSize };
+    if (query.format) {
+      refuseOversizedExport(total);
+      const sheet = { name: '社情民意简报', columns: bulletinColumns(org), rows: items, calendar: calendarOf(this.policy) };
+      return spreadsheetReply(response, query.format, '社情民意简报', sheet, this.clock());
+    }
+    return { items: items.map((item) => ({ ...item, unitName: unitName(org, item.unitId)! })), total, page, pageSize };
   }
 
   @Get(':id')

@@ -23,6 +23,8 @@ import {
 import { Type } from 'class-transformer';
 import { PagedQuery } from '../http/read-your-writes.js';
 import { Coordinate, Flag, Instant, Nested, OneOf, Phone, RevisionDto, Text, WholeNumber } from '../http/fields.js';
+import { SpreadsheetFormatField } from '../http/spreadsheet.js';
+import type { SpreadsheetFormat } from '#exports';
 
 export class FilerDto {
   /** Optional only for an anonymous filer. */
@@ -185,6 +187,9 @@ export class ListCasesQuery extends PagedQuery {
 
   @OneOf(['me'], { optional: true, description: 'only the cases I filed (an addition to API.md)' })
   filedBy?: 'me';
+
+  @SpreadsheetFormatField()
+  format?: SpreadsheetFormat;
 }
 
 export class StateAtQuery {

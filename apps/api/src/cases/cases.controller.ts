@@ -4,9 +4,10 @@ import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { UserStore, type Principal } from '#accounts';
 import { AttachmentIntake, verifyCaseFiles } from '#attachments';
-import { CASE_READ_MODEL, CaseQueries, CaseReader, IdempotentFiling, asColleague, filedCase, filerView, presentCase, presentCaseWithActions, presentEvent } from '#cases';
+import { CASE_READ_MODEL, CaseExportQuery, CaseQueries, CaseReader, IdempotentFiling, asColleague, filedCase, filerView, presentCase, presentCaseWithActions, presentEvent, type CaseAt } from '#cases';
 import { ProjectionRunner } from '#projections';
-import { NotFoundError, ORG_TREE, allowedActions, assigneeUnitIds, isUuid, type OrgTree } from '#domain';
+import { NotFoundError, ORG_TREE, SLA_POLICY, allowedActions, assigneeUnitIds, calendarOf, isUuid, type OrgTree, type SlaPolicy } from '#domain';
+import { MAX_EXPORT_ROWS, caseColumns } from '#exports';
 import { peopleNamedIn } from '#audit';
 import { verifyStream } from '#event-store';
 import { CurrentUser } from '../auth/auth.guard.js';
@@ -31,6 +32,7 @@ import {
 } from './case.dto.js';
 import { CasesService } from './cases.service.js';
 import { idempotencyKeyOf } from '../http/idempotency-key.js';
+import { ApiSpreadsheet, refuseOversizedExport, spreadsheetReply } from '../http/spreadsheet.js';
 
 /** A case id from the path: anything that is not a UUID names no case. */
 export function caseId(id: string): string {
@@ -52,6 +54,8 @@ export class CasesController {
     @Inject(ORG_TREE) private readonly org: OrgTree,
     @Inject(CLOCK) private readonly clock: Now,
     private readonly attachments: AttachmentIntake,
+    private readonly exports: CaseExportQuery,
+    @Inject(SLA_POLICY) private readonly policy: SlaPolicy,
   ) {}
 
   @Post()
@@ -169,14 +173,13 @@ export class CasesController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List cases in scope (filters, paging, substring search)' })
+  @ApiOperation({ summary: 'List cases in scope (filters, paging, substring search); with format=xlsx|csv, every matching case as a spreadsheet (pages ignored)' })
+  @ApiSpreadsheet()
   async list(@CurrentUser() user: Principal, @Query() query: ListCasesQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { org, queries, projections } = this;
     if (query.unitId !== undefined && !org.has(query.unitId)) throw new NotFoundException({ message: `no unit ${query.unitId}`, code: 'not_found' });
     await awaitMinPosition(projections, query.minPosition, [CASE_READ_MODEL], response);
-    const page = query.page ?? 1;
-    const pageSize = query.pageSize ?? 20;
-    const { items, total } = await queries.list({
+    const filter = {
       readableUnitIds: org.subtreeIds(user.unitId),
       status: query.status,
       kind: query.kind,
@@ -184,10 +187,22 @@ export class CasesController {
       q: query.q,
       overdueAt: query.overdue === 'true' ? this.clock() : undefined,
       filedBy: query.filedBy === 'me' ? user.userId : undefined,
-      page,
-      pageSize,
-    });
+    };
+    if (query.format) {
+      refuseOversizedExport(await this.exports.count(filter));
+      const rows = this.presented(this.exports.cases(filter, MAX_EXPORT_ROWS), user);
+      const sheet = { name: '案件列表', columns: caseColumns(org), rows, calendar: calendarOf(this.policy) };
+      return spreadsheetReply(response, query.format, '案件列表', sheet, this.clock());
+    }
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 20;
+    const { items, total } = await queries.list({ ...filter, page, pageSize });
     return { items: items.map((item) => presentCase(item, user, org)), total, page, pageSize };
+  }
+
+  /** The cases of an export as the JSON list presents them to this reader. */
+  private async *presented(items: AsyncIterable<CaseAt>, user: Principal) {
+    for await (const item of items) yield presentCase(item, user, this.org);
   }
 
   @Get(':id')

@@ -1,13 +1,15 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '#accounts';
-import { hasRole, ORG_TREE, type OrgTree } from '#domain';
+import { calendarOf, hasRole, ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
+import { caseColumns } from '#exports';
 import { CLOCK, type Now } from '#runtime';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { CASE_READ_MODEL, CaseQueries, presentCase } from '#cases';
 import { ProjectionRunner } from '#projections';
 import type { FastifyReply } from 'fastify';
-import { awaitMinPosition, MinPositionQuery } from '../http/read-your-writes.js';
+import { awaitMinPosition } from '../http/read-your-writes.js';
+import { ApiSpreadsheet, SpreadsheetQuery, spreadsheetReply } from '../http/spreadsheet.js';
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -18,20 +20,28 @@ export class InboxController {
     private readonly projections: ProjectionRunner,
     @Inject(ORG_TREE) private readonly org: OrgTree,
     @Inject(CLOCK) private readonly clock: Now,
+    @Inject(SLA_POLICY) private readonly policy: SlaPolicy,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Open cases waiting on my unit, assigned to me, or (leaders) awaiting my annotation' })
-  async inbox(@CurrentUser() user: Principal, @Query() query: MinPositionQuery, @Res({ passthrough: true }) response: FastifyReply) {
+  @ApiOperation({ summary: 'Open cases waiting on my unit, assigned to me, or (leaders) awaiting my annotation; with format=xlsx|csv, as a spreadsheet' })
+  @ApiSpreadsheet()
+  async inbox(@CurrentUser() user: Principal, @Query() query: SpreadsheetQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { org, queries, projections } = this;
     await awaitMinPosition(projections, query.minPosition, [CASE_READ_MODEL], response);
     const works = hasRole(user, 'clerk') || hasRole(user, 'coordinator');
+    const now = this.clock();
     const items = await queries.inbox({
       userId: user.userId,
       unitIds: works ? [user.unitId] : [],
       annotationUnitIds: hasRole(user, 'leader') ? org.subtreeIds(user.unitId) : [],
-      now: this.clock(),
+      now,
     });
-    return { items: items.map((item) => presentCase(item, user, org)), total: items.length };
+    const presented = items.map((item) => presentCase(item, user, org));
+    if (query.format) {
+      const sheet = { name: '待办案件', columns: caseColumns(org), rows: presented, calendar: calendarOf(this.policy) };
+      return spreadsheetReply(response, query.format, '待办案件', sheet, now);
+    }
+    return { items: presented, total: items.length };
   }
 }

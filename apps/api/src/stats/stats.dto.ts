@@ -3,6 +3,8 @@ import { Type } from 'class-transformer';
 import type { ByKind } from '#reporting';
 import { Text, WholeNumber } from '../http/fields.js';
 import { MinPositionQuery } from '../http/read-your-writes.js';
+import { SpreadsheetFormatField } from '../http/spreadsheet.js';
+import type { SpreadsheetFormat } from '#exports';
 
 /** Months and dates are read in the SLA policy's time zone, Asia/Shanghai by default. */
 const TIME_FORMAT = 'an ISO 8601 time with an offset, or a date YYYY-MM-DD (its start in Asia/Shanghai)';
@@ -14,6 +16,9 @@ class PeriodQuery extends MinPositionQuery {
 
   @Text(40, { optional: true, description: `end of the period, excluded: ${TIME_FORMAT} (default: now)`, example: '2027-01-01T00:00:00+08:00' })
   to?: string;
+
+  @SpreadsheetFormatField()
+  format?: SpreadsheetFormat;
 }
 
 /** The query of both statistics routes. */

@@ -82,6 +82,20 @@ export class Api {
       .set('Authorization', `Bearer ${await this.t.token(username)}`);
   }
 
+  /** A GET whose body is kept as the raw bytes (a spreadsheet, a file), whatever its content type. */
+  async download(username: string, path: string): Promise<Response> {
+    return this.t
+      .http()
+      .get(path)
+      .set('Authorization', `Bearer ${await this.t.token(username)}`)
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+  }
+
   async post(username: string, path: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<Response> {
     return this.t
       .http()

@@ -1,0 +1,64 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DEMO_ACCOUNTS, UserStore } from '#accounts';
+import { CaseCommands, CaseFoldCache } from '#cases';
+import { BulletinCommands, BulletinReader } from '#bulletins';
+import { ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
+import { EVENT_STORE, type PostgresEventStore } from '#event-store';
+import { ProjectionRunner } from '#projections';
+import { seedDemoData, type DemoSeedingResult } from './seed.js';
+
+/** The seed of the shipped demo year: every installation sees the same cases. */
+export const DEMO_SEED = 0x6d696e79;
+
+/** How long seeding waits for the read models and the SLA timers to take in what it wrote. */
+const CATCH_UP_MS = 120_000;
+
+export interface FirstStartOptions {
+  readonly count: number;
+  /** The real current time, which the year is laid out before. */
+  readonly now: Date;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  readonly seed?: number;
+}
+
+/**
+ * Seeds the demo data into a started engine when its store holds no case yet, then waits until
+ * the read models and the SLA timer reactor have taken in every seeded event, so that workers
+ * started afterwards see each case as it ended, never half-way through its history.
+ */
+export async function seedDemoDataOnFirstStart(app: INestApplicationContext, options: FirstStartOptions): Promise<DemoSeedingResult> {
+  const commands = app.get(CaseCommands);
+  const cases = app.get(CaseFoldCache);
+  const users = app.get(UserStore);
+  const store = app.get<PostgresEventStore>(EVENT_STORE);
+  const org = app.get<OrgTree>(ORG_TREE);
+  // The bulletin command path as the API builds it (its module belongs to the HTTP app, not the engine).
+  const bulletins = new BulletinCommands(store, new BulletinReader(store, org), cases, org, app.get<SlaPolicy>(SLA_POLICY));
+  const result = await seedDemoData(
+    {
+      execute: (command, correlationId, expectedRevision) => commands.execute(command, { correlationId, ...(expectedRevision === undefined ? {} : { expectedRevision }) }),
+      // Only the seeder moves these cases (the workers wait for it): the fold the command path keeps is the case now.
+      currentCase: async (caseId) => cases.kept(caseId) ?? (await cases.current(caseId)),
+      store,
+      findAccount: (username) => users.findByUsername(username),
+      org,
+      logger: options.logger,
+      bulletins: {
+        draftAndPublish: async ({ unitId, title, caseIds, editorNote, at }, actor) => {
+          const correlationId = 'demo-data';
+          const draft = await bulletins.draft(unitId, { title, caseIds, editorNote }, { actor, at, correlationId });
+          const publishedAt = new Date(Date.parse(at) + 3_600_000).toISOString();
+          const published = await bulletins.publish(draft.id, { actor, at: publishedAt, correlationId });
+          return { bulletinId: draft.id, publishedAt, position: published.position };
+        },
+      },
+    },
+    { count: options.count, seed: options.seed ?? DEMO_SEED, now: options.now, staff: DEMO_ACCOUNTS, signal: options.signal },
+  );
+  if (result.lastPosition > 0 && !(await app.get(ProjectionRunner).waitFor(result.lastPosition, CATCH_UP_MS))) {
+    options.logger.warn('the read models have not caught up with the demo cases after 2 minutes; lists fill in as they do');
+  }
+  return result;
+}
