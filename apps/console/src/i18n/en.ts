@@ -315,8 +315,6 @@ export const en: Record<ConsoleMessageKey, string> = {
   'bulletins.year': 'Year',
   'bulletins.allYears': 'All years',
   'bulletins.empty': 'No bulletins yet.',
-  'bulletin.status.draft': 'Draft',
-  'bulletin.status.published': 'Published',
   'bulletin.notDraft': 'This bulletin has been published and can no longer be changed.',
   'bulletin.open': 'Open the bulletin',
   'bulletin.noItems': 'Pick at least one case for the bulletin.',

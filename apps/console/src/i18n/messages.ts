@@ -22,6 +22,7 @@ const LABEL_TABLES = {
   attachmentKind: 'attachmentKind',
   adoptionLevel: 'adoptionLevel',
   adoptionKind: 'adoptionKind',
+  bulletinStatus: 'bulletinStatus',
   role: 'role',
   clock: 'deadline',
   deadline: 'clockState',

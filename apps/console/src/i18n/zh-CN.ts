@@ -318,8 +318,6 @@ export const zhCN = {
   'bulletins.year': '年度',
   'bulletins.allYears': '全部年度',
   'bulletins.empty': '还没有简报。',
-  'bulletin.status.draft': '草稿',
-  'bulletin.status.published': '已发布',
   'bulletin.notDraft': '这期简报已经发布，不能再修改。',
   'bulletin.open': '查看简报',
   'bulletin.noItems': '请至少选一件案件编入简报。',

@@ -1,4 +1,4 @@
-import { ADOPTION_LEVELS, TEXT_LIMITS, type AdoptionLevel } from '#domain';
+import { ADOPTION_LEVELS, BULLETIN_STATUSES, TEXT_LIMITS, type AdoptionLevel } from '#domain';
 import { useRef, useState, type FormEvent } from 'react';
 import { get, openDocument, patch, post, readYourWrites } from '../api/client.js';
 import type { Adoption, Bulletin, CaseView, BulletinItem, BulletinList, Published } from '../api/types.js';
@@ -70,7 +70,7 @@ export function BulletinsPage() {
         <Field label={t('field.status')}>
           {(control) => (
             <select {...control} value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value })}>
-              <Options values={['draft', 'published']} label={(status) => t(`bulletin.status.${status as 'draft' | 'published'}`)} empty={t('cases.allStatuses')} />
+              <Options values={BULLETIN_STATUSES} label={(status) => t(`bulletinStatus.${status}`)} empty={t('cases.allStatuses')} />
             </select>
           )}
         </Field>
@@ -90,7 +90,7 @@ export function BulletinsPage() {
                   <Link to={`/bulletins/${bulletin.id}`} className="case-card-link">
                     <span className="case-card-top">
                       <span className={`badge bulletin-${bulletin.status}`}>
-                        {bulletin.status === 'published' && bulletin.issue ? bulletin.issue : t(`bulletin.status.${bulletin.status}`)}
+                        {bulletin.status === 'published' && bulletin.issue ? bulletin.issue : t(`bulletinStatus.${bulletin.status}`)}
                       </span>
                     </span>
                     <span className="case-card-title">{bulletin.title}</span>
@@ -293,7 +293,7 @@ export function BulletinPage({ id }: { readonly id: string }) {
     <div className="page">
       <PageHeader
         title={view.title}
-        intro={`${units.name(view.unitId)} · ${draft ? t('bulletin.status.draft') : view.issue ?? ''}`}
+        intro={`${units.name(view.unitId)} · ${draft ? t('bulletinStatus.draft') : view.issue ?? ''}`}
         actions={
           <>
             {draft && coordinator && (
@@ -312,7 +312,7 @@ export function BulletinPage({ id }: { readonly id: string }) {
       />
       {publishing.error !== null && <ErrorNotice error={publishing.error} />}
       <p className="bulletin-issue" data-testid="bulletin-issue">
-        {draft ? t('bulletin.status.draft') : t('bulletin.issued', { issue: view.issue ?? '', at: view.publishedAt ? formatTime(view.publishedAt) : '' })}
+        {draft ? t('bulletinStatus.draft') : t('bulletin.issued', { issue: view.issue ?? '', at: view.publishedAt ? formatTime(view.publishedAt) : '' })}
       </p>
       {view.editorNote && (
         <section className="card">
