@@ -95,6 +95,17 @@ describe('POST /api/v1/cases/{id}/adoptions', () => {
     expect(await api.eventCount()).toBe(afterSetup);
   });
 
+  it('guards the points: no level above the actor’s own, annotations by leaders only, no repeat; nothing written when refused', async () => {
+    const before = await api.eventCount();
+    expectFieldError(await adopt('hd-dg-1.coordinator', { level: 'national', kind: 'adopted', body: '国家级采用' }), 'level');
+    expectError(await adopt('hd-dg.coordinator', { level: 'town', kind: 'annotated', body: '街道批示' }), 403, 'forbidden');
+    expect(await api.eventCount()).toBe(before);
+    expect((await adopt('hd-dg.coordinator', { level: 'town', kind: 'adopted', body: '街道采用' })).status).toBe(201);
+    // The same level and kind again (a retry, say) counts no second time.
+    expectError(await adopt('hd-dg.coordinator', { level: 'town', kind: 'adopted', body: '街道采用' }), 409, 'illegal_transition');
+    expect(await api.eventCount()).toBe(before + 1);
+  });
+
   it('lets the city’s leader, above the units the case passed through, annotate a closed case', async () => {
     await api.must('hd-dg-1.coordinator', theCase.id, 'close');
     const response = await adopt('city.leader', { kind: 'annotated', body: '市里肯定此做法' });

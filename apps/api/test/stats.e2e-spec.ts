@@ -346,8 +346,8 @@ describe('statistics and the information officers’ appraisal', () => {
       // Recorded on 1 January 2027 at 00:31, on cases filed in November; the period runs until 00:32.
       t.advance(60_000);
       const [town, county, city] = [['hd-dg.leader', 'hd-dg'], ['hd.leader', 'hd'], ['city.leader', 'sf']] as const;
-      await adopt('B', town, 'adopted', 'county'); // 4 points
-      await adopt('B', county, 'annotated', 'city'); // 15
+      await adopt('B', county, 'adopted', 'county'); // 4 points
+      await adopt('B', city, 'annotated', 'city'); // 15
       await adopt('C', town, 'adopted', 'community'); // 1
       await adopt('I', city, 'annotated', 'national'); // 50, hx-xh-1's clerk
       t.advance(60_000);

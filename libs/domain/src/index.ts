@@ -25,6 +25,7 @@ export {
   TEXT_LIMITS,
   URGENCIES,
   VISIT_REASONS,
+  adoptionLevelOf,
 } from './case/vocabulary.js';
 export type {
   AdoptionFacts,

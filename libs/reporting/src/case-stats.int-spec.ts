@@ -13,6 +13,8 @@ const clerk: Actor = { userId: 'u-clerk', roles: ['clerk'], unitId: 'hd-dg-1' };
 const coordinator: Actor = { userId: 'u-c1', roles: ['coordinator'], unitId: 'hd-dg-1' };
 const townCoordinator: Actor = { userId: 'u-c2', roles: ['coordinator'], unitId: 'hd-dg' };
 const leader: Actor = { userId: 'u-l1', roles: ['leader'], unitId: 'hd-dg' };
+/** Records the adoptions above the town: staff record them up to their own level. */
+const cityLeader: Actor = { userId: 'u-l2', roles: ['leader'], unitId: 'sf' };
 const HOUR = 3_600_000;
 
 describe('the statistics read model', () => {
@@ -76,8 +78,8 @@ describe('the statistics read model', () => {
     await move(onTime, coordinator, { type: 'ResolveCase', outcome: 'adopted', summary: '采纳' });
     await move(onTime, coordinator, { type: 'RecordFeedback', satisfaction: 'satisfied' });
     // Adopted at the county, then annotated at the city: one batch ends between the two.
-    await move(onTime, leader, { type: 'AdoptSuggestion', level: 'county', kind: 'adopted', body: '纳入区政府工作要点' });
-    await move(onTime, leader, { type: 'AdoptSuggestion', level: 'city', kind: 'annotated', body: '市领导批示' });
+    await move(onTime, cityLeader, { type: 'AdoptSuggestion', level: 'county', kind: 'adopted', body: '纳入区政府工作要点' });
+    await move(onTime, cityLeader, { type: 'AdoptSuggestion', level: 'city', kind: 'annotated', body: '市领导批示' });
 
     // Never accepted: its accept clock's breach is recorded, as the SLA timer does.
     breachedWaiting = await file('risk');

@@ -12,6 +12,7 @@ import {
   ORG_TREE,
   TEXT_LIMITS,
   actingRole,
+  adoptionLevelOf,
   hasRole,
   type AdoptionKind,
   type AdoptionLevel,
@@ -62,9 +63,6 @@ class AdoptionListDto {
   @ApiProperty({ type: [AdoptionViewDto] }) items!: AdoptionViewDto[];
 }
 
-/** An org level as an adoption level: a grid's leaders count as their community's. */
-const ADOPTION_LEVEL_OF_UNIT: Readonly<Record<string, AdoptionLevel>> = { city: 'city', county: 'county', town: 'town', community: 'community', grid: 'community' };
-
 /**
  * Adoptions of reported opinions (采用 / 批示, API.md "社情民意"): coordinators and leaders who may
  * read the case record where it was adopted or annotated, through the case command path.
@@ -109,7 +107,7 @@ export class AdoptionsController {
   /** A leader who names no level records their own unit's; anyone else must name it. */
   private leaderLevel(user: Principal): AdoptionLevel {
     if (!hasRole(user, 'leader')) throw new InvalidError('level', `is required: one of ${ADOPTION_LEVELS.join(', ')}`);
-    return ADOPTION_LEVEL_OF_UNIT[this.org.get(user.unitId).level]!;
+    return adoptionLevelOf(this.org.get(user.unitId).level);
   }
 
   /** The bulletin must be published, readable by the actor, and hold the case; else 400 naming `bulletinId`. */

@@ -78,4 +78,36 @@ describe('adopting a reported opinion', () => {
     const full = Array.from({ length: CASE_LIMITS.adoptions }, (_, n) => adoptedEvent(n));
     given(...historyFor('closed'), ...full).when(annotated()).thenThrows('limit_reached', /100 adoptions/);
   });
+
+  describe('guards the points an adoption earns', () => {
+    const inCoordination = historyFor('in_coordination', 'hd-dg-1');
+
+    it('takes an annotation from a leader only', () => {
+      given(...inCoordination).when(annotated({ ...by(actors.hdCoordinator), level: 'county' })).thenThrows('forbidden', /only a leader records an annotation/);
+      given(...inCoordination).when(annotated({ ...by(actors.hdCoordinator), level: 'county', kind: 'adopted' })).thenState();
+    });
+
+    it('records levels up to the actor’s own, and city staff the province’s and the nation’s too', () => {
+      given(...inCoordination)
+        .when(annotated({ ...by(actors.hdDg1Coordinator), kind: 'adopted', level: 'national' }))
+        .thenThrows('invalid', /community record adoptions up to the community level, not the national level/);
+      given(...inCoordination).when(annotated({ ...by(actors.hdLeader), level: 'city' })).thenThrows('invalid', /up to the county level/);
+      given(...inCoordination).when(annotated({ ...by(actors.cityLeader), level: 'national' })).thenState();
+      given(...inCoordination).when(annotated({ ...by(actors.cityCoordinator), kind: 'adopted', level: 'province' })).thenState();
+    });
+
+    it('records no level below the one the case was filed at', () => {
+      given(...historyFor('in_coordination', 'hd'))
+        .when(annotated({ ...by(actors.hdLeader), level: 'town' }))
+        .thenThrows('invalid', /filed at the county level; it is adopted there or higher, not at the town level/);
+    });
+
+    it('counts each level’s adoption and annotation once per bulletin, so a retry earns nothing twice', () => {
+      const bulletinId = '0195a1b2-0000-7000-8000-00000000b002';
+      const recorded: CaseEvent = { type: 'SuggestionAdopted', data: { level: 'city', kind: 'annotated', body: '已阅', note: null, bulletinId } };
+      given(...inCoordination, recorded).when(annotated({ bulletinId })).thenThrows('illegal_transition', /already records a city-level annotation from this bulletin/);
+      given(...inCoordination, recorded).when(annotated()).thenState();
+      given(...inCoordination, recorded).when(annotated({ bulletinId, kind: 'adopted', ...by(actors.cityCoordinator) })).thenState();
+    });
+  });
 });

@@ -18,7 +18,7 @@ import type {
 import type { CaseEvent } from './events.js';
 import { actingRole, canRead, checkPublicFilingUnit, moveRefusal, roleRefusal, scopeRefusal } from './permissions.js';
 import { isOpen, type CaseState, type ExistingCase } from './state.js';
-import { CASE_LIMITS } from './vocabulary.js';
+import { ADOPTION_LEVELS, CASE_LIMITS, adoptionLevelOf, type AdoptionLevel } from './vocabulary.js';
 
 export type DecideContext = {
   readonly org: OrgTree;
@@ -58,7 +58,7 @@ export function decide(command: CaseCommand, state: CaseState, { org, clocks }: 
     case 'AddAttachment':
       return [addAttachment(command, state)];
     case 'AdoptSuggestion':
-      return [adopt(command, state)];
+      return [adopt(command, state, org)];
     case 'TransferCase':
       return [transfer(command, state, org)];
     case 'EscalateCase':
@@ -147,16 +147,40 @@ function addAttachment({ attachment }: AddAttachment, current: ExistingCase): Ca
   return { type: 'AttachmentAdded', data: attachment };
 }
 
-/** One more adoption, while the case has room for it (a runaway script cannot grow the stream without bound). */
-function adopt({ level, kind, body, note, bulletinId }: AdoptSuggestion, current: ExistingCase): CaseEvent {
-  const max = CASE_LIMITS.adoptions;
+/**
+ * One more adoption. Points follow from the level and the kind, so who may record which is
+ * guarded: a level no higher than the actor's own (city staff also record the province's and the
+ * nation's, which reach the city), no lower than where the case was filed, an annotation (批示)
+ * only by a leader, and each level's adoption or annotation once per bulletin (a retry cannot
+ * count twice). The stream has room for CASE_LIMITS.adoptions.
+ */
+function adopt({ level, kind, body, note, bulletinId, actor }: AdoptSuggestion, current: ExistingCase, org: OrgTree): CaseEvent {
+  if (kind === 'annotated' && !hasRole(actor, 'leader')) {
+    throw new ForbiddenError('only a leader records an annotation (批示); coordinators record adoptions (采用)');
+  }
+  const rank = (adoptionLevel: AdoptionLevel) => ADOPTION_LEVELS.indexOf(adoptionLevel);
+  const actorLevel = adoptionLevelOf(org.get(actor.unitId!).level);
+  const highest: AdoptionLevel = actorLevel === 'city' ? 'national' : actorLevel;
+  if (rank(level) > rank(highest)) {
+    throw new InvalidError('level', `staff of a ${org.get(actor.unitId!).level} record adoptions up to the ${highest} level, not the ${level} level`);
+  }
+  const lowest = adoptionLevelOf(org.get(current.filedUnitId).level);
+  if (rank(level) < rank(lowest)) {
+    throw new InvalidError('level', `case ${current.number} was filed at the ${lowest} level; it is adopted there or higher, not at the ${level} level`);
+  }
   // A case folded before adoptions existed has no list yet.
-  if ((current.adoptions ?? []).length >= max) {
+  const adoptions = current.adoptions ?? [];
+  const fromBulletin = bulletinId ?? null;
+  if (adoptions.some((earlier) => earlier.level === level && earlier.kind === kind && earlier.bulletinId === fromBulletin)) {
+    throw new IllegalTransitionError(`case ${current.number} already records a ${level}-level ${kind === 'annotated' ? 'annotation' : 'adoption'}${fromBulletin ? ' from this bulletin' : ''}`);
+  }
+  const max = CASE_LIMITS.adoptions;
+  if (adoptions.length >= max) {
     throw new LimitReachedError('adoptions', max, `case ${current.number} already records ${max} adoptions, the most a case may hold`);
   }
   return {
     type: 'SuggestionAdopted',
-    data: { level, kind, body: requireText('body', body), note: note ?? null, bulletinId: bulletinId ?? null },
+    data: { level, kind, body: requireText('body', body), note: note ?? null, bulletinId: fromBulletin },
   };
 }
 

@@ -1,3 +1,5 @@
+import type { OrgLevel } from '../org-tree.js';
+
 /** The values a case's fields take (API.md, "Cases: commands"). */
 
 export const CASE_KINDS = ['suggestion', 'grievance', 'dispute', 'risk', 'hardship', 'visit'] as const;
@@ -63,6 +65,11 @@ export const CASE_LIMITS = {
  */
 export const ADOPTION_LEVELS = ['community', 'town', 'county', 'city', 'province', 'national'] as const;
 export type AdoptionLevel = (typeof ADOPTION_LEVELS)[number];
+
+/** The adoption level of a unit at an org level: a grid's staff count as their community's. */
+export function adoptionLevelOf(orgLevel: OrgLevel): AdoptionLevel {
+  return orgLevel === 'grid' ? 'community' : orgLevel;
+}
 
 /** `adopted`: the opinion was taken up (采用); `annotated`: a leader wrote an instruction on it (批示). */
 export const ADOPTION_KINDS = ['adopted', 'annotated'] as const;
