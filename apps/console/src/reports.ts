@@ -1,4 +1,4 @@
-import type { AdoptionLevel, OrgLevel } from '#domain';
+import { ADOPTION_LEVELS, adoptionLevelOf, type AdoptionLevel, type OrgLevel } from '#domain';
 import type { Hotspot } from './api/types.js';
 
 /** A rate in [0, 1] as a percentage, or a dash when it has no denominator (null). */
@@ -86,9 +86,15 @@ export function moveItem<T>(items: readonly T[], index: number, by: number): T[]
   return moved;
 }
 
-/** The adoption level of a unit's level: a grid's leaders count as their community's. */
-export function adoptionLevelOf(level: OrgLevel): AdoptionLevel {
-  return level === 'grid' ? 'community' : level;
+/**
+ * The levels at which a reader may record an adoption of a case, lowest first (the domain's rule,
+ * so that the form offers only what the server takes): from the level the case was filed at up to
+ * the reader's own, and for city staff on to the province's and the nation's.
+ */
+export function adoptableLevels(readerLevel: OrgLevel, filedLevel: OrgLevel): AdoptionLevel[] {
+  const own = adoptionLevelOf(readerLevel);
+  const highest = ADOPTION_LEVELS.indexOf(own === 'city' ? 'national' : own);
+  return ADOPTION_LEVELS.filter((_, rank) => rank >= ADOPTION_LEVELS.indexOf(adoptionLevelOf(filedLevel)) && rank <= highest);
 }
 
 /** A similarity score in [0, 1] as a whole percentage. */

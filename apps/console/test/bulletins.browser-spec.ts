@@ -134,12 +134,15 @@ describeInBrowser('console 社情民意')('the console: bulletins, appraisal, ra
       const form = page.getByRole('form', { name: '登记采用' });
       await form.getByRole('button', { name: '登记采用' }).click();
       await shows(form, '必填');
-      await form.getByLabel('采用层级').selectOption('county');
-      await form.getByLabel('采用情况').fill('区住建局采纳，增设临时停车位。');
+      // A town coordinator records adoptions from the community level the case was filed at up to the town's.
+      const levels = form.getByLabel('采用层级').locator('option:not([value=""])');
+      expect(await levels.allInnerTexts()).toEqual(['社区（村）级', '镇街级']);
+      await form.getByLabel('采用层级').selectOption('town');
+      await form.getByLabel('采用情况').fill('街道采纳，增设临时停车位。');
       await form.getByRole('button', { name: '登记采用' }).click();
       await shows(page.getByRole('status'), '已登记采用。');
-      await shows(page.locator('.adoption-panel .adoptions'), '县区级采用');
-      await shows(page.locator('.adoption-panel .adoptions'), '区住建局采纳，增设临时停车位。');
+      await shows(page.locator('.adoption-panel .adoptions'), '镇街级采用');
+      await shows(page.locator('.adoption-panel .adoptions'), '街道采纳，增设临时停车位。');
     },
     SLOW,
   );
@@ -173,9 +176,9 @@ describeInBrowser('console 社情民意')('the console: bulletins, appraisal, ra
 
       await page.getByRole('link', { name: '考核' }).click();
       await shows(page.getByTestId('appraisal'), '东关社区信息员');
-      // The leader's town-level annotation (4 points) and the county-level adoption (4 points) count for the clerk who filed both cases.
+      // The leader's town-level annotation (4 points) and the town-level adoption (2 points) count for the clerk who filed both cases.
       const clerk = page.getByTestId('appraisal').locator('tbody tr').filter({ hasText: '东关社区信息员' });
-      expect((await clerk.locator('td').allInnerTexts()).slice(-2)).toEqual(['2', '8']);
+      expect((await clerk.locator('td').allInnerTexts()).slice(-2)).toEqual(['2', '6']);
       const appraisal = await exported(page);
       expect(appraisal.name).toMatch(/\.xlsx$/);
       expect(appraisal.bytes.subarray(0, 2).toString('latin1')).toBe('PK');

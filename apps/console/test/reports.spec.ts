@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Hotspot } from '../src/api/types.js';
 import {
-  adoptionLevelOf,
+  adoptableLevels,
   dispositionFileName,
   HEAT_SHADES,
   heatGrid,
@@ -100,9 +100,11 @@ describe('composing a bulletin', () => {
     expect(moveItem(['a', 'b', 'c'], 2, 1)).toEqual(['a', 'b', 'c']);
   });
 
-  it("annotates at the level of the leader's unit, a grid's counting as its community's", () => {
-    expect(adoptionLevelOf('town')).toBe('town');
-    expect(adoptionLevelOf('county')).toBe('county');
-    expect(adoptionLevelOf('grid')).toBe('community');
+  it('offers the adoption levels from where the case was filed up to the reader’s own, and the higher ones to city staff', () => {
+    expect(adoptableLevels('town', 'community')).toEqual(['community', 'town']);
+    expect(adoptableLevels('town', 'grid')).toEqual(['community', 'town']);
+    expect(adoptableLevels('county', 'town')).toEqual(['town', 'county']);
+    expect(adoptableLevels('city', 'county')).toEqual(['county', 'city', 'province', 'national']);
+    expect(adoptableLevels('community', 'town')).toEqual([]);
   });
 });

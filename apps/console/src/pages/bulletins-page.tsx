@@ -1,4 +1,4 @@
-import { ADOPTION_LEVELS, BULLETIN_STATUSES, TEXT_LIMITS, type AdoptionLevel } from '#domain';
+import { adoptionLevelOf, BULLETIN_STATUSES, TEXT_LIMITS, type AdoptionLevel } from '#domain';
 import { useRef, useState, type FormEvent } from 'react';
 import { get, openDocument, patch, post, readYourWrites } from '../api/client.js';
 import type { Adoption, Bulletin, CaseView, BulletinItem, BulletinList, Published } from '../api/types.js';
@@ -6,7 +6,7 @@ import { clearPickedCases, usePickedCases, type PickedCase } from '../bulletin-s
 import { ErrorNotice, ExportButton, Field, LoadFailed, LoadFailedPage, Loading, Options, PageHeader, Pager, SubmitButton, charCount, pageCount, useBusy } from '../components.js';
 import { checkText, collect, problemText, type Problems } from '../forms/problems.js';
 import { useI18n } from '../i18n/i18n.js';
-import { adoptionLevelOf, moveItem } from '../reports.js';
+import { adoptableLevels, moveItem } from '../reports.js';
 import { Link, navigate } from '../router.js';
 import { useSession } from '../session.js';
 import { useCommandForm } from '../use-command-form.js';
@@ -401,17 +401,21 @@ function AnnotateForm({ bulletinId, item, level, done }: { readonly bulletinId: 
 /** 采用: a coordinator records that a case's opinion was adopted, at any level, on the case page. */
 export function AdoptionPanel({ view, canRecord, done }: { readonly view: CaseView; readonly canRecord: boolean; readonly done: () => void }) {
   const { t } = useI18n();
+  const { me, units } = useSession();
+  const readerLevel = units.get(me.unitId)?.level;
+  const filedLevel = units.get(view.filedUnitId)?.level;
+  const levels = readerLevel && filedLevel ? adoptableLevels(readerLevel, filedLevel) : [];
   if (!canRecord && !view.adoptions?.length) return null;
   return (
     <section className="card adoption-panel" aria-labelledby="adoption-title">
       <h2 id="adoption-title">{t('adoption.list')}</h2>
       <AdoptionList adoptions={view.adoptions} />
-      {canRecord && <AdoptionForm caseId={view.id} done={done} />}
+      {canRecord && levels.length > 0 && <AdoptionForm caseId={view.id} levels={levels} done={done} />}
     </section>
   );
 }
 
-function AdoptionForm({ caseId, done }: { readonly caseId: string; readonly done: () => void }) {
+function AdoptionForm({ caseId, levels, done }: { readonly caseId: string; readonly levels: readonly AdoptionLevel[]; readonly done: () => void }) {
   const { t } = useI18n();
   const [level, setLevel] = useState<AdoptionLevel | ''>('');
   const [body, setBody] = useState('');
@@ -445,7 +449,7 @@ function AdoptionForm({ caseId, done }: { readonly caseId: string; readonly done
         <Field label={t('adoption.levelField')} required error={problemText(problems.level, t)}>
           {(control) => (
             <select {...control} name="level" value={level} onChange={(e) => setLevel(e.target.value as AdoptionLevel)}>
-              <Options values={ADOPTION_LEVELS} label={(value) => t(`adoptionLevel.${value}`)} empty={t('common.choose')} />
+              <Options values={levels} label={(value) => t(`adoptionLevel.${value}`)} empty={t('common.choose')} />
             </select>
           )}
         </Field>
