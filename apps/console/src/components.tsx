@@ -205,6 +205,26 @@ export function Options<T extends string>(props: {
   );
 }
 
+/** A filter's drop-down: a labelled select of `values`, after an empty first option when `empty` names it. */
+export function SelectFilter<T extends string>(props: {
+  readonly label: string;
+  readonly value: string;
+  readonly onChange: (value: string) => void;
+  readonly values: readonly T[];
+  readonly optionLabel: (value: T) => string;
+  readonly empty?: string;
+}) {
+  return (
+    <Field label={props.label}>
+      {(control) => (
+        <select {...control} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+          <Options values={props.values} label={props.optionLabel} empty={props.empty} />
+        </select>
+      )}
+    </Field>
+  );
+}
+
 /** A failed request, in the reader's language, with the server's explanation when it adds one. */
 export function ErrorNotice({ error, children }: { readonly error: unknown; readonly children?: ReactNode }) {
   const { t } = useI18n();

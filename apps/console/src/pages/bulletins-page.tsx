@@ -3,7 +3,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { get, openDocument, patch, post, readYourWrites } from '../api/client.js';
 import type { Adoption, Bulletin, CaseView, BulletinItem, BulletinList, Published } from '../api/types.js';
 import { clearPickedCases, usePickedCases, type PickedCase } from '../bulletin-selection.js';
-import { ErrorNotice, ExportButton, Field, LoadFailed, LoadFailedPage, Loading, Options, PageHeader, Pager, SubmitButton, charCount, pageCount, useBusy } from '../components.js';
+import { ErrorNotice, ExportButton, Field, LoadFailed, LoadFailedPage, Loading, Options, PageHeader, Pager, SelectFilter, SubmitButton, charCount, pageCount, useBusy } from '../components.js';
 import { checkText, collect, problemText, type Problems } from '../forms/problems.js';
 import { useI18n } from '../i18n/i18n.js';
 import { adoptableLevels, moveItem } from '../reports.js';
@@ -53,27 +53,30 @@ export function BulletinsPage() {
         }
       />
       <form className="filters" onSubmit={apply} aria-label={t('cases.filters')}>
-        <Field label={t('stats.unit')}>
-          {(control) => (
-            <select {...control} value={draft.unitId} onChange={(e) => setDraft({ ...draft, unitId: e.target.value })}>
-              <Options values={units.subtree(me.unitId).map((unit) => unit.id)} label={(id) => units.name(id)} empty={t('cases.allUnits')} />
-            </select>
-          )}
-        </Field>
-        <Field label={t('bulletins.year')}>
-          {(control) => (
-            <select {...control} value={draft.year} onChange={(e) => setDraft({ ...draft, year: e.target.value })}>
-              <Options values={[0, 1, 2, 3, 4].map((n) => String(thisYear - n))} label={(year) => year} empty={t('bulletins.allYears')} />
-            </select>
-          )}
-        </Field>
-        <Field label={t('field.status')}>
-          {(control) => (
-            <select {...control} value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value })}>
-              <Options values={BULLETIN_STATUSES} label={(status) => t(`bulletinStatus.${status}`)} empty={t('cases.allStatuses')} />
-            </select>
-          )}
-        </Field>
+        <SelectFilter
+          label={t('stats.unit')}
+          value={draft.unitId}
+          onChange={(unitId) => setDraft({ ...draft, unitId })}
+          values={units.subtree(me.unitId).map((unit) => unit.id)}
+          optionLabel={(id) => units.name(id)}
+          empty={t('cases.allUnits')}
+        />
+        <SelectFilter
+          label={t('bulletins.year')}
+          value={draft.year}
+          onChange={(year) => setDraft({ ...draft, year })}
+          values={[0, 1, 2, 3, 4].map((n) => String(thisYear - n))}
+          optionLabel={(year) => year}
+          empty={t('bulletins.allYears')}
+        />
+        <SelectFilter
+          label={t('field.status')}
+          value={draft.status}
+          onChange={(status) => setDraft({ ...draft, status })}
+          values={BULLETIN_STATUSES}
+          optionLabel={(status) => t(`bulletinStatus.${status}`)}
+          empty={t('cases.allStatuses')}
+        />
         <button type="submit" className="button button-primary">
           {t('cases.search')}
         </button>

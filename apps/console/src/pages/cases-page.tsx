@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { get, readYourWrites } from '../api/client.js';
 import type { CaseList as CaseListAnswer } from '../api/types.js';
 import { usePickedCases } from '../bulletin-selection.js';
-import { CaseList, ExportButton, Field, LoadFailed, Loading, Options, PageHeader, Pager, pageCount } from '../components.js';
+import { CaseList, ExportButton, Field, LoadFailed, Loading, Options, PageHeader, Pager, SelectFilter, pageCount } from '../components.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Link, navigate } from '../router.js';
 import { useSession } from '../session.js';
@@ -110,20 +110,22 @@ export function CasesPage({ query, mine = false }: { readonly query?: URLSearchP
           <Field label={t('field.q')}>
             {(control) => <input {...control} type="search" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} />}
           </Field>
-          <Field label={t('field.status')}>
-            {(control) => (
-              <select {...control} value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value })}>
-                <Options values={CASE_STATUSES} label={(status) => t(`status.${status}`)} empty={t('cases.allStatuses')} />
-              </select>
-            )}
-          </Field>
-          <Field label={t('field.kind')}>
-            {(control) => (
-              <select {...control} value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.target.value })}>
-                <Options values={CASE_KINDS} label={(kind) => t(`kind.${kind}`)} empty={t('cases.allKinds')} />
-              </select>
-            )}
-          </Field>
+          <SelectFilter
+            label={t('field.status')}
+            value={draft.status}
+            onChange={(status) => setDraft({ ...draft, status })}
+            values={CASE_STATUSES}
+            optionLabel={(status) => t(`status.${status}`)}
+            empty={t('cases.allStatuses')}
+          />
+          <SelectFilter
+            label={t('field.kind')}
+            value={draft.kind}
+            onChange={(kind) => setDraft({ ...draft, kind })}
+            values={CASE_KINDS}
+            optionLabel={(kind) => t(`kind.${kind}`)}
+            empty={t('cases.allKinds')}
+          />
           <Field label={t('stats.unit')}>
             {(control) => (
               <select {...control} value={draft.unitId} onChange={(e) => setDraft({ ...draft, unitId: e.target.value })}>

@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { Field, Options } from '../components.js';
+import { Field, SelectFilter } from '../components.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useSession } from '../session.js';
 
@@ -57,13 +57,13 @@ export function PeriodForm({
   };
   return (
     <form className="filters" onSubmit={submit}>
-      <Field label={t('stats.unit')}>
-        {(control) => (
-          <select {...control} value={draft.unitId} onChange={(e) => setDraft({ ...draft, unitId: e.target.value })}>
-            <Options values={offered ?? units.subtree(me.unitId).map((unit) => unit.id)} label={(id) => units.name(id)} />
-          </select>
-        )}
-      </Field>
+      <SelectFilter
+        label={t('stats.unit')}
+        value={draft.unitId}
+        onChange={(unitId) => setDraft({ ...draft, unitId })}
+        values={offered ?? units.subtree(me.unitId).map((unit) => unit.id)}
+        optionLabel={(id) => units.name(id)}
+      />
       <Field label={t('stats.from')}>
         {(control) => <input {...control} type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />}
       </Field>
