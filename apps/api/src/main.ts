@@ -1,13 +1,11 @@
 import 'reflect-metadata';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Logger } from 'pino';
 import { findConsoleDir } from './console.js';
 import { createHttpApp } from './http-app.js';
 import { CredentialStore, DEMO_ACCOUNTS_IN_USE, type DemoAccount } from '#accounts';
 import { listenAddress } from './listen-address.js';
 import { DATABASES, type Databases } from '#database';
-import { seedDemoDataOnFirstStart } from '#demo-data';
-import { createLogger, isConfigurationError, loadConfig, startEngineWorkers, type AppConfig } from '#platform';
+import { seedInBackground } from '#demo-data';
+import { createLogger, isConfigurationError, loadConfig, startEngineWorkers } from '#platform';
 
 /** `npm start`: the engine, its read models and the HTTP API in one process. */
 async function main(): Promise<void> {
@@ -75,37 +73,18 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
-  if (config.demoCases > 0) seeding = seedInBackground(app, config, logger, workers);
-}
-
-/**
- * The demo cases of a first start, seeded while the server already answers (500 take tens of
- * seconds): the console is usable meanwhile and fills in as they land. This process's workers
- * start once the seeding is done and the SLA timers have taken it in, so that no timer fires on a
- * case half-way through its seeded history. Later starts find cases and seed none.
- */
-function seedInBackground(app: NestFastifyApplication, config: AppConfig, logger: Logger, workers: boolean): { stop(): Promise<void> } {
-  const stopping = new AbortController();
-  const done = seedDemoDataOnFirstStart(app, { count: config.demoCases, now: new Date(), logger, signal: stopping.signal })
-    .then(
-      (result) => {
-        if (result.skipped !== null) return;
+  if (config.demoCases > 0) {
+    seeding = seedInBackground(app, {
+      count: config.demoCases,
+      logger,
+      startWorkers: workers ? () => startEngineWorkers(app) : null,
+      onSeeded: (result, stopped) => {
         const cutShort = result.cutShort > 0 ? ` (${result.cutShort} cut short: see the log)` : '';
-        const stopped = stopping.signal.aborted ? ', stopped by the shutdown' : '';
         const what = `${result.cases} cases over the past year and ${result.bulletins} bulletins`;
-        process.stdout.write(`Demo data: seeded ${what} in ${(result.elapsedMs / 1000).toFixed(1)} s${cutShort}${stopped} (MINYI_DEMO_CASES=0 turns this off)\n`);
+        process.stdout.write(`Demo data: seeded ${what} in ${(result.elapsedMs / 1000).toFixed(1)} s${cutShort}${stopped ? ', stopped by the shutdown' : ''} (MINYI_DEMO_CASES=0 turns this off)\n`);
       },
-      (error: unknown) => logger.error({ err: error }, 'seeding the demo cases failed; the cases seeded so far stay, and later starts seed no more'),
-    )
-    .finally(() => {
-      if (workers && !stopping.signal.aborted) startEngineWorkers(app);
     });
-  return {
-    stop: async () => {
-      stopping.abort();
-      await done;
-    },
-  };
+  }
 }
 
 main().catch((error: unknown) => {

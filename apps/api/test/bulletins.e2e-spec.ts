@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
-import { BulletinReadModelProjection } from '#bulletins';
+import { BulletinReadModelProjection, PendingPublicationsAtStart } from '#bulletins';
 import { rebuildReadModel } from '#projections';
 import { Api, expectError, expectFieldError, type Filed } from './support/api.js';
 import { behindTheStore } from './support/tamper.js';
@@ -47,6 +47,18 @@ describe('社情民意 bulletins', () => {
   const publish = (id: string, user = 'hd-dg.coordinator') => api.post(user, `/api/v1/bulletins/${id}/publish`);
   const bulletin = (id: string, user = 'hd-dg.coordinator', query = '') => api.get(user, `/api/v1/bulletins/${id}${query}`);
   const registerEvents = async (unitId: string, year: number) => t.engine.store.readStream(`bulletin-register-${unitId}-${year}`);
+  /** As if a process took the next number of the register for the bulletin and died before appending its BulletinPublished. */
+  const numberWithoutPublishing = async (bulletinId: string, unitId: string, year: number) => {
+    const register = await registerEvents(unitId, year);
+    const eventId = randomUUID();
+    const sequence = register.length + 1;
+    await t.engine.store.appendToStream(
+      `bulletin-register-${unitId}-${year}`,
+      [{ id: eventId, type: 'BulletinNumbered', schemaVersion: 1, data: { bulletinId, unitId, year, sequence }, metadata: register[0]!.metadata }],
+      { expectedRevision: register.length - 1 },
+    );
+    return { eventId, sequence };
+  };
 
   describe('drafting', () => {
     it('records a draft of the coordinator’s own unit from cases they may read', async () => {
@@ -196,9 +208,17 @@ describe('社情民意 bulletins', () => {
       for (const other of ['hd-dg.coordinator', 'city.leader', 'hd-dg-1.coordinator', 'hx-xh-1.coordinator']) expect(await told(other)).toEqual([]);
     });
 
-    it('answers the same publication again when a published bulletin is published again', async () => {
+    it('answers the same publication again when a published bulletin is published again, to its writers only', async () => {
       const again = await publish(id);
       expect(again.body).toEqual(published.body);
+      const before = await api.eventCount();
+      // Readers who may not write it are refused as for a draft, not told its publication.
+      expectError(await publish(id, 'hd-dg.leader'), 403, 'forbidden');
+      expectError(await publish(id, 'hd.leader'), 403, 'forbidden');
+      expectError(await publish(id, 'auditor'), 403, 'forbidden');
+      expectError(await publish(id, 'hd.coordinator'), 403, 'forbidden');
+      expectError(await publish(id, 'hd-dg-1.coordinator'), 404, 'not_found');
+      expect(await api.eventCount()).toBe(before);
     });
   });
 
@@ -229,16 +249,34 @@ describe('社情民意 bulletins', () => {
 
     it('completes a publication cut short after its number was taken, with that number', async () => {
       const id = await drafted({ unitId: 'hd-dg-1' }, 'hd-dg-1.coordinator');
-      // As if a process took the number and died before appending BulletinPublished.
-      const register = await registerEvents('hd-dg-1', 2026);
-      await t.engine.store.appendToStream(
-        'bulletin-register-hd-dg-1-2026',
-        [{ id: randomUUID(), type: 'BulletinNumbered', schemaVersion: 1, data: { bulletinId: id, unitId: 'hd-dg-1', year: 2026, sequence: register.length + 1 }, metadata: register[0]!.metadata }],
-        { expectedRevision: register.length - 1 },
-      );
+      const { sequence } = await numberWithoutPublishing(id, 'hd-dg-1', 2026);
+      // Its contents are settled with the number: no revision, which would print other cases under it.
+      const before = await api.eventCount();
+      expectError(await patch('hd-dg-1.coordinator', id, { title: '改' }), 409, 'illegal_transition');
+      expect(await api.eventCount()).toBe(before);
       const answer = await publish(id, 'hd-dg-1.coordinator');
-      expect(answer.body).toMatchObject({ sequence: register.length + 1 });
-      expect(await registerEvents('hd-dg-1', 2026)).toHaveLength(register.length + 1);
+      expect(answer.body).toMatchObject({ sequence });
+      expect(await registerEvents('hd-dg-1', 2026)).toHaveLength(sequence);
+    });
+
+    it('completes at start a publication cut short, with its number, and a publisher’s retry after that changes nothing', async () => {
+      const id = await drafted({ unitId: 'hd-dg-1' }, 'hd-dg-1.coordinator');
+      const { eventId: numberedBy, sequence } = await numberWithoutPublishing(id, 'hd-dg-1', 2026);
+      const atStart = t.app.get(PendingPublicationsAtStart);
+      await atStart.onApplicationBootstrap();
+      const stream = await t.engine.store.readStream(`bulletin-${id}`);
+      expect(stream.map((event) => event.type)).toEqual(['BulletinDrafted', 'BulletinPublished']);
+      expect(stream[1]!.data).toMatchObject({ year: 2026, sequence, numberedBy });
+      expect(stream[1]!.data.items).toHaveLength(3);
+      expect(stream[1]!.metadata).toMatchObject({ actorId: 'system', actorRole: 'system' });
+      // Nothing left to complete; the publisher's retry is answered that publication.
+      const count = await api.eventCount();
+      await atStart.onApplicationBootstrap();
+      expect(await api.eventCount()).toBe(count);
+      const retry = await publish(id, 'hd-dg-1.coordinator');
+      expect(retry.body).toMatchObject({ id, status: 'published', year: 2026, sequence, revision: 1, position: stream[1]!.globalPosition });
+      expect(await api.eventCount()).toBe(count);
+      expect(await registerEvents('hd-dg-1', 2026)).toHaveLength(sequence);
     });
   });
 
@@ -257,9 +295,13 @@ describe('社情民意 bulletins', () => {
       for (const user of ['hd-dg-1.coordinator', 'hd-dg-1.clerk', 'hx-xh-1.coordinator']) expectError(await bulletin(draftId, user), 404, 'not_found');
     });
 
-    it('lets the units below read a published bulletin too, but not other subtrees', async () => {
-      for (const user of ['hd-dg-1.coordinator', 'hd-dg-1.clerk', 'hd.leader']) expect((await bulletin(publishedId, user)).status).toBe(200);
-      expectError(await bulletin(publishedId, 'hx-xh-1.coordinator'), 404, 'not_found');
+    it('keeps a published bulletin with its unit and the units above too: the units below and other subtrees get 404', async () => {
+      for (const user of ['hd-dg.coordinator', 'hd-dg.leader', 'hd.leader', 'city.leader', 'auditor']) expect((await bulletin(publishedId, user)).status).toBe(200);
+      for (const user of ['hd-dg-1.coordinator', 'hd-dg-1.clerk', 'hx-xh-1.coordinator']) {
+        expectError(await bulletin(publishedId, user), 404, 'not_found');
+        expectError(await bulletin(publishedId, user, '?format=html'), 404, 'not_found');
+        expectError(await api.get(user, `/api/v1/bulletins/${publishedId}/verify`), 404, 'not_found');
+      }
       expectError(await bulletin(randomUUID()), 404, 'not_found');
       expectError(await bulletin('not-a-bulletin'), 404, 'not_found');
     });
@@ -278,7 +320,7 @@ describe('社情民意 bulletins', () => {
       };
       const shanghai = (iso: string | null) => (iso ? new Date(Date.parse(iso) + 8 * 3_600_000) : null);
       type Listed = { issue: string | null; title: string; unitName: string; status: string; itemCount: number; editorNote: string | null; createdAt: string; publishedAt: string | null };
-      for (const user of ['hd-dg.coordinator', 'hd-dg-1.clerk']) {
+      for (const user of ['hd-dg.coordinator', 'hd.leader']) {
         const answer = (await api.get(user, '/api/v1/bulletins?unitId=hd-dg&pageSize=100')).body as { items: Listed[]; total: number };
         const rows = await sheetOf(await download(user, 'unitId=hd-dg&format=xlsx'));
         expect(rows[0]).toEqual(['期号', '标题', '编发单位', '状态', '条目数', '编者按', '创建时间', '发布时间']);
@@ -296,9 +338,10 @@ describe('社情民意 bulletins', () => {
         );
         expect(rows.length - 1).toBe(answer.total);
       }
-      // The community's clerk sees no draft of the town's in the file either.
+      // The community's clerk sees none of the town's bulletins in the file either, only the community's own.
       const below = await sheetOf(await download('hd-dg-1.clerk', 'unitId=hd-dg&format=xlsx'));
-      expect(below.slice(1).every((row) => row[3] === '已发布')).toBe(true);
+      expect(below.length).toBeGreaterThan(1);
+      expect(below.slice(1).every((row) => row[2] === '东关社区')).toBe(true);
       expectFieldError(await api.get('hd-dg.coordinator', '/api/v1/bulletins?format=pdf'), 'format');
     });
 
@@ -334,10 +377,10 @@ describe('社情民意 bulletins', () => {
       const community = (await api.get('hd-dg.coordinator', '/api/v1/bulletins?unitId=hd-dg-1&pageSize=100')).body;
       expect(community.items.every((item: { unitId: string }) => item.unitId === 'hd-dg-1')).toBe(true);
       expect((await api.get('hd-dg.coordinator', '/api/v1/bulletins?year=2025')).body).toEqual({ items: [], total: 0, page: 1, pageSize: 20 });
-      // Below: published ones only; another subtree: none.
+      // Below: their own unit's only, none of the town's; another subtree: none.
       const below = (await api.get('hd-dg-1.clerk', '/api/v1/bulletins?unitId=hd-dg&pageSize=100')).body;
-      expect(below.items.map((item: { id: string }) => item.id)).toContain(publishedId);
-      expect(below.items.map((item: { id: string }) => item.id)).not.toContain(draftId);
+      expect(below.total).toBeGreaterThan(0);
+      expect(below.items.every((item: { unitId: string }) => item.unitId === 'hd-dg-1')).toBe(true);
       expect((await api.get('hx-xh-1.coordinator', '/api/v1/bulletins?unitId=hd-dg')).body.total).toBe(0);
       expect((await api.get('hd-dg.coordinator', '/api/v1/bulletins?pageSize=1')).body.items).toHaveLength(1);
     });
@@ -347,13 +390,17 @@ describe('社情民意 bulletins', () => {
       const listAll = async () => (await api.get('auditor', '/api/v1/bulletins?pageSize=100')).body;
       const before = await listAll();
       expect(before.total).toBeGreaterThan(5);
-      await t.engine.pool.query("UPDATE bulletin_view SET title = '损坏', status = 'draft'");
-      await t.engine.pool.query('DELETE FROM bulletin_items');
+      await t.engine.pool.query("UPDATE bulletin_view SET title = '损坏', status = 'draft', item_count = 0");
       const rebuilt = await rebuildReadModel(t.engine.pool, t.engine.store, new BulletinReadModelProjection());
-      expect(rebuilt.tables).toEqual(['bulletin_view', 'bulletin_items']);
+      expect(rebuilt.tables).toEqual(['bulletin_view']);
       expect(await listAll()).toEqual(before);
-      const { rows } = await t.engine.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM bulletin_items WHERE bulletin_id = $1', [publishedId]);
-      expect(rows[0]!.n).toBe(3);
+      expect(before.items.find((item: { id: string }) => item.id === publishedId)).toMatchObject({ status: 'published', itemCount: 3 });
+      // The frozen items live in the row's folded bulletin; no table of their own (version 2 dropped it).
+      const { rows } = await t.engine.pool.query<{ items: number; table: string | null }>(
+        "SELECT json_array_length(state->'publication'->'items') AS items, to_regclass('bulletin_items')::text AS table FROM bulletin_view WHERE id = $1",
+        [publishedId],
+      );
+      expect(rows[0]).toEqual({ items: 3, table: null });
     });
 
     it('names the wrong query field with 400, and an unknown unit with 404', async () => {
@@ -413,6 +460,15 @@ describe('社情民意 bulletins', () => {
     );
     expect(docs.paths['/api/v1/bulletins/{id}/publish'].post.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/PublishedAnswerDto');
     expect(docs.components.schemas.BulletinDetailDto.properties.items.items.$ref).toBe('#/components/schemas/BulletinItemDto');
+    // A bulletin's notification names no case: the notification list says so.
+    expect(docs.paths['/api/v1/notifications'].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/NotificationListDto');
+    const notification = docs.components.schemas.NotificationDto;
+    expect(notification.properties.caseId).toMatchObject({ nullable: true });
+    expect(notification.properties.caseNumber).toMatchObject({ nullable: true });
+    expect(notification.properties.bulletinId).toMatchObject({ format: 'uuid' });
+    expect(notification.properties.type.enum).toContain('BulletinPublished');
+    expect(notification.required).not.toContain('bulletinId');
+    expect(docs.paths['/api/v1/bulletins/{id}'].get.summary).toContain('units above');
   });
 
   describe('a new year', () => {
@@ -422,6 +478,16 @@ describe('社情民意 bulletins', () => {
       t.advance(new Date('2026-12-31T16:30:00Z').getTime() - t.now().getTime());
       const answer = await publish(id);
       expect(answer.body).toMatchObject({ year: 2027, sequence: 1, issue: '2027年第1期' });
+    });
+
+    it('gives a publication cut short and retried more than a year later the number it took, not a second one', async () => {
+      const id = await drafted();
+      const { sequence } = await numberWithoutPublishing(id, 'hd-dg', 2027);
+      // Two calendar years on: 2029 in Shanghai.
+      t.advance(new Date('2029-03-01T02:00:00Z').getTime() - t.now().getTime());
+      const answer = await publish(id);
+      expect(answer.body).toMatchObject({ year: 2027, sequence, issue: `2027年第${sequence}期` });
+      for (const year of [2028, 2029]) expect(await registerEvents('hd-dg', year)).toEqual([]);
     });
   });
 

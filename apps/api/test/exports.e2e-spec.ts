@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import type { Response } from 'supertest';
 import { CaseExportQuery } from '#cases';
@@ -40,7 +40,7 @@ const guarded = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text
 
 const HEADS = ['编号', '类型', '标题', '内容', '状态', '当前单位', '登记单位', '紧急程度', '来源', '反映人', '联系电话', '走访事由', '督办', '受理时限', '办理时限', '办结结果', '回访评价', '登记时间', '更新时间'];
 
-/** The row an export must hold for a case as the JSON answer presents it. */
+/** The row an export must hold for a case as the JSON answer presents it to the same reader. */
 function expectedRow(item: Item): unknown[] {
   const due = (clock: string) => shanghai(item.deadlines.find((deadline) => deadline.clock === clock)?.dueAt);
   return [
@@ -53,8 +53,9 @@ function expectedRow(item: Item): unknown[] {
     unitName(item.filedUnitId),
     ZH.urgency[item.urgency as keyof typeof ZH.urgency],
     ZH.channel[item.channel as keyof typeof ZH.channel],
-    item.filer.name,
-    item.filer.phone,
+    // An anonymous filer leaves the system as 匿名 with no phone, whoever exports (API.md, "Anonymous filers").
+    item.filer.anonymous ? '匿名' : item.filer.name,
+    item.filer.anonymous ? null : item.filer.phone,
     item.visitReason ? label(ZH.visitReason, item.visitReason) : null,
     item.supervised ? '是' : '否',
     due('accept'),
@@ -181,7 +182,10 @@ describe('exports: ?format=xlsx|csv', () => {
       const coordinator = await sheetRows(await download('hd-dg-1.coordinator', `/api/v1/cases?${listQuery}&format=xlsx`));
       const own = new Map(coordinator.rows.slice(1).map((row) => [row[2], row]));
       expect(own.get(`网格建议增设路灯${MARK}`)![phone]).toBe(PHONE);
-      expect(own.get(`匿名反映噪音${MARK}`)![name]).toBe('王五');
+      // On screen the filing unit's staff see an anonymous filer's name; a file that leaves the system never holds it.
+      expect(own.get(`匿名反映噪音${MARK}`)![name]).toBe('匿名');
+      expect(own.get(`匿名反映噪音${MARK}`)![phone]).toBeNull();
+      expect(JSON.stringify(coordinator.rows)).not.toContain('王五');
     });
 
     it('keeps to the reader’s scope: no case of the other subtree', async () => {
@@ -361,6 +365,28 @@ describe('exports: ?format=xlsx|csv', () => {
     }
   });
 
+  it('refuses a bulletin list export of more than 100,000 bulletins on its count, before reading any row, naming the bulletin list’s own filters', async () => {
+    // Drafts of hx-ty-1, which the city's coordinators (a unit above) read.
+    await t.engine.pool.query(`
+      INSERT INTO bulletin_view (id, unit_id, title, status, item_count, case_ids, created_by, created_at, updated_at, revision, last_position, state)
+      SELECT gen_random_uuid(), 'hx-ty-1', 'cap ' || n, 'draft', 0, '{}', 'hx-ty-1.coordinator', now(), now(), 0, 0, '{}'
+        FROM generate_series(1, 100001) n`);
+    const query = jest.spyOn(t.engine.pool, 'query');
+    try {
+      for (const format of ['xlsx', 'csv']) {
+        const refused = await api.get('city.coordinator', `/api/v1/bulletins?unitId=hx-ty-1&format=${format}`);
+        expectFieldError(refused, 'format');
+        expect(refused.body).toMatchObject({ code: 'export_too_large', message: expect.stringContaining('100000') });
+        expect(refused.body.message).toContain('narrow it with unitId, year or status');
+      }
+      const texts = query.mock.calls.map(([text]) => (typeof text === 'string' ? text : JSON.stringify(text)));
+      expect(texts.filter((text) => text.includes('FROM bulletin_view') && /LIMIT [1-9]/.test(text))).toEqual([]);
+    } finally {
+      query.mockRestore();
+      await t.engine.pool.query(`DELETE FROM bulletin_view WHERE title LIKE 'cap %'`);
+    }
+  });
+
   it('refuses, naming the cap and writing nothing, a list export of more than 100,000 cases (run last: it fills the read model)', async () => {
     // Rows only the count reads: an export of this many is refused before any row is read.
     await t.engine.pool.query(`
@@ -374,6 +400,7 @@ describe('exports: ?format=xlsx|csv', () => {
       const refused = await api.get('city.coordinator', `/api/v1/cases?unitId=hx-ty-1&format=${format}`);
       expectFieldError(refused, 'format');
       expect(refused.body).toMatchObject({ code: 'export_too_large', message: expect.stringContaining('100000') });
+      expect(refused.body.message).toContain('narrow it with status, kind, unitId, q or overdue');
     }
     expect(await api.eventCount()).toBe(events);
   });

@@ -1,4 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import { lockKey } from '#database';
+import { MAX_RECOMPUTED_CASES } from '#reporting';
+import { MIN_POSITION_WAIT_MS } from '../src/http/read-your-writes.js';
+import { RANKING_RECOMPUTE_LOCK } from '../src/stats/units.controller.js';
 import { Api, expectError, expectFieldError, type Filed } from './support/api.js';
 import { useTestApp, type TestApp } from './support/test-app.js';
 
@@ -143,6 +147,14 @@ describe('GET /api/v1/stats/units', () => {
       expectFieldError(await api.get('city.leader', `/api/v1/stats/units?${query}`), field);
     });
 
+    it('refuses a position no event has at once, without the wait a position the statistics have not reached gets', async () => {
+      const started = Date.now();
+      const response = await api.get('city.leader', `/api/v1/stats/units?${NOVEMBER}&position=${lastPosition + 1000}`);
+      expectFieldError(response, 'position');
+      expect(response.body.message).toContain('no event has global position');
+      expect(Date.now() - started).toBeLessThan(MIN_POSITION_WAIT_MS / 2);
+    });
+
     it('needs a token', async () => {
       expectError(await t.http().get('/api/v1/stats/units'), 401);
     });
@@ -199,5 +211,45 @@ describe('GET /api/v1/stats/units', () => {
       await t.engine.projections.start();
     }
     expect(await units('city.leader', `${NOVEMBER}&position=${cases.E!.position}`)).toMatchObject({ position: cases.E!.position });
+  });
+
+  it('computes one ranking at a position at a time per installation: another answers 429 busy with Retry-After, the live ranking still answers', async () => {
+    // Another process of the installation computing one: it holds the lock.
+    const holder = await t.engine.pool.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [lockKey(RANKING_RECOMPUTE_LOCK)]);
+      const refused = await api.get('city.leader', `/api/v1/stats/units?${NOVEMBER}&position=${lastPosition}`);
+      expectError(refused, 429, 'busy');
+      expect(refused.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+      expect(refused.body.message).toMatch(/already being computed.*one runs at a time/);
+      expect((await units('city.leader', NOVEMBER)).position).toBe(lastPosition);
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock($1)', [lockKey(RANKING_RECOMPUTE_LOCK)]);
+      holder.release();
+    }
+    expect(await units('city.leader', `${NOVEMBER}&position=${lastPosition}`)).toMatchObject({ position: lastPosition });
+  });
+
+  it(`refuses, naming position and the cap, a ranking at a position over more than ${MAX_RECOMPUTED_CASES} cases, before reading any case's events (run last: it fills the read model)`, async () => {
+    // Rows of cases without events: only the count of candidates reads them.
+    await t.engine.pool.query(
+      `INSERT INTO case_stats (case_id, number, kind, filed_unit_id, filed_by, filed_at, accepted, accepted_on_time, accept_breached, resolved,
+                               resolved_on_time, annotated, feedback_count, units_visited, revision, state, clocks)
+       SELECT gen_random_uuid(), 'CAP-' || n, 'risk', 'hx-ty-1', 'hx-ty-1.clerk', '2020-01-15T00:00:00Z', false, false, false, false,
+              false, false, 0, ARRAY['hx-ty-1'], 0, '{}', '{}'
+         FROM generate_series(1, $1::int) n`,
+      [MAX_RECOMPUTED_CASES + 1],
+    );
+    const january2020 = 'from=2020-01-01&to=2020-02-01';
+    for (const parentId of ['sf', 'hx']) {
+      const refused = await api.get('city.leader', `/api/v1/stats/units?parentId=${parentId}&${january2020}&position=${lastPosition}`);
+      expectFieldError(refused, 'position');
+      expect(refused.body.message).toContain(`at most ${MAX_RECOMPUTED_CASES} cases`);
+    }
+    // The live ranking, off the read model, counts them all.
+    expect((await units('city.leader', `parentId=hx&${january2020}`)).units.map((row: { unitId: string; filed: number }) => [row.unitId, row.filed])).toEqual([
+      ['hx-ty', MAX_RECOMPUTED_CASES + 1],
+      ['hx-xh', 0],
+    ]);
   });
 });

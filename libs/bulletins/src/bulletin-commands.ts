@@ -11,9 +11,14 @@ import {
   isUuid,
   issueLabel,
   numberInRegister,
-  publishRefusal,
+  SYSTEM_ACTOR,
+  writeRefusal,
+  type Actor,
   type Bulletin,
   type BulletinEvent,
+  type BulletinItem,
+  isSystemActor,
+  type SystemActor,
   type BulletinNumber,
   type BulletinStatus,
   type CaseState,
@@ -41,7 +46,8 @@ export interface PublishedAnswer extends BulletinAnswer, BulletinNumber {
 
 /** Who, when, and which request: what every bulletin command carries besides its fields. */
 export interface BulletinCommandContext {
-  readonly actor: UserActor;
+  /** A coordinator; the engine itself when it completes a publication cut short. */
+  readonly actor: UserActor | SystemActor;
   /** The command's time (ISO 8601), from the injected clock. */
   readonly at: string;
   readonly correlationId: string;
@@ -57,6 +63,17 @@ export interface BulletinContents {
 /** The cases the command path reads to check and freeze a bulletin's items. */
 export interface CaseSource {
   current(caseId: string): Promise<{ readonly state: CaseState }>;
+}
+
+/** Where to look for publications cut short: the drafts some register may hold (see completePending). */
+export interface PendingPublications {
+  numberedDrafts(): Promise<readonly string[]>;
+}
+
+/** A number a register gave a bulletin, with the id of the BulletinNumbered event that gave it. */
+interface NumberTaken {
+  readonly number: BulletinNumber;
+  readonly eventId: string;
 }
 
 /** Ids of BulletinPublished events: derived from the register event that gave the number (see publish). */
@@ -75,7 +92,8 @@ const MAX_ATTEMPTS = 100;
  * Then the bulletin's BulletinPublished is appended with an event id derived from the register
  * event's id: two publishers of one draft append the same event (the store takes the second as
  * an idempotent repeat), and a publication cut short between the two appends (a crash) is
- * completed by the next publish call with the number already taken, instead of taking a new one.
+ * completed with the number already taken, by the next publish call or at the next start
+ * (completePending), instead of taking a new one; meanwhile the draft can no longer be revised.
  * Everything that could refuse the publication is checked before the number is taken.
  */
 export class BulletinCommands {
@@ -105,7 +123,9 @@ export class BulletinCommands {
     const streamId = bulletinStreamId(bulletin.id);
     if (expectedRevision !== undefined && expectedRevision !== revision) throw new WrongExpectedRevisionError(streamId, expectedRevision, revision);
     const caseIds = changes.caseIds?.map(lowerCase);
-    const events = decideBulletin({ type: 'ReviseBulletin', bulletinId: bulletin.id, actor, at, ...changes, caseIds }, bulletin, this.org);
+    // A draft whose number is taken is settled: its publication is only waiting to be recorded.
+    const numbered = bulletin.status === 'draft' && writeRefusal(actor, bulletin.unitId, this.org) === null && (await this.numberTaken(bulletin, at)) !== null;
+    const events = decideBulletin({ type: 'ReviseBulletin', bulletinId: bulletin.id, actor, at, ...changes, caseIds, numbered }, bulletin, this.org);
     if (caseIds) await this.checkCases(actor, caseIds);
     const appended = await this.store.appendToStream(streamId, this.recorded(events, context), { expectedRevision: revision });
     return { id: bulletin.id, status: 'draft', revision: appended.nextExpectedRevision, position: appended.globalPosition };
@@ -116,36 +136,87 @@ export class BulletinCommands {
     const { actor, at } = context;
     for (let attempt = 1; ; attempt++) {
       const record = await this.reader.current(actor, bulletinId);
-      const { bulletin, revision } = record;
-      if (bulletin.status === 'published') return publishedAnswer(record);
-      const refusal = publishRefusal(actor, bulletin, this.org, bulletin.id);
+      const { bulletin } = record;
+      // Only its writers learn that a bulletin is published already: the others are refused first.
+      const refusal = writeRefusal(actor, bulletin.unitId, this.org);
       if (refusal) throw refusal;
+      if (bulletin.status === 'published') return publishedAnswer(record);
       const items = await this.frozenItems(actor, bulletin);
-      const { number, eventId } = await this.number(bulletin, context);
-      const events = decideBulletin({ type: 'PublishBulletin', bulletinId: bulletin.id, actor, at, number, items, numberedBy: eventId }, bulletin, this.org);
-      const published = this.recorded(events, context).map((event) => ({ ...event, id: uuidv5(eventId, PUBLISHED_EVENT_NAMESPACE) }));
-      try {
-        await this.store.appendToStream(bulletinStreamId(bulletin.id), published, { expectedRevision: revision });
-      } catch (error) {
-        // Revised or published by someone else meanwhile: read again; the register keeps this bulletin's number.
-        const raced = error instanceof WrongExpectedRevisionError || error instanceof EventIdConflictError;
-        if (!raced || attempt >= MAX_ATTEMPTS) throw error;
-        continue;
-      }
-      return publishedAnswer(await this.reader.current(actor, bulletin.id));
+      const numbered = (await this.numberTaken(bulletin, at)) ?? (await this.takeNumber(bulletin, context));
+      if (await this.recordPublication(record, items, numbered, context, attempt)) return publishedAnswer(await this.reader.current(actor, bulletin.id));
     }
   }
 
   /**
-   * The bulletin's number: the one the register gave it already, or the next one free, taken by
-   * an append at the exact revision folded. A publication cut short at midnight on New Year's Eve
-   * has its number in the year before, so that register is asked first.
+   * Completes the publications cut short between their two appends (a crash after the number was
+   * taken): each draft a register holds is published by the engine with that number and its
+   * cases as they stand now. Run at start; the event id is the one a publisher's retry would
+   * append, so racing one is harmless. Answers the ids of the bulletins it published.
    */
-  private async number(bulletin: Bulletin, context: BulletinCommandContext): Promise<{ number: BulletinNumber; eventId: string }> {
+  async completePending(pending: PendingPublications, at: string): Promise<string[]> {
+    const completed: string[] = [];
+    for (const bulletinId of await pending.numberedDrafts()) {
+      const context: BulletinCommandContext = { actor: SYSTEM_ACTOR, at, correlationId: randomUUID() };
+      for (let attempt = 1; ; attempt++) {
+        const record = await this.reader.current(null, bulletinId);
+        const numbered = record.bulletin.status === 'draft' ? await this.numberTaken(record.bulletin, at) : null;
+        if (numbered === null) break;
+        const items = await this.frozenItems(SYSTEM_ACTOR, record.bulletin);
+        if (await this.recordPublication(record, items, numbered, context, attempt)) {
+          completed.push(bulletinId);
+          break;
+        }
+      }
+    }
+    return completed;
+  }
+
+  /**
+   * Appends the bulletin's BulletinPublished with the number given, its id derived from the
+   * register event's; false when someone revised or published it meanwhile (read again: the
+   * register keeps this bulletin's number).
+   */
+  private async recordPublication(
+    { bulletin, revision }: BulletinRecord,
+    items: readonly BulletinItem[],
+    { number, eventId }: NumberTaken,
+    context: BulletinCommandContext,
+    attempt: number,
+  ): Promise<boolean> {
+    const command = { type: 'PublishBulletin', bulletinId: bulletin.id, actor: context.actor, at: context.at, number, items, numberedBy: eventId } as const;
+    const published = this.recorded(decideBulletin(command, bulletin, this.org), context).map((event) => ({ ...event, id: uuidv5(eventId, PUBLISHED_EVENT_NAMESPACE) }));
+    try {
+      await this.store.appendToStream(bulletinStreamId(bulletin.id), published, { expectedRevision: revision });
+      return true;
+    } catch (error) {
+      const raced = error instanceof WrongExpectedRevisionError || error instanceof EventIdConflictError;
+      if (!raced || attempt >= MAX_ATTEMPTS) throw error;
+      return false;
+    }
+  }
+
+  /**
+   * The number a register gave the bulletin already, or null. It was taken in a year from the
+   * one the draft was made in to this one, so those registers are read, oldest first: a
+   * publication cut short and retried years later still finds its number and never gets a second.
+   */
+  private async numberTaken(bulletin: Bulletin, at: string): Promise<NumberTaken | null> {
+    const drafted = bulletinYear(bulletin.createdAt, this.policy.timezone);
+    const now = bulletinYear(at, this.policy.timezone);
+    for (let year = Math.min(drafted, now); year <= Math.max(drafted, now); year++) {
+      const register = foldRegister(bulletin.unitId, year, (await this.store.readStream(registerStreamId(bulletin.unitId, year))).map(toRegisterEvent));
+      const known = register.numbered.get(bulletin.id);
+      if (known) return { number: { year, sequence: known.sequence }, eventId: known.eventId };
+    }
+    return null;
+  }
+
+  /**
+   * The next number free in this year's register, taken by an append at the exact revision
+   * folded; or the number the bulletin got meanwhile from a concurrent publisher.
+   */
+  private async takeNumber(bulletin: Bulletin, context: BulletinCommandContext): Promise<NumberTaken> {
     const year = bulletinYear(context.at, this.policy.timezone);
-    const before = foldRegister(bulletin.unitId, year - 1, (await this.store.readStream(registerStreamId(bulletin.unitId, year - 1))).map(toRegisterEvent));
-    const earlier = before.numbered.get(bulletin.id);
-    if (earlier) return { number: { year: year - 1, sequence: earlier.sequence }, eventId: earlier.eventId };
     const streamId = registerStreamId(bulletin.unitId, year);
     for (let attempt = 1; ; attempt++) {
       const stored = await this.store.readStream(streamId);
@@ -166,17 +237,17 @@ export class BulletinCommands {
   }
 
   /** The draft's cases as bulletin items now; each must still be one the publisher may read. */
-  private async frozenItems(actor: UserActor, bulletin: Bulletin) {
+  private async frozenItems(actor: Actor, bulletin: Bulletin) {
     const states = await this.readableCases(actor, bulletin.caseIds);
     return states.map((state) => bulletinItemOf(state, this.org));
   }
 
-  private async checkCases(actor: UserActor, caseIds: readonly string[]): Promise<void> {
+  private async checkCases(actor: Actor, caseIds: readonly string[]): Promise<void> {
     await this.readableCases(actor, caseIds);
   }
 
   /** The cases, each one the actor may read; else InvalidError naming `caseIds` (unknown and out of scope alike). */
-  private async readableCases(actor: UserActor, caseIds: readonly string[]) {
+  private async readableCases(actor: Actor, caseIds: readonly string[]) {
     const bad = caseIds.find((caseId) => !isUuid(caseId));
     if (bad !== undefined) throw new InvalidError('caseIds', `${bad} is not a case id`);
     const states = await Promise.all(caseIds.map(async (caseId) => (await this.cases.current(caseId)).state));
@@ -192,7 +263,7 @@ export class BulletinCommands {
   }
 
   private metadata({ actor, at, correlationId, clientRequestId }: BulletinCommandContext): EventMetadata {
-    return { actorId: actor.userId, actorRole: 'coordinator', unitId: actor.unitId, at, correlationId, causationId: null, ...(clientRequestId ? { clientRequestId } : {}) };
+    return { actorId: actor.userId, actorRole: isSystemActor(actor) ? 'system' : 'coordinator', unitId: actor.unitId, at, correlationId, causationId: null, ...(clientRequestId ? { clientRequestId } : {}) };
   }
 }
 

@@ -6,6 +6,7 @@ import { migrateEventStore, PostgresEventStore } from '#event-store';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { caseIn } from '../../domain/src/testing/fixtures.js';
 import { BulletinCommands, type BulletinCommandContext, type CaseSource } from './bulletin-commands.js';
+import { NumberedDraftsInLog } from './pending-publications.js';
 import { BulletinReader } from './bulletin-reader.js';
 import { registerStreamId } from './bulletin-stream.js';
 
@@ -58,5 +59,36 @@ describe('bulletin numbering on PostgreSQL', () => {
     const register = await store.readStream(registerStreamId('hd-dg', 2026));
     expect(register.filter((event) => event.data.bulletinId === id)).toHaveLength(1);
     expect((await store.readStream(`bulletin-${id}`)).map((event) => event.type)).toEqual(['BulletinDrafted', 'BulletinPublished']);
+  });
+
+  it('completes a publication cut short once, whether the engine at start or the publisher’s retry gets there first', async () => {
+    const drafts = await Promise.all(Array.from({ length: 4 }, () => draft(processes[0]!)));
+    const register = await store.readStream(registerStreamId('hd-dg', 2026));
+    // As if each had its number taken by a process that died before appending BulletinPublished.
+    await store.appendToStream(
+      registerStreamId('hd-dg', 2026),
+      drafts.map(({ id }, index) => ({
+        id: randomUUID(),
+        type: 'BulletinNumbered',
+        schemaVersion: 1,
+        data: { bulletinId: id, unitId: 'hd-dg', year: 2026, sequence: register.length + index + 1 },
+        metadata: register[0]!.metadata,
+      })),
+      { expectedRevision: register.at(-1)!.revision },
+    );
+    const pending = new NumberedDraftsInLog(pools[1]!);
+    expect(new Set(await pending.numberedDrafts())).toEqual(new Set(drafts.map(({ id }) => id)));
+    const [completed, ...retries] = await Promise.all([
+      processes[1]!.completePending(pending, '2026-11-02T10:05:00+08:00'),
+      ...drafts.map(({ id }, index) => processes[index % 2]!.publish(id, context())),
+    ]);
+    expect(retries.map((answer) => answer.sequence)).toEqual(drafts.map((_, index) => register.length + index + 1));
+    for (const { id } of drafts) {
+      expect((await store.readStream(`bulletin-${id}`)).map((event) => event.type)).toEqual(['BulletinDrafted', 'BulletinPublished']);
+    }
+    expect(drafts.map(({ id }) => id)).toEqual(expect.arrayContaining(completed!));
+    expect(await store.readStream(registerStreamId('hd-dg', 2026))).toHaveLength(register.length + drafts.length);
+    expect(await pending.numberedDrafts()).toEqual([]);
+    expect(await processes[0]!.completePending(pending, '2026-11-02T10:10:00+08:00')).toEqual([]);
   });
 });

@@ -2,10 +2,8 @@ import type { Pool } from 'pg';
 import type { BulletinStatus } from '#domain';
 
 export interface BulletinListFilter {
-  /** Units whose drafts the reader may see (their subtree). */
-  readonly draftUnitIds: readonly string[];
-  /** Units whose published bulletins the reader may see (their subtree and the units above). */
-  readonly publishedUnitIds: readonly string[];
+  /** Units whose bulletins, drafts and published, the reader may see: their subtree. */
+  readonly readableUnitIds: readonly string[];
   /** Only bulletins of these units (a unit's subtree). */
   readonly unitIds?: readonly string[];
   readonly year?: number;
@@ -59,8 +57,8 @@ export class BulletinQueries {
   constructor(private readonly pool: Pool) {}
 
   async list(filter: BulletinListFilter): Promise<{ items: BulletinListItem[]; total: number }> {
-    const params: unknown[] = [filter.draftUnitIds, filter.publishedUnitIds];
-    const where = [`((status = 'draft' AND unit_id = ANY($1::text[])) OR (status = 'published' AND unit_id = ANY($2::text[])))`];
+    const params: unknown[] = [filter.readableUnitIds];
+    const where = ['unit_id = ANY($1::text[])'];
     const add = (clause: (n: string) => string, value: unknown) => {
       params.push(value);
       where.push(clause(`$${params.length}`));

@@ -9,14 +9,14 @@ export const BULLETIN_READ_MODEL = 'bulletins';
 
 /**
  * The bulletin read model, for lists: one `bulletin_view` row per bulletin (the list's fields as
- * columns, the folded bulletin as JSON) and, once published, one `bulletin_items` row per frozen
- * item. Derived from the bulletins' streams; the registers are not read (a number shows once its
- * bulletin's BulletinPublished is in the log).
+ * columns, the folded bulletin as JSON, its frozen items within it). Derived from the bulletins'
+ * streams; the registers are not read (a number shows once its bulletin's BulletinPublished is in
+ * the log). Version 2 dropped the `bulletin_items` table, which nothing read.
  */
 export class BulletinReadModelProjection implements Projection {
   readonly name = BULLETIN_READ_MODEL;
-  readonly version = 1;
-  readonly tables = ['bulletin_view', 'bulletin_items'];
+  readonly version = 2;
+  readonly tables = ['bulletin_view'];
   readonly rowsFollowStreams = true;
 
   handles(event: RecordedEvent): boolean {
@@ -47,23 +47,11 @@ export class BulletinReadModelProjection implements Projection {
       );
       CREATE INDEX IF NOT EXISTS bulletin_view_unit ON bulletin_view (unit_id, status, year);
       CREATE INDEX IF NOT EXISTS bulletin_view_case_ids ON bulletin_view USING gin (case_ids);
-      CREATE TABLE IF NOT EXISTS bulletin_items (
-        bulletin_id    uuid NOT NULL,
-        seq            integer NOT NULL,
-        case_id        uuid NOT NULL,
-        number         text NOT NULL,
-        kind           text NOT NULL,
-        title          text NOT NULL,
-        summary        text NOT NULL,
-        unit_id        text NOT NULL,
-        unit_name      text NOT NULL,
-        PRIMARY KEY (bulletin_id, seq)
-      );
-      CREATE INDEX IF NOT EXISTS bulletin_items_case ON bulletin_items (case_id);`);
+      DROP TABLE IF EXISTS bulletin_items;`);
   }
 
   async reset(client: PoolClient): Promise<void> {
-    await client.query('TRUNCATE bulletin_view, bulletin_items');
+    await client.query('TRUNCATE bulletin_view');
   }
 
   async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
@@ -77,7 +65,6 @@ export class BulletinReadModelProjection implements Projection {
     const { rows } = await client.query<{ id: string; state: Bulletin; revision: number }>('SELECT id, state, revision FROM bulletin_view WHERE id = ANY($1::uuid[])', [[...byBulletin.keys()]]);
     const stored = new Map(rows.map((row) => [row.id, row]));
     const views: object[] = [];
-    const items: object[] = [];
     for (const [id, bulletinEvents] of byBulletin) {
       const row = stored.get(id);
       // Events the row holds already are skipped, so a batch applied again changes nothing.
@@ -109,11 +96,6 @@ export class BulletinReadModelProjection implements Projection {
         last_position: fresh.at(-1)!.globalPosition,
         state,
       });
-      if (publication && fresh.some((event) => event.type === 'BulletinPublished')) {
-        publication.items.forEach((item, seq) =>
-          items.push({ bulletin_id: id, seq, case_id: item.caseId, number: item.number, kind: item.kind, title: item.title, summary: item.summary, unit_id: item.unitId, unit_name: item.unitName }),
-        );
-      }
     }
     if (views.length > 0) {
       await client.query(
@@ -131,15 +113,6 @@ export class BulletinReadModelProjection implements Projection {
            last_position = EXCLUDED.last_position, state = EXCLUDED.state
          WHERE bulletin_view.revision < EXCLUDED.revision`,
         [JSON.stringify(views)],
-      );
-    }
-    if (items.length > 0) {
-      await client.query(
-        `INSERT INTO bulletin_items (bulletin_id, seq, case_id, number, kind, title, summary, unit_id, unit_name)
-         SELECT bulletin_id, seq, case_id, number, kind, title, summary, unit_id, unit_name
-           FROM json_to_recordset($1::json) AS r(bulletin_id uuid, seq integer, case_id uuid, number text, kind text, title text, summary text, unit_id text, unit_name text)
-         ON CONFLICT (bulletin_id, seq) DO NOTHING`,
-        [JSON.stringify(items)],
       );
     }
   }

@@ -7,11 +7,13 @@ import { EVENT_STORE, type PostgresEventStore } from '#event-store';
 import { BulletinCommands } from './bulletin-commands.js';
 import { BulletinQueries } from './bulletin-queries.js';
 import { BulletinReader } from './bulletin-reader.js';
+import { PendingPublicationsAtStart } from './pending-publications.js';
 
 /**
  * The bulletin capability: `BulletinCommands` (draft, revise, publish), `BulletinReader` (one
  * bulletin from its stream, within the reader's scope) and `BulletinQueries` (lists, over the
- * bulletin read model, which `readModels` in #platform keeps).
+ * bulletin read model, which `readModels` in #platform keeps); at start, the publications a crash
+ * cut short are completed.
  */
 @Module({
   imports: [CasesModule],
@@ -23,6 +25,7 @@ import { BulletinReader } from './bulletin-reader.js';
       useFactory: (store: PostgresEventStore, reader: BulletinReader, cases: CaseFoldCache, org: OrgTree, policy: SlaPolicy) => new BulletinCommands(store, reader, cases, org, policy),
     },
     { provide: BulletinQueries, inject: [MAIN_POOL], useFactory: (pool: Pool) => new BulletinQueries(pool) },
+    PendingPublicationsAtStart,
   ],
   exports: [BulletinCommands, BulletinReader, BulletinQueries],
 })

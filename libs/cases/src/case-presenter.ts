@@ -46,6 +46,15 @@ export function filerView(state: ExistingCase, reader: UserActor | null, org: Or
   return reader !== null && seesFilerPhone(state, reader, org) ? 'whole' : 'masked';
 }
 
+/**
+ * The filer in a file that leaves the system (a spreadsheet export): an anonymous filer is
+ * withheld even from the filing unit's staff, who see the name on screen (API.md, "Anonymous
+ * filers": exports see 匿名 and no phone); anyone else as `filerView` has it.
+ */
+export function exportedFilerView(state: ExistingCase, reader: UserActor, org: OrgTree): FilerView {
+  return state.filer.anonymous ? 'withheld' : filerView(state, reader, org);
+}
+
 /** The filer as a view shows it; a withheld filer is named by the label catalogue (zh-CN `匿名`, en `anonymous`). */
 export function presentFiler(filer: Filer, view: FilerView): Filer {
   if (view === 'withheld' && filer.anonymous) return { name: labelsFor('zh-CN').anonymous, phone: null, anonymous: true };

@@ -7,7 +7,7 @@ export { CaseFoldCache, foldCase } from './case-fold-cache.js';
 export type { FoldedCase } from './case-fold-cache.js';
 export { caseAsOf } from './case-as-of.js';
 export type { CaseAsOf, CasePoint } from './case-as-of.js';
-export { asColleague, filerView, isWithheldFiler, maskPhone, presentCase, presentCaseWithActions, presentEvent, presentFiler } from './case-presenter.js';
+export { asColleague, exportedFilerView, filerView, isWithheldFiler, maskPhone, presentCase, presentCaseWithActions, presentEvent, presentFiler } from './case-presenter.js';
 export type { CaseAt, Colleague, FilerView } from './case-presenter.js';
 export { CaseDirectory } from './case-directory.js';
 export type { CaseEntry } from './case-directory.js';

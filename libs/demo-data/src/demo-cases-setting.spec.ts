@@ -5,11 +5,16 @@ import { ConfigError, loadConfig } from '#platform';
 describe('the demo cases setting', () => {
   const server = { DATABASE_URL: 'postgres://localhost/minyi' };
 
-  it('is 500 with demo data, and none without it whatever it says', () => {
+  it('is 500 on an embedded start, and none without demo data whatever it says', () => {
     expect(loadConfig({}).demoCases).toBe(500);
-    expect(loadConfig({ ...server, MINYI_DEMO: '1' }).demoCases).toBe(500);
     expect(loadConfig({ ...server }).demoCases).toBe(0);
+    expect(loadConfig({ ...server, MINYI_DEMO_CASES: '200' }).demoCases).toBe(0);
     expect(loadConfig({ MINYI_DEMO: '0', MINYI_DEMO_CASES: '200' }).demoCases).toBe(0);
+  });
+
+  it('is none by default on a configured server with demo accounts, and what it says when given', () => {
+    expect(loadConfig({ ...server, MINYI_DEMO: '1' }).demoCases).toBe(0);
+    expect(loadConfig({ ...server, MINYI_DEMO: '1', MINYI_DEMO_CASES: '300' }).demoCases).toBe(300);
   });
 
   it('takes a count, 0 for none', () => {

@@ -3,7 +3,9 @@ export type { ActStep, DemoCasePlan, DemoPlanOptions, DemoStaff, LapseStep, Plan
 export { SeededRandom } from './random.js';
 export { seedDemoData } from './seed.js';
 export type { DemoSeedingOptions, DemoSeedingPorts, DemoSeedingResult, SeededAdoption } from './seed.js';
-export { DEMO_SEED, seedDemoDataOnFirstStart } from './first-start.js';
+export { DEMO_SEED, DEMO_SEEDING_LOCK, seedDemoDataOnFirstStart } from './first-start.js';
 export type { FirstStartOptions } from './first-start.js';
 export { planDemoBulletins } from './bulletins.js';
 export type { BulletinPorts, PlannedBulletin, SeededCase } from './bulletins.js';
+export { seedInBackground } from './background.js';
+export type { BackgroundSeedingOptions } from './background.js';

@@ -156,6 +156,15 @@ describe.each([
     expect(new Set(numbers).size).toBe(numbers.length);
   });
 
+  it('records every adoption it planned, each by someone the adoption rules allow: none refused', () => {
+    const plan = planDemoCases({ seed: DEMO_SEED, count: COUNT, now, org: engine.get<OrgTree>(ORG_TREE), staff: DEMO_ACCOUNTS });
+    const planned = plan.flatMap((p) => p.steps.filter((step) => step.kind === 'act' && step.command.type === 'AdoptSuggestion'));
+    expect(seeded.adoptions).toHaveLength(planned.length);
+    const adopted = events.filter((event) => event.type === 'SuggestionAdopted');
+    expect(adopted.some((event) => (event.data as { kind: string }).kind === 'annotated')).toBe(true);
+    for (const event of adopted.filter((e) => (e.data as { kind: string }).kind === 'annotated')) expect(event.metadata.actorRole).toBe('leader');
+  });
+
   it('publishes the bulletins of the year, each holding suggestions its unit may read, before now', () => {
     expect(seeded.bulletins).toBeGreaterThan(0);
     const published = events.filter((event) => event.type === 'BulletinPublished');

@@ -3,6 +3,7 @@ import type { AccountSummary } from '#accounts';
 import { isCaseStream, type CaseCommandRequest, type CaseCommandResult, type FoldedCase } from '#cases';
 import { DomainError, SYSTEM_ACTOR, isOpenRun, type Actor, type AdoptionKind, type AdoptionLevel, type Clock, type OrgTree, type UserActor } from '#domain';
 import { WrongExpectedRevisionError, type EventStore, type LogPosition } from '#event-store';
+import { DEMO_SEEDING_CORRELATION } from '#notifications';
 import { planDemoBulletins, type BulletinPorts, type SeededCase } from './bulletins.js';
 import { planDemoCases, type ActStep, type DemoCasePlan, type DemoStaff, type LapseStep } from './plan.js';
 
@@ -58,8 +59,8 @@ interface Carrier {
 }
 
 export interface DemoSeedingResult {
-  /** Why nothing was seeded, when nothing was. */
-  readonly skipped: 'cases_exist' | 'off' | 'no_staff' | null;
+  /** Why nothing was seeded, when nothing was (`stopped`: shut down while another process held the seeding lock). */
+  readonly skipped: 'cases_exist' | 'off' | 'no_staff' | 'stopped' | null;
   /** Cases filed. */
   readonly cases: number;
   /** The cases filed, in order: what later steps build on. */
@@ -73,8 +74,6 @@ export interface DemoSeedingResult {
   readonly lastPosition: number;
   readonly elapsedMs: number;
 }
-
-const SEEDING_CORRELATION = 'demo-data';
 
 /**
  * Demo data on the first start: the demo cases, then the steps that build on them (the monthly
@@ -130,7 +129,7 @@ async function recordAdoptions(ports: DemoSeedingPorts, pending: readonly Pendin
     const at = iso(linked ? afterIssue : planned);
     const bulletinId = linked ? carrier.bulletinId : null;
     try {
-      const result = await ports.execute({ ...request, at, ...(bulletinId ? { bulletinId } : {}) }, SEEDING_CORRELATION, undefined);
+      const result = await ports.execute({ ...request, at, ...(bulletinId ? { bulletinId } : {}) }, DEMO_SEEDING_CORRELATION, undefined);
       recorded.push({ caseId: request.caseId, level: request.level, kind: request.kind, at, bulletinId, position: result.position });
     } catch (error) {
       if (!isRefusal(error)) throw error;
@@ -302,7 +301,7 @@ class PlanRunner {
   }
 
   private async send(command: CaseCommandRequest): Promise<void> {
-    const result = await this.ports.execute(command, SEEDING_CORRELATION, this.revisions.get(command.caseId));
+    const result = await this.ports.execute(command, DEMO_SEEDING_CORRELATION, this.revisions.get(command.caseId));
     this.revisions.set(command.caseId, result.revision);
     this.lastPosition = Math.max(this.lastPosition, result.position);
   }

@@ -57,6 +57,20 @@ describe('spreadsheetStream xlsx', () => {
   });
 });
 
+describe('spreadsheetStream holds at most its cap of rows', () => {
+  const rows = (count: number): Row[] => Array.from({ length: count }, (_, i) => ({ title: `第${i}行`, rate: 1, at: '2026-11-02T01:00:00Z' }));
+
+  it.each(['xlsx', 'csv'] as const)('%s: breaks the stream off at the row beyond the cap, rather than ending a file cut short', async (format) => {
+    await expect(buffer(spreadsheetStream(format, { name: 's', columns, rows: slowly(rows(4)), calendar: UTC }, 3))).rejects.toThrow('beyond 3 rows');
+    await expect(buffer(spreadsheetStream(format, { name: 's', columns, rows: rows(4), calendar: UTC }, 3))).rejects.toThrow('beyond 3 rows');
+  });
+
+  it('writes every row up to the cap', async () => {
+    const text = (await buffer(spreadsheetStream('csv', { name: 's', columns, rows: slowly(rows(3)), calendar: UTC }, 3))).toString('utf8');
+    expect(text.trim().split('\r\n')).toHaveLength(4);
+  });
+});
+
 describe('spreadsheetStream csv', () => {
   it('is UTF-8 with a BOM', async () => {
     const bytes = await buffer(spreadsheetStream('csv', { name: 's', columns, rows: [{ title: '停车', rate: 1, at: '2026-11-02T01:00:00Z' }], calendar: SHANGHAI }));

@@ -36,7 +36,21 @@ export interface Sheet<Row> {
  *   ];
  *   spreadsheetStream(format, { name: '单位排名', columns, rows: answer.units, calendar });
  */
-export function spreadsheetStream<Row>(format: SpreadsheetFormat, sheet: Sheet<Row>): Readable {
-  if (format === 'xlsx') return xlsxStream(sheet.name, sheet.columns, sheet.rows, sheet.calendar);
-  return Readable.from(csvChunks(sheet.columns, sheet.rows, sheet.calendar), { objectMode: false });
+export function spreadsheetStream<Row>(format: SpreadsheetFormat, sheet: Sheet<Row>, maxRows = MAX_EXPORT_ROWS): Readable {
+  const rows = atMost(sheet.rows, maxRows);
+  if (format === 'xlsx') return xlsxStream(sheet.name, sheet.columns, rows, sheet.calendar);
+  return Readable.from(csvChunks(sheet.columns, rows, sheet.calendar), { objectMode: false });
+}
+
+/**
+ * The rows, failing at the one after the first `maxRows`. A route counts its rows and refuses an
+ * export over the cap before sending anything; rows added between that count and the read would
+ * otherwise be cut off silently, so the stream is broken off instead and the download fails.
+ */
+async function* atMost<Row>(rows: AsyncIterable<Row> | Iterable<Row>, maxRows: number): AsyncGenerator<Row> {
+  let count = 0;
+  for await (const row of rows) {
+    if (++count > maxRows) throw new Error(`the export grew beyond ${maxRows} rows while it was being written (rows added since it was counted); it was broken off rather than cut short`);
+    yield row;
+  }
 }

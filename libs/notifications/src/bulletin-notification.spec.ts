@@ -28,6 +28,7 @@ function published(unitId: string, items = 2): { event: RecordedEvent; bulletin:
     caseIds: ['c'],
     editorNote: null,
     status: 'published',
+    revisions: 0,
     createdAt: at,
     createdBy: PUBLISHER,
     updatedAt: at,

@@ -11,7 +11,7 @@ import { migrateEventStore, PostgresEventStore } from '#event-store';
 import { JobQueues } from '#jobs';
 import { ProjectionRunner } from '#projections';
 import { createTestDatabase, eventually, jobBackends, type TestDatabase } from '#testing';
-import { InAppBacklog, NOTIFY_QUEUES, NotificationDelivery, NotificationReactor, type NotifyChannel, type NotifyJob } from './dispatch.js';
+import { DEMO_SEEDING_CORRELATION, InAppBacklog, NOTIFY_QUEUES, NotificationDelivery, NotificationReactor, type NotifyChannel, type NotifyJob } from './dispatch.js';
 import { InAppNotifications, type InAppNotification } from './in-app.js';
 import { verifies } from './testing/webhook-receiver.js';
 import { retryPolicy, WebhookChannel, type WebhookPayload } from './webhook.js';
@@ -68,28 +68,31 @@ describe.each(backends)('notification dispatch on BullMQ (%s)', (_name, backendR
     const account = ACCOUNTS.find(([name]) => name === username)!;
     return { userId: ids[username]!, roles: account[1], unitId: account[2] };
   };
-  const run = async (command: CaseCommand) => {
-    const result = await handler.execute(new ExecuteCaseCommand(command, undefined, randomUUID()));
+  const run = async (command: CaseCommand, correlationId: string = randomUUID()) => {
+    const result = await handler.execute(new ExecuteCaseCommand(command, undefined, correlationId));
     lastPosition = Math.max(lastPosition, result.position);
     return result;
   };
   /** Files a case at 东关社区 as its clerk; the receiver refuses its deliveries as `refuse` says. */
-  const file = async (title: string, refuse?: number | 'always') => {
+  const file = async (title: string, refuse?: number | 'always', correlationId?: string) => {
     const caseId = randomUUID();
     if (refuse !== undefined) refusals.set(caseId, refuse);
-    const result = await run({
-      type: 'FileCase',
-      caseId,
-      actor: actor('hd-dg-1.clerk'),
-      at: new Date().toISOString(),
-      number: '',
-      kind: 'dispute',
-      title,
-      description: '业主与物业因停车位分配发生争执，请求社区调解。',
-      channel: 'walk_in',
-      unitId: 'hd-dg-1',
-      filer: { name: '张三', phone: '13800000000', anonymous: false },
-    });
+    const result = await run(
+      {
+        type: 'FileCase',
+        caseId,
+        actor: actor('hd-dg-1.clerk'),
+        at: new Date().toISOString(),
+        number: '',
+        kind: 'dispute',
+        title,
+        description: '业主与物业因停车位分配发生争执，请求社区调解。',
+        channel: 'walk_in',
+        unitId: 'hd-dg-1',
+        filer: { name: '张三', phone: '13800000000', anonymous: false },
+      },
+      correlationId,
+    );
     const [event] = await store.readStream(caseStreamId(caseId));
     return { ...result, event: event! };
   };
@@ -333,6 +336,17 @@ describe.each(backends)('notification dispatch on BullMQ (%s)', (_name, backendR
     expect(await rows()).toEqual(before.rows);
     expect(received).toHaveLength(before.posts);
   });
+  it('tells the app, not the webhook, of the events the demo seeding writes: seeded history is not news', async () => {
+    const seeded = await file('演示：噪音扰民', undefined, DEMO_SEEDING_CORRELATION);
+    await delivered('inApp', seeded.event.id);
+    expect(await inAppOf('hd-dg-1.coordinator', seeded.id)).toHaveLength(1);
+    // A later event's webhook job exists: the reactor has passed the seeded one, and queued no job for it.
+    const later = await file('井盖缺失');
+    await delivered('webhook', later.event.id);
+    expect(await queueOf('webhook').getJob(jobIdOf('webhook', seeded.event.id))).toBeUndefined();
+    expect(deliveriesOf(seeded.event.id)).toEqual([]);
+  });
+
   it('waits for the in-app deliveries up to a position, whether they wait, wait to retry or run; not for later ones', async () => {
     // A queue of its own: its jobs stay where they are put until removed.
     const queue = queues.queue<NotifyJob>(`notify-in-app-backlog-${randomUUID().slice(0, 8)}`);

@@ -20,11 +20,18 @@ export interface NotifyJob {
   readonly notification: Notification;
 }
 
+/**
+ * The correlation id of the events the demo-data seeding writes: a past year replayed, which the
+ * app shows (the demo needs its notifications) but no webhook or duty mailbox should receive.
+ */
+export const DEMO_SEEDING_CORRELATION = 'demo-data';
+
 /** The reactor's name: its checkpoint key. */
 export const NOTIFICATION_REACTOR = 'notifications';
 
 /**
- * Turns notifying events into one job per configured channel. The job id is the channel and the
+ * Turns notifying events into one job per configured channel (the demo seeding's into in-app
+ * jobs only). The job id is the channel and the
  * delivery id (the event's id), so replaying the log never sends a notification twice while its
  * job is kept; a redelivery keeps its delivery id.
  */
@@ -54,7 +61,10 @@ export class NotificationReactor implements Projection {
     // Each notification describes the case right after its event: fold the stream up to it.
     const histories = new Map<string, { events: readonly RecordedEvent[]; folded?: FoldedCase }>();
     const notifications: Notification[] = [];
+    // The deliveries of seeded history: in the app only.
+    const seeded = new Set<string>();
     for (const event of notifying) {
+      if (event.metadata.correlationId === DEMO_SEEDING_CORRELATION) seeded.add(event.id);
       if (isBulletinStream(event.streamId)) {
         const notification = await this.bulletinNotification(event);
         if (notification) notifications.push(notification);
@@ -70,8 +80,10 @@ export class NotificationReactor implements Projection {
     }
     const retries = retryPolicy(this.retryBaseMs);
     for (const [channel, queue] of Object.entries(this.queues) as [NotifyChannel, Queue<NotifyJob>][]) {
+      const delivered = channel === 'inApp' ? notifications : notifications.filter((notification) => !seeded.has(notification.deliveryId));
+      if (delivered.length === 0) continue;
       await queue.addBulk(
-        notifications.map((notification) => ({
+        delivered.map((notification) => ({
           name: channel,
           data: { notification },
           opts: {

@@ -29,7 +29,7 @@ export type { EmailChannelOptions, EmailSent } from './email.js';
 
 export { NotificationConfigError, notificationSettingsFromEnv } from './config.js';
 export type { NotificationSettings } from './config.js';
-export { InAppBacklog, NOTIFICATION_REACTOR, NOTIFY_QUEUES, NotificationDelivery, NotificationReactor } from './dispatch.js';
+export { DEMO_SEEDING_CORRELATION, InAppBacklog, NOTIFICATION_REACTOR, NOTIFY_QUEUES, NotificationDelivery, NotificationReactor } from './dispatch.js';
 export type { NotifyChannel, NotifyJob } from './dispatch.js';
 export { NOTIFY_QUEUE_SET, NotificationsModule, NotificationWorkers } from './notifications.module.js';
 export type { NotifyQueueSet } from './notifications.module.js';

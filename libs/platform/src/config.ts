@@ -29,7 +29,8 @@ export interface AppConfig {
   readonly demoPassword: string;
   /**
    * How many demo cases (about a year of them) the first start with demo data seeds into an
-   * empty store: MINYI_DEMO_CASES, default 500; 0 seeds none. Without demo data, 0.
+   * empty store: MINYI_DEMO_CASES, default 500 when embedded and 0 on a configured server (demo
+   * accounts there need not mean a made-up year); 0 seeds none. Without demo data, 0.
    */
   readonly demoCases: number;
   /** Org tree file; default the demo tree shipped with the engine. */
@@ -86,7 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: nonEmpty(env.JWT_SECRET),
     demo,
     demoPassword: nonEmpty(env.MINYI_DEMO_PASSWORD) ?? 'demo12345',
-    demoCases: demo ? demoCaseCount(env.MINYI_DEMO_CASES) : 0,
+    demoCases: demo ? demoCaseCount(env.MINYI_DEMO_CASES, databaseUrl === undefined ? 500 : 0) : 0,
     orgFile: nonEmpty(env.MINYI_ORG_FILE),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     slaPolicyFile: nonEmpty(env.SLA_POLICY_FILE),
@@ -111,9 +112,9 @@ function publicKinds(text: string | undefined): readonly CaseKind[] | undefined 
 /** Enough for about a year of a busy street office; more makes the first start slow for nothing. */
 const MAX_DEMO_CASES = 5_000;
 
-function demoCaseCount(text: string | undefined): number {
+function demoCaseCount(text: string | undefined, unset: number): number {
   const given = nonEmpty(text);
-  if (given === undefined) return 500;
+  if (given === undefined) return unset;
   const count = Number(given);
   if (!/^\d+$/.test(given) || count > MAX_DEMO_CASES) {
     throw new ConfigError('MINYI_DEMO_CASES', `"${given}" is not a whole number from 0 (no demo cases) to ${MAX_DEMO_CASES}`);

@@ -5,6 +5,6 @@ export type { ReportingPeriod } from './reporting-period.js';
 export type { ByKind, Figures, MonthFigures } from './statistics.js';
 export type { ClerkAppraisal } from './appraisal.js';
 export { ReportingModule } from './reporting.module.js';
-export { UnitRankings } from './unit-ranking.js';
+export { MAX_RECOMPUTED_CASES, UnitRankings } from './unit-ranking.js';
 export type { RankingRequest, UnitRanking } from './unit-ranking.js';
 export type { RankedUnit } from './ranking.js';

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { caseStreamId } from '#cases';
 import { inTransaction } from '#database';
 import { InvalidError, parseRankingWeights, type OrgTree, type RankingWeights, type SlaPolicy, type UserActor, type WorkingCalendar } from '#domain';
@@ -41,11 +41,17 @@ const ORIGIN: LogPosition = { commit: 0n, prepare: 0n };
 const STREAMS_AT_ONCE = 16;
 
 /**
+ * The most cases a ranking at a position folds again from their events (README "Unit rankings"):
+ * a parent and period with more are refused, naming `position`, rather than read for minutes.
+ */
+export const MAX_RECOMPUTED_CASES = 50_000;
+
+/**
  * Rankings of the units under a parent (API.md 社情民意): each child's figures over its subtree,
  * by the definitions of `/stats`, weighed by the policy's `rankingWeights`. At the statistics'
  * current log point they are counted off the `case_stats` read model; at an earlier point each
- * case that could count is folded again from its events up to that point, and counted by the
- * very same query, so that the two answers agree at the same point.
+ * case that could count is folded again from its events up to that point, and counted by
+ * `countFacts`, what `caseCountColumns` counts, so that the two answers agree at the same point.
  */
 export class UnitRankings {
   constructor(
@@ -54,6 +60,7 @@ export class UnitRankings {
     private readonly store: EventStore,
     private readonly policy: SlaPolicy,
     private readonly calendar: WorkingCalendar,
+    private readonly maxRecomputedCases = MAX_RECOMPUTED_CASES,
   ) {}
 
   /** The parent, period and weights of a ranking as a reader asks for it; the parent must lie in their subtree, as for `/stats`. */
@@ -66,31 +73,15 @@ export class UnitRankings {
 
   /**
    * The ranking now, or as of the event at global position `at` (events after it ignored).
-   * Throws InvalidError naming `position` for a position no event has, or one the statistics
-   * have not reached yet.
+   * Throws InvalidError naming `position` for a position no event has, one the statistics have
+   * not reached yet, or one that would fold more than the cap of cases again.
    */
   async ranking(parentId: string, period: ReportingPeriod, weights: RankingWeights, at?: number): Promise<UnitRanking> {
     const children = this.org.units().filter((unit) => unit.parentId === parentId);
     // Each unit below the parent, mapped to the child whose subtree holds it.
     const childOf = new Map(children.flatMap((child) => this.org.subtreeIds(child.id).map((unitId) => [unitId, child.id] as const)));
     const unitIds = [...childOf.keys()];
-    const target = at === undefined ? null : await this.pointOf(at);
-
-    // One snapshot for the checkpoint and the rows, so that the position names what was counted.
-    const { point, rows } = await inTransaction(
-      this.pool,
-      async (client) => {
-        // Compiling the aggregate costs more than it saves at this size (some 150 ms on a million rows).
-        await client.query('SET LOCAL jit = off');
-        const reached = await readCheckpoint(client, CASE_STATS_READ_MODEL);
-        if (target && comparePositions(target, reached ?? ORIGIN) > 0) {
-          throw new InvalidError('position', `position ${at} lies beyond the log point the statistics have reached (${reached?.prepare ?? 0}); ask again shortly`);
-        }
-        const facts = target ? await this.factsAt(client, target, unitIds, period) : null;
-        return { point: target ?? reached ?? ORIGIN, rows: await this.counts(client, unitIds, period, facts) };
-      },
-      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
-    );
+    const { point, rows } = at === undefined ? await this.countsNow(unitIds, period) : await this.countsAt(await this.pointOf(at), unitIds, period);
 
     const units = rankUnits(
       children.map((child) => {
@@ -114,8 +105,11 @@ export class UnitRankings {
     };
   }
 
-  /** The full log position of the event at a global position (0: before the first event). */
-  private async pointOf(at: number): Promise<LogPosition> {
+  /**
+   * The full log position of the event at a global position (0: before the first event). Throws
+   * InvalidError naming `position` for a position no event has: cheap, so asked before any wait.
+   */
+  async pointOf(at: number): Promise<LogPosition> {
     if (at === 0) return ORIGIN;
     const point = await this.store.positionOf(at);
     if (!point) throw new InvalidError('position', `no event has global position ${at}`);
@@ -130,80 +124,119 @@ export class UnitRankings {
     return event.hash;
   }
 
-  /**
-   * The facts of the cases filed in `unitIds` within the period, as they stood at `point`: each
-   * case's events up to it folded again. A case filed after it has none and drops out.
-   */
-  private async factsAt(client: PoolClient, point: LogPosition, unitIds: readonly string[], period: ReportingPeriod): Promise<CaseFacts[]> {
-    const { rows } = await client.query<{ caseId: string }>(
-      'SELECT case_id AS "caseId" FROM case_stats WHERE filed_unit_id = ANY($1::text[]) AND filed_at >= $2 AND filed_at < $3',
-      [unitIds, period.from, period.to],
+  /** The counts per unit and kind off `case_stats`, and the log point they include: one snapshot for both. */
+  private countsNow(unitIds: readonly string[], period: ReportingPeriod): Promise<{ point: LogPosition; rows: UnitCaseCounts[] }> {
+    return inTransaction(
+      this.pool,
+      async (client) => {
+        // Compiling the aggregate costs more than it saves at this size (some 150 ms on a million rows).
+        await client.query('SET LOCAL jit = off');
+        const reached = await readCheckpoint(client, CASE_STATS_READ_MODEL);
+        const { rows } = await client.query<UnitCaseCounts>(
+          `SELECT filed_unit_id AS "unitId", '' AS month, kind, ${caseCountColumns('$4')}
+             FROM case_stats
+            WHERE filed_unit_id = ANY($1::text[]) AND filed_at >= $2 AND filed_at < $3
+            GROUP BY filed_unit_id, kind`,
+          [unitIds, period.from, period.to, SATISFIED],
+        );
+        return { point: reached ?? ORIGIN, rows };
+      },
+      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
     );
-    const facts: CaseFacts[] = [];
-    for (let start = 0; start < rows.length; start += STREAMS_AT_ONCE) {
-      const batch = rows.slice(start, start + STREAMS_AT_ONCE);
+  }
+
+  /**
+   * The counts per unit and kind as they stood at `point`: each case filed in `unitIds` within the
+   * period is folded again from its events up to it (a case filed after it has none and drops
+   * out) and counted as it is folded. Only the candidates are read in a transaction; the folding
+   * holds no connection between reads.
+   */
+  private async countsAt(point: LogPosition, unitIds: readonly string[], period: ReportingPeriod): Promise<{ point: LogPosition; rows: UnitCaseCounts[] }> {
+    const caseIds = await this.candidatesAt(point, unitIds, period);
+    const counts = new CaseCounter(new Set(unitIds), period);
+    for (let start = 0; start < caseIds.length; start += STREAMS_AT_ONCE) {
       const folded = await Promise.all(
-        batch.map(async ({ caseId }) => {
+        caseIds.slice(start, start + STREAMS_AT_ONCE).map(async (caseId) => {
           const events = (await this.store.readStream(caseStreamId(caseId))).filter((event) => countedByStatistics(event) && comparePositions(event.position, point) <= 0);
           return foldFacts(events, this.policy)?.facts;
         }),
       );
-      for (const one of folded) if (one) facts.push(one);
+      for (const facts of folded) if (facts) counts.add(facts);
     }
-    return facts;
+    return { point, rows: counts.rows() };
   }
 
   /**
-   * The counts per unit and kind, off `case_stats` or, given `facts`, off those facts in its
-   * columns: the query is the same either way.
+   * The cases that may count at `point`: those `case_stats` holds as filed in `unitIds` within the
+   * period, once the statistics have reached `point` (it holds every case filed by then). Throws
+   * InvalidError naming `position` when they have not, or when there are more than the cap.
    */
-  private async counts(
-    client: PoolClient,
-    unitIds: readonly string[],
-    period: ReportingPeriod,
-    facts: readonly CaseFacts[] | null,
-  ): Promise<(CaseCounts & { unitId: string })[]> {
-    // The facts of a past position stand in for the table under its own name.
-    const asOf = facts
-      ? `WITH case_stats AS (
-           SELECT * FROM json_to_recordset($5::json) AS r(filed_unit_id text, filed_at timestamptz, kind text, accepted boolean,
-                  accepted_on_time boolean, accept_breached boolean, resolved boolean, resolved_on_time boolean, annotated boolean,
-                  feedback_count integer, latest_satisfaction text, latest_self_rating text))`
-      : '';
-    const { rows } = await client.query<CaseCounts & { unitId: string }>(
-      `${asOf}
-       SELECT filed_unit_id AS "unitId", '' AS month, kind, ${caseCountColumns('$4')}
-         FROM case_stats
-        WHERE filed_unit_id = ANY($1::text[]) AND filed_at >= $2 AND filed_at < $3
-        GROUP BY filed_unit_id, kind`,
-      [
-        unitIds,
-        period.from,
-        period.to,
-        SATISFIED,
-        ...(facts ? [JSON.stringify(facts.map(factsRow))] : []),
-      ],
+  private async candidatesAt(point: LogPosition, unitIds: readonly string[], period: ReportingPeriod): Promise<string[]> {
+    return inTransaction(
+      this.pool,
+      async (client) => {
+        const reached = await readCheckpoint(client, CASE_STATS_READ_MODEL);
+        if (comparePositions(point, reached ?? ORIGIN) > 0) {
+          throw new InvalidError('position', `position ${point.prepare} lies beyond the log point the statistics have reached (${reached?.prepare ?? 0}); ask again shortly`);
+        }
+        const { rows } = await client.query<{ caseId: string }>(
+          'SELECT case_id AS "caseId" FROM case_stats WHERE filed_unit_id = ANY($1::text[]) AND filed_at >= $2 AND filed_at < $3 LIMIT $4',
+          [unitIds, period.from, period.to, this.maxRecomputedCases + 1],
+        );
+        if (rows.length > this.maxRecomputedCases) {
+          throw new InvalidError(
+            'position',
+            `a ranking at a position is computed again from the events of at most ${this.maxRecomputedCases} cases, and this parent and period hold more; leave out position, or narrow the period or the parent`,
+          );
+        }
+        return rows.map((row) => row.caseId);
+      },
+      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
     );
-    return rows;
   }
 }
 
-/** The columns of `case_stats` that the counts read. */
-function factsRow(facts: CaseFacts) {
-  return {
-    filed_unit_id: facts.filedUnitId,
-    filed_at: facts.filedAt,
-    kind: facts.kind,
-    accepted: facts.accepted,
-    accepted_on_time: facts.acceptedOnTime,
-    accept_breached: facts.acceptBreached,
-    resolved: facts.resolved,
-    resolved_on_time: facts.resolvedOnTime,
-    annotated: facts.annotated,
-    feedback_count: facts.feedbackCount,
-    latest_satisfaction: facts.latestSatisfaction,
-    latest_self_rating: facts.latestSelfRating,
-  };
+/** The counts of one unit and kind (`month` empty: a ranking counts the whole period). */
+type UnitCaseCounts = CaseCounts & { readonly unitId: string };
+
+/**
+ * The counts per unit and kind of cases' facts, as `caseCountColumns` counts `case_stats` rows
+ * (same filter, same definitions), kept as running sums so that no case's facts stay in memory.
+ */
+class CaseCounter {
+  private readonly byUnitAndKind = new Map<string, { -readonly [Count in keyof UnitCaseCounts]: UnitCaseCounts[Count] }>();
+
+  constructor(
+    private readonly unitIds: ReadonlySet<string>,
+    private readonly period: ReportingPeriod,
+  ) {}
+
+  add(facts: CaseFacts): void {
+    const filedAt = new Date(facts.filedAt).getTime();
+    if (!this.unitIds.has(facts.filedUnitId) || filedAt < this.period.from.getTime() || filedAt >= this.period.to.getTime()) return;
+    const key = `${facts.filedUnitId}\n${facts.kind}`;
+    let row = this.byUnitAndKind.get(key);
+    if (!row) {
+      row = { unitId: facts.filedUnitId, month: '', kind: facts.kind, filed: 0, accepted: 0, acceptedOnTime: 0, acceptedOrBreached: 0, resolved: 0, resolvedOnTime: 0, annotated: 0, withFeedback: 0, satisfied: 0, selfRated: 0, selfRatedSatisfied: 0 };
+      this.byUnitAndKind.set(key, row);
+    }
+    const satisfied = (level: string | null) => level !== null && (SATISFIED as readonly string[]).includes(level);
+    row.filed += 1;
+    row.accepted += Number(facts.accepted);
+    row.acceptedOnTime += Number(facts.acceptedOnTime);
+    row.acceptedOrBreached += Number(facts.accepted || facts.acceptBreached);
+    row.resolved += Number(facts.resolved);
+    row.resolvedOnTime += Number(facts.resolvedOnTime);
+    row.annotated += Number(facts.annotated);
+    row.withFeedback += Number(facts.feedbackCount > 0);
+    row.satisfied += Number(satisfied(facts.latestSatisfaction));
+    row.selfRated += Number(facts.latestSelfRating !== null);
+    row.selfRatedSatisfied += Number(satisfied(facts.latestSelfRating));
+  }
+
+  rows(): UnitCaseCounts[] {
+    return [...this.byUnitAndKind.values()];
+  }
 }
 
 /**

@@ -23,8 +23,16 @@ export class WholeStoreWalkBusyError extends Error {
  * the installation; else refuses at once (WholeStoreWalkBusyError: 429 with Retry-After). Each
  * walk reads every event, so two at once only slow each other and every other reader down.
  */
-export async function oneWalkAtATime<T>(pool: Pick<Pool, 'connect'>, walk: () => Promise<T>): Promise<T> {
-  const run = await ifLockFree(pool, WHOLE_STORE_WALK_LOCK, walk);
-  if (!run.ran) throw new WholeStoreWalkBusyError();
+export function oneWalkAtATime<T>(pool: Pick<Pool, 'connect'>, walk: () => Promise<T>): Promise<T> {
+  return oneAtATime(pool, WHOLE_STORE_WALK_LOCK, () => new WholeStoreWalkBusyError(), walk);
+}
+
+/**
+ * Runs `work` holding the advisory lock `lock` if no session of the installation holds it; else
+ * throws `busy()` at once (an error with code `busy`: 429, with Retry-After from its `retryAfterSeconds`).
+ */
+export async function oneAtATime<T>(pool: Pick<Pool, 'connect'>, lock: string, busy: () => Error, work: () => Promise<T>): Promise<T> {
+  const run = await ifLockFree(pool, lock, work);
+  if (!run.ran) throw busy();
   return run.value;
 }

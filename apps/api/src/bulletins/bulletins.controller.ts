@@ -26,7 +26,10 @@ import {
   StreamVerificationDto,
 } from './bulletin.dto.js';
 
-/** 社情民意 bulletins (API.md, "社情民意"): coordinators draft and publish them; their unit, the units above and, once published, the units below read them. */
+/** The filters of the bulletin list, which an export over the cap is told to narrow with. */
+const BULLETIN_FILTERS = ['unitId', 'year', 'status'];
+
+/** 社情民意 bulletins (API.md, "社情民意"): coordinators draft and publish them; they are reported upward: their unit and the units above read them, never the units below. */
 @ApiTags('bulletins')
 @ApiBearerAuth()
 @Controller('api/v1/bulletins')
@@ -59,34 +62,33 @@ export class BulletinsController {
 
   @Post(':id/publish')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Publish a draft: numbered per unit and year without gaps, its items frozen, the leaders of the unit and of its parent notified' })
+  @ApiOperation({ summary: 'Publish a draft (coordinators of its unit): numbered per unit and year without gaps, its items frozen, the leaders of the unit and of its parent notified; again: the same answer' })
   @ApiOkResponse({ type: PublishedAnswerDto })
   publish(@CurrentUser() user: Principal, @Param('id') id: string) {
     return this.commands.publish(id, this.context(user));
   }
 
   @Get()
-  @ApiOperation({ summary: 'Bulletins you may read, newest first (unitId means that unit’s subtree); with format=xlsx|csv, all of them as a spreadsheet' })
+  @ApiOperation({ summary: 'Bulletins you may read (those of your unit and the units below it, never of the units above), newest first (unitId means that unit’s subtree); with format=xlsx|csv, all of them as a spreadsheet' })
   @ApiSpreadsheet(BulletinListDto)
   async list(@CurrentUser() user: Principal, @Query() query: ListBulletinsQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { org } = this;
     if (query.unitId !== undefined && !org.has(query.unitId)) throw new NotFoundException({ message: `no unit ${query.unitId}`, code: 'not_found' });
     await awaitMinPosition(this.projections, query.minPosition, [BULLETIN_READ_MODEL], response);
-    // An export takes every bulletin the filters match, not one page.
-    const page = query.format ? 1 : (query.page ?? 1);
-    const pageSize = query.format ? MAX_EXPORT_ROWS + 1 : (query.pageSize ?? 20);
-    const readable = readableBulletinUnits(user, org);
-    const { items, total } = await this.queries.list({
-      draftUnitIds: readable.drafts,
-      publishedUnitIds: readable.published,
+    const filter = {
+      readableUnitIds: readableBulletinUnits(user, org),
       unitIds: query.unitId === undefined ? undefined : org.subtreeIds(query.unitId),
       year: query.year,
       status: query.status,
-      page,
-      pageSize,
-    });
+    };
+    // An export over the cap is refused on the count alone (a page of none), before any row is read.
+    if (query.format) refuseOversizedExport((await this.queries.list({ ...filter, page: 1, pageSize: 0 })).total, BULLETIN_FILTERS);
+    // An export takes every bulletin the filters match, not one page.
+    const page = query.format ? 1 : (query.page ?? 1);
+    const pageSize = query.format ? MAX_EXPORT_ROWS + 1 : (query.pageSize ?? 20);
+    const { items, total } = await this.queries.list({ ...filter, page, pageSize });
     if (query.format) {
-      refuseOversizedExport(total);
+      refuseOversizedExport(total, BULLETIN_FILTERS);
       const sheet = { name: '社情民意简报', columns: bulletinColumns(org), rows: items, calendar: calendarOf(this.policy) };
       return spreadsheetReply(response, query.format, '社情民意简报', sheet, this.clock());
     }
@@ -94,7 +96,7 @@ export class BulletinsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A bulletin with its items and the adoptions recorded on them; ?format=html for a printable A4 page, ?lang=en in English' })
+  @ApiOperation({ summary: 'A bulletin with its items and the adoptions recorded on them, for staff of its unit and the units above (else 404); ?format=html for a printable A4 page, ?lang=en in English' })
   @ApiProduces('application/json', 'text/html')
   @ApiOkResponse({ type: BulletinDetailDto })
   async detail(@CurrentUser() user: Principal, @Param('id') id: string, @Query() query: BulletinQuery, @Res({ passthrough: true }) response: FastifyReply) {
@@ -106,7 +108,7 @@ export class BulletinsController {
   }
 
   @Get(':id/verify')
-  @ApiOperation({ summary: 'Check the bulletin’s hash chain and stream head' })
+  @ApiOperation({ summary: 'Check the bulletin’s hash chain and stream head (its readers: staff of its unit and the units above)' })
   @ApiOkResponse({ type: StreamVerificationDto })
   async verify(@CurrentUser() user: Principal, @Param('id') id: string) {
     const { events, head } = await this.reader.verifiable(user, id);

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { UserStore, type Principal } from '#accounts';
 import { AttachmentIntake, verifyCaseFiles } from '#attachments';
-import { CASE_READ_MODEL, CaseExportQuery, CaseQueries, CaseReader, IdempotentFiling, asColleague, filedCase, filerView, presentCase, presentCaseWithActions, presentEvent, type CaseAt } from '#cases';
+import { CASE_READ_MODEL, CaseExportQuery, CaseQueries, CaseReader, IdempotentFiling, asColleague, exportedFilerView, filedCase, filerView, presentCase, presentCaseWithActions, presentEvent, type CaseAt } from '#cases';
 import { ProjectionRunner } from '#projections';
 import { NotFoundError, ORG_TREE, SLA_POLICY, allowedActions, assigneeUnitIds, calendarOf, isUuid, type OrgTree, type SlaPolicy } from '#domain';
 import { MAX_EXPORT_ROWS, caseColumns } from '#exports';
@@ -189,8 +189,9 @@ export class CasesController {
       filedBy: query.filedBy === 'me' ? user.userId : undefined,
     };
     if (query.format) {
-      refuseOversizedExport(await this.exports.count(filter));
-      const rows = this.presented(this.exports.cases(filter, MAX_EXPORT_ROWS), user);
+      refuseOversizedExport(await this.exports.count(filter), ['status', 'kind', 'unitId', 'q', 'overdue']);
+      // One row beyond the cap, should cases be filed after the count: the stream then breaks off (spreadsheetStream).
+      const rows = this.presented(this.exports.cases(filter, MAX_EXPORT_ROWS + 1), user);
       const sheet = { name: '案件列表', columns: caseColumns(org), rows, calendar: calendarOf(this.policy) };
       return spreadsheetReply(response, query.format, '案件列表', sheet, this.clock());
     }
@@ -200,9 +201,9 @@ export class CasesController {
     return { items: items.map((item) => presentCase(item, user, org)), total, page, pageSize };
   }
 
-  /** The cases of an export as the JSON list presents them to this reader. */
+  /** The cases of an export as the JSON list presents them to this reader, an anonymous filer withheld from everyone. */
   private async *presented(items: AsyncIterable<CaseAt>, user: Principal) {
-    for await (const item of items) yield presentCase(item, user, this.org);
+    for await (const item of items) yield presentCase(item, user, this.org, exportedFilerView(item.state, user, this.org));
   }
 
   @Get(':id')

@@ -5,7 +5,7 @@ import { calendarOf, hasRole, ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy
 import { caseColumns } from '#exports';
 import { CLOCK, type Now } from '#runtime';
 import { CurrentUser } from '../auth/auth.guard.js';
-import { CASE_READ_MODEL, CaseQueries, presentCase } from '#cases';
+import { CASE_READ_MODEL, CaseQueries, exportedFilerView, presentCase } from '#cases';
 import { ProjectionRunner } from '#projections';
 import type { FastifyReply } from 'fastify';
 import { awaitMinPosition } from '../http/read-your-writes.js';
@@ -37,11 +37,11 @@ export class InboxController {
       annotationUnitIds: hasRole(user, 'leader') ? org.subtreeIds(user.unitId) : [],
       now,
     });
-    const presented = items.map((item) => presentCase(item, user, org));
     if (query.format) {
-      const sheet = { name: '待办案件', columns: caseColumns(org), rows: presented, calendar: calendarOf(this.policy) };
+      const rows = items.map((item) => presentCase(item, user, org, exportedFilerView(item.state, user, org)));
+      const sheet = { name: '待办案件', columns: caseColumns(org), rows, calendar: calendarOf(this.policy) };
       return spreadsheetReply(response, query.format, '待办案件', sheet, now);
     }
-    return { items: presented, total: items.length };
+    return { items: items.map((item) => presentCase(item, user, org)), total: items.length };
   }
 }

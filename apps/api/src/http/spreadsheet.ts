@@ -57,9 +57,13 @@ export function spreadsheetReply<Row>(reply: FastifyReply, format: SpreadsheetFo
   return new StreamableFile(spreadsheetStream(format, sheet));
 }
 
-/** Refuses, before anything is sent, an export of more rows than MAX_EXPORT_ROWS: a file cut short would look whole. */
-export function refuseOversizedExport(rows: number): void {
+/**
+ * Refuses, before anything is sent, an export of more rows than MAX_EXPORT_ROWS: a file cut short
+ * would look whole. The message names the route's own filters (`narrowWith`) to narrow it with.
+ */
+export function refuseOversizedExport(rows: number, narrowWith: readonly string[]): void {
   if (rows <= MAX_EXPORT_ROWS) return;
-  const message = `an export holds at most ${MAX_EXPORT_ROWS} rows and this one would hold ${rows}; narrow it with status, kind, unitId, q or overdue`;
+  const filters = narrowWith.length > 1 ? `${narrowWith.slice(0, -1).join(', ')} or ${narrowWith.at(-1)}` : narrowWith.join('');
+  const message = `an export holds at most ${MAX_EXPORT_ROWS} rows and this one would hold ${rows}; narrow it with ${filters}`;
   throw new BadRequestException({ message, code: 'export_too_large', details: [{ field: 'format', message }] });
 }

@@ -1,16 +1,36 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import type { Pool } from 'pg';
 import type { Principal } from '#accounts';
-import { calendarOf, ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
+import { calendarOf, ORG_TREE, SLA_POLICY, type OrgTree, type RankingWeights, type SlaPolicy } from '#domain';
 import { UNIT_RANKING_COLUMNS, unitName, unitRankingRows } from '#exports';
 import { ProjectionRunner } from '#projections';
-import { CASE_STATS_READ_MODEL, UnitRankings } from '#reporting';
+import { CASE_STATS_READ_MODEL, UnitRankings, type ReportingPeriod } from '#reporting';
+import { MAIN_POOL } from '#database';
 import { CLOCK, type Now } from '#runtime';
+import { oneAtATime } from '../audit/one-at-a-time.js';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { awaitMinPosition, MIN_POSITION_WAIT_MS } from '../http/read-your-writes.js';
 import { ApiSpreadsheet, spreadsheetReply } from '../http/spreadsheet.js';
 import { UnitRankingDto, UnitsQuery } from './stats.dto.js';
+
+/** The advisory lock of rankings computed again at a position: one at a time per installation. */
+export const RANKING_RECOMPUTE_LOCK = 'stats:ranking-at-position';
+
+/** How long a caller refused for a recompute already running is asked to wait. */
+const RECOMPUTE_RETRY_AFTER_SECONDS = 10;
+
+/** Another ranking at a position is being computed, in this process or another on the same database. */
+export class RankingRecomputeBusyError extends Error {
+  readonly code = 'busy';
+  readonly retryAfterSeconds = RECOMPUTE_RETRY_AFTER_SECONDS;
+
+  constructor() {
+    super(`a ranking at a position is already being computed on this installation; only one runs at a time: try again in ${RECOMPUTE_RETRY_AFTER_SECONDS} seconds, or leave out position`);
+    this.name = 'RankingRecomputeBusyError';
+  }
+}
 
 /**
  * Rankings of the units under a parent, reproducible at a log position. For coordinators,
@@ -26,6 +46,7 @@ export class UnitsController {
     @Inject(CLOCK) private readonly clock: Now,
     @Inject(ORG_TREE) private readonly org: OrgTree,
     @Inject(SLA_POLICY) private readonly policy: SlaPolicy,
+    @Inject(MAIN_POOL) private readonly pool: Pool,
   ) {}
 
   @Get()
@@ -35,11 +56,18 @@ export class UnitsController {
     // Checked before any wait, so that a refusal is immediate.
     const { parentId, period, weights } = this.rankings.scope(user, query, this.clock());
     await awaitMinPosition(this.projections, query.minPosition, [CASE_STATS_READ_MODEL], response);
-    // A position just answered by a command may be a moment ahead of the statistics: give them the time minPosition would.
-    if (query.position !== undefined) await this.projections.waitFor(query.position, MIN_POSITION_WAIT_MS, [CASE_STATS_READ_MODEL]);
-    const ranking = await this.rankings.ranking(parentId, period, weights, query.position);
+    const ranking = query.position === undefined ? await this.rankings.ranking(parentId, period, weights) : await this.rankingAt(query.position, parentId, period, weights);
     if (!query.format) return ranking;
     const sheet = { name: '单位排名', columns: UNIT_RANKING_COLUMNS, rows: unitRankingRows(ranking), calendar: calendarOf(this.policy) };
     return spreadsheetReply(response, query.format, `单位排名-${unitName(this.org, parentId)}`, sheet, this.clock());
+  }
+
+  /** The ranking computed again at a position: one at a time per installation, as it reads every case's events. */
+  private async rankingAt(position: number, parentId: string, period: ReportingPeriod, weights: RankingWeights) {
+    // A position no event has is refused at once, not after the wait below.
+    await this.rankings.pointOf(position);
+    // A position just answered by a command may be a moment ahead of the statistics: give them the time minPosition would.
+    await this.projections.waitFor(position, MIN_POSITION_WAIT_MS, [CASE_STATS_READ_MODEL]);
+    return oneAtATime(this.pool, RANKING_RECOMPUTE_LOCK, () => new RankingRecomputeBusyError(), () => this.rankings.ranking(parentId, period, weights, position));
   }
 }

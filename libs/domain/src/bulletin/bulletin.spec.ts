@@ -4,7 +4,7 @@ import { fold } from '../case/evolve.js';
 import type { ExistingCase } from '../case/state.js';
 import { actors, caseFiled, CASE_ID, OTHER_CASE_ID, org, withMeta } from '../testing/fixtures.js';
 import { thrownBy } from '../testing/scenario.js';
-import type { Actor } from '../actor.js';
+import { SYSTEM_ACTOR, type Actor } from '../actor.js';
 import {
   BULLETIN_LIMITS,
   bulletinItemOf,
@@ -13,7 +13,8 @@ import {
   decideBulletin,
   foldBulletin,
   issueLabel,
-  publishRefusal,
+  readableBulletinUnits,
+  writeRefusal,
   type BulletinCommand,
   type BulletinEvent,
   type BulletinItem,
@@ -94,16 +95,28 @@ describe('bulletins', () => {
 
   describe('revising', () => {
     it('keeps what the revision leaves out, and a null note removes the note', () => {
-      given(drafted()).when({ type: 'ReviseBulletin', bulletinId: BULLETIN_ID, actor: editor, at: AT, caseIds: [OTHER_CASE_ID, CASE_ID] }).then([
+      given(drafted()).when({ type: 'ReviseBulletin', bulletinId: BULLETIN_ID, actor: editor, at: AT, caseIds: [OTHER_CASE_ID, CASE_ID], numbered: false }).then([
         { type: 'BulletinRevised', data: { title: '社情民意第一期', caseIds: [OTHER_CASE_ID, CASE_ID], editorNote: null } },
       ]);
     });
 
     it('is refused once published, and for an unknown bulletin', () => {
       given(drafted(), { type: 'BulletinPublished', data: { year: 2026, sequence: 1, items: [item(CASE_ID)], numberedBy: 'r' } })
-        .when({ type: 'ReviseBulletin', bulletinId: BULLETIN_ID, actor: editor, at: AT, title: '新标题' })
+        .when({ type: 'ReviseBulletin', bulletinId: BULLETIN_ID, actor: editor, at: AT, title: '新标题', numbered: false })
         .thenThrows('illegal_transition', /published/);
-      given().when({ type: 'ReviseBulletin', bulletinId: BULLETIN_ID, actor: editor, at: AT, title: '新标题' }).thenThrows('not_found');
+      given().when({ type: 'ReviseBulletin', bulletinId: BULLETIN_ID, actor: editor, at: AT, title: '新标题', numbered: false }).thenThrows('not_found');
+    });
+
+    it('is refused once a register holds the bulletin, though its publication is not recorded yet', () => {
+      given(drafted()).when({ type: 'ReviseBulletin', bulletinId: BULLETIN_ID, actor: editor, at: AT, title: '新标题', numbered: true }).thenThrows('illegal_transition', /number already/);
+    });
+
+    it(`stops at ${BULLETIN_LIMITS.revisions} revisions, so that a bulletin's stream stays small`, () => {
+      const revised: BulletinEvent = { type: 'BulletinRevised', data: { title: '又一稿', caseIds: [CASE_ID], editorNote: null } };
+      const revise: BulletinCommand = { type: 'ReviseBulletin', bulletinId: BULLETIN_ID, actor: editor, at: AT, title: '再一稿', numbered: false };
+      const history = (revisions: number) => [drafted(), ...Array.from({ length: revisions }, () => revised)];
+      given(...history(BULLETIN_LIMITS.revisions - 1)).when(revise).then([{ type: 'BulletinRevised', data: { title: '再一稿', caseIds: [CASE_ID], editorNote: null } }]);
+      given(...history(BULLETIN_LIMITS.revisions)).when(revise).thenThrows('limit_reached', /at most 200 times/);
     });
   });
 
@@ -120,11 +133,15 @@ describe('bulletins', () => {
       given(drafted(), { type: 'BulletinPublished', data: { year: 2026, sequence: 1, items: [item(CASE_ID)], numberedBy: 'r' } }).when(publish()).thenThrows('illegal_transition');
     });
 
-    it('is refused before a number is taken when the actor may not publish', () => {
-      const state = foldBulletin([{ event: drafted(), meta: { at: AT, actorId: editor.userId } }]);
-      expect(publishRefusal(editor, state, org, BULLETIN_ID)).toBeNull();
-      expect(publishRefusal(actors.hdDgLeader, state, org, BULLETIN_ID)?.code).toBe('forbidden');
-      expect(publishRefusal(editor, foldBulletin([]), org, BULLETIN_ID)?.code).toBe('not_found');
+    it('is completed by the engine itself when a number was taken but its publication not recorded', () => {
+      given(drafted()).when(publish(SYSTEM_ACTOR)).then([{ type: 'BulletinPublished', data: { year: 2026, sequence: 3, items: [item(CASE_ID)], numberedBy: 'register-event' } }]);
+      given(drafted()).when({ type: 'ReviseBulletin', bulletinId: BULLETIN_ID, actor: SYSTEM_ACTOR, at: AT, title: '新标题', numbered: false }).thenThrows('forbidden');
+    });
+
+    it('is for the coordinators of the unit only, published or not: the command path asks before it takes a number', () => {
+      expect(writeRefusal(editor, 'hd-dg', org)).toBeNull();
+      for (const actor of [actors.hdDgLeader, actors.hdLeader, actors.auditor, actors.hdCoordinator]) expect(writeRefusal(actor, 'hd-dg', org)?.code).toBe('forbidden');
+      given(drafted()).when(publish(actors.hdDgLeader)).thenThrows('forbidden');
     });
 
     it('belongs to the calendar year of the policy’s time zone', () => {
@@ -179,15 +196,15 @@ describe('bulletins', () => {
   });
 
   describe('readers', () => {
-    const at = (status: 'draft' | 'published') => ({ unitId: 'hd-dg', status });
+    const town = { unitId: 'hd-dg' };
 
-    it('are the unit and those above; once published, also the units below', () => {
+    it('are the unit and those above, the auditor among them; never the units below nor other subtrees, also once published', () => {
       for (const reader of [actors.hdDgCoordinator, actors.hdDgLeader, actors.hdLeader, actors.cityLeader, actors.auditor]) {
-        expect(canReadBulletin(reader, at('draft'), org)).toBe(true);
+        expect(canReadBulletin(reader, town, org)).toBe(true);
       }
-      expect(canReadBulletin(actors.hdDg1Coordinator, at('draft'), org)).toBe(false);
-      expect(canReadBulletin(actors.hdDg1Coordinator, at('published'), org)).toBe(true);
-      expect(canReadBulletin(actors.hxXh1Coordinator, at('published'), org)).toBe(false);
+      for (const reader of [actors.hdDg1Coordinator, actors.hxXh1Coordinator]) expect(canReadBulletin(reader, town, org)).toBe(false);
+      expect(readableBulletinUnits(actors.hdDgCoordinator, org)).toEqual(org.subtreeIds('hd-dg'));
+      expect(readableBulletinUnits(actors.hdDg1Coordinator, org)).not.toContain('hd-dg');
     });
   });
 });

@@ -1,5 +1,5 @@
 import { hasRole, isPublicActor, isSystemActor, type Actor } from '../actor.js';
-import { DomainError, ForbiddenError, IllegalTransitionError, InvalidError } from '../errors.js';
+import { DomainError, ForbiddenError, IllegalTransitionError, InvalidError, LimitReachedError } from '../errors.js';
 import { unitLabel, type OrgTree } from '../org-tree.js';
 import type { ExistingCase } from '../case/state.js';
 import type { CaseKind } from '../case/vocabulary.js';
@@ -23,6 +23,8 @@ export const BULLETIN_LIMITS = {
   items: 50,
   /** An item's summary: the case's resolution summary, or its description, cut to this many characters. */
   summary: 300,
+  /** Revisions of one draft: a bulletin's stream stays small enough to read whole on every command. */
+  revisions: 200,
 } as const;
 
 /** One case of a published bulletin, copied as it stood at publication: later changes to the case do not reach it. */
@@ -68,6 +70,8 @@ export type Bulletin = {
   readonly createdAt: string;
   readonly createdBy: string;
   readonly updatedAt: string;
+  /** How many times the draft was revised. */
+  readonly revisions: number;
   readonly publication: (BulletinNumber & { readonly items: readonly BulletinItem[]; readonly numberedBy: string; readonly at: string; readonly by: string }) | null;
 };
 export type BulletinState = NoBulletin | Bulletin;
@@ -77,11 +81,11 @@ export function evolveBulletin(state: BulletinState, event: BulletinEvent, meta:
   switch (event.type) {
     case 'BulletinDrafted': {
       const { bulletinId, unitId, title, caseIds, editorNote } = event.data;
-      return { id: bulletinId, unitId, title, caseIds, editorNote, status: 'draft', createdAt: meta.at, createdBy: meta.actorId, updatedAt: meta.at, publication: null };
+      return { id: bulletinId, unitId, title, caseIds, editorNote, status: 'draft', createdAt: meta.at, createdBy: meta.actorId, updatedAt: meta.at, revisions: 0, publication: null };
     }
     case 'BulletinRevised':
       if (state.status === 'none') return state;
-      return { ...state, ...event.data, updatedAt: meta.at };
+      return { ...state, ...event.data, updatedAt: meta.at, revisions: state.revisions + 1 };
     case 'BulletinPublished':
       if (state.status === 'none') return state;
       return { ...state, status: 'published', updatedAt: meta.at, publication: { ...event.data, at: meta.at, by: meta.actorId } };
@@ -102,8 +106,17 @@ export class BulletinNotFoundError extends DomainError {
 
 type CommandBase = { readonly bulletinId: string; readonly actor: Actor; readonly at: string };
 export type DraftBulletin = CommandBase & { readonly type: 'DraftBulletin'; readonly unitId: string; readonly title: string; readonly caseIds: readonly string[]; readonly editorNote: string | null };
-/** Fields left out stay as they are; `editorNote: null` removes the note. */
-export type ReviseBulletin = CommandBase & { readonly type: 'ReviseBulletin'; readonly title?: string; readonly caseIds?: readonly string[]; readonly editorNote?: string | null };
+/**
+ * Fields left out stay as they are; `editorNote: null` removes the note. `numbered`: whether a
+ * register holds the bulletin already (a publication cut short): its contents are then settled.
+ */
+export type ReviseBulletin = CommandBase & {
+  readonly type: 'ReviseBulletin';
+  readonly title?: string;
+  readonly caseIds?: readonly string[];
+  readonly editorNote?: string | null;
+  readonly numbered: boolean;
+};
 /** The number comes from the unit's register for the year, the items from the cases now: the command path supplies both. */
 export type PublishBulletin = CommandBase & { readonly type: 'PublishBulletin'; readonly number: BulletinNumber; readonly items: readonly BulletinItem[]; readonly numberedBy: string };
 export type BulletinCommand = DraftBulletin | ReviseBulletin | PublishBulletin;
@@ -119,6 +132,10 @@ export function decideBulletin(command: BulletinCommand, state: BulletinState, o
     }
     case 'ReviseBulletin': {
       const draft = draftFor(command, state, org, 'revise');
+      if (command.numbered) throw new IllegalTransitionError('the bulletin has its number already and is being published; it can no longer be revised');
+      if (draft.revisions >= BULLETIN_LIMITS.revisions) {
+        throw new LimitReachedError('revisions', BULLETIN_LIMITS.revisions, `a draft may be revised at most ${BULLETIN_LIMITS.revisions} times; draft a new bulletin instead`);
+      }
       const contents = checkedContents({
         title: command.title ?? draft.title,
         caseIds: command.caseIds ?? draft.caseIds,
@@ -139,18 +156,10 @@ export function decideBulletin(command: BulletinCommand, state: BulletinState, o
   }
 }
 
-/**
- * Why the actor may not publish this bulletin now, or null. The command path asks before it
- * takes a number from the register, so that a refused publication leaves no gap.
- */
-export function publishRefusal(actor: Actor, state: BulletinState, org: OrgTree, bulletinId: string): DomainError | null {
-  if (state.status === 'none') return new BulletinNotFoundError(bulletinId);
-  return writeRefusal(actor, state.unitId, org) ?? (state.status === 'draft' ? null : publishedRefusal('publish'));
-}
-
 function draftFor(command: ReviseBulletin | PublishBulletin, state: BulletinState, org: OrgTree, verb: string): Bulletin {
   if (state.status === 'none') throw new BulletinNotFoundError(command.bulletinId);
-  throwIf(writeRefusal(command.actor, state.unitId, org));
+  // The engine itself completes a publication whose number was taken (see completePending).
+  if (!(command.type === 'PublishBulletin' && isSystemActor(command.actor))) throwIf(writeRefusal(command.actor, state.unitId, org));
   if (state.status !== 'draft') throw publishedRefusal(verb);
   return state;
 }
@@ -170,21 +179,21 @@ export function writeRefusal(actor: Actor, unitId: string, org: OrgTree): Forbid
 }
 
 /**
- * Who may read a bulletin: staff at its unit, above it (the leaders it is reported to) and, once
- * published, below it (the units whose work it reports). A draft stays with its unit and those above.
+ * Who may read a bulletin, draft or published: staff at its unit and at the units above it (the
+ * leaders it is reported to), auditors and admins among them. Bulletins are reported upward: the
+ * units below never read one, since its items quote cases of other units they may not see.
  */
-export function canReadBulletin(actor: Actor, bulletin: Pick<Bulletin, 'unitId' | 'status'>, org: OrgTree): boolean {
+export function canReadBulletin(actor: Actor, bulletin: Pick<Bulletin, 'unitId'>, org: OrgTree): boolean {
   if (isSystemActor(actor)) return true;
   if (isPublicActor(actor) || !org.has(bulletin.unitId) || !org.has(actor.unitId)) return false;
-  return org.isWithin(bulletin.unitId, actor.unitId) || (bulletin.status === 'published' && org.isWithin(actor.unitId, bulletin.unitId));
+  return org.isWithin(bulletin.unitId, actor.unitId);
 }
 
-/** The units whose bulletins the actor may read, by status: for list queries. */
-export function readableBulletinUnits(actor: Actor, org: OrgTree): { readonly drafts: string[]; readonly published: string[] } {
-  if (isSystemActor(actor)) return { drafts: org.units().map((unit) => unit.id), published: org.units().map((unit) => unit.id) };
-  if (isPublicActor(actor) || !org.has(actor.unitId)) return { drafts: [], published: [] };
-  const below = org.subtreeIds(actor.unitId);
-  return { drafts: below, published: [...below, ...org.ancestors(actor.unitId).map((unit) => unit.id)] };
+/** The units whose bulletins the actor may read (the subtree of their unit): for list queries. */
+export function readableBulletinUnits(actor: Actor, org: OrgTree): string[] {
+  if (isSystemActor(actor)) return org.units().map((unit) => unit.id);
+  if (isPublicActor(actor) || !org.has(actor.unitId)) return [];
+  return org.subtreeIds(actor.unitId);
 }
 
 function checkedContents(contents: { title: string; caseIds: readonly string[]; editorNote: string | null }): BulletinEventDataMap['BulletinRevised'] {

@@ -11,7 +11,6 @@ export {
   evolveBulletin,
   foldBulletin,
   issueLabel,
-  publishRefusal,
   readableBulletinUnits,
   writeRefusal,
 } from './bulletin.js';
