@@ -20,6 +20,7 @@ const libs = [
   'bulletins',
   'exports',
   'demo-data',
+  'search',
 ];
 
 /** Shared by every project: TypeScript as ESM, `.js` suffixes stripped, `#lib` imports mapped to source. */

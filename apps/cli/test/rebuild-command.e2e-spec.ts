@@ -24,7 +24,7 @@ describe('the rebuild command', () => {
     const run = await cli('rebuild');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^cases: rebuilt from \d+ events in [\d.]+ s \([\d,]+ events\/s\), swapped in case_view, inbox_items, case_notes$/m);
+    expect(run.stdout).toMatch(/^cases: rebuilt from \d+ events in [\d.]+ s \([\d,]+ events\/s\), swapped in case_view, inbox_items, case_notes, case_search$/m);
     expect(run.stdout).toMatch(/^case-stats: rebuilt from \d+ events in .*, swapped in case_stats, case_stats_adoptions$/m);
 
     expect(await api.detail('hd-dg-1.coordinator', parking.id)).toMatchObject({ title: '小区停车位纠纷', status: 'in_coordination' });

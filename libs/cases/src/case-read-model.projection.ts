@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { initialState, isOpen, isOpenRun, type CaseClocks, type CaseNote, type CaseState, type ExistingCase, type SlaPolicy } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
+import { OPEN_CASES, searchDocument } from '#search';
 import { foldCase, type FoldedCase } from './case-fold-cache.js';
 import { freshCaseEvents } from './case-stream.js';
 
@@ -14,15 +15,22 @@ export const CASE_READ_MODEL = 'cases';
  * the overdue filter, and who filed it for "my cases"), one `inbox_items` row per open case,
  * saying which unit (or assignee) it waits on and since when, and one `case_notes` row per note.
  * Notes are the one part of a case that grows without bound, so the row's state keeps none:
- * adding a note inserts one small row instead of rewriting every note before it. All three
+ * adding a note inserts one small row instead of rewriting every note before it. Searching by
+ * words reads `case_search`, a narrow copy of the row's list filters beside the jieba words of
+ * title and description (see searchDocument): a common word matches thousands of cases, and
+ * ranking and counting them reads a table of small rows instead of the wide `case_view`, whose
+ * page of 20 is then read by id. The Han characters of the substring fallback stay on `case_view`,
+ * where that rare path reads title and description. A case's title and description are fixed
+ * when it is filed, so they are segmented once, from the batch that files it, and kept as they
+ * are by later events. All four
  * tables are written from one fold, in the runner's transaction, so they always agree with each
  * other and the checkpoint.
  */
 export class CaseReadModelProjection implements Projection {
   readonly name = CASE_READ_MODEL;
-  /** 2: notes in `case_notes` (no longer in the state), `filed_by`, and json state and clocks. */
-  readonly version = 2;
-  readonly tables = ['case_view', 'inbox_items', 'case_notes'];
+  /** 2: notes in `case_notes` (no longer in the state), `filed_by`, and json state and clocks; 3: `case_search` and the characters of title and description. */
+  readonly version = 3;
+  readonly tables = ['case_view', 'inbox_items', 'case_notes', 'case_search'];
   readonly rowsFollowStreams = true;
 
   constructor(private readonly policy: SlaPolicy) {}
@@ -51,13 +59,15 @@ export class CaseReadModelProjection implements Projection {
         clocks         json NOT NULL,
         next_due_at    timestamptz,
         filed_by       text,
-        note_count     integer NOT NULL DEFAULT 0
+        note_count     integer NOT NULL DEFAULT 0,
+        search_characters tsvector NOT NULL DEFAULT ''
       );
       CREATE INDEX IF NOT EXISTS case_view_filed_by ON case_view (filed_by, created_at DESC);
       CREATE INDEX IF NOT EXISTS case_view_next_due ON case_view (next_due_at) WHERE next_due_at IS NOT NULL;
       CREATE INDEX IF NOT EXISTS case_view_units_visited ON case_view USING gin (units_visited);
       CREATE INDEX IF NOT EXISTS case_view_unit_status ON case_view (unit_id, status);
       CREATE INDEX IF NOT EXISTS case_view_created ON case_view (created_at DESC, id);
+      CREATE INDEX IF NOT EXISTS case_view_search_characters ON case_view USING gin (search_characters);
       CREATE TABLE IF NOT EXISTS inbox_items (
         case_id        uuid PRIMARY KEY,
         unit_id        text NOT NULL,
@@ -72,11 +82,27 @@ export class CaseReadModelProjection implements Projection {
         seq            integer NOT NULL,
         note           json NOT NULL,
         PRIMARY KEY (case_id, seq)
-      );`);
+      );
+      -- No index but the words': a word search filters the rest on these small rows.
+      CREATE TABLE IF NOT EXISTS case_search (
+        id             uuid PRIMARY KEY,
+        kind           text NOT NULL,
+        status         text NOT NULL,
+        unit_id        text NOT NULL,
+        units_visited  text[] NOT NULL,
+        revision       integer NOT NULL,
+        created_at     timestamptz NOT NULL,
+        next_due_at    timestamptz,
+        filed_by       text,
+        search         tsvector NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS case_search_words ON case_search USING gin (search);
+      -- Similar cases are looked for among open ones only.
+      CREATE INDEX IF NOT EXISTS case_search_open_words ON case_search USING gin (search) WHERE ${OPEN_CASES};`);
   }
 
   async reset(client: PoolClient): Promise<void> {
-    await client.query('TRUNCATE case_view, inbox_items, case_notes');
+    await client.query('TRUNCATE case_view, inbox_items, case_notes, case_search');
   }
 
   async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
@@ -98,7 +124,8 @@ export class CaseReadModelProjection implements Projection {
       let folded: FoldedCase | undefined = before && { state: before.state, clocks: before.clocks, revision: before.revision };
       let waitingSince = before?.waiting_since?.toISOString() ?? null;
       let noteCount = before?.note_count ?? 0;
-      const filedBy = fresh.find((event) => event.revision === 0)?.metadata.actorId ?? null;
+      const filing = fresh.find((event) => event.revision === 0);
+      const filedBy = filing?.metadata.actorId ?? null;
       for (const recorded of fresh) {
         const next = foldCase([recorded], this.policy, folded);
         if (changesWhoIsWaited(folded?.state ?? initialState, next.state)) waitingSince = recorded.metadata.at;
@@ -113,21 +140,24 @@ export class CaseReadModelProjection implements Projection {
       const { state, clocks, revision } = folded!;
       const lastPosition = fresh.at(-1)!.globalPosition;
       if (state.status === 'none') continue;
-      views.push(viewRow(state, clocks, revision!, lastPosition, filedBy, noteCount));
+      views.push(viewRow(state, clocks, revision!, lastPosition, filedBy, noteCount, filing !== undefined));
       if (isOpen(state.status)) inbox.push({ case_id: state.id, unit_id: state.unitId, assignee_id: state.assigneeId, status: state.status, waiting_since: waitingSince ?? state.updatedAt });
       else closed.push(state.id);
     }
 
     if (views.length > 0) {
+      const rows = JSON.stringify(views);
       await client.query(
         `INSERT INTO case_view (id, number, kind, status, unit_id, filed_unit_id, assignee_id, urgency, channel, title, description,
-                                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at, filed_by, note_count)
+                                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at, filed_by, note_count,
+                                search_characters)
          SELECT id, number, kind, status, unit_id, filed_unit_id, assignee_id, urgency, channel, title, description,
-                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at, filed_by, note_count
+                supervised, units_visited, revision, last_position, created_at, updated_at, state, clocks, next_due_at, filed_by, note_count,
+                COALESCE(search_characters, '')
            FROM json_to_recordset($1::json) AS r(id uuid, number text, kind text, status text, unit_id text, filed_unit_id text,
                 assignee_id text, urgency text, channel text, title text, description text, supervised boolean, units_visited text[],
                 revision integer, last_position bigint, created_at timestamptz, updated_at timestamptz, state json, clocks json,
-                next_due_at timestamptz, filed_by text, note_count integer)
+                next_due_at timestamptz, filed_by text, note_count integer, search_characters tsvector)
          ON CONFLICT (id) DO UPDATE SET
            status = EXCLUDED.status, unit_id = EXCLUDED.unit_id, assignee_id = EXCLUDED.assignee_id, urgency = EXCLUDED.urgency,
            title = EXCLUDED.title, description = EXCLUDED.description, supervised = EXCLUDED.supervised,
@@ -135,7 +165,18 @@ export class CaseReadModelProjection implements Projection {
            updated_at = EXCLUDED.updated_at, state = EXCLUDED.state, clocks = EXCLUDED.clocks, next_due_at = EXCLUDED.next_due_at,
            filed_by = COALESCE(case_view.filed_by, EXCLUDED.filed_by), note_count = EXCLUDED.note_count
          WHERE case_view.revision < EXCLUDED.revision`,
-        [JSON.stringify(views)],
+        [rows],
+      );
+      await client.query(
+        `INSERT INTO case_search (id, kind, status, unit_id, units_visited, revision, created_at, next_due_at, filed_by, search)
+         SELECT id, kind, status, unit_id, units_visited, revision, created_at, next_due_at, filed_by, COALESCE(search, '')
+           FROM json_to_recordset($1::json) AS r(id uuid, kind text, status text, unit_id text, units_visited text[], revision integer,
+                created_at timestamptz, next_due_at timestamptz, filed_by text, search tsvector)
+         ON CONFLICT (id) DO UPDATE SET
+           status = EXCLUDED.status, unit_id = EXCLUDED.unit_id, units_visited = EXCLUDED.units_visited, revision = EXCLUDED.revision,
+           next_due_at = EXCLUDED.next_due_at, filed_by = COALESCE(case_search.filed_by, EXCLUDED.filed_by)
+         WHERE case_search.revision < EXCLUDED.revision`,
+        [rows],
       );
     }
     if (notes.length > 0) {
@@ -184,6 +225,9 @@ interface CaseViewRow {
   /** The user who filed the case: known from its first event, so null in a batch without it. */
   filed_by: string | null;
   note_count: number;
+  /** tsvector literals (see searchDocument), from the batch that files the case; null in later ones. */
+  search: string | null;
+  search_characters: string | null;
 }
 
 interface NoteRow {
@@ -201,8 +245,9 @@ interface InboxRow {
   waiting_since: string;
 }
 
-function viewRow(state: ExistingCase, clocks: CaseClocks, revision: number, lastPosition: number, filedBy: string | null, noteCount: number): CaseViewRow {
+function viewRow(state: ExistingCase, clocks: CaseClocks, revision: number, lastPosition: number, filedBy: string | null, noteCount: number, filed: boolean): CaseViewRow {
   const openDue = clocks.clocks.filter(isOpenRun).map((run) => Date.parse(run.dueAt));
+  const search = filed ? searchDocument(state.title, state.description) : null;
   return {
     id: state.id,
     number: state.number,
@@ -226,6 +271,8 @@ function viewRow(state: ExistingCase, clocks: CaseClocks, revision: number, last
     next_due_at: openDue.length > 0 ? new Date(Math.min(...openDue)).toISOString() : null,
     filed_by: filedBy,
     note_count: noteCount,
+    search: search?.words ?? null,
+    search_characters: search?.characters ?? null,
   };
 }
 

@@ -5,8 +5,9 @@ import type { SlaPolicy } from '#domain';
 import type { Projection } from '#projections';
 import { PublicFilingsProjection } from '#public-channel';
 import { CaseStatsProjection } from '#reporting';
+import { HotspotsProjection } from '#search';
 
 /** The read models: projections with tables of their own, which `rebuild` can replay from the log. */
 export function readModels(policy: SlaPolicy): Projection[] {
-  return [new CaseReadModelProjection(policy), new CaseStatsProjection(policy), new AccountViewProjection(), new PublicFilingsProjection(), new BulletinReadModelProjection()];
+  return [new CaseReadModelProjection(policy), new CaseStatsProjection(policy), new AccountViewProjection(), new PublicFilingsProjection(), new BulletinReadModelProjection(), new HotspotsProjection(policy)];
 }

@@ -1,0 +1,10 @@
+export { distinctiveSearchWords, hanCharacters, isTopicTerm, searchWords, topicTerms } from './segmenter.js';
+export { isStopWord } from './stop-words.js';
+export { anyWordQuery, caseSearch, searchDocument } from './search-document.js';
+export type { CaseSearch, SearchDocument } from './search-document.js';
+export { jaccard, OPEN_CASES, SIMILAR_LIMIT, SimilarCases } from './similar-cases.js';
+export type { SimilarCase, SimilarCasesQuery } from './similar-cases.js';
+export { HOTSPOTS_READ_MODEL, HotspotsProjection } from './hotspots.projection.js';
+export { Hotspots, precedingDays, splitIntoMonths } from './hotspots.js';
+export type { DayRange, Hotspot } from './hotspots.js';
+export { SearchModule } from './search.module.js';
