@@ -10,6 +10,8 @@ import { NotificationsPage } from './pages/notifications-page.js';
 import { ForcedPasswordScreen, PasswordPage } from './pages/password-page.js';
 import { PublicApp, isPublicPath } from './pages/public/public-shell.js';
 import { StatsPage } from './pages/stats-page.js';
+import { BulletinComposePage, BulletinPage, BulletinsPage } from './pages/bulletins-page.js';
+import { AppraisalPage, HotspotsPage, RankingsPage } from './pages/reports-page.js';
 import { UsersPage } from './pages/users-page.js';
 import { Link, match, navigate, useFocusOnNavigation, useLocation } from './router.js';
 import { homePath, leaderOnly } from './roles.js';
@@ -29,6 +31,10 @@ const SCREENS: readonly Screen[] = [
   { path: '/cases/mine', label: 'nav.mine', roles: ['clerk'] },
   { path: '/cases', label: 'nav.cases', roles: ['clerk', 'coordinator', 'leader', 'auditor', 'admin'] },
   { path: '/stats', label: 'nav.stats', roles: ['coordinator', 'leader', 'auditor', 'admin'] },
+  { path: '/bulletins', label: 'nav.bulletins', roles: ['coordinator', 'leader', 'auditor'] },
+  { path: '/appraisal', label: 'nav.appraisal', roles: ['coordinator', 'leader', 'auditor', 'admin'] },
+  { path: '/rankings', label: 'nav.rankings', roles: ['coordinator', 'leader', 'auditor', 'admin'] },
+  { path: '/hotspots', label: 'nav.hotspots', roles: ['coordinator', 'leader', 'auditor', 'admin'] },
   { path: '/users', label: 'nav.users', roles: ['admin'] },
 ];
 
@@ -75,7 +81,8 @@ function Header() {
           {screens.map((screen) => {
             const active =
               path === screen.path ||
-              (screen.path === '/cases' && match('/cases/:id', path) !== null && !SCREENS.some((s) => s.path === path));
+              (screen.path === '/cases' && match('/cases/:id', path) !== null && !SCREENS.some((s) => s.path === path)) ||
+              (screen.path === '/bulletins' && path.startsWith('/bulletins/'));
             return (
               <li key={screen.path}>
                 <Link to={screen.path} aria-current={active ? 'page' : undefined}>
@@ -117,6 +124,15 @@ function Screens() {
   if (path === '/cases/mine') return <CasesPage key="mine" mine />;
   if (path === '/cases') return <CasesPage key="all" query={query} />;
   if (path === '/stats') return <StatsPage />;
+  if (path === '/appraisal') return <AppraisalPage />;
+  if (path === '/rankings') return <RankingsPage />;
+  if (path === '/hotspots') return <HotspotsPage />;
+  if (path === '/bulletins') return <BulletinsPage />;
+  if (path === '/bulletins/new') return session.has('coordinator') ? <BulletinComposePage key="new" /> : <NotFound />;
+  const editRoute = match('/bulletins/:id/edit', path);
+  if (editRoute) return session.has('coordinator') ? <BulletinComposePage key={editRoute.id} id={editRoute.id!} /> : <NotFound />;
+  const bulletinRoute = match('/bulletins/:id', path);
+  if (bulletinRoute) return <BulletinPage key={bulletinRoute.id} id={bulletinRoute.id!} />;
   if (path === '/notifications') return <NotificationsPage />;
   if (path === '/account/password') return <PasswordPage />;
   if (path === '/users') return session.has('admin') ? <UsersPage /> : <NotFound />;

@@ -1,6 +1,9 @@
-import { useId, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
+import { ApiError, getDownload, withQuery, type Query } from './api/client.js';
 import type { CaseView, Deadline } from './api/types.js';
 import { length } from './forms/problems.js';
+import { saveBlob } from './images.js';
+import { dispositionFileName } from './reports.js';
 import { errorMessage, serverExplanation } from './i18n/api-errors.js';
 import { useI18n, type Translate } from './i18n/i18n.js';
 import { Link } from './router.js';
@@ -202,6 +205,26 @@ export function Options<T extends string>(props: {
   );
 }
 
+/** A filter's drop-down: a labelled select of `values`, after an empty first option when `empty` names it. */
+export function SelectFilter<T extends string>(props: {
+  readonly label: string;
+  readonly value: string;
+  readonly onChange: (value: string) => void;
+  readonly values: readonly T[];
+  readonly optionLabel: (value: T) => string;
+  readonly empty?: string;
+}) {
+  return (
+    <Field label={props.label}>
+      {(control) => (
+        <select {...control} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+          <Options values={props.values} label={props.optionLabel} empty={props.empty} />
+        </select>
+      )}
+    </Field>
+  );
+}
+
 /** A failed request, in the reader's language, with the server's explanation when it adds one. */
 export function ErrorNotice({ error, children }: { readonly error: unknown; readonly children?: ReactNode }) {
   const { t } = useI18n();
@@ -279,7 +302,12 @@ export function DeadlineChip({ view }: { readonly view: CaseView }) {
 }
 
 /** Cases as a list of links: one card per case, readable at any width. */
-export function CaseList({ items, empty }: { readonly items: readonly CaseView[]; readonly empty: string }) {
+export interface CaseSelection {
+  readonly selected: ReadonlySet<string>;
+  readonly toggle: (id: string) => void;
+}
+
+export function CaseList({ items, empty, selection }: { readonly items: readonly CaseView[]; readonly empty: string; readonly selection?: CaseSelection }) {
   const { t, formatTime } = useI18n();
   const { units } = useSession();
   if (items.length === 0) return <p className="empty">{empty}</p>;
@@ -288,7 +316,17 @@ export function CaseList({ items, empty }: { readonly items: readonly CaseView[]
       {items.map((item) => {
         const overdue = caseIsOverdue(item);
         return (
-          <li key={item.id} className={`case-card${overdue ? ' case-card-overdue' : ''}`}>
+          <li key={item.id} className={`case-card${overdue ? ' case-card-overdue' : ''}${selection ? ' case-card-selectable' : ''}`}>
+            {selection && (
+              <label className="case-card-select">
+                <input
+                  type="checkbox"
+                  checked={selection.selected.has(item.id)}
+                  onChange={() => selection.toggle(item.id)}
+                  aria-label={t('cases.select', { number: item.number, title: item.title })}
+                />
+              </label>
+            )}
             <Link to={`/cases/${item.id}`} className="case-card-link">
               <span className="case-card-top">
                 <span className="case-number">{item.number}</span>
@@ -351,5 +389,62 @@ export function Pager({ page, pages, goTo }: { readonly page: number; readonly p
         {t('common.next')}
       </button>
     </nav>
+  );
+}
+
+/** What a button starts and the screen waits for: busy while it runs, its failure kept to show beside the button. */
+export function useBusy(action: () => Promise<void>): { readonly busy: boolean; readonly error: unknown; readonly run: () => Promise<void> } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
+
+/** A page that could not load what it shows: "not found" for a 404, else the failure and a retry; a link home either way. */
+export function LoadFailedPage({ error, retry }: { readonly error: unknown; readonly retry: () => void }) {
+  const { t } = useI18n();
+  const missing = error instanceof ApiError && error.status === 404;
+  return (
+    <div className="page">
+      <h1 id="page-title" tabIndex={-1}>
+        {missing ? t('error.code.not_found') : t('common.loadFailed')}
+      </h1>
+      {!missing && <LoadFailed error={error} retry={retry} />}
+      <p>
+        <Link to="/">{t('app.home')}</Link>
+      </p>
+    </div>
+  );
+}
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/**
+ * 导出 Excel: the screen's list as the API's spreadsheet (`?format=xlsx`, same filters), fetched
+ * with the session's token and saved under the name the server gives it.
+ */
+export function ExportButton({ path, query, fallbackName }: { readonly path: string; readonly query: Query; readonly fallbackName: string }) {
+  const { t } = useI18n();
+  const { busy, error, run } = useBusy(async () => {
+    const { blob, disposition } = await getDownload(withQuery(path, { ...query, format: 'xlsx' }), XLSX);
+    saveBlob(blob, dispositionFileName(disposition, `${fallbackName}.xlsx`));
+  });
+  return (
+    <div className="export">
+      <button type="button" className="button" onClick={() => void run()} disabled={busy} data-testid="export">
+        {busy ? t('export.busy') : t('export.xlsx')}
+      </button>
+      {error !== null && <ErrorNotice error={error} />}
+    </div>
   );
 }

@@ -173,6 +173,33 @@ export async function getBlob(path: string, accept = 'text/html'): Promise<Blob>
   return response.blob();
 }
 
+/** A file the API answers for download (a spreadsheet export), with the name its `Content-Disposition` gives. */
+export async function getDownload(path: string, accept: string): Promise<{ readonly blob: Blob; readonly disposition: string | null }> {
+  const token = storedToken();
+  const response = await send('GET', path, { headers: { Accept: accept } }, token);
+  if (!response.ok) throw await failure(response, path, token);
+  return { blob: await response.blob(), disposition: response.headers.get('Content-Disposition') };
+}
+
+/**
+ * Opens an HTML page the API renders (a printable dossier or bulletin) in a new tab. Call it from
+ * the click itself: the tab is opened before the fetch, while the click still counts as the
+ * user's, since a tab opened after it would be blocked. The tab closes again if the fetch fails.
+ */
+export async function openDocument(path: string): Promise<void> {
+  const tab = window.open('', '_blank');
+  try {
+    const blob = await getBlob(path);
+    const url = URL.createObjectURL(new Blob([blob], { type: 'text/html' }));
+    if (tab) tab.location.href = url;
+    else window.location.href = url;
+    window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (error) {
+    tab?.close();
+    throw error;
+  }
+}
+
 /** A `multipart/form-data` upload with the session's token (the browser sets the boundary). */
 export async function postForm<T>(path: string, form: FormData): Promise<T> {
   const token = storedToken();

@@ -1,5 +1,7 @@
 /** The shapes of the API's answers (shared/API.md), typed with the domain's own vocabulary. */
 import type {
+  AdoptionKind,
+  AdoptionLevel,
   CaseAction,
   CaseAttachment,
   CaseEventDataMap,
@@ -225,3 +227,134 @@ export interface PublicCase {
 }
 
 export type { Satisfaction };
+
+export type BulletinStatus = 'draft' | 'published';
+
+/** One adoption or annotation recorded against a case (with the bulletin it came from, if any). */
+export interface Adoption {
+  readonly caseId?: string;
+  readonly level: AdoptionLevel;
+  readonly kind: AdoptionKind;
+  readonly body: string;
+  readonly note?: string | null;
+  readonly bulletinId?: string | null;
+  readonly points?: number;
+  readonly actorId?: string;
+  readonly actorName?: string;
+  readonly at?: string;
+}
+
+/** A case as a bulletin froze it, with the adoptions recorded from this bulletin. */
+export interface BulletinItem {
+  readonly caseId: string;
+  readonly number: string;
+  readonly kind: CaseKind;
+  readonly title: string;
+  readonly summary?: string | null;
+  readonly unitId: string;
+  readonly unitName?: string;
+  readonly adoptions?: readonly Adoption[];
+}
+
+/** `GET /api/v1/bulletins/{id}`. */
+export interface Bulletin {
+  readonly id: string;
+  readonly unitId: string;
+  readonly title: string;
+  readonly editorNote?: string | null;
+  readonly status: BulletinStatus;
+  readonly issue?: string | null;
+  readonly year?: number | null;
+  readonly sequence?: number | null;
+  readonly caseIds?: readonly string[];
+  readonly items: readonly BulletinItem[];
+  readonly createdAt?: string;
+  readonly publishedAt?: string | null;
+  readonly revision?: number;
+}
+
+export type BulletinSummary = Omit<Bulletin, 'items'> & { readonly items?: readonly BulletinItem[]; readonly itemCount?: number };
+
+export interface BulletinList {
+  readonly items: readonly BulletinSummary[];
+  readonly total: number;
+  readonly page?: number;
+  readonly pageSize?: number;
+}
+
+export interface Published {
+  readonly id: string;
+  readonly status: 'published';
+  readonly issue: string;
+  readonly year: number;
+  readonly sequence: number;
+  readonly position?: number;
+}
+
+/** `GET /api/v1/stats/clerks`: the information officers' appraisal (考核). */
+export interface ClerkRow {
+  readonly userId: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly unitId: string;
+  readonly filed: number;
+  readonly accepted: number;
+  readonly annotated: number;
+  readonly adopted: number;
+  readonly adoptions?: number;
+  readonly points?: number;
+}
+
+export interface Appraisal {
+  readonly unitId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly clerks: readonly ClerkRow[];
+}
+
+/** `GET /api/v1/stats/units`: the parent's children ranked (排名). */
+export interface UnitRankingRow {
+  readonly unitId: string;
+  readonly name: string;
+  readonly filed: number;
+  readonly responseRate: number | null;
+  readonly resolutionRate: number | null;
+  readonly satisfactionRate: number | null;
+  readonly onTimeRate: number | null;
+  readonly score: number;
+  readonly rank: number;
+}
+
+export interface UnitRanking {
+  readonly parentId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly position: number;
+  readonly anchor?: string | null;
+  readonly units: readonly UnitRankingRow[];
+}
+
+/** `GET /api/v1/stats/hotspots`: the period's most frequent terms (热点). */
+export interface Hotspot {
+  readonly term: string;
+  readonly kind: CaseKind;
+  readonly unitId: string;
+  readonly count: number;
+  readonly previousCount: number;
+}
+
+export interface Hotspots {
+  readonly items: readonly Hotspot[];
+}
+
+/** `GET /api/v1/cases/similar`: open cases like the one being typed, most similar first. */
+export interface SimilarCase {
+  readonly id: string;
+  readonly number: string;
+  readonly kind: CaseKind;
+  readonly title: string;
+  readonly status: CaseStatus;
+  readonly unitId: string;
+  readonly createdAt: string;
+  readonly score: number;
+}

@@ -2,7 +2,7 @@ import { ATTACHMENT_KINDS, CASE_LIMITS, TEXT_LIMITS, type AttachmentKind } from 
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, getBlob, postForm } from '../api/client.js';
 import type { AttachmentAdded, CaseAttachment, CaseDetail } from '../api/types.js';
-import { ErrorNotice, Field, Options, SubmitButton, charCount } from '../components.js';
+import { ErrorNotice, Field, Options, SubmitButton, charCount, useBusy } from '../components.js';
 import { FILE_ACCEPT, fileProblem, fileSize, fileType } from '../forms/mailbox.js';
 import { checkText, problemText, serverProblems, type Problem } from '../forms/problems.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -48,19 +48,9 @@ export function AttachmentThumbnail({ caseId, attachment, className }: { readonl
 
 function DownloadButton({ caseId, attachment }: { readonly caseId: string; readonly attachment: CaseAttachment }) {
   const { t } = useI18n();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const download = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      saveBlob(await getBlob(attachmentPath(caseId, attachment.attachmentId), attachment.mediaType), attachment.name);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run: download } = useBusy(async () =>
+    saveBlob(await getBlob(attachmentPath(caseId, attachment.attachmentId), attachment.mediaType), attachment.name),
+  );
   return (
     <>
       <button type="button" className="button button-small" onClick={() => void download()} disabled={busy} aria-label={t('attachments.download', { name: attachment.name })}>

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, get, getBlob } from '../api/client.js';
+import { ApiError, get, openDocument } from '../api/client.js';
 import type { HistoryEvent, StateAt, Verification } from '../api/types.js';
-import { ErrorNotice, Field, Loading } from '../components.js';
+import { ErrorNotice, Field, Loading, useBusy } from '../components.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useResource } from '../use-resource.js';
 import { CaseStanding, CaseWork, Deadlines } from './case-facts.js';
@@ -34,26 +34,7 @@ export function VerifyBadge({ caseId, revision }: { readonly caseId: string; rea
 /** Opens the printable dossier, which the API renders as HTML, in a new tab (the request needs the token). */
 export function DossierButton({ caseId }: { readonly caseId: string }) {
   const { t } = useI18n();
-  const [problem, setProblem] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const open = async () => {
-    // Open the tab now, while the click still counts as the user's: a tab opened after the fetch would be blocked.
-    const tab = window.open('', '_blank');
-    setBusy(true);
-    setProblem(null);
-    try {
-      const blob = await getBlob(`/api/v1/cases/${caseId}/dossier?format=html`);
-      const url = URL.createObjectURL(new Blob([blob], { type: 'text/html' }));
-      if (tab) tab.location.href = url;
-      else window.location.href = url;
-      window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    } catch (error) {
-      tab?.close();
-      setProblem(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error: problem, run: open } = useBusy(() => openDocument(`/api/v1/cases/${caseId}/dossier?format=html`));
   return (
     <div className="dossier">
       <button type="button" className="button" onClick={open} disabled={busy}>

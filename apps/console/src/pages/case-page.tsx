@@ -2,13 +2,13 @@ import { useState } from 'react';
 import { ApiError, get, getWholeHistory } from '../api/client.js';
 import type { CaseAction, CaseDetail, CaseHistory, Moved } from '../api/types.js';
 import { useUnread } from '../unread.js';
-import { caseIsOverdue, LoadFailed, Loading, StatusBadge } from '../components.js';
+import { caseIsOverdue, LoadFailed, LoadFailedPage, Loading, StatusBadge } from '../components.js';
 import { useI18n } from '../i18n/i18n.js';
-import { Link } from '../router.js';
 import { useSession } from '../session.js';
 import { useResource } from '../use-resource.js';
 import { ActionForm } from './action-form.js';
 import { AttachmentsPanel } from './attachments-panel.js';
+import { AdoptionPanel } from './bulletins-page.js';
 import { AsOfPanel, DossierButton, VerifyBadge } from './audit-panel.js';
 import { CaseReport, CaseStanding, CaseWork, Deadlines } from './case-facts.js';
 import { Timeline } from './timeline.js';
@@ -31,20 +31,7 @@ export function CasePage({ id }: { readonly id: string }) {
   const [picked, setPicked] = useState<number | null>(null);
   const auditing = session.has('auditor');
 
-  if (detail.error !== undefined && !detail.data) {
-    const missing = detail.error instanceof ApiError && detail.error.status === 404;
-    return (
-      <div className="page">
-        <h1 id="page-title" tabIndex={-1}>
-          {missing ? t('error.code.not_found') : t('common.loadFailed')}
-        </h1>
-        {!missing && <LoadFailed error={detail.error} retry={detail.reload} />}
-        <p>
-          <Link to="/">{t('app.home')}</Link>
-        </p>
-      </div>
-    );
-  }
+  if (detail.error !== undefined && !detail.data) return <LoadFailedPage error={detail.error} retry={detail.reload} />;
   const view = detail.data;
   if (!view) {
     return (
@@ -165,6 +152,7 @@ export function CasePage({ id }: { readonly id: string }) {
             <VerifyBadge caseId={view.id} revision={view.revision} />
             <DossierButton caseId={view.id} />
           </section>
+          <AdoptionPanel view={view} canRecord={session.has('coordinator')} done={detail.reload} />
           {auditing && history.data && <AsOfPanel caseId={view.id} events={history.data.events} picked={picked} onPick={setPicked} />}
         </aside>
       </div>

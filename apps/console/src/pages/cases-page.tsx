@@ -2,9 +2,10 @@ import { CASE_KINDS, CASE_STATUSES } from '#domain';
 import { useEffect, useState, type FormEvent } from 'react';
 import { get, readYourWrites } from '../api/client.js';
 import type { CaseList as CaseListAnswer } from '../api/types.js';
-import { CaseList, Field, LoadFailed, Loading, Options, PageHeader, Pager, pageCount } from '../components.js';
+import { usePickedCases } from '../bulletin-selection.js';
+import { CaseList, ExportButton, Field, LoadFailed, Loading, Options, PageHeader, Pager, SelectFilter, pageCount } from '../components.js';
 import { useI18n } from '../i18n/i18n.js';
-import { navigate } from '../router.js';
+import { Link, navigate } from '../router.js';
 import { useSession } from '../session.js';
 import { useResource } from '../use-resource.js';
 
@@ -48,7 +49,11 @@ function searchOf(filters: Filters): string {
  */
 export function CasesPage({ query, mine = false }: { readonly query?: URLSearchParams; readonly mine?: boolean }) {
   const { t } = useI18n();
-  const { units, me } = useSession();
+  const session = useSession();
+  const { units, me } = session;
+  // Coordinators pick cases from the results for a bulletin (编辑简报).
+  const composing = !mine && session.has('coordinator');
+  const { picked, toggle, clear } = usePickedCases();
   const applied = filtersFrom(query);
   const [draft, setDraft] = useState<Filters>(applied);
   const [page, setPage] = useState(applied.page);
@@ -56,26 +61,34 @@ export function CasesPage({ query, mine = false }: { readonly query?: URLSearchP
   // Back and forward change the search under the form: show what is applied.
   useEffect(() => setDraft(filtersFrom(new URLSearchParams(search))), [search]);
 
+  const filters = mine
+    ? { filedBy: 'me' }
+    : {
+        status: applied.status,
+        kind: applied.kind,
+        unitId: applied.unitId,
+        q: applied.q.trim(),
+        overdue: applied.overdue ? 'true' : undefined,
+      };
+  // With `q` the server ranks the cases by relevance: they are shown in its order.
   const list = useResource(
     (signal) =>
       get<CaseListAnswer>(
         '/api/v1/cases',
-        mine
-          ? { filedBy: 'me', page, pageSize: PAGE_SIZE, minPosition: readYourWrites() }
-          : {
-              status: applied.status,
-              kind: applied.kind,
-              unitId: applied.unitId,
-              q: applied.q.trim(),
-              overdue: applied.overdue ? 'true' : undefined,
-              page: applied.page,
-              pageSize: PAGE_SIZE,
-              minPosition: readYourWrites(),
-            },
+        { ...filters, page: mine ? page : applied.page, pageSize: PAGE_SIZE, minPosition: readYourWrites() },
         signal,
       ),
     [search, mine, page],
   );
+  const selection = composing
+    ? {
+        selected: new Set(picked.map((item) => item.id)),
+        toggle: (id: string) => {
+          const item = list.data?.items.find((view) => view.id === id) ?? picked.find((p) => p.id === id);
+          if (item) toggle(item);
+        },
+      }
+    : undefined;
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
@@ -87,26 +100,32 @@ export function CasesPage({ query, mine = false }: { readonly query?: URLSearchP
 
   return (
     <div className="page">
-      <PageHeader title={t(mine ? 'cases.mine' : 'cases.title')} intro={mine ? t('cases.mineIntro') : undefined} />
+      <PageHeader
+        title={t(mine ? 'cases.mine' : 'cases.title')}
+        intro={mine ? t('cases.mineIntro') : undefined}
+        actions={<ExportButton path="/api/v1/cases" query={filters} fallbackName={t(mine ? 'cases.mine' : 'cases.title')} />}
+      />
       {!mine && (
         <form className="filters" onSubmit={apply} aria-label={t('cases.filters')}>
           <Field label={t('field.q')}>
             {(control) => <input {...control} type="search" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} />}
           </Field>
-          <Field label={t('field.status')}>
-            {(control) => (
-              <select {...control} value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value })}>
-                <Options values={CASE_STATUSES} label={(status) => t(`status.${status}`)} empty={t('cases.allStatuses')} />
-              </select>
-            )}
-          </Field>
-          <Field label={t('field.kind')}>
-            {(control) => (
-              <select {...control} value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.target.value })}>
-                <Options values={CASE_KINDS} label={(kind) => t(`kind.${kind}`)} empty={t('cases.allKinds')} />
-              </select>
-            )}
-          </Field>
+          <SelectFilter
+            label={t('field.status')}
+            value={draft.status}
+            onChange={(status) => setDraft({ ...draft, status })}
+            values={CASE_STATUSES}
+            optionLabel={(status) => t(`status.${status}`)}
+            empty={t('cases.allStatuses')}
+          />
+          <SelectFilter
+            label={t('field.kind')}
+            value={draft.kind}
+            onChange={(kind) => setDraft({ ...draft, kind })}
+            values={CASE_KINDS}
+            optionLabel={(kind) => t(`kind.${kind}`)}
+            empty={t('cases.allKinds')}
+          />
           <Field label={t('stats.unit')}>
             {(control) => (
               <select {...control} value={draft.unitId} onChange={(e) => setDraft({ ...draft, unitId: e.target.value })}>
@@ -130,8 +149,26 @@ export function CasesPage({ query, mine = false }: { readonly query?: URLSearchP
       {list.error !== undefined && <LoadFailed error={list.error} retry={list.reload} />}
       {list.data ? (
         <>
-          <p className="list-total">{t('common.total', { n: list.data.total })}</p>
-          <CaseList items={list.data.items} empty={t('list.empty')} />
+          <p className="list-total">
+            {t('common.total', { n: list.data.total })}
+            {!mine && applied.q.trim() && <span className="list-order"> · {t('cases.byRelevance')}</span>}
+          </p>
+          {composing && (
+            <div className="compose-bar" role="region" aria-label={t('bulletin.picked', { n: picked.length })}>
+              <span>{t('bulletin.picked', { n: picked.length })}</span>
+              {picked.length > 0 && (
+                <>
+                  <Link to="/bulletins/new" className="button button-primary">
+                    {t('bulletin.compose')}
+                  </Link>
+                  <button type="button" className="button button-quiet" onClick={clear}>
+                    {t('bulletin.clearPicked')}
+                  </button>
+                </>
+              )}
+            </div>
+          )}
+          <CaseList items={list.data.items} empty={t('list.empty')} selection={selection} />
           <Pager page={current} pages={pages} goTo={goTo} />
         </>
       ) : (

@@ -10,6 +10,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 import { useFilingForm } from '../use-command-form.js';
+import { SimilarCases, useSimilarCases } from './similar-cases.js';
 
 /**
  * The intake form. It checks what the API checks before sending; whatever the server still
@@ -38,6 +39,7 @@ export function FileCasePage() {
     },
   );
 
+  const similar = useSimilarCases(draft.title, draft.description, draft.unitId);
   const update = (change: Partial<FilingDraft>) => setDraft((before) => ({ ...before, ...change }));
   const updateParty = (index: number, change: Partial<FilingDraft['parties'][number]>) =>
     setDraft((before) => ({ ...before, parties: before.parties.map((party, i) => (i === index ? { ...party, ...change } : party)) }));
@@ -127,6 +129,7 @@ export function FileCasePage() {
           <Field label={t('field.title')} required error={fieldError('title')} hint={charCount(draft.title, TEXT_LIMITS.title, t)}>
             {(control) => <input {...control} name="title" value={draft.title} onChange={(e) => update({ title: e.target.value })} />}
           </Field>
+          <SimilarCases items={similar} />
           <Field
             label={t('field.description')}
             required

@@ -1,7 +1,7 @@
 import { get } from '../api/client.js';
 import type { CaseList as CaseListAnswer } from '../api/types.js';
 import { leaderOnly } from '../roles.js';
-import { CaseList, LoadFailed, Loading, PageHeader } from '../components.js';
+import { CaseList, ExportButton, LoadFailed, Loading, PageHeader } from '../components.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useSession } from '../session.js';
 import { useResource } from '../use-resource.js';
@@ -18,9 +18,12 @@ export function InboxPage() {
         title={t(leader ? 'inbox.titleLeader' : 'inbox.title')}
         intro={t(leader ? 'inbox.introLeader' : 'inbox.intro')}
         actions={
-          <button type="button" className="button" onClick={inbox.reload} disabled={inbox.loading}>
-            {t('common.refresh')}
-          </button>
+          <>
+            <button type="button" className="button" onClick={inbox.reload} disabled={inbox.loading}>
+              {t('common.refresh')}
+            </button>
+            <ExportButton path="/api/v1/inbox" query={{}} fallbackName={t(leader ? 'inbox.titleLeader' : 'inbox.title')} />
+          </>
         }
       />
       {inbox.error !== undefined && <LoadFailed error={inbox.error} retry={inbox.reload} />}

@@ -1,28 +1,10 @@
 import { CASE_KINDS } from '#domain';
-import { useState, type FormEvent } from 'react';
 import { ApiError, get } from '../api/client.js';
 import type { Stats } from '../api/types.js';
-import { ErrorNotice, Field, Loading, Options, PageHeader } from '../components.js';
+import { ErrorNotice, ExportButton, Loading, PageHeader } from '../components.js';
 import { useI18n, type MessageKey } from '../i18n/i18n.js';
-import { useSession } from '../session.js';
 import { useResource } from '../use-resource.js';
-
-interface Period {
-  readonly unitId: string;
-  /** `yyyy-mm-dd`, local dates; `to` is the first day not counted. */
-  readonly from: string;
-  readonly to: string;
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
-const localDate = (date: Date) => `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-/** The start of a local date, as the API's time with an offset. */
-const startOf = (date: string) => new Date(`${date}T00:00:00`).toISOString();
-
-function defaultPeriod(unitId: string): Period {
-  const today = new Date();
-  return { unitId, from: `${today.getFullYear()}-01-01`, to: localDate(new Date(today.getFullYear(), today.getMonth() + 1, 1)) };
-}
+import { PeriodForm, periodQuery, usePeriod } from './period-filters.js';
 
 const RATES: readonly { key: 'responseRate' | 'resolutionRate' | 'satisfactionRate' | 'selfRatedSatisfactionRate' | 'onTimeRate'; label: MessageKey }[] = [
   { key: 'responseRate', label: 'stats.responseRate' },
@@ -44,42 +26,19 @@ const SERIES = [
  */
 export function StatsPage() {
   const { t } = useI18n();
-  const { me, units } = useSession();
-  const [draft, setDraft] = useState<Period>(() => defaultPeriod(me.unitId));
-  const [period, setPeriod] = useState<Period>(draft);
-  const stats = useResource(
-    (signal) => get<Stats>('/api/v1/stats', { unitId: period.unitId, from: startOf(period.from), to: startOf(period.to) }, signal),
-    [period.unitId, period.from, period.to],
-  );
-  const apply = (event: FormEvent) => {
-    event.preventDefault();
-    setPeriod(draft);
-  };
+  const { draft, setDraft, period, apply } = usePeriod();
+  const query = periodQuery(period);
+  const stats = useResource((signal) => get<Stats>('/api/v1/stats', query, signal), [period.unitId, period.from, period.to]);
   const unavailable = stats.error instanceof ApiError && stats.error.status === 404 && stats.error.code !== 'not_found';
 
   return (
     <div className="page">
-      <PageHeader title={t('stats.title')} intro={t('stats.intro')} />
-      <form className="filters" onSubmit={apply}>
-        <Field label={t('stats.unit')}>
-          {(control) => (
-            <select {...control} value={draft.unitId} onChange={(e) => setDraft({ ...draft, unitId: e.target.value })}>
-              <Options values={units.subtree(me.unitId).map((unit) => unit.id)} label={(id) => units.name(id)} />
-            </select>
-          )}
-        </Field>
-        <Field label={t('stats.from')}>
-          {(control) => (
-            <input {...control} type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
-          )}
-        </Field>
-        <Field label={t('stats.to')}>
-          {(control) => <input {...control} type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />}
-        </Field>
-        <button type="submit" className="button button-primary">
-          {t('stats.apply')}
-        </button>
-      </form>
+      <PageHeader
+        title={t('stats.title')}
+        intro={t('stats.intro')}
+        actions={<ExportButton path="/api/v1/stats" query={query} fallbackName={t('stats.title')} />}
+      />
+      <PeriodForm draft={draft} setDraft={setDraft} apply={apply} />
       {unavailable ? (
         <div className="notice notice-info" role="status" data-testid="stats-unavailable">
           <p className="notice-title">{t('stats.unavailable')}</p>
