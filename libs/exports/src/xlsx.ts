@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import { neutralise, numberFormatOf, spreadsheetDate, type CellValue, type Column, type TimeZoneCalendar } from './cells.js';
@@ -45,8 +44,10 @@ async function whenWritable(stream: Writable): Promise<void> {
  */
 export function xlsxStream<Row>(sheetName: string, columns: readonly Column<Row>[], rows: AsyncIterable<Row> | Iterable<Row>, calendar: TimeZoneCalendar): Readable {
   const out = new PassThrough();
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const write = async () => {
+    // Loaded on the first xlsx export (some 27 MB): a process that never exports never pays for it.
+    const { default: ExcelJS } = await import('exceljs');
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
     sheet.columns = columns.map((column) => ({ width: column.width ?? Math.min(MAX_WIDTH, Math.max(10, column.head.length * 2 + 4)) }));
     const head = sheet.addRow(columns.map((column) => neutralise(column.head)));

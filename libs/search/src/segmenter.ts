@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { isStopWord } from './stop-words.js';
 
 /** The part of @node-rs/jieba this module uses. */
@@ -18,8 +20,10 @@ function jieba(): Segmenter {
     // The package is CommonJS with a native addon: required, not imported.
     const require = createRequire(import.meta.url);
     const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(dict: Uint8Array): Segmenter } };
-    const { dict } = require('@node-rs/jieba/dict') as { dict: Uint8Array };
-    segmenter = Jieba.withDict(dict);
+    // The dictionary file read here, not through the package's `dict` module: that one also reads
+    // the IDF table (unused here) and keeps both buffers for the life of the process.
+    const dictionary = join(dirname(require.resolve('@node-rs/jieba/dict')), 'dict.txt');
+    segmenter = Jieba.withDict(readFileSync(dictionary));
   }
   return segmenter;
 }
