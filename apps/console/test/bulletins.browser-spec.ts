@@ -79,7 +79,12 @@ describeInBrowser('console 社情民意')('the console: bulletins, appraisal, ra
     async () => {
       await h.settle();
       const page = await h.loginAs('hd-dg.leader');
-      await page.getByRole('link', { name: '简报' }).click();
+      // The publication reached the leader as a notification that opens the bulletin.
+      await page.getByRole('link', { name: /^通知/ }).click();
+      const notice = page.locator('.notification').filter({ hasText: '简报发布' }).first();
+      await notice.getByRole('link', { name: '查看简报' }).click();
+      await shows(page.getByTestId('bulletin-issue'), /第1期/);
+      await page.getByRole('link', { name: '简报', exact: true }).click();
       await page.getByRole('link', { name: /路灯维修问题专报/ }).click();
       await shows(page.getByTestId('bulletin-issue'), /第1期/);
       await page.getByRole('button', { name: `批示：${LAMPS}` }).click();

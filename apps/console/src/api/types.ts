@@ -159,9 +159,11 @@ export interface Moved {
 
 export interface AppNotification {
   readonly id: string;
-  readonly type: CaseEventType;
-  readonly caseId: string;
-  readonly caseNumber: string;
+  /** A case event's type, or BulletinPublished (a notification about a bulletin, not a case). */
+  readonly type: CaseEventType | 'BulletinPublished';
+  readonly caseId: string | null;
+  readonly caseNumber: string | null;
+  readonly bulletinId?: string;
   readonly unitId: string;
   /** Chinese. */
   readonly text: string;

@@ -380,6 +380,8 @@ export const en: Record<ConsoleMessageKey, string> = {
   'notifications.empty': 'No notifications.',
   'notifications.unread': 'Unread',
   'notifications.case': 'Case {number}',
+  'notifications.bulletinPublished': 'Bulletin published',
+  'notifications.bulletin': 'Open the bulletin',
   'header.changePassword': 'Change password',
   'login.revoked': 'Your session was ended (the account was disabled, its password reset, its roles or unit changed, or it logged out elsewhere). Please log in again.',
   'login.loggedOut': 'You have logged out.',

@@ -383,6 +383,8 @@ export const zhCN = {
   'notifications.empty': '暂无通知。',
   'notifications.unread': '未读',
   'notifications.case': '案件 {number}',
+  'notifications.bulletinPublished': '简报发布',
+  'notifications.bulletin': '查看简报',
   'header.changePassword': '修改密码',
   'login.revoked': '你的登录已结束（账号被停用、密码被重置、角色或单位有变更，或已在别处退出），请重新登录。',
   'login.loggedOut': '你已退出登录。',

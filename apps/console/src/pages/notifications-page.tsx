@@ -51,8 +51,17 @@ export function NotificationsPage() {
             <li key={item.id} className={item.readAt ? 'notification' : 'notification notification-unread'}>
               <div className="notification-head">
                 {!item.readAt && <span className="badge badge-unread">{t('notifications.unread')}</span>}
-                <span className="notification-type">{t(`event.${item.type}`)}</span>
-                <Link to={`/cases/${item.caseId}`}>{t('notifications.case', { number: item.caseNumber })}</Link>
+                {item.type === 'BulletinPublished' ? (
+                  <>
+                    <span className="notification-type">{t('notifications.bulletinPublished')}</span>
+                    <Link to={`/bulletins/${item.bulletinId}`}>{t('notifications.bulletin')}</Link>
+                  </>
+                ) : (
+                  <>
+                    <span className="notification-type">{t(`event.${item.type}`)}</span>
+                    <Link to={`/cases/${item.caseId}`}>{t('notifications.case', { number: item.caseNumber ?? '' })}</Link>
+                  </>
+                )}
               </div>
               <p lang={language}>{item.texts[language]}</p>
               <p className="muted">
