@@ -4,27 +4,28 @@ import { ifLockFree } from '#database';
 /** The advisory lock that whole-store verification and anchors share: one walk of the store at a time per installation. */
 export const WHOLE_STORE_WALK_LOCK = 'audit:whole-store';
 
-/** How long a caller refused for a walk already running is asked to wait. */
-export const WALK_RETRY_AFTER_SECONDS = 10;
+/** How long a caller refused for work already running is asked to wait. */
+export const BUSY_RETRY_AFTER_SECONDS = 10;
 
-/** Another whole-store walk is running, in this process or another on the same database. */
-export class WholeStoreWalkBusyError extends Error {
+/** Work that runs one at a time per installation is already running, in this process or another on the same database: 429 with Retry-After. */
+export class BusyError extends Error {
   readonly code = 'busy';
-  readonly retryAfterSeconds = WALK_RETRY_AFTER_SECONDS;
+  readonly retryAfterSeconds = BUSY_RETRY_AFTER_SECONDS;
 
-  constructor() {
-    super(`a whole-store verification or anchor is already running on this installation; only one runs at a time: try again in ${WALK_RETRY_AFTER_SECONDS} seconds`);
-    this.name = 'WholeStoreWalkBusyError';
+  /** `running` says what is already running; `instead` (optional), what the caller may do meanwhile. */
+  constructor(running: string, instead = '') {
+    super(`${running} on this installation; only one runs at a time: try again in ${BUSY_RETRY_AFTER_SECONDS} seconds${instead ? `, ${instead}` : ''}`);
+    this.name = 'BusyError';
   }
 }
 
 /**
  * Runs a walk over the whole store (verification, an anchor) if no other is running anywhere on
- * the installation; else refuses at once (WholeStoreWalkBusyError: 429 with Retry-After). Each
+ * the installation; else refuses at once (BusyError: 429 with Retry-After). Each
  * walk reads every event, so two at once only slow each other and every other reader down.
  */
 export function oneWalkAtATime<T>(pool: Pick<Pool, 'connect'>, walk: () => Promise<T>): Promise<T> {
-  return oneAtATime(pool, WHOLE_STORE_WALK_LOCK, () => new WholeStoreWalkBusyError(), walk);
+  return oneAtATime(pool, WHOLE_STORE_WALK_LOCK, () => new BusyError('a whole-store verification or anchor is already running'), walk);
 }
 
 /**

@@ -9,7 +9,7 @@ import { ProjectionRunner } from '#projections';
 import { CASE_STATS_READ_MODEL, UnitRankings, type ReportingPeriod } from '#reporting';
 import { MAIN_POOL } from '#database';
 import { CLOCK, type Now } from '#runtime';
-import { oneAtATime } from '../audit/one-at-a-time.js';
+import { BusyError, oneAtATime } from '../audit/one-at-a-time.js';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { awaitMinPosition, MIN_POSITION_WAIT_MS } from '../http/read-your-writes.js';
 import { ApiSpreadsheet, spreadsheetReply } from '../http/spreadsheet.js';
@@ -17,20 +17,6 @@ import { UnitRankingDto, UnitsQuery } from './stats.dto.js';
 
 /** The advisory lock of rankings computed again at a position: one at a time per installation. */
 export const RANKING_RECOMPUTE_LOCK = 'stats:ranking-at-position';
-
-/** How long a caller refused for a recompute already running is asked to wait. */
-const RECOMPUTE_RETRY_AFTER_SECONDS = 10;
-
-/** Another ranking at a position is being computed, in this process or another on the same database. */
-export class RankingRecomputeBusyError extends Error {
-  readonly code = 'busy';
-  readonly retryAfterSeconds = RECOMPUTE_RETRY_AFTER_SECONDS;
-
-  constructor() {
-    super(`a ranking at a position is already being computed on this installation; only one runs at a time: try again in ${RECOMPUTE_RETRY_AFTER_SECONDS} seconds, or leave out position`);
-    this.name = 'RankingRecomputeBusyError';
-  }
-}
 
 /**
  * Rankings of the units under a parent, reproducible at a log position. For coordinators,
@@ -68,6 +54,6 @@ export class UnitsController {
     await this.rankings.pointOf(position);
     // A position just answered by a command may be a moment ahead of the statistics: give them the time minPosition would.
     await this.projections.waitFor(position, MIN_POSITION_WAIT_MS, [CASE_STATS_READ_MODEL]);
-    return oneAtATime(this.pool, RANKING_RECOMPUTE_LOCK, () => new RankingRecomputeBusyError(), () => this.rankings.ranking(parentId, period, weights, position));
+    return oneAtATime(this.pool, RANKING_RECOMPUTE_LOCK, () => new BusyError('a ranking at a position is already being computed', 'or leave out position'), () => this.rankings.ranking(parentId, period, weights, position));
   }
 }
