@@ -32,9 +32,17 @@ export interface CaseListItem {
   readonly position: number;
 }
 
+/**
+ * A word search counts its matches up to this many: a common word matches tens of thousands of
+ * cases, and counting every one of them would cost as much again as ranking them.
+ */
+export const SEARCH_COUNT_LIMIT = 10_000;
+
 export interface CaseList {
   readonly items: readonly CaseListItem[];
+  /** How many cases the filter matches; when `totalExact` is false, more than this many (SEARCH_COUNT_LIMIT). */
   readonly total: number;
+  readonly totalExact: boolean;
 }
 
 export interface InboxQuery {
@@ -54,7 +62,7 @@ export class CaseQueries {
   async list(filter: CaseListFilter): Promise<CaseList> {
     const offset = (filter.page - 1) * filter.pageSize;
     const found = await this.bestMatch(filter, (selection) => this.page(selection, filter.pageSize, offset), (page) => page.total > 0);
-    return found ?? { items: [], total: 0 };
+    return found ?? { items: [], total: 0, totalExact: true };
   }
 
   /**
@@ -102,19 +110,23 @@ export class CaseQueries {
     );
   }
 
-  /** A page of the selection and its total. On `case_search` the page's ids are found there, then their rows read by id. */
+  /**
+   * A page of the selection and its total, read side by side. On `case_search` (a word search)
+   * the page's ids are found there, then their rows read by id, and the count stops past
+   * SEARCH_COUNT_LIMIT.
+   */
   private async page({ table, conditions, order, params }: Selection, limit: number, offset: number): Promise<CaseList> {
     const paged = `${order} LIMIT ${limit} OFFSET ${offset}`;
+    const counted = table === 'case_view' ? `SELECT FROM case_view WHERE ${conditions}` : `SELECT FROM case_search WHERE ${conditions} LIMIT ${SEARCH_COUNT_LIMIT + 1}`;
     const [rows, count] = await Promise.all([
       table === 'case_view'
         ? this.pool.query<ViewRow>(`SELECT state, clocks, revision, last_position, note_count FROM case_view WHERE ${conditions} ${paged}`, params).then((result) => result.rows)
         : this.pool.query<{ id: string }>(`SELECT id FROM case_search WHERE ${conditions} ${paged}`, params).then((result) => this.rowsById(result.rows.map((row) => row.id))),
-      this.pool.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${table} WHERE ${conditions}`, params),
+      this.pool.query<{ total: number }>(`SELECT count(*)::int AS total FROM (${counted}) AS matched`, params),
     ]);
-    return {
-      items: await this.items(rows),
-      total: count.rows[0]?.total ?? 0,
-    };
+    const total = count.rows[0]?.total ?? 0;
+    const totalExact = table === 'case_view' || total <= SEARCH_COUNT_LIMIT;
+    return { items: await this.items(rows), total: totalExact ? total : SEARCH_COUNT_LIMIT, totalExact };
   }
 
   /** The cases of these ids, in their order, without their notes (no export shows them). */

@@ -198,8 +198,8 @@ export class CasesController {
     }
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? 20;
-    const { items, total } = await queries.list({ ...filter, page, pageSize });
-    return { items: items.map((item) => presentCase(item, user, org)), total, page, pageSize };
+    const { items, total, totalExact } = await queries.list({ ...filter, page, pageSize });
+    return { items: items.map((item) => presentCase(item, user, org)), total, totalExact, page, pageSize };
   }
 
   /** The cases of an export as the JSON list presents them to this reader, an anonymous filer withheld from everyone. */

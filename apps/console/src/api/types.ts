@@ -111,6 +111,8 @@ export type CaseDetail = CaseView & { readonly allowedActions: readonly CaseActi
 export interface CaseList {
   readonly items: readonly CaseView[];
   readonly total: number;
+  /** False when a word search matched more cases than it counts: `total` is then a lower bound. */
+  readonly totalExact?: boolean;
   readonly page?: number;
   readonly pageSize?: number;
 }

@@ -45,6 +45,7 @@ export const en: Record<ConsoleMessageKey, string> = {
   'common.next': 'Next',
   'common.pageOf': 'Page {page} of {pages}',
   'common.total': '{n} in all',
+  'common.totalAtLeast': 'More than {n}',
   'common.loadFailed': 'Could not load',
   'common.chars': '{n}/{max} characters',
 

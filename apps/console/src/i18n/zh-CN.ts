@@ -48,6 +48,7 @@ export const zhCN = {
   'common.next': '下一页',
   'common.pageOf': '第 {page} / {pages} 页',
   'common.total': '共 {n} 件',
+  'common.totalAtLeast': '超过 {n} 件',
   'common.loadFailed': '加载失败',
   'common.chars': '{n}/{max} 字',
 

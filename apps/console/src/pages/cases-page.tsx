@@ -150,7 +150,7 @@ export function CasesPage({ query, mine = false }: { readonly query?: URLSearchP
       {list.data ? (
         <>
           <p className="list-total">
-            {t('common.total', { n: list.data.total })}
+            {list.data.totalExact === false ? t('common.totalAtLeast', { n: list.data.total }) : t('common.total', { n: list.data.total })}
             {!mine && applied.q.trim() && <span className="list-order"> · {t('cases.byRelevance')}</span>}
           </p>
           {composing && (
