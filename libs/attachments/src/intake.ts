@@ -4,7 +4,7 @@ import { link, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp, SharpOptions } from 'sharp';
 import type { AttachmentMediaType } from '#domain';
 import { checkSha256, type BlobStore, type OpenedBlob } from './blob-store.js';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.js';
@@ -13,9 +13,22 @@ import { Limiter } from './limiter.js';
 import { MAX_ATTACHMENT_BYTES } from './settings.js';
 import { SNIFF_BYTES, isImage, sniffMediaType } from './sniff.js';
 
-// Uploads are decoded one at a time on one libvips thread (see imageConcurrency); its cache only holds memory.
-sharp.cache(false);
-sharp.concurrency(1);
+type SharpFactory = (options: SharpOptions) => Sharp;
+let loadedSharp: Promise<SharpFactory> | undefined;
+
+/**
+ * sharp, loaded on the first image (libvips costs some 28 MB of memory: a process that never
+ * takes an image never pays for it). Uploads are decoded one at a time on one libvips thread (see
+ * imageConcurrency); its cache only holds memory.
+ */
+function loadSharp(): Promise<SharpFactory> {
+  loadedSharp ??= import('sharp').then(({ default: sharp }) => {
+    sharp.cache(false);
+    sharp.concurrency(1);
+    return sharp;
+  });
+  return loadedSharp;
+}
 
 /** A file received and stored. */
 export interface ReceivedFile {
@@ -155,6 +168,7 @@ export class AttachmentIntake {
       if (!blob) return false;
       const staging = await this.#stagingPath();
       try {
+        const sharp = await loadSharp();
         const resize = sharp({ limitInputPixels: this.#maxPixels }).rotate().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 });
         await pipeline(blob.stream, resize, createWriteStream(staging, { flags: 'wx' }));
         await mkdir(dirname(path), { recursive: true });
@@ -187,7 +201,7 @@ export class AttachmentIntake {
   async #stage(bytes: Readable, mediaType: AttachmentMediaType, signal: AbortSignal | undefined): Promise<Omit<ReceivedFile, 'mediaType' | 'name'>> {
     const staging = await this.#stagingPath();
     const hasher = new HashingCounter();
-    const strip = isImage(mediaType) ? this.#stripper(mediaType) : null;
+    const strip = isImage(mediaType) ? this.#stripper(await loadSharp(), mediaType) : null;
     try {
       // `flush`: fsynced before it closes, and the pipeline ends only once it closed.
       const out = createWriteStream(staging, { flags: 'wx', flush: true, highWaterMark: 1024 * 1024 });
@@ -203,7 +217,7 @@ export class AttachmentIntake {
   }
 
   /** sharp re-encoding the image in its own format, upright, with no metadata (sharp's default keeps none). */
-  #stripper(mediaType: 'image/jpeg' | 'image/png' | 'image/webp'): Sharp & { failure?: unknown } {
+  #stripper(sharp: SharpFactory, mediaType: 'image/jpeg' | 'image/png' | 'image/webp'): Sharp & { failure?: unknown } {
     const image = sharp({ limitInputPixels: this.#maxPixels, failOn: 'error' }).rotate();
     const encoded = mediaType === 'image/jpeg' ? image.jpeg({ quality: 90 }) : mediaType === 'image/png' ? image.png() : image.webp({ quality: 90 });
     const tagged = encoded as Sharp & { failure?: unknown };
