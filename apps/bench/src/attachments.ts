@@ -15,7 +15,7 @@
  *
  * Env: BENCH_DATABASE_URL (else an embedded PostgreSQL), BENCH_ATTACHMENTS_UPLOADS,
  * BENCH_ATTACHMENTS_CONCURRENCY, BENCH_ATTACHMENTS_MB, BENCH_SERVER_NODE_ARGS, MALLOC_ARENA_MAX
- * (default 2, as the Docker image sets it). The last line is JSON.
+ * (default 2, as the Docker image sets it: libvips' threads then do not each hold on to freed memory). The last line is JSON.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -110,10 +110,6 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'minyi-bench-attachments-'));
   let server: ApiServer | undefined;
   try {
-    // The deployment's setting (docker/Dockerfile, README "Attachments"): glibc then keeps two
-    // malloc arenas instead of one a thread, and libvips' threads do not each hold on to freed memory.
-    process.env.MALLOC_ARENA_MAX ??= '2';
-    log(`server: MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}`);
     server = await startApiServer(database.url, dataDir, PASSWORD);
     const { base } = server;
     const pid = server.process.pid!;

@@ -19,8 +19,13 @@
  * Env: BENCH_DATABASE_URL (else an embedded PostgreSQL), BENCH_SEARCH_CASES (1000000),
  * BENCH_WRITERS (16, while generating), BENCH_BATCH (5000, events per rebuild transaction),
  * BENCH_SEARCH_REQUESTS (300 per timed route, after 20 untimed), BENCH_KEEP_DATABASE (1: keep the
- * scratch database on BENCH_DATABASE_URL's server, to look into query plans). The last line
- * printed is the JSON summary.
+ * scratch database on BENCH_DATABASE_URL's server, to look into query plans), BENCH_SEARCH_DATABASE
+ * (the name of a database kept so on BENCH_DATABASE_URL's server: time the routes on it again,
+ * without generating and rebuilding; it is kept). The last line printed is the JSON summary.
+ *
+ * The figures depend on the server's shared buffers holding the search table and its index (a
+ * common word's matches lie on most of its pages): the run prints both sizes, and warns when
+ * `shared_buffers` is the smaller.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,7 +40,8 @@ import { NOTIFICATION_REACTOR } from '#notifications';
 import { PUBLIC_FILINGS_READ_MODEL } from '#public-channel';
 import { readModels } from '#platform';
 import { migrateCheckpoints, rebuildReadModel } from '#projections';
-import { apiJson, log, openScratchDatabase, percentile, positiveInt, startApiServer, type ApiServer } from './support.js';
+import { siblingDatabaseUrl } from '#database';
+import { apiJson, log, openScratchDatabase, percentile, positiveInt, startApiServer, type ApiServer, type ScratchDatabase } from './support.js';
 
 const CASES = positiveInt('BENCH_SEARCH_CASES', 1_000_000);
 const WRITERS = positiveInt('BENCH_WRITERS', 16);
@@ -43,8 +49,10 @@ const BATCH = positiveInt('BENCH_BATCH', 5_000);
 const REQUESTS = positiveInt('BENCH_SEARCH_REQUESTS', 300);
 const PASSWORD = 'bench-password';
 const WARMUP = 20;
+/** A database kept by an earlier run, timed again as it is (and kept). */
+const REUSED_DATABASE = process.env.BENCH_SEARCH_DATABASE || null;
 /** Keep the scratch database after the run, to look into query plans (its name is printed). */
-const KEEP_DATABASE = process.env.BENCH_KEEP_DATABASE === '1';
+const KEEP_DATABASE = process.env.BENCH_KEEP_DATABASE === '1' || REUSED_DATABASE !== null;
 /** The grid whose cases the spreadsheet exports: it receives this many of them, at most 1% of the log. */
 const EXPORT_UNIT = 'hx-xh-1-g1';
 const EXPORT_CASES = Math.min(10_000, Math.floor(CASES / 100));
@@ -235,18 +243,39 @@ const round = (ms: number | null | undefined) => (ms === null || ms === undefine
 /** Words a coordinator looks for: one or two words of the vocabulary. */
 const QUERIES = ['停车位', '噪音扰民', '漏水', '油烟', '路灯', '消防通道', '物业 停车', '垃圾清运', '拖欠工资', '加装电梯', '宅基地', '低保', '充电桩', '井盖', '幸福小区 漏水', '广场舞', '诈骗', '违章搭建', '暖气', '水压'];
 
+/** A database an earlier run kept, on BENCH_DATABASE_URL's server. */
+function reusedDatabase(name: string): ScratchDatabase {
+  const server = process.env.BENCH_DATABASE_URL;
+  if (!server) throw new Error('BENCH_SEARCH_DATABASE names a database on BENCH_DATABASE_URL’s server: set both');
+  return { url: siblingDatabaseUrl(server, name), name, close: async () => undefined };
+}
+
+/** Prints the server's shared buffers beside the search table and its index, which a common word's search reads most of. */
+async function reportBuffers(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ buffers: string; hot: string; fits: boolean }>(
+    `SELECT current_setting('shared_buffers') AS buffers,
+            pg_size_pretty(pg_total_relation_size('case_search')) AS hot,
+            pg_total_relation_size('case_search') <= (SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers') AS fits`,
+  );
+  const { buffers, hot, fits } = rows[0]!;
+  log(`shared_buffers ${buffers}; case_search with its indexes ${hot}${fits ? '' : ' (does not fit: searches read from the file system cache, several times slower)'}`);
+}
+
 async function main(): Promise<void> {
-  const database = await openScratchDatabase('minyi_bench_search');
+  const database = REUSED_DATABASE ? reusedDatabase(REUSED_DATABASE) : await openScratchDatabase('minyi_bench_search');
   const dataDir = await mkdtemp(join(tmpdir(), 'minyi-bench-search-'));
   const pool = new pg.Pool({ connectionString: database.url, max: WRITERS + 4 });
   pool.on('error', () => undefined);
   const store = new PostgresEventStore({ pool, notify: false });
   let server: ApiServer | undefined;
   try {
-    await migrateEventStore(pool);
-    await migrateCheckpoints(pool);
-    await generate(store);
-    await rebuild(pool, store);
+    if (!REUSED_DATABASE) {
+      await migrateEventStore(pool);
+      await migrateCheckpoints(pool);
+      await generate(store);
+      await rebuild(pool, store);
+    }
+    await reportBuffers(pool);
 
     server = await startApiServer(database.url, dataDir, PASSWORD);
     const { base } = server;
@@ -273,6 +302,7 @@ async function main(): Promise<void> {
     const units = await latencies(base, city, () => '/api/v1/stats/units?parentId=sf&from=2026-01-01&to=2027-01-01', 5);
 
     let peakRss = (await rssMB(pid)) ?? 0;
+    log(`server ${peakRss.toFixed(0)} MB resident before the export`);
     const sampling = setInterval(() => void rssMB(pid).then((mb) => (peakRss = Math.max(peakRss, mb ?? 0))), 20);
     const exported = await latencies(base, city, () => `/api/v1/cases?format=xlsx&unitId=${EXPORT_UNIT}`, 1);
     clearInterval(sampling);

@@ -164,7 +164,9 @@ export interface ApiServer {
 
 /**
  * The API as `npm start` runs it, in a process of its own (so the load generator does not share
- * its event loop), on the scratch database, with the demo accounts and `password`.
+ * its event loop), on the scratch database, with the demo accounts and `password`, and with
+ * `MALLOC_ARENA_MAX` 2 unless set (as `npm start` and the Docker image: glibc keeps two malloc
+ * arenas instead of one a thread, each holding on to memory it freed).
  * BENCH_SERVER_NODE_ARGS adds node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
  */
 export async function startApiServer(databaseUrl: string, dataDir: string, password: string): Promise<ApiServer> {
@@ -172,7 +174,7 @@ export async function startApiServer(databaseUrl: string, dataDir: string, passw
   const main = fileURLToPath(new URL('../../api/src/main.js', import.meta.url));
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, main], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, JOBS_DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: password, MINYI_DEMO_CASES: '0', LOG_LEVEL: 'warn' },
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, DATABASE_URL: databaseUrl, JOBS_DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: password, MINYI_DEMO_CASES: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const stop = async () => {
