@@ -111,7 +111,9 @@ describe('社情民意 bulletins', () => {
     it('refuses a stale revision, bad fields, other units and roles, and writes nothing', async () => {
       const id = await drafted();
       const before = await api.eventCount();
-      expectError(await patch('hd-dg.coordinator', id, { title: '新', expectedRevision: 5 }), 409, 'revision_conflict');
+      const stale = await patch('hd-dg.coordinator', id, { title: '新', expectedRevision: 5 });
+      expectError(stale, 409, 'revision_conflict');
+      expect(stale.body.message).toMatch(/^the bulletin has changed: it is at revision 0, not 5/);
       expectFieldError(await patch('hd-dg.coordinator', id, {}), 'body');
       expectFieldError(await patch('hd-dg.coordinator', id, { caseIds: [elsewhere.id] }), 'caseIds');
       expectFieldError(await patch('hd-dg.coordinator', id, { unitId: 'hd' }), 'unitId');

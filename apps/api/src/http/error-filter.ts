@@ -105,13 +105,20 @@ export function errorBody(exception: unknown): ErrorBody {
 function codedBody(error: CodedError): ErrorBody {
   const statusCode = STATUS_OF_CODE[error.code]!;
   if (error instanceof WrongExpectedRevisionError) {
-    const message = `the case has changed: it is at revision ${error.actual ?? 'none'}, not ${String(error.expected)}; reload it`;
+    const message = `${recordOf(error.streamId)} has changed: it is at revision ${error.actual ?? 'none'}, not ${String(error.expected)}; reload it`;
     return { ...base(statusCode, message), code: error.code, currentRevision: error.actual };
   }
   const body: ErrorBody = { ...base(statusCode, error.message), code: error.code };
   if (Array.isArray(error.details)) return { ...body, details: error.details as ErrorBody['details'] };
   if (typeof error.field === 'string') return { ...body, details: [{ field: error.field, message: error.message }] };
   return body;
+}
+
+/** What a stream holds, as a revision conflict names it. */
+function recordOf(streamId: string): string {
+  if (streamId.startsWith('case-')) return 'the case';
+  if (streamId.startsWith('bulletin-')) return 'the bulletin';
+  return 'the record';
 }
 
 function base(statusCode: number, message: string): ErrorBody {
