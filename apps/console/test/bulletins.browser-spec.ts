@@ -153,7 +153,7 @@ describeInBrowser('console 社情民意')('the console: bulletins, appraisal, ra
   );
 
   it(
-    'the ranking screen shows the units under the town in a table and a chart, and the log position it was computed at',
+    'the ranking screen shows the units under the town in a table and a chart, the log position it was computed at, and scores under weights being tried',
     async () => {
       const page = await h.loginAs('hd-dg.coordinator');
       await page.getByRole('link', { name: '排名' }).click();
@@ -164,6 +164,19 @@ describeInBrowser('console 社情民意')('the console: bulletins, appraisal, ra
       expect(await page.getByTestId('ranking-chart').locator('rect').count()).toBe(rows);
       await shows(page.getByTestId('ranking-anchor'), /按日志位置 \d+ 计算/);
       await h.screenshot(page, 'rankings');
+
+      // A weighting tried before it is adopted: the response rate alone. The hint shows the weights the server used.
+      const weights = { responseRate: '1', resolutionRate: '0', satisfactionRate: '0', onTimeRate: '0' };
+      for (const [rate, weight] of Object.entries(weights)) await page.getByTestId(`weight-${rate}`).fill(weight);
+      await page.getByRole('button', { name: '统计' }).click();
+      await shows(page.locator('.field').filter({ has: page.getByTestId('weight-responseRate') }), '当前 1）');
+      await shows(page.locator('.field').filter({ has: page.getByTestId('weight-onTimeRate') }), '当前 0）');
+      // Each unit's score is now its response rate (a null rate counts as the units' mean: none here is null).
+      for (const row of await table.locator('tbody tr').all()) {
+        const cells = await row.locator('td').allInnerTexts();
+        const [response, score] = [cells[2]!, cells.at(-1)!];
+        if (response.endsWith('%')) expect(Number(score)).toBeCloseTo(Number(response.replace('%', '')), 0);
+      }
     },
     SLOW,
   );

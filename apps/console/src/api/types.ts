@@ -335,6 +335,8 @@ export interface UnitRanking {
   readonly to: string;
   readonly position: number;
   readonly anchor?: string | null;
+  /** The weights the scores were computed with. */
+  readonly weights?: Readonly<Record<'responseRate' | 'resolutionRate' | 'satisfactionRate' | 'onTimeRate', number>>;
   readonly units: readonly UnitRankingRow[];
 }
 

@@ -359,6 +359,8 @@ export const en: Record<ConsoleMessageKey, string> = {
   'ranking.intro': 'The units directly under the one chosen, ranked by their weighted rates.',
   'ranking.position': 'Log position',
   'ranking.positionHint': 'Optional: recompute as of a log position',
+  'ranking.weightOf': 'Weight of {rate}',
+  'ranking.weightHint': 'Optional: try another weight (now {weight})',
   'ranking.computedAt': 'Computed at log position {position}',
   'ranking.anchor': 'anchor {anchor}',
   'ranking.empty': 'This unit has no units under it.',

@@ -362,6 +362,8 @@ export const zhCN = {
   'ranking.intro': '所选单位的直属下级按四率加权得分排名。',
   'ranking.position': '日志位置',
   'ranking.positionHint': '选填：按某一日志位置重新计算',
+  'ranking.weightOf': '{rate}权重',
+  'ranking.weightHint': '选填：试算其他权重（当前 {weight}）',
   'ranking.computedAt': '按日志位置 {position} 计算',
   'ranking.anchor': '锚点 {anchor}',
   'ranking.empty': '这个单位没有下级单位。',

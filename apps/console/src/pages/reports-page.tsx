@@ -72,6 +72,17 @@ const RANK_RATES = [
   { key: 'onTimeRate', label: 'stats.onTimeRate' },
 ] as const satisfies readonly { key: keyof UnitRankingRow; label: MessageKey }[];
 
+type RateKey = (typeof RANK_RATES)[number]['key'];
+type RateWeights = Record<RateKey, string>;
+const NO_WEIGHTS: RateWeights = { responseRate: '', resolutionRate: '', satisfactionRate: '', onTimeRate: '' };
+
+/** The `weights` parameter of the weights filled in (`responseRate:0.4,…`); the server checks them and names a bad one. */
+function weightsQuery(weights: RateWeights): string {
+  return RANK_RATES.filter((rate) => weights[rate.key].trim() !== '')
+    .map((rate) => `${rate.key}:${weights[rate.key].trim()}`)
+    .join(',');
+}
+
 /** 排名: the children of a unit ranked by their weighted rates, as a table and a bar chart, at a named log position. */
 export function RankingsPage() {
   const { t, formatPercent } = useI18n();
@@ -79,12 +90,15 @@ export function RankingsPage() {
   const { draft, setDraft, period, apply } = usePeriod();
   const [positionDraft, setPositionDraft] = useState('');
   const [position, setPosition] = useState('');
+  // Weights to try instead of the policy file's (a blank one keeps the policy's).
+  const [weightsDraft, setWeightsDraft] = useState<RateWeights>(NO_WEIGHTS);
+  const [weights, setWeights] = useState('');
   // Only units with children have anything to rank.
   const parents = units.subtree(me.unitId).filter((unit) => units.all.some((child) => child.parentId === unit.id));
-  const query = { ...periodQuery(period, 'parentId'), position: position.trim() };
+  const query = { ...periodQuery(period, 'parentId'), position: position.trim(), weights };
   const ranking = useResource(
     (signal) => get<UnitRanking>('/api/v1/stats/units', query, signal),
-    [period.unitId, period.from, period.to, position],
+    [period.unitId, period.from, period.to, position, weights],
   );
   return (
     <div className="page">
@@ -99,12 +113,26 @@ export function RankingsPage() {
         apply={() => {
           apply();
           setPosition(positionDraft);
+          setWeights(weightsQuery(weightsDraft));
         }}
         units={parents.map((unit) => unit.id)}
       >
         <Field label={t('ranking.position')} hint={t('ranking.positionHint')}>
           {(control) => <input {...control} inputMode="numeric" value={positionDraft} onChange={(e) => setPositionDraft(e.target.value)} />}
         </Field>
+        {RANK_RATES.map((rate) => (
+          <Field key={rate.key} label={t('ranking.weightOf', { rate: t(rate.label) })} hint={t('ranking.weightHint', { weight: ranking.data?.weights?.[rate.key] ?? '' })}>
+            {(control) => (
+              <input
+                {...control}
+                inputMode="decimal"
+                data-testid={`weight-${rate.key}`}
+                value={weightsDraft[rate.key]}
+                onChange={(e) => setWeightsDraft({ ...weightsDraft, [rate.key]: e.target.value })}
+              />
+            )}
+          </Field>
+        ))}
       </PeriodForm>
       {ranking.error !== undefined && <LoadFailed error={ranking.error} retry={ranking.reload} />}
       {ranking.data ? (
