@@ -1,7 +1,8 @@
 /**
  * The event-store port: everything the engine needs from an event log, and nothing more.
  *
- * It is shaped so that an EventStoreDB/KurrentDB adapter maps onto it one to one:
+ * It is shaped so that an EventStoreDB/KurrentDB adapter maps onto it one to one (the mapping of
+ * events, metadata, positions, expected revisions and errors is esdb/esdb-mapping.ts):
  *   appendToStream(stream, events, { expectedRevision })  ↔ client.appendToStream(stream, events, { expectedRevision })
  *     'any' ↔ ANY, 'no_stream' ↔ NO_STREAM, 'stream_exists' ↔ STREAM_EXISTS, n ↔ BigInt(n)
  *   readStream(stream, { fromRevision, maxCount })         ↔ client.readStream(stream, { fromRevision, maxCount })
