@@ -3,16 +3,15 @@
  * that measures a rate, and the baseline every figure is compared against: PostgreSQL's durable
  * write limit on the same server, in the same process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ensureDatabase, siblingDatabaseUrl, startEmbeddedPostgres } from '#database';
+import { answers, freePort, ManagedProcess } from '../../stack/src/processes.js';
 
 export function positiveNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -145,20 +144,11 @@ export async function rawCommitOp(pool: pg.Pool, row: string): Promise<Op> {
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 export interface ApiServer {
   /** `http://127.0.0.1:<port>` */
   readonly base: string;
-  readonly process: ChildProcess;
-  /** Sends SIGTERM and waits for the process to exit. */
+  readonly process: ManagedProcess;
+  /** Stops the process and waits for it to exit. */
   stop(): Promise<void>;
 }
 
@@ -173,30 +163,15 @@ export async function startApiServer(databaseUrl: string, dataDir: string, passw
   const port = await freePort();
   const main = fileURLToPath(new URL('../../api/src/main.js', import.meta.url));
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, main], {
-    env: { MALLOC_ARENA_MAX: '2', ...process.env, DATABASE_URL: databaseUrl, JOBS_DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: password, MINYI_DEMO_CASES: '0', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  };
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
-      const healthy = await fetch(`${base}/health`).then((r) => r.ok, () => false);
-      if (healthy) return { base, process: child, stop };
-      if (Date.now() > deadline) throw new Error('the server did not become healthy within 60 s');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const server = await ManagedProcess.start({
+    name: 'the server',
+    command: process.execPath,
+    args: [...nodeArgs, main],
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, DATABASE_URL: databaseUrl, JOBS_DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: password, MINYI_DEMO_CASES: '0', LOG_LEVEL: 'warn' },
+    ready: answers(`${base}/health`),
+  });
+  return { base, process: server, stop: () => server.stop() };
 }
 
 /** A JSON request to the API (POST when there is a body); anything but 2xx throws. */
