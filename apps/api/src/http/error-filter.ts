@@ -1,6 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { isBulletinStream } from '#bulletins';
+import { isCaseStream } from '#cases';
 import { WrongExpectedRevisionError } from '#event-store';
 import { MALFORMED_JSON } from './body.js';
 import { isOpen311Url, sendOpen311Error } from '../open311/open311-format.js';
@@ -116,8 +118,8 @@ function codedBody(error: CodedError): ErrorBody {
 
 /** What a stream holds, as a revision conflict names it. */
 function recordOf(streamId: string): string {
-  if (streamId.startsWith('case-')) return 'the case';
-  if (streamId.startsWith('bulletin-')) return 'the bulletin';
+  if (isCaseStream(streamId)) return 'the case';
+  if (isBulletinStream(streamId)) return 'the bulletin';
   return 'the record';
 }
 
