@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ensureDatabase, siblingDatabaseUrl, startEmbeddedPostgres } from '#database';
-import { answers, freePort, ManagedProcess } from '../../stack/src/processes.js';
+import { ensureDatabase, freePort, siblingDatabaseUrl, startEmbeddedPostgres } from '#database';
+import { answers, ManagedProcess } from '../../stack/src/processes.js';
 
 export function positiveNumber(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { access, constants, mkdir } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { databaseName, ensureDatabase, siblingDatabaseUrl, startEmbeddedPostgres, type RunningPostgres } from '#database';
-import { answers, freePort, listening, ManagedProcess } from './processes.js';
+import { databaseName, ensureDatabase, freePort, siblingDatabaseUrl, startEmbeddedPostgres, type RunningPostgres } from '#database';
+import { answers, listening, ManagedProcess } from './processes.js';
 
 /** The build: this module runs from it, or (under the tests, from source) beside it. */
 const DIST = new URL(import.meta.url.includes('/dist/apps/') ? '../../../' : '../../../dist/', import.meta.url);
@@ -52,6 +52,7 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
+  const onUnexpectedExit = (name: string, code: number | null, signal: NodeJS.Signals | null) => log(`${name} exited on its own (${code ?? signal})`);
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const started: { stop(): Promise<void> }[] = [];
@@ -65,11 +66,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (!databaseUrl) {
       embedded = await startEmbeddedPostgres({ dataDir });
       started.push(embedded);
-      await embedded.ensureDatabase('minyi');
       databaseUrl = embedded.url('minyi');
     }
     const jobsDatabaseUrl = siblingDatabaseUrl(databaseUrl, `${databaseName(databaseUrl)}_jobs`);
-    // Made here, before the processes start side by side.
+    // Made here (the embedded server's too), before the processes start side by side.
     for (const url of [databaseUrl, jobsDatabaseUrl]) await ensureDatabase(siblingDatabaseUrl(url, 'postgres'), databaseName(url));
 
     let redis: ManagedProcess | null = null;
@@ -82,7 +82,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await mkdir(dir, { recursive: true });
         // As BullMQ requires: nothing evicted. Nothing kept on disk either: the stack is for trying things.
         const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--dir', dir];
-        redis = await ManagedProcess.start({ name: 'redis', command: server, args, env: process.env, ready: listening(port), readyTimeoutMs: 10_000 });
+        redis = await ManagedProcess.start({ name: 'redis', command: server, args, env: process.env, ready: listening(port), readyTimeoutMs: 10_000, onUnexpectedExit });
         started.push(redis);
         redisUrl = `redis://127.0.0.1:${port}`;
       } else {
@@ -114,6 +114,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         args: ['--enable-source-maps', API_MAIN],
         env: { ...env, PORT: String(port), MINYI_WORKERS: '0' },
         ready: answers(`${url}/health`),
+        onUnexpectedExit,
       });
       started.push(api);
       return { url, process: api };
@@ -121,7 +122,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The first one alone: it migrates the schema and makes the demo accounts; the rest find them made.
     const apis = [await startApi(1)];
     for (let n = 2; n <= (options.apis ?? 2); n++) apis.push(await startApi(n));
-    const worker = await ManagedProcess.start({ name: 'worker', command: process.execPath, args: ['--enable-source-maps', WORKER_MAIN], env });
+    const worker = await ManagedProcess.start({ name: 'worker', command: process.execPath, args: ['--enable-source-maps', WORKER_MAIN], env, onUnexpectedExit });
     started.push(worker);
     return { databaseUrl, jobsDatabaseUrl, embedded, redisUrl, redis, apis, worker, stop: stopAll };
   } catch (error) {

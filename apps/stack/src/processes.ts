@@ -1,16 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-/** A TCP port free on the loopback interface now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** True when an HTTP GET of `url` answers 2xx. */
 export function answers(url: string): () => Promise<boolean> {
@@ -37,8 +27,8 @@ export interface ProcessSpec {
   readonly ready?: () => Promise<boolean>;
   /** How long it may take to become ready (default 60 s). */
   readonly readyTimeoutMs?: number;
-  /** Where its standard error goes (default: this process's). */
-  readonly stderr?: 'inherit' | 'ignore';
+  /** Told when the process exits without being killed or stopped through this handle. */
+  readonly onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 /**
@@ -47,6 +37,8 @@ export interface ProcessSpec {
  */
 export class ManagedProcess {
   #child: ChildProcess | null = null;
+  /** The child being killed through this handle: its exit is expected. */
+  #killing: ChildProcess | null = null;
 
   private constructor(readonly spec: ProcessSpec) {}
 
@@ -70,6 +62,7 @@ export class ManagedProcess {
     const child = this.#child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    this.#killing = child;
     child.kill(signal);
     await exited;
   }
@@ -94,8 +87,11 @@ export class ManagedProcess {
 
   async #start(): Promise<void> {
     const { name, command, args, env, ready } = this.spec;
-    const child = spawn(command, [...args], { env, stdio: ['ignore', 'ignore', this.spec.stderr ?? 'inherit'] });
+    const child = spawn(command, [...args], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     this.#child = child;
+    child.once('exit', (code, signal) => {
+      if (this.#killing !== child) this.spec.onUnexpectedExit?.(name, code, signal);
+    });
     const failed = new Promise<never>((_, reject) => {
       child.once('error', (error) => reject(new Error(`${name} could not start: ${error.message}`)));
     });

@@ -132,7 +132,8 @@ async function assertReachableBy(owner: { uid: number; gid: number }, dataDir: s
   );
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on the loopback interface now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();

@@ -1,4 +1,4 @@
-export { startEmbeddedPostgres, ensureDatabase, EmbeddedPostgresDataDirError } from './embedded-postgres.js';
+export { startEmbeddedPostgres, ensureDatabase, EmbeddedPostgresDataDirError, freePort } from './embedded-postgres.js';
 export type { EmbeddedPostgresOptions, RunningPostgres } from './embedded-postgres.js';
 export { openDatabases, createPool, databaseName, siblingDatabaseUrl, DatabaseUnavailableError, DEFAULT_ACQUIRE_TIMEOUT_MS } from './databases.js';
 export type { DatabaseSettings, Databases } from './databases.js';
