@@ -100,6 +100,9 @@ export function RankingsPage() {
     (signal) => get<UnitRanking>('/api/v1/stats/units', query, signal),
     [period.unitId, period.from, period.to, position, weights],
   );
+  // The weight the last answer was computed with, once there is one.
+  const usedWeights = ranking.data?.weights;
+  const weightHint = (rate: RateKey) => (usedWeights ? t('ranking.weightHintNow', { weight: usedWeights[rate] }) : t('ranking.weightHint'));
   return (
     <div className="page">
       <PageHeader
@@ -121,7 +124,7 @@ export function RankingsPage() {
           {(control) => <input {...control} inputMode="numeric" value={positionDraft} onChange={(e) => setPositionDraft(e.target.value)} />}
         </Field>
         {RANK_RATES.map((rate) => (
-          <Field key={rate.key} label={t('ranking.weightOf', { rate: t(rate.label) })} hint={t('ranking.weightHint', { weight: ranking.data?.weights?.[rate.key] ?? '' })}>
+          <Field key={rate.key} label={t('ranking.weightOf', { rate: t(rate.label) })} hint={weightHint(rate.key)}>
             {(control) => (
               <input
                 {...control}
