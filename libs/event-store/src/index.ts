@@ -29,6 +29,7 @@ export type { PostgresEventStoreOptions } from './postgres/postgres-event-store.
 export { AnchorPositionError, anchorsMatch, parseStoreAnchor } from './event-store-audit.port.js';
 export type {
   AnchorPoint,
+  AuditableEventStore,
   BrokenStream,
   EventStoreAudit,
   StoreAnchor,

@@ -5,7 +5,7 @@ import { loadOrgTree } from '#accounts';
 import { loadSlaPolicy } from '#cases';
 import { createPool, DATABASES, MAIN_POOL, type Databases } from '#database';
 import { ORG_TREE, SLA_POLICY } from '#domain';
-import { EVENT_STORE, EsdbEventStore, migrateEventStore, PostgresEventStore, type EventStore, type EventStoreAudit } from '#event-store';
+import { EVENT_STORE, EsdbEventStore, migrateEventStore, PostgresEventStore, type AuditableEventStore } from '#event-store';
 import { JOB_QUEUES, JobQueues } from '#jobs';
 import { CLOCK, LOGGER, Shutdown, type Now } from '#runtime';
 import type { AppConfig } from './config.js';
@@ -125,7 +125,7 @@ export class PlatformModule {
  * The events in EventStoreDB / KurrentDB when EVENTSTORE_URL is set (the read models, checkpoints,
  * timers and accounts stay in PostgreSQL, on the pool), else in PostgreSQL beside them.
  */
-async function openEventStore(config: AppConfig, pool: pg.Pool, notify: boolean): Promise<EventStore & EventStoreAudit> {
+async function openEventStore(config: AppConfig, pool: pg.Pool, notify: boolean): Promise<AuditableEventStore> {
   if (config.eventStoreUrl !== undefined) return new EsdbEventStore({ url: config.eventStoreUrl });
   await migrateEventStore(pool);
   return new PostgresEventStore({ pool, notify });
