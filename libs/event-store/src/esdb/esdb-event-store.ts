@@ -8,10 +8,8 @@ import {
   FORWARDS,
   NO_STREAM,
   START,
-  type AllStreamRecordedEvent,
   type AllStreamResolvedEvent,
   type Direction,
-  type RecordedEvent as ClientRecordedEvent,
 } from '@eventstore/db-client';
 import { readStreamRange, startSubscription, subscriptionBatchSize, validateAppend } from '../port-arguments.js';
 import { AnchorPositionError, type BrokenStream, type EventStoreAudit, type StoreVerification, type StreamWithHead, type VerifyStoreOptions } from '../event-store-audit.port.js';
@@ -33,7 +31,7 @@ import {
 } from '../event-store.port.js';
 import { StreamChainCheck, streamHeadsDigest } from '../hashing.js';
 import { chainEvents, esdbConnectionString, planAppend } from './esdb-appends.js';
-import { fromPosition, fromRecordedEvent, globalPositionOf, headOf, toEventData, toPortError, toPosition } from './esdb-mapping.js';
+import { fromPosition, fromRecordedEvent, fromStreamEvent, globalPositionOf, headOf, toEventData, toPortError, toPosition } from './esdb-mapping.js';
 import { ReadableBatches } from './readable-batches.js';
 
 export interface EsdbEventStoreOptions {
@@ -145,8 +143,8 @@ export class EsdbEventStore implements EventStore, EventStoreAudit {
   async positionOf(globalPosition: number): Promise<LogPosition | null> {
     this.#assertOpen();
     if (!Number.isSafeInteger(globalPosition) || globalPosition < 0) return null;
-    // An event's commit position is at or after its prepare position, so reading from
-    // (g, g) reaches the event whose prepare is g first, if there is one.
+    // An event appended through gRPC commits itself (commit = prepare), so a read from (g, g)
+    // starts at the event whose prepare position is g, if there is one.
     const at = BigInt(globalPosition);
     const [found] = await collect(this.#client.readAll({ fromPosition: { commit: at, prepare: at }, maxCount: 1, direction: FORWARDS }));
     const event = found?.event;
@@ -350,11 +348,6 @@ export class EsdbEventStore implements EventStore, EventStoreAudit {
 /** The server's own records and its projections' output: `$`-streams and `$`-types (link events are `$>`). */
 export function isSystemEvent(event: { readonly streamId: string; readonly type: string }): boolean {
   return event.streamId.startsWith('$') || event.type.startsWith('$');
-}
-
-function fromStreamEvent(event: ClientRecordedEvent): RecordedEvent {
-  if (!event.position) throw new TypeError(`${event.streamId}@${event.revision}: the server sent no log position`);
-  return fromRecordedEvent(event as AllStreamRecordedEvent);
 }
 
 function resultOf(events: readonly RecordedEvent[]): AppendResult {
