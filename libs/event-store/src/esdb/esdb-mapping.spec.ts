@@ -91,6 +91,13 @@ describe('the EventStoreDB mapping', () => {
     }
   });
 
+  it('gives event ids in lower case, as they were hashed, however the client spells them', () => {
+    const [data] = appended([filed]);
+    const read = fromRecordedEvent({ ...recorded(data!, 0, 1n), id: filed.id.toUpperCase() });
+    expect(read.id).toBe(filed.id);
+    expect(verifyStream([read], headOf(read))).toMatchObject({ ok: true });
+  });
+
   it('translates expected revisions, and refuses one that is no revision', () => {
     expect(toExpectedRevision('any')).toBe('any');
     expect(toExpectedRevision('no_stream')).toBe('no_stream');

@@ -49,7 +49,8 @@ export function fromRecordedEvent(recorded: AllStreamRecordedEvent): RecordedEve
   if (!recorded.isJson) throw new TypeError(`${where}: not a JSON event`);
   const metadata = storedMetadataOf(recorded.metadata, where);
   return {
-    id: recorded.id,
+    // Hashed in lower case; the client writes out the UUID it received in its own spelling.
+    id: recorded.id.toLowerCase(),
     type: recorded.type,
     schemaVersion: metadata.schemaVersion,
     data: recorded.data as Record<string, unknown>,
