@@ -126,7 +126,16 @@ export class PlatformModule {
  * timers and accounts stay in PostgreSQL, on the pool), else in PostgreSQL beside them.
  */
 async function openEventStore(config: AppConfig, pool: pg.Pool, notify: boolean): Promise<AuditableEventStore> {
-  if (config.eventStoreUrl !== undefined) return new EsdbEventStore({ url: config.eventStoreUrl });
+  if (config.eventStoreUrl !== undefined) {
+    const store = new EsdbEventStore({ url: config.eventStoreUrl });
+    try {
+      await store.assertReachable();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
   await migrateEventStore(pool);
   return new PostgresEventStore({ pool, notify });
 }

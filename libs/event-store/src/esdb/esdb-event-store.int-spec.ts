@@ -1,4 +1,5 @@
-import { describe } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
+import { freePort } from '#database';
 import { describeEventStoreContract } from '../contract/event-store.contract.js';
 import { EsdbEventStore } from './esdb-event-store.js';
 
@@ -22,5 +23,18 @@ if (!url) console.warn('[test] EVENTSTORE_URL not set: the EventStoreDB / Kurren
         await otherStore.close();
       },
     };
+  });
+});
+
+describe('EsdbEventStore without a server', () => {
+  it('says plainly that the server of EVENTSTORE_URL cannot be read', async () => {
+    // A port that was free a moment ago: nothing answers there.
+    const port = await freePort();
+    const store = new EsdbEventStore({ url: `kurrentdb://127.0.0.1:${port}?tls=false` });
+    try {
+      await expect(store.assertReachable()).rejects.toThrow(/^the EventStoreDB \/ KurrentDB server of EVENTSTORE_URL cannot be read: .*UNAVAILABLE/);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -81,6 +81,16 @@ export class EsdbEventStore implements EventStore, EventStoreAudit {
     this.#client = EventStoreDBClient.connectionString(esdbConnectionString(options.url));
   }
 
+  /** Reads the last record of $all, so that a server that cannot be reached stops start-up rather than the first request. */
+  async assertReachable(): Promise<void> {
+    this.#assertOpen();
+    try {
+      await collect(this.#client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 }));
+    } catch (error) {
+      throw new Error(`the EventStoreDB / KurrentDB server of EVENTSTORE_URL cannot be read: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
   async appendToStream(streamId: string, events: readonly NewEvent[], options: { readonly expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     this.#assertOpen();
     const expected = options.expectedRevision;
