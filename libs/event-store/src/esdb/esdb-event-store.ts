@@ -58,8 +58,9 @@ const DEFAULT_VERIFY_EVENT_BATCH = 2000;
  * - Appends read the stream before writing (the server keeps no head row and no index of event
  *   ids): its last event gives the head and the next prevHash, its ids tell a repeat from a
  *   conflict. The write goes to the exact revision read, so a concurrent append makes it fail
- *   rather than break the chain. The read costs one round trip more than PostgreSQL's exact
- *   appends, and grows with the stream (a case stream holds tens of events).
+ *   rather than break the chain. The events are then read back for their $all positions. That
+ *   is three round trips where PostgreSQL's exact append takes one, and the first read grows
+ *   with the stream (a case stream holds tens of events).
  * - Event ids are unique within a stream, not across the store: EventStoreDB has no global index
  *   of them, so an id reused in another stream is not refused (writers choose fresh UUIDv7s).
  * - The head of a stream is its last event, so removing the newest events of a stream is not
