@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import type { AllStreamResolvedEvent } from '@eventstore/db-client';
 import { EventIdConflictError, type NewEvent } from '../event-store.port.js';
 import { canonicalEventParts, hashFromParts, verifyStream } from '../hashing.js';
-import { isSystemEvent } from './esdb-event-store.js';
+import { isSystemEvent, productEventsAfter } from './esdb-event-store.js';
+import { toEventData } from './esdb-mapping.js';
 import { chainEvents, esdbConnectionString, planAppend, type StoredEventRef } from './esdb-appends.js';
 
 const STREAM = 'case-0190f0c4-1a2b-7c3d-8e4f-5a6b7c8d9e0f';
@@ -110,6 +112,50 @@ describe('EVENTSTORE_URL', () => {
     expect(() => esdbConnectionString('postgres://u:secret@db/x')).toThrow('starts with esdb://, esdb+discover://, kurrentdb://, kurrentdb+discover://, not postgres:');
     expect(() => esdbConnectionString('postgres://u:secret@db/x')).not.toThrow('secret');
     expect(() => esdbConnectionString('node1:2113')).toThrow('not no scheme');
+  });
+});
+
+/** A page of $all as the client gives it: the product's events and system records at the positions given, and a link left unresolved. */
+function page(entries: readonly (number | { readonly system: number } | 'unresolved')[]): AllStreamResolvedEvent[] {
+  const product = chainEvents(STREAM, null, entries.filter((entry) => typeof entry === 'number').map((_, n) => note(n + 1)));
+  let next = 0;
+  return entries.map((entry, index): AllStreamResolvedEvent => {
+    if (entry === 'unresolved') return {};
+    const at = BigInt(typeof entry === 'number' ? entry : entry.system);
+    const position = { commit: at, prepare: at };
+    const created = new Date('2026-11-02T01:00:00Z');
+    if (typeof entry !== 'number') {
+      return { event: { streamId: '$stats-127.0.0.1:2113', id: id(900 + index), isJson: true, revision: 0n, type: '$statsCollected', created, data: {}, metadata: undefined, position } };
+    }
+    const chained = product[next++]!;
+    const data = toEventData(chained, chained);
+    return {
+      event: { streamId: STREAM, id: chained.id, isJson: true, revision: BigInt(chained.revision), type: chained.type, created, data: data.data, metadata: JSON.parse(JSON.stringify(data.metadata)) as Record<string, unknown>, position },
+    };
+  });
+}
+
+describe('a page of $all', () => {
+  it("gives the product's events after the position seen, past system records, and where the next page starts", () => {
+    const read = page([10, { system: 20 }, 30, 'unresolved', 40]);
+    const all = productEventsAfter(read, null, 100);
+    expect(all.events.map((event) => event.globalPosition)).toEqual([10, 30, 40]);
+    expect(all.events.map((event) => event.revision)).toEqual([0, 1, 2]);
+    expect(all.seen).toEqual({ commit: 40n, prepare: 40n });
+    expect(all.fresh).toBe(4);
+
+    // A read from the last position seen includes the record at it: that one is skipped, not repeated.
+    const after = productEventsAfter(read, { commit: 10n, prepare: 10n }, 100);
+    expect(after.events.map((event) => event.globalPosition)).toEqual([30, 40]);
+    expect(after.fresh).toBe(3);
+  });
+
+  it('stops once the room is filled, so that the next page starts after the last event taken', () => {
+    const taken = productEventsAfter(page([10, { system: 20 }, 30, 40]), null, 2);
+    expect(taken.events.map((event) => event.globalPosition)).toEqual([10, 30]);
+    expect(taken.seen).toEqual({ commit: 30n, prepare: 30n });
+    const nothingNew = productEventsAfter(page([10, 20]), { commit: 20n, prepare: 20n }, 5);
+    expect(nothingNew).toEqual({ events: [], seen: { commit: 20n, prepare: 20n }, fresh: 0 });
   });
 });
 

@@ -266,18 +266,10 @@ export class EsdbEventStore implements EventStore, EventStoreAudit {
     while (events.length < maxCount) {
       const want = maxCount - events.length + 1;
       const page = await collect(this.#client.readAll({ fromPosition: seen ? toPosition(seen) : START, maxCount: want, direction: FORWARDS }));
-      let fresh = 0;
-      for (const { event } of page) {
-        if (!event) continue;
-        const position = fromPosition(event.position);
-        if (seen && comparePositions(position, seen) <= 0) continue;
-        seen = position;
-        fresh++;
-        if (isSystemEvent(event)) continue;
-        events.push(fromRecordedEvent(event));
-        if (events.length === maxCount) break;
-      }
-      if (fresh === 0 || page.length < want) break;
+      const taken = productEventsAfter(page, seen, maxCount - events.length);
+      events.push(...taken.events);
+      seen = taken.seen;
+      if (taken.fresh === 0 || page.length < want) break;
     }
     return events;
   }
@@ -306,12 +298,8 @@ export class EsdbEventStore implements EventStore, EventStoreAudit {
           if (signal.aborted) return;
           throw new Error('the EventStoreDB subscription to $all ended');
         }
-        const events = resolved.flatMap(({ event }) => {
-          if (!event || isSystemEvent(event)) return [];
-          // Never twice, whichever way the server counts the starting position.
-          if (position && comparePositions(fromPosition(event.position), position) <= 0) return [];
-          return [fromRecordedEvent(event)];
-        });
+        // Never twice, whichever way the server counts the starting position.
+        const { events } = productEventsAfter(resolved, position, Infinity);
         if (events.length === 0) continue;
         await handler(events);
         position = events.at(-1)!.position;
@@ -354,6 +342,31 @@ export class EsdbEventStore implements EventStore, EventStoreAudit {
   #assertOpen(): void {
     if (this.#closed) throw new Error('the event store is closed');
   }
+}
+
+/**
+ * The product's events in one page of $all that come strictly after `seen` (a read from a
+ * position may include the record at it), past system events, at most `room` of them; with the
+ * position of the last record looked at (where the next page starts) and how many were new.
+ */
+export function productEventsAfter(
+  page: readonly AllStreamResolvedEvent[],
+  seen: LogPosition | null,
+  room: number,
+): { readonly events: RecordedEvent[]; readonly seen: LogPosition | null; readonly fresh: number } {
+  const events: RecordedEvent[] = [];
+  let last = seen;
+  let fresh = 0;
+  for (const { event } of page) {
+    if (events.length >= room) break;
+    if (!event) continue;
+    const position = fromPosition(event.position);
+    if (last && comparePositions(position, last) <= 0) continue;
+    last = position;
+    fresh++;
+    if (!isSystemEvent(event)) events.push(fromRecordedEvent(event));
+  }
+  return { events, seen: last, fresh };
 }
 
 /** The server's own records and its projections' output: `$`-streams and `$`-types (link events are `$>`). */
