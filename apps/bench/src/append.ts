@@ -11,22 +11,28 @@
  * The write workloads take turns in one-second slices, so that load from outside the benchmark
  * falls on all of them alike; (c) runs alone.
  *
+ * With EVENTSTORE_URL set, (b) and (c) run on that EventStoreDB / KurrentDB through its adapter
+ * instead; (a) still measures PostgreSQL, for reference only: the two are different servers, so
+ * no ratio is given (`ratio: null`).
+ *
  * Env: BENCH_DATABASE_URL (a server where a scratch database may be created; else an embedded
- * PostgreSQL is started), BENCH_WRITERS (32), BENCH_SECONDS (10, measured per workload),
- * BENCH_WARMUP_SECONDS (2, per workload), BENCH_SLICE_SECONDS (1).
+ * PostgreSQL is started), EVENTSTORE_URL (unset), BENCH_WRITERS (32), BENCH_SECONDS (10, measured
+ * per workload), BENCH_WARMUP_SECONDS (2, per workload), BENCH_SLICE_SECONDS (1).
  * The last line printed is the JSON summary.
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { CURRENT_SCHEMA_VERSION, fold, type CaseEvent, type CaseEventWithMeta } from '#domain';
-import { migrateEventStore, PostgresEventStore, type EventMetadata, type NewEvent, type RecordedEvent } from '#event-store';
+import { EsdbEventStore, migrateEventStore, PostgresEventStore, type EventMetadata, type EventStore, type NewEvent, type RecordedEvent } from '#event-store';
 import { log, measureInTurns, openScratchDatabase, positiveInt, positiveNumber, rawCommitOp, type Op } from './support.js';
 
 const WRITERS = positiveInt('BENCH_WRITERS', 32);
 const SECONDS = positiveNumber('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 2);
 const SLICE_SECONDS = positiveNumber('BENCH_SLICE_SECONDS', 1);
+/** The events in EventStoreDB / KurrentDB for (b) and (c) when set. */
+const EVENTSTORE_URL = process.env.EVENTSTORE_URL?.trim() || undefined;
 const STREAMS_PER_WRITER = 4;
 const FOLD_EVENTS = 200;
 
@@ -93,7 +99,8 @@ async function main(): Promise<void> {
   const database = await openScratchDatabase('minyi_bench');
   const pool = new pg.Pool({ connectionString: database.url, max: WRITERS + 2 });
   pool.on('error', () => undefined);
-  const store = new PostgresEventStore({ pool });
+  const store: EventStore = EVENTSTORE_URL ? new EsdbEventStore({ url: EVENTSTORE_URL }) : new PostgresEventStore({ pool });
+  const storeName = EVENTSTORE_URL ? 'EventStoreDB' : 'PostgreSQL';
   try {
     const info = await pool.query<{ version: string; fsync: string; sync: string }>(
       "SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sync",
@@ -101,7 +108,8 @@ async function main(): Promise<void> {
     const server = info.rows[0]!;
     log(`server: ${new URL(database.url).host}, PostgreSQL ${server.version}, fsync=${server.fsync}, synchronous_commit=${server.sync}`);
     log(`database: ${database.name}; ${WRITERS} writers; per workload ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured`);
-    await migrateEventStore(pool);
+    log(`event store under test: ${storeName}`);
+    if (!EVENTSTORE_URL) await migrateEventStore(pool);
 
     // (a) The durable-write limit: one row per transaction, with an explicit BEGIN and COMMIT.
     const rawData = JSON.stringify(noteEvent(1).data);
@@ -137,12 +145,15 @@ async function main(): Promise<void> {
     await pool.query('CHECKPOINT').catch(() => undefined);
     const [raw, appends, autocommit] = (await measureInTurns(WRITERS, { warmupSeconds: WARMUP_SECONDS, seconds: SECONDS, sliceSeconds: SLICE_SECONDS }, [
       { label: '(a) raw BEGIN; INSERT; COMMIT', op: rawInsert },
-      { label: '(b) appendToStream, 1 event, exact revision', op: append },
+      { label: `(b) appendToStream, 1 event, exact revision (${storeName})`, op: append },
       { label: '    (reference) raw autocommit INSERT', op: rawAutocommit },
     ])) as [number, number, number];
-    const ratio = appends / raw;
-    log(`ratio (b)/(a)                                ${ratio.toFixed(2).padStart(8)}`);
-    log(`    (reference) (b)/autocommit INSERT        ${(appends / autocommit).toFixed(2).padStart(8)}`);
+    // A ratio only of the same server's figures.
+    const ratio = EVENTSTORE_URL ? null : appends / raw;
+    if (ratio !== null) {
+      log(`ratio (b)/(a)                                ${ratio.toFixed(2).padStart(8)}`);
+      log(`    (reference) (b)/autocommit INSERT        ${(appends / autocommit).toFixed(2).padStart(8)}`);
+    }
 
     // (c) Loading a case: read its 200 events and fold them with the domain's evolve.
     const caseId = uuidv7();
@@ -175,10 +186,11 @@ async function main(): Promise<void> {
 
     log(
       JSON.stringify({
+        store: storeName,
         writers: WRITERS,
         rawEventsPerSecond: Math.round(raw),
         eventsPerSecond: Math.round(appends),
-        ratio: Math.round(ratio * 100) / 100,
+        ratio: ratio === null ? null : Math.round(ratio * 100) / 100,
         fold200Ms: Math.round(mean * 100) / 100,
       }),
     );

@@ -158,6 +158,8 @@ export interface ApiServer {
  * `MALLOC_ARENA_MAX` 2 unless set (as `npm start` and the Docker image: glibc keeps two malloc
  * arenas instead of one a thread, each holding on to memory it freed).
  * BENCH_SERVER_NODE_ARGS adds node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+ * Its events stay in PostgreSQL even when EVENTSTORE_URL is set: these benchmarks measure
+ * against the same PostgreSQL, and projectionsReach reads its events table.
  */
 export async function startApiServer(databaseUrl: string, dataDir: string, password: string): Promise<ApiServer> {
   const port = await freePort();
@@ -168,7 +170,7 @@ export async function startApiServer(databaseUrl: string, dataDir: string, passw
     name: 'the server',
     command: process.execPath,
     args: [...nodeArgs, main],
-    env: { MALLOC_ARENA_MAX: '2', ...process.env, DATABASE_URL: databaseUrl, JOBS_DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: password, MINYI_DEMO_CASES: '0', LOG_LEVEL: 'warn' },
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, DATABASE_URL: databaseUrl, JOBS_DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', MINYI_DATA_DIR: dataDir, MINYI_DEMO: '1', MINYI_DEMO_PASSWORD: password, MINYI_DEMO_CASES: '0', LOG_LEVEL: 'warn', EVENTSTORE_URL: undefined },
     ready: answers(`${base}/health`),
   });
   return { base, process: server, stop: () => server.stop() };

@@ -18,6 +18,10 @@ export function bulletinIdOf(streamId: string): string {
   return streamId.slice(PREFIX.length);
 }
 
+export function isRegisterStream(streamId: string): boolean {
+  return streamId.startsWith(REGISTER_PREFIX);
+}
+
 /** A unit's register of bulletin numbers for one calendar year. */
 export function registerStreamId(unitId: string, year: number): string {
   return `${REGISTER_PREFIX}${unitId}-${year}`;

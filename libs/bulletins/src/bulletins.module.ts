@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { CaseFoldCache, CasesModule } from '#cases';
 import { MAIN_POOL } from '#database';
 import { ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
-import { EVENT_STORE, type PostgresEventStore } from '#event-store';
+import { EVENT_STORE, type AuditableEventStore } from '#event-store';
 import { BulletinCommands } from './bulletin-commands.js';
 import { BulletinQueries } from './bulletin-queries.js';
 import { BulletinReader } from './bulletin-reader.js';
@@ -18,11 +18,11 @@ import { PendingPublicationsAtStart } from './pending-publications.js';
 @Module({
   imports: [CasesModule],
   providers: [
-    { provide: BulletinReader, inject: [EVENT_STORE, ORG_TREE], useFactory: (store: PostgresEventStore, org: OrgTree) => new BulletinReader(store, org) },
+    { provide: BulletinReader, inject: [EVENT_STORE, ORG_TREE], useFactory: (store: AuditableEventStore, org: OrgTree) => new BulletinReader(store, org) },
     {
       provide: BulletinCommands,
       inject: [EVENT_STORE, BulletinReader, CaseFoldCache, ORG_TREE, SLA_POLICY],
-      useFactory: (store: PostgresEventStore, reader: BulletinReader, cases: CaseFoldCache, org: OrgTree, policy: SlaPolicy) => new BulletinCommands(store, reader, cases, org, policy),
+      useFactory: (store: AuditableEventStore, reader: BulletinReader, cases: CaseFoldCache, org: OrgTree, policy: SlaPolicy) => new BulletinCommands(store, reader, cases, org, policy),
     },
     { provide: BulletinQueries, inject: [MAIN_POOL], useFactory: (pool: Pool) => new BulletinQueries(pool) },
     PendingPublicationsAtStart,

@@ -3,7 +3,7 @@ export { BulletinReader } from './bulletin-reader.js';
 export type { BulletinRecord, BulletinStreamSource } from './bulletin-reader.js';
 export { BulletinCommands, publishedAnswer } from './bulletin-commands.js';
 export type { BulletinAnswer, BulletinCommandContext, BulletinContents, CaseSource, PendingPublications, PublishedAnswer } from './bulletin-commands.js';
-export { NumberedDraftsInLog, PendingPublicationsAtStart } from './pending-publications.js';
+export { NumberedDraftsInLog, NumberedDraftsThroughLog, PendingPublicationsAtStart } from './pending-publications.js';
 export { BULLETIN_READ_MODEL, BulletinReadModelProjection } from './bulletin-read-model.projection.js';
 export { BulletinQueries } from './bulletin-queries.js';
 export type { BulletinListFilter, BulletinListItem } from './bulletin-queries.js';

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { MAIN_POOL } from '#database';
 import { ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
-import { EVENT_STORE, type PostgresEventStore } from '#event-store';
+import { EVENT_STORE, type AuditableEventStore } from '#event-store';
 import { CaseCommands } from './case-commands.js';
 import { CaseDirectory } from './case-directory.js';
 import { CaseFoldCache } from './case-fold-cache.js';
@@ -23,11 +23,11 @@ import { IdempotencyStore, IdempotentFiling } from './idempotency.js';
 @Module({
   providers: [
     { provide: CaseNumbers, inject: [MAIN_POOL], useFactory: (pool: Pool) => new CaseNumbers(pool) },
-    { provide: CaseFoldCache, inject: [EVENT_STORE, SLA_POLICY], useFactory: (store: PostgresEventStore, policy: SlaPolicy) => new CaseFoldCache(store, policy) },
+    { provide: CaseFoldCache, inject: [EVENT_STORE, SLA_POLICY], useFactory: (store: AuditableEventStore, policy: SlaPolicy) => new CaseFoldCache(store, policy) },
     {
       provide: CaseReader,
       inject: [EVENT_STORE, CaseFoldCache, ORG_TREE, SLA_POLICY],
-      useFactory: (store: PostgresEventStore, folds: CaseFoldCache, org: OrgTree, policy: SlaPolicy) => new CaseReader(store, folds, org, policy),
+      useFactory: (store: AuditableEventStore, folds: CaseFoldCache, org: OrgTree, policy: SlaPolicy) => new CaseReader(store, folds, org, policy),
     },
     { provide: CaseQueries, inject: [MAIN_POOL], useFactory: (pool: Pool) => new CaseQueries(pool) },
     { provide: CaseExportQuery, inject: [CaseQueries], useFactory: (queries: CaseQueries) => new CaseExportQuery(queries) },
@@ -41,7 +41,7 @@ import { IdempotencyStore, IdempotentFiling } from './idempotency.js';
         return keys;
       },
     },
-    { provide: IdempotentFiling, inject: [IdempotencyStore, EVENT_STORE], useFactory: (keys: IdempotencyStore, store: PostgresEventStore) => new IdempotentFiling(keys, store) },
+    { provide: IdempotentFiling, inject: [IdempotencyStore, EVENT_STORE], useFactory: (keys: IdempotencyStore, store: AuditableEventStore) => new IdempotentFiling(keys, store) },
     ExecuteCaseCommandHandler,
     CaseCommands,
   ],

@@ -7,7 +7,7 @@ import { CaseCommands, CaseFoldCache } from '#cases';
 import { BulletinCommands, BulletinReader } from '#bulletins';
 import { MAIN_POOL, ifLockFree, type LockedRun } from '#database';
 import { ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
-import { EVENT_STORE, type PostgresEventStore } from '#event-store';
+import { EVENT_STORE, type AuditableEventStore } from '#event-store';
 import { DEMO_SEEDING_CORRELATION } from '#notifications';
 import { ProjectionRunner } from '#projections';
 import { seedDemoData, type DemoSeedingResult } from './seed.js';
@@ -69,7 +69,7 @@ async function seedUnderLock(app: INestApplicationContext, options: FirstStartOp
   const commands = app.get(CaseCommands);
   const cases = app.get(CaseFoldCache);
   const users = app.get(UserStore);
-  const store = app.get<PostgresEventStore>(EVENT_STORE);
+  const store = app.get<AuditableEventStore>(EVENT_STORE);
   const org = app.get<OrgTree>(ORG_TREE);
   // The bulletin command path as the API builds it (its module belongs to the HTTP app, not the engine).
   const bulletins = new BulletinCommands(store, new BulletinReader(store, org), cases, org, app.get<SlaPolicy>(SLA_POLICY));

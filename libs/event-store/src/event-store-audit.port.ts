@@ -4,7 +4,7 @@
  * with its head row, and a walk of the whole store that can also take an anchor (a digest of every
  * stream's head at a point of the log, kept elsewhere to prove later that nothing before it changed).
  */
-import type { RecordedEvent, StreamHead } from './event-store.port.js';
+import type { EventStore, RecordedEvent, StreamHead } from './event-store.port.js';
 
 /** A stream's events and its head row, as one snapshot of the store shows them. */
 export interface StreamWithHead {
@@ -130,3 +130,6 @@ export function parseStoreAnchor(value: unknown): StoreAnchor {
   if (typeof digest !== 'string' || !/^[0-9a-f]{64}$/.test(digest)) throw new RangeError('anchor field "digest" must be 64 lower-case hex digits (sha256)');
   return { position: position as number, commit, streams: streams as number, digest };
 }
+
+/** What EVENT_STORE provides, whichever adapter: the engine's port and the audit reads. */
+export type AuditableEventStore = EventStore & EventStoreAudit;

@@ -21,11 +21,15 @@ export type {
 export { newEventId } from './event-ids.js';
 export { canonicalEventParts, canonicalJson, eventHash, hashFromParts, sha256Hex, StreamChainCheck, streamHeadsDigest, verifyStream } from './hashing.js';
 export type { CanonicalEventParts, HashedEventFields, StreamVerification, VerifiableEvent } from './hashing.js';
+export { EsdbEventStore } from './esdb/esdb-event-store.js';
+export type { EsdbEventStoreOptions } from './esdb/esdb-event-store.js';
+export { esdbConnectionString, EVENTSTORE_URL_SCHEMES } from './esdb/esdb-appends.js';
 export { PostgresEventStore } from './postgres/postgres-event-store.js';
 export type { PostgresEventStoreOptions } from './postgres/postgres-event-store.js';
 export { AnchorPositionError, anchorsMatch, parseStoreAnchor } from './event-store-audit.port.js';
 export type {
   AnchorPoint,
+  AuditableEventStore,
   BrokenStream,
   EventStoreAudit,
   StoreAnchor,

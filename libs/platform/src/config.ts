@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { SCRYPT_DEFAULTS, SCRYPT_LOG2N_RANGE } from '#accounts';
 import { attachmentSettingsFromEnv, type AttachmentStorageSettings } from '#attachments';
 import { DEFAULT_ACQUIRE_TIMEOUT_MS } from '#database';
+import { esdbConnectionString } from '#event-store';
 import { CASE_KINDS, type CaseKind } from '#domain';
 import { notificationSettingsFromEnv, type NotificationSettings } from '#notifications';
 
@@ -23,6 +24,11 @@ export interface AppConfig {
   /** How long a request waits for a connection of the main pool before it answers 503 (default 5000). */
   readonly databaseAcquireTimeoutMs: number;
   readonly redisUrl: string | undefined;
+  /**
+   * EVENTSTORE_URL: the events in EventStoreDB / KurrentDB (esdb://, esdb+discover://, kurrentdb://,
+   * kurrentdb+discover://) instead of PostgreSQL; read models, checkpoints, timers and accounts stay in PostgreSQL.
+   */
+  readonly eventStoreUrl: string | undefined;
   readonly jwtSecret: string | undefined;
   /** Demo org tree and accounts: always in embedded mode, else only with MINYI_DEMO=1. */
   readonly demo: boolean;
@@ -72,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (jobsDatabaseUrl) checkUrl('JOBS_DATABASE_URL', jobsDatabaseUrl, ['postgres:', 'postgresql:']);
   const redisUrl = nonEmpty(env.REDIS_URL);
   if (redisUrl) checkUrl('REDIS_URL', redisUrl, ['redis:', 'rediss:']);
+  const eventStoreUrl = nonEmpty(env.EVENTSTORE_URL);
+  if (eventStoreUrl) checkEventStoreUrl(eventStoreUrl);
   const dataDir = resolve(nonEmpty(env.MINYI_DATA_DIR) ?? './data');
   // Embedded: demo data unless turned off; on a configured server: only when asked for.
   const demo = databaseUrl === undefined ? env.MINYI_DEMO !== '0' : env.MINYI_DEMO === '1';
@@ -84,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobsDatabaseUrl,
     databaseAcquireTimeoutMs: acquireTimeout(env.DATABASE_ACQUIRE_TIMEOUT_MS),
     redisUrl,
+    eventStoreUrl,
     jwtSecret: nonEmpty(env.JWT_SECRET),
     demo,
     demoPassword: nonEmpty(env.MINYI_DEMO_PASSWORD) ?? 'demo12345',
@@ -181,4 +190,13 @@ function checkUrl(variable: string, value: string, protocols: string[]): void {
     throw new ConfigError(variable, 'is not a URL');
   }
   if (!protocols.includes(url.protocol)) throw new ConfigError(variable, `expected a ${protocols.join(' or ')} URL, got ${url.protocol}`);
+}
+
+/** An EventStoreDB connection string may name several hosts, which URL does not parse: only its scheme is checked here. */
+function checkEventStoreUrl(value: string): void {
+  try {
+    esdbConnectionString(value);
+  } catch (error) {
+    throw new ConfigError('EVENTSTORE_URL', (error as Error).message);
+  }
 }

@@ -8,7 +8,7 @@ import { AccountsModule, CredentialStore, DemoOrgTreeError } from '#accounts';
 import { CasesModule } from '#cases';
 import { MAIN_POOL } from '#database';
 import { SLA_POLICY, type SlaPolicy } from '#domain';
-import { EVENT_STORE, type PostgresEventStore } from '#event-store';
+import { EVENT_STORE, type AuditableEventStore } from '#event-store';
 import { JOB_QUEUES, type JobQueues } from '#jobs';
 import { InAppBacklog, NOTIFICATION_REACTOR, NOTIFY_QUEUE_SET, NotificationReactor, NotificationsModule, NotificationWorkers, type NotifyQueueSet } from '#notifications';
 import { ProjectionRunner } from '#projections';
@@ -140,7 +140,7 @@ export class EngineModule {
         {
           provide: ProjectionRunner,
           inject: [MAIN_POOL, EVENT_STORE, SLA_POLICY, SlaTimerReactor, NotificationReactor],
-          useFactory: async (pool: pg.Pool, store: PostgresEventStore, policy: SlaPolicy, slaTimers: SlaTimerReactor, notifications: NotificationReactor) => {
+          useFactory: async (pool: pg.Pool, store: AuditableEventStore, policy: SlaPolicy, slaTimers: SlaTimerReactor, notifications: NotificationReactor) => {
             // The read models (which `rebuild` also replays) and the reactors.
             const runner = new ProjectionRunner(pool, store, [...readModels(policy), slaTimers, notifications], {
               onError: (projection, error) => logger.error({ err: error, projection }, 'projection failed; it will retry'),

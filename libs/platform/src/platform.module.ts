@@ -5,7 +5,7 @@ import { loadOrgTree } from '#accounts';
 import { loadSlaPolicy } from '#cases';
 import { createPool, DATABASES, MAIN_POOL, type Databases } from '#database';
 import { ORG_TREE, SLA_POLICY } from '#domain';
-import { EVENT_STORE, migrateEventStore, PostgresEventStore } from '#event-store';
+import { EVENT_STORE, EsdbEventStore, migrateEventStore, PostgresEventStore, type AuditableEventStore } from '#event-store';
 import { JOB_QUEUES, JobQueues } from '#jobs';
 import { CLOCK, LOGGER, Shutdown, type Now } from '#runtime';
 import type { AppConfig } from './config.js';
@@ -90,9 +90,9 @@ export class PlatformModule {
           provide: EVENT_STORE,
           inject: [MAIN_POOL],
           useFactory: async (pool: pg.Pool) => {
-            await migrateEventStore(pool);
-            const store = new PostgresEventStore({ pool, notify: options.notifyOtherProcesses });
+            const store = await openEventStore(config, pool, options.notifyOtherProcesses);
             shutdown.add('event store', () => store.close());
+            logger.info({ eventStore: store instanceof EsdbEventStore ? 'EventStoreDB' : 'PostgreSQL' }, 'event store open');
             return store;
           },
         },
@@ -119,4 +119,23 @@ export class PlatformModule {
       exports: [LOGGER, CLOCK, Shutdown, SLA_POLICY, ORG_TREE, DATABASES, MAIN_POOL, EVENT_STORE, ...(options.jobs ? [JOB_QUEUES] : [])],
     };
   }
+}
+
+/**
+ * The events in EventStoreDB / KurrentDB when EVENTSTORE_URL is set (the read models, checkpoints,
+ * timers and accounts stay in PostgreSQL, on the pool), else in PostgreSQL beside them.
+ */
+async function openEventStore(config: AppConfig, pool: pg.Pool, notify: boolean): Promise<AuditableEventStore> {
+  if (config.eventStoreUrl !== undefined) {
+    const store = new EsdbEventStore({ url: config.eventStoreUrl });
+    try {
+      await store.assertReachable();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+  await migrateEventStore(pool);
+  return new PostgresEventStore({ pool, notify });
 }

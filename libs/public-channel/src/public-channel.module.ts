@@ -4,7 +4,7 @@ import { loadOrCreateJwtSecret } from '#accounts';
 import { CaseCommands, CaseReader, CasesModule, IdempotencyStore } from '#cases';
 import { MAIN_POOL } from '#database';
 import { ORG_TREE, type CaseKind, type OrgTree } from '#domain';
-import { EVENT_STORE, type PostgresEventStore } from '#event-store';
+import { EVENT_STORE, type AuditableEventStore } from '#event-store';
 import { CLOCK, type Now } from '#runtime';
 import { DEFAULT_PUBLIC_KINDS, PublicChannel } from './public-channel.js';
 import { PublicLimits } from './public-limits.js';
@@ -38,7 +38,7 @@ export class PublicChannelModule {
         {
           provide: PublicChannel,
           inject: [MAIN_POOL, CaseCommands, CaseReader, EVENT_STORE, IdempotencyStore, PublicLimits, ORG_TREE, CLOCK],
-          useFactory: (pool: Pool, commands: CaseCommands, reader: CaseReader, store: PostgresEventStore, idempotency: IdempotencyStore, limits: PublicLimits, org: OrgTree, now: Now) => {
+          useFactory: (pool: Pool, commands: CaseCommands, reader: CaseReader, store: AuditableEventStore, idempotency: IdempotencyStore, limits: PublicLimits, org: OrgTree, now: Now) => {
             // Read when first needed: processes that file nothing (the worker, the CLI) never touch it.
             let secret: Promise<string> | undefined;
             const codeSecret = () => (secret ??= loadOrCreateJwtSecret({ env: settings.secret.jwtSecret, dataDir: settings.secret.dataDir }));

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { WrongExpectedVersionError, type AllStreamRecordedEvent, type JSONEventData } from '@eventstore/db-client';
 import { eventHash, verifyStream } from '../hashing.js';
 import { WrongExpectedRevisionError, type NewEvent, type RecordedEvent } from '../event-store.port.js';
-import { fromPosition, fromRecordedEvent, globalPositionOf, headOf, toEventData, toExpectedRevision, toPortError, toPosition } from './esdb-mapping.js';
+import { fromPosition, fromRecordedEvent, fromStreamEvent, globalPositionOf, headOf, toEventData, toExpectedRevision, toPortError, toPosition } from './esdb-mapping.js';
 
 const STREAM = 'case-0190f0c4-1a2b-7c3d-8e4f-5a6b7c8d9e0f';
 
@@ -79,6 +79,23 @@ describe('the EventStoreDB mapping', () => {
     expect(() => fromRecordedEvent(unchained)).toThrow('metadata.hash is missing or malformed');
     const binary = { ...recorded(data!, 0, 1n), isJson: false } as unknown as AllStreamRecordedEvent;
     expect(() => fromRecordedEvent(binary)).toThrow(`${STREAM}@0: not a JSON event`);
+  });
+
+  it('takes the $all position a stream read gives, and refuses an event read without one (as older servers send it)', () => {
+    const [data] = appended([filed]);
+    const event = recorded(data!, 0, 4096n);
+    expect(fromStreamEvent(event)).toEqual(fromRecordedEvent(event));
+    const noPosition = (2n ** 64n) - 1n; // the server's -1 as an unsigned number
+    for (const position of [undefined, { commit: noPosition, prepare: noPosition }]) {
+      expect(() => fromStreamEvent({ ...event, position })).toThrow(`${STREAM}@0: the server sent no $all position with the stream's event`);
+    }
+  });
+
+  it('gives event ids in lower case, as they were hashed, however the client spells them', () => {
+    const [data] = appended([filed]);
+    const read = fromRecordedEvent({ ...recorded(data!, 0, 1n), id: filed.id.toUpperCase() });
+    expect(read.id).toBe(filed.id);
+    expect(verifyStream([read], headOf(read))).toMatchObject({ ok: true });
   });
 
   it('translates expected revisions, and refuses one that is no revision', () => {

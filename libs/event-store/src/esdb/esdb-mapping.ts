@@ -9,10 +9,12 @@
  * - A stream's head (last revision and hash) is its last event's revision and metadata `hash`.
  * - `$all` positions are the checkpoint: LogPosition { commit, prepare } is the server's Position.
  *   The single number clients see (`globalPosition`) is the prepare position, unique per event.
+ *   An event appended through gRPC commits itself, so its commit and prepare positions are equal,
+ *   and a stream read gives it the same position as a read of $all.
  * - Expected revisions: 'any' ↔ ANY, 'no_stream' ↔ NO_STREAM, 'stream_exists' ↔ STREAM_EXISTS,
  *   n ↔ BigInt(n); a wrong expected version becomes the port's WrongExpectedRevisionError.
  */
-import type { AllStreamRecordedEvent, AppendExpectedRevision, CurrentRevision, JSONEventData, Position } from '@eventstore/db-client';
+import type { AllStreamRecordedEvent, AppendExpectedRevision, RecordedEvent as ClientRecordedEvent, CurrentRevision, JSONEventData, Position } from '@eventstore/db-client';
 import { WrongExpectedRevisionError, type EventMetadata, type ExpectedRevision, type LogPosition, type NewEvent, type RecordedEvent, type StreamHead } from '../event-store.port.js';
 
 /** What an event's metadata holds on the server. */
@@ -47,7 +49,8 @@ export function fromRecordedEvent(recorded: AllStreamRecordedEvent): RecordedEve
   if (!recorded.isJson) throw new TypeError(`${where}: not a JSON event`);
   const metadata = storedMetadataOf(recorded.metadata, where);
   return {
-    id: recorded.id,
+    // Hashed in lower case; the client writes out the UUID it received in its own spelling.
+    id: recorded.id.toLowerCase(),
     type: recorded.type,
     schemaVersion: metadata.schemaVersion,
     data: recorded.data as Record<string, unknown>,
@@ -59,6 +62,22 @@ export function fromRecordedEvent(recorded: AllStreamRecordedEvent): RecordedEve
     prevHash: metadata.prevHash,
     hash: metadata.hash,
   };
+}
+
+/** Positions are signed 64-bit numbers on the server: its "no position" (-1) arrives as 2^64 - 1, past any real one. */
+const NO_POSITION = 2n ** 63n;
+
+/**
+ * An event read from its stream. Servers give a stream-read event its $all position only when it
+ * committed itself (as every event appended through gRPC does), and older ones never did: without
+ * it the port's RecordedEvent cannot be made, so that is refused plainly.
+ */
+export function fromStreamEvent(event: ClientRecordedEvent): RecordedEvent {
+  const { position } = event;
+  if (!position || position.commit >= NO_POSITION || position.prepare >= NO_POSITION) {
+    throw new Error(`${event.streamId}@${event.revision}: the server sent no $all position with the stream's event; this adapter needs a server that does (a current KurrentDB)`);
+  }
+  return fromRecordedEvent({ ...event, position } as AllStreamRecordedEvent);
 }
 
 /** The head of a stream from its last event. */

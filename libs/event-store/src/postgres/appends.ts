@@ -10,6 +10,7 @@ import {
   type RecordedEvent,
   type StreamHead,
 } from '../event-store.port.js';
+import { validateAppend } from '../port-arguments.js';
 import { canonicalEventParts, hashFromParts, type CanonicalEventParts } from '../hashing.js';
 import {
   APPEND_AT_REVISION,
@@ -22,9 +23,6 @@ import {
   queryStreamHead,
   type EventRow,
 } from './sql.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const INT32_MAX = 2_147_483_647;
 
 interface AppendedRow {
   global_position: string;
@@ -240,35 +238,6 @@ class StreamCreatedMeanwhile extends Error {
     super(`stream ${streamId}: created concurrently while this append tried to create it`);
     this.name = 'StreamCreatedMeanwhile';
   }
-}
-
-function validateAppend(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): void {
-  if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('streamId must be a non-empty string');
-  if (!Array.isArray(events) || events.length === 0) throw new RangeError(`stream ${streamId}: appendToStream needs at least one event`);
-  if (
-    !(expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') &&
-    !(typeof expected === 'number' && Number.isInteger(expected) && expected >= 0 && expected < INT32_MAX)
-  ) {
-    throw new TypeError(`stream ${streamId}: expectedRevision must be 'any', 'no_stream', 'stream_exists' or a revision, got ${String(expected)}`);
-  }
-  const seen = new Set<string>();
-  for (const [index, event] of events.entries()) {
-    const where = `stream ${streamId}, event ${index}`;
-    if (typeof event.id !== 'string' || !UUID.test(event.id)) throw new TypeError(`${where}: id must be a UUID, got ${String(event.id)}`);
-    const id = event.id.toLowerCase();
-    if (seen.has(id)) throw new TypeError(`${where}: id ${id} appears twice in one append`);
-    seen.add(id);
-    if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError(`${where}: type must be a non-empty string`);
-    if (!Number.isInteger(event.schemaVersion) || event.schemaVersion < 1 || event.schemaVersion > INT32_MAX) {
-      throw new TypeError(`${where}: schemaVersion must be a positive integer`);
-    }
-    if (!isObject(event.data)) throw new TypeError(`${where}: data must be an object`);
-    if (!isObject(event.metadata)) throw new TypeError(`${where}: metadata must be an object`);
-  }
-}
-
-function isObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function prepare(streamId: string, firstRevision: number, events: readonly NewEvent[]): PreparedEvent[] {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { BatchHandler, LogPosition, RecordedEvent, SubscribeOptions, Subscription } from '../event-store.port.js';
+import { startSubscription, subscriptionBatchSize } from '../port-arguments.js';
 import { eventFromRow, READ_ALL, type EventRow } from './sql.js';
 import { sleep, type CommitSignal } from './wake.js';
 
@@ -60,21 +61,19 @@ export class CatchUpSubscriptions {
   }
 
   subscribe(handler: BatchHandler, options: SubscribeOptions = {}): Subscription {
-    const batchSize = options.batchSize ?? 500;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-    const abort = new AbortController();
+    const batchSize = subscriptionBatchSize(options.batchSize);
     const poll = this.#options.pollIntervalMs;
     const commits = this.#commits;
     let position = options.after ?? null;
     commits.listen();
 
-    const run = async () => {
+    const run = async (signal: AbortSignal) => {
       let heldBackDelay = HELD_BACK_FIRST_DELAY_MS;
-      while (!abort.signal.aborted) {
+      while (!signal.aborted) {
         const seen = commits.version;
         const { events, heldBack } = await readLogAfter(this.#pool, position, batchSize);
         this.#options.onRead?.({ events: events.length, heldBack });
-        if (abort.signal.aborted) break;
+        if (signal.aborted) break;
         if (events.length > 0) {
           await handler(events);
           position = events.at(-1)!.position;
@@ -88,29 +87,16 @@ export class CatchUpSubscriptions {
           // milliseconds, however many later appends wake us meanwhile.
           const delay = Math.min(heldBackDelay, poll);
           const floor = events.length === 0 ? Math.min(HELD_BACK_FIRST_DELAY_MS, delay) : 0;
-          if (floor > 0) await sleep(floor, abort.signal);
-          await commits.wait(seen, delay - floor, abort.signal);
+          if (floor > 0) await sleep(floor, signal);
+          await commits.wait(seen, delay - floor, signal);
           heldBackDelay = Math.min(heldBackDelay * 2, poll);
         } else {
-          await commits.wait(seen, poll, abort.signal);
+          await commits.wait(seen, poll, signal);
         }
       }
     };
 
-    const done = run();
-    const subscription: Subscription = {
-      done,
-      stop: async () => {
-        abort.abort();
-        await done.catch(() => undefined);
-      },
-    };
-    this.#running.add(subscription);
-    void done.then(
-      () => this.#running.delete(subscription),
-      () => this.#running.delete(subscription),
-    );
-    return subscription;
+    return startSubscription(run, this.#running);
   }
 
   /** Stops every running subscription, each after the batch in hand. */

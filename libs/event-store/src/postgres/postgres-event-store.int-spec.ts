@@ -67,9 +67,6 @@ describe('PostgresEventStore', () => {
     };
   });
 
-  // EventStoreDB/KurrentDB: once its adapter exists, run the same contract against it here,
-  // gated on EVENTSTORE_URL and skipped (with the reason printed) when it is unset.
-
   describe('global order with transactions that commit late', () => {
     /** A valid first event of a stream, written by hand inside the client's open transaction. */
     async function insertFirstEvent(client: pg.Client, type: string): Promise<{ id: string; streamId: string }> {

@@ -14,6 +14,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port.js';
+import { readStreamRange } from '../port-arguments.js';
 import { PostgresAppends } from './appends.js';
 import { CatchUpSubscriptions, readLogAfter } from './catch-up-subscription.js';
 import { eventFromRow, POSITION_OF, queryEventCount, queryStreamHead, READ_STREAM, type EventRow } from './sql.js';
@@ -82,10 +83,7 @@ export class PostgresEventStore implements EventStore, EventStoreAudit {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.#assertOpen();
-    const from = options.fromRevision ?? 0;
-    if (!Number.isInteger(from) || from < 0) throw new RangeError(`fromRevision must be a non-negative integer, got ${from}`);
-    const max = options.maxCount;
-    if (max !== undefined && (!Number.isInteger(max) || max < 0)) throw new RangeError(`maxCount must be a non-negative integer, got ${max}`);
+    const { from, max } = readStreamRange(options);
     const { rows } = await this.#pool.query<EventRow>({
       name: 'minyi_es_read_stream',
       text: READ_STREAM,
