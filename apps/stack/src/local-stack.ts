@@ -27,6 +27,8 @@ export interface LocalStackOptions {
   /** More environment for the API and worker processes (an SLA policy file, a webhook). */
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
+  /** Told (besides the log) when a process exits without being stopped or killed through its handle. */
+  readonly onUnexpectedExit?: (name: string) => void;
 }
 
 export interface StackApi {
@@ -57,7 +59,10 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
-  const onUnexpectedExit = (name: string, code: number | null, signal: NodeJS.Signals | null) => log(`${name} exited on its own (${code ?? signal})`);
+  const onUnexpectedExit = (name: string, code: number | null, signal: NodeJS.Signals | null) => {
+    log(`${name} exited on its own (${code ?? signal})`);
+    options.onUnexpectedExit?.(name);
+  };
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const started: { stop(): Promise<void> }[] = [];

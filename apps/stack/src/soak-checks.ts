@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { caseIdOf, isCaseStream, toCaseEvent } from '#cases';
+import { caseIdOf, caseStreamId, isCaseStream, toCaseEvent } from '#cases';
 import { caseClocks, SYSTEM_ACTOR, type SlaAlert, type SlaPolicy } from '#domain';
 import type { EventStore, RecordedEvent } from '#event-store';
 import { isNotifyingEventType } from '#notifications';
@@ -31,7 +31,7 @@ export function lostAcknowledged(acked: readonly AckedCommand[], log: readonly R
   const byPosition = new Map(log.map((event) => [event.globalPosition, event]));
   return acked.filter((command) => {
     const event = byPosition.get(command.position);
-    return !event || event.streamId !== `case-${command.caseId}` || event.revision !== command.revision || event.type !== EVENT_OF_ACTION[command.action];
+    return !event || event.streamId !== caseStreamId(command.caseId) || event.revision !== command.revision || event.type !== EVENT_OF_ACTION[command.action];
   });
 }
 

@@ -122,6 +122,8 @@ async function main(): Promise<number> {
     await sink.start();
     cleanups.push(() => sink.goAway());
 
+    // No process may end but those the faults kill: one that exits on its own is a defect.
+    let exitedOnTheirOwn = 0;
     log(`starting the local stack (${server ? `scratch database ${databaseName(databaseUrl!)}` : 'embedded PostgreSQL'}, seed ${seed})`);
     const stack = await startLocalStack({
       databaseUrl,
@@ -129,6 +131,7 @@ async function main(): Promise<number> {
       dataDir,
       redisAppendOnly: true,
       log,
+      onUnexpectedExit: () => exitedOnTheirOwn++,
       env: {
         LOG_LEVEL: process.env.SOAK_LOG_LEVEL || 'error',
         PASSWORD_SCRYPT_LOG2N: '14',
@@ -196,7 +199,7 @@ async function main(): Promise<number> {
       webhookDuplicates: sink.duplicates,
       readModelsEqualRebuild: unequal.length === 0 && comparisons.length > 0,
       verifyOk: verify.status === 200 && verify.body.ok === true,
-      faults: Object.fromEntries(faults),
+      faults: { ...Object.fromEntries(faults), 'exited on its own': exitedOnTheirOwn },
     };
     const passed =
       result.commandsAcked > 0 &&
@@ -207,7 +210,8 @@ async function main(): Promise<number> {
       result.timersDuplicated === 0 &&
       result.webhookUndelivered === 0 &&
       result.readModelsEqualRebuild &&
-      result.verifyOk;
+      result.verifyOk &&
+      exitedOnTheirOwn === 0;
     await cleanUp();
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return passed ? 0 : 1;
