@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { loadSlaPolicy } from '#cases';
-import { databaseName, siblingDatabaseUrl } from '#database';
+import { createPool, databaseName, siblingDatabaseUrl } from '#database';
 import { SeededRandom } from '#demo-data';
 import { PostgresEventStore } from '#event-store';
 import { readModels } from '#platform';
@@ -158,9 +158,8 @@ async function main(): Promise<number> {
     ]);
     log(`load over: ${load.stories} stories, ${load.acked.length} commands acknowledged; answers: ${[...load.outcomes].map(([k, n]) => `${k}: ${n}`).join(', ')}`);
 
-    const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
+    const pool = createPool(stack.databaseUrl, { max: 4, applicationName: 'minyi-soak', onError: () => undefined });
     cleanups.push(() => pool.end());
-    pool.on('error', () => undefined);
     const store = new PostgresEventStore({ pool, notify: false });
 
     const settled = await settle(stack, pool, store, sink, Date.now() + settleMs);
