@@ -19,9 +19,16 @@ export interface LocalStackOptions {
   readonly apis?: number;
   /** The embedded database, the started Redis's folder and the attachment files, shared by every process. */
   readonly dataDir: string;
+  /**
+   * Keep the started Redis's data across a restart (append-only file), as production runs it: a
+   * Redis killed and started again then still holds its queued jobs. Default false.
+   */
+  readonly redisAppendOnly?: boolean;
   /** More environment for the API and worker processes (an SLA policy file, a webhook). */
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
+  /** Told (besides the log) when a process exits without being stopped or killed through its handle. */
+  readonly onUnexpectedExit?: (name: string) => void;
 }
 
 export interface StackApi {
@@ -52,7 +59,10 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
-  const onUnexpectedExit = (name: string, code: number | null, signal: NodeJS.Signals | null) => log(`${name} exited on its own (${code ?? signal})`);
+  const onUnexpectedExit = (name: string, code: number | null, signal: NodeJS.Signals | null) => {
+    log(`${name} exited on its own (${code ?? signal})`);
+    options.onUnexpectedExit?.(name);
+  };
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const started: { stop(): Promise<void> }[] = [];
@@ -80,8 +90,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const port = await freePort();
         const dir = join(dataDir, 'redis');
         await mkdir(dir, { recursive: true });
-        // As BullMQ requires: nothing evicted. Nothing kept on disk either: the stack is for trying things.
-        const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--dir', dir];
+        // As BullMQ requires: nothing evicted. Nothing kept on disk unless asked: the stack is for trying things.
+        const appendOnly = options.redisAppendOnly ? 'yes' : 'no';
+        const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', appendOnly, '--maxmemory-policy', 'noeviction', '--dir', dir];
         redis = await ManagedProcess.start({ name: 'redis', command: server, args, env: process.env, ready: listening(port), readyTimeoutMs: 10_000, onUnexpectedExit });
         started.push(redis);
         redisUrl = `redis://127.0.0.1:${port}`;

@@ -91,7 +91,8 @@ class AcquireTimeoutPool extends pg.Pool {
 
 /**
  * A pool whose idle-client errors (a restarted server, say) are reported instead of crashing the
- * process, and whose checkouts wait at most `acquireTimeoutMs` (DatabaseUnavailableError).
+ * process, whose checked-out clients' connection errors reach their queries only, and whose
+ * checkouts wait at most `acquireTimeoutMs` (DatabaseUnavailableError).
  */
 export function createPool(url: string, options: { max?: number; applicationName?: string; acquireTimeoutMs?: number; onError?: (error: Error) => void } = {}): pg.Pool {
   const pool = new AcquireTimeoutPool({
@@ -101,6 +102,10 @@ export function createPool(url: string, options: { max?: number; applicationName
     connectionTimeoutMillis: options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
   });
   pool.on('error', options.onError ?? ((error) => process.stderr.write(`[database] idle connection error: ${error.message}\n`)));
+  // A checked-out connection can fail between its queries, or fail once more after the error its
+  // query got (pool.query listens once): unlistened, that 'error' would end the process. The
+  // query in flight gets its error either way, and the pool never hands out a failed connection.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -77,6 +77,31 @@ describe('projection runner', () => {
     await standby.stop();
   });
 
+  it('survives its lead session being terminated: gives the lead up, takes it again, and applies what follows once', async () => {
+    const projection = new CountingProjection('terminated-lead');
+    const errors: unknown[] = [];
+    const runner = new ProjectionRunner(pool, store, [projection], { standbyRetryMs: 50, onError: (_name, error) => errors.push(error) });
+    runners.push(runner);
+    await runner.start();
+    const before = await store.appendToStream('s-terminated', [countedEvent(1)], { expectedRevision: 'no_stream' });
+    expect(await runner.waitFor(before.globalPosition, 10_000)).toBe(true);
+    const appliedBefore = projection.applied;
+
+    // The session holding the projection's advisory lock, ended as an operator or a failover would.
+    const { rows } = await pool.query<{ ended: boolean }>(
+      `SELECT pg_terminate_backend(l.pid) AS ended FROM pg_locks l
+        WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND l.pid <> pg_backend_pid()`,
+    );
+    expect(rows.some((row) => row.ended)).toBe(true);
+    await eventually(async () => (errors.length > 0 ? true : undefined));
+
+    const after = await store.appendToStream('s-terminated', [countedEvent(2)], { expectedRevision: 0 });
+    expect(await runner.waitFor(after.globalPosition, 10_000)).toBe(true);
+    expect(await count('s-terminated')).toBe(2); // the event before the fault not applied again
+    expect(projection.applied).toBe(appliedBefore + 1);
+    await runner.stop();
+  });
+
   it('rolls a failed batch back with its checkpoint, then applies it once', async () => {
     const projection = new CountingProjection();
     const runner = new ProjectionRunner(pool, store, [projection], { standbyRetryMs: 50 });

@@ -27,7 +27,7 @@ export interface ProjectionRunnerOptions {
  */
 export class ProjectionRunner {
   private readonly progress = new EventEmitter();
-  private readonly active = new Map<string, { subscription: Subscription; lockClient: PoolClient }>();
+  private readonly active = new Map<string, { subscription: Subscription; lockClient: PoolClient; lost: (error: Error) => void }>();
   private readonly standbyTimers = new Map<string, NodeJS.Timeout>();
   private stopping = false;
 
@@ -132,8 +132,25 @@ export class ProjectionRunner {
   private async tryActivate(projection: Projection): Promise<void> {
     if (this.stopping || this.active.has(projection.name)) return;
     const lockClient = await this.pool.connect();
-    const { rows } = await lockClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(projection.name)]);
-    if (!rows[0]?.locked) {
+    // The lead's session can be ended under it (pg_terminate_backend, a server restart), taking
+    // the lock with it: then give the lead up and stand by. Unlistened, the client's 'error'
+    // would end the process.
+    const lost = (error: Error) => {
+      if (this.active.get(projection.name)?.lockClient !== lockClient) return;
+      this.options.onError?.(projection.name, error);
+      void this.deactivate(projection.name, error).then(() => this.scheduleStandbyRetry(projection));
+    };
+    lockClient.on('error', lost);
+    let locked: boolean;
+    try {
+      const { rows } = await lockClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(projection.name)]);
+      locked = rows[0]?.locked === true;
+    } catch (error) {
+      lockClient.release(error as Error);
+      throw error;
+    }
+    if (!locked) {
+      lockClient.removeListener('error', lost);
       lockClient.release();
       this.scheduleStandbyRetry(projection);
       return;
@@ -143,7 +160,7 @@ export class ProjectionRunner {
       after,
       batchSize: this.options.batchSize,
     });
-    this.active.set(projection.name, { subscription, lockClient });
+    this.active.set(projection.name, { subscription, lockClient, lost });
     subscription.done.catch((error: unknown) => {
       this.options.onError?.(projection.name, error);
       // Give up the lead, then try again: the failed batch was rolled back with its checkpoint.
@@ -165,13 +182,18 @@ export class ProjectionRunner {
     this.standbyTimers.set(projection.name, timer);
   }
 
-  private async deactivate(name: string): Promise<void> {
+  /** Gives up the lead; `lost` when its session is gone already (the client is then destroyed, not pooled). */
+  private async deactivate(name: string, lost?: Error): Promise<void> {
     const entry = this.active.get(name);
     if (!entry) return;
     this.active.delete(name);
     await entry.subscription.stop().catch(() => undefined);
-    await entry.lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(name)]).catch(() => undefined);
-    entry.lockClient.release();
+    let broken = lost;
+    if (!broken) await entry.lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(name)]).catch((error: Error) => (broken = error));
+    // A session that may still hold the lock is never handed out again; a destroyed one keeps
+    // its listener, so that a last error while it closes ends nothing.
+    if (!broken) entry.lockClient.removeListener('error', entry.lost);
+    entry.lockClient.release(broken);
   }
 
   private async applyBatch(projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
