@@ -91,14 +91,17 @@ describe('projection runner', () => {
     await runner.stop();
   });
 
-  it('runs afterCommit once a batch has committed, and reports its failure without applying the batch again', async () => {
+  it('runs the work a batch leaves for after its commit once it has committed, and reports its failure without applying the batch again', async () => {
     const seen: (number | undefined)[] = [];
     let fail = false;
     class Announcing extends CountingProjection {
-      async afterCommit() {
-        // Another connection already sees the batch's rows.
-        seen.push(await count('s-e'));
-        if (fail) throw new Error('the queue is away');
+      override async apply(client: pg.PoolClient, events: readonly RecordedEvent[]) {
+        await super.apply(client, events);
+        return async () => {
+          // Another connection already sees the batch's rows.
+          seen.push(await count('s-e'));
+          if (fail) throw new Error('the queue is away');
+        };
       }
     }
     const projection = new Announcing('counts-e');
