@@ -4,7 +4,7 @@ import { migrateEventStore, PostgresEventStore, type RecordedEvent } from '#even
 import { createTestDatabase, eventually, type TestDatabase } from '#testing';
 import { advanceCheckpoint } from './checkpoints.js';
 import { countedEvent } from './counted-event.testing.js';
-import type { Projection } from './projection.js';
+import type { AfterCommit, Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
 
 /** Counts events per stream; fails on demand, to show a failed batch leaves rows and checkpoint untouched. */
@@ -20,7 +20,7 @@ class CountingProjection implements Projection {
   async reset(client: pg.PoolClient) {
     await client.query('TRUNCATE stream_counts');
   }
-  async apply(client: pg.PoolClient, events: readonly RecordedEvent[]) {
+  async apply(client: pg.PoolClient, events: readonly RecordedEvent[]): Promise<void | AfterCommit> {
     for (const event of events) {
       await client.query('INSERT INTO stream_counts VALUES ($1, 1) ON CONFLICT (stream_id) DO UPDATE SET n = stream_counts.n + 1', [event.streamId]);
     }

@@ -191,11 +191,14 @@ export class ProjectionRunner {
       batchSize: this.options.batchSize,
     });
     this.active.set(lane.key, { subscription, lockClient });
-    subscription.done.catch((error: unknown) => {
+    const giveUp = (error: Error, connectionLost: boolean) => {
       this.options.onError?.(lane.key, error);
       // Give up the lead, then try again: the failed batch was rolled back with its checkpoint.
-      void this.deactivate(lane.key).then(() => this.scheduleStandbyRetry(lane));
-    });
+      if (this.active.get(lane.key)?.lockClient === lockClient) void this.deactivate(lane.key, connectionLost).then(() => this.scheduleStandbyRetry(lane));
+    };
+    subscription.done.catch((error: unknown) => giveUp(error instanceof Error ? error : new Error(String(error)), false));
+    // A lock connection that dies takes the lock with it, and another instance may take the lane.
+    lockClient.on('error', (error) => giveUp(error, true));
   }
 
   private scheduleStandbyRetry(lane: Lane): void {
@@ -212,13 +215,14 @@ export class ProjectionRunner {
     this.standbyTimers.set(lane.key, timer);
   }
 
-  private async deactivate(key: string): Promise<void> {
+  private async deactivate(key: string, connectionLost = false): Promise<void> {
     const entry = this.active.get(key);
     if (!entry) return;
     this.active.delete(key);
     await entry.subscription.stop().catch(() => undefined);
-    await entry.lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(key)]).catch(() => undefined);
-    entry.lockClient.release();
+    if (!connectionLost) await entry.lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(key)]).catch(() => undefined);
+    // A connection that was lost is closed rather than handed back to the pool.
+    entry.lockClient.release(connectionLost);
   }
 
   /**
