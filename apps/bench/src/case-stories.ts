@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { CASE_KINDS, CURRENT_SCHEMA_VERSION, type CaseEvent, type CaseKind } from '#domain';
 import { performance } from 'node:perf_hooks';
+import type { Pool } from 'pg';
 import type { EventStore, NewEvent } from '#event-store';
 
 /** Where generated cases are filed: the demo tree's communities, with their town above. */
@@ -111,4 +112,10 @@ export async function appendCaseStories(store: EventStore, events: number, write
   await half((story) => story.slice(FIRST_HALF), () => FIRST_HALF - 1);
   log(`generated ${appended.toLocaleString('en-US')} events of ${cases.toLocaleString('en-US')} cases in ${((performance.now() - began) / 1000).toFixed(0)} s`);
   return appended;
+}
+
+/** Throws unless the case view holds every case of `events` events of stories, each closed, as the stories end. */
+export async function assertEveryCaseClosed(pool: Pool, events: number): Promise<void> {
+  const { rows } = await pool.query<{ closed: string }>("SELECT count(*) FILTER (WHERE status = 'closed') AS closed FROM case_view");
+  if (Number(rows[0]!.closed) !== Math.ceil(events / EVENTS_PER_CASE)) throw new Error(`the case view holds ${rows[0]!.closed} closed cases, not every generated one`);
 }

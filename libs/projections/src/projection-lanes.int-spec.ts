@@ -97,7 +97,8 @@ describe('projections in lanes', () => {
   it('shares the streams out among the lanes, each lane on the process that holds its lock, each event applied once', async () => {
     const runners = ['a', 'b', 'c', 'd'].map((name) => new ProjectionRunner(pool, store, [new ApplicationCounter('shared', name)], { lanes: 4, standbyRetryMs: 50 }));
     running.push(...runners);
-    // Started together, each takes the lanes whose locks it gets first; the others stand by.
+    // Counted before any starts, each takes one lane.
+    await Promise.all(runners.map((runner) => runner.join()));
     await Promise.all(runners.map((runner) => runner.start()));
     const head = await appendInterleaved('shared', 24, 3);
     expect(await runners[0]!.waitFor(head, 15_000)).toBe(true);
@@ -114,6 +115,7 @@ describe('projections in lanes', () => {
     for (const [stream, runnerSet] of runnerOfStream) runnerOfLane.set(laneOf(stream, 4), (runnerOfLane.get(laneOf(stream, 4)) ?? new Set()).add([...runnerSet][0]!));
     expect([...runnerOfLane.keys()].sort()).toEqual([0, 1, 2, 3]);
     expect([...runnerOfLane.values()].every((runnerSet) => runnerSet.size === 1)).toBe(true);
+    expect(new Set([...runnerOfLane.values()].map((runnerSet) => [...runnerSet][0])).size).toBe(4);
     expect(await checkpointKeys('shared')).toEqual(['shared[0/4]', 'shared[1/4]', 'shared[2/4]', 'shared[3/4]']);
   });
 
@@ -164,9 +166,10 @@ describe('projections in lanes', () => {
 
     const head = await appendInterleaved('crash', 16, 10);
     await doomed.start();
-    await survivor.start(); // stands by: the doomed one holds every lane
+    await survivor.start(); // takes the lanes the doomed one hands over, beyond its share of two
     running.push(survivor);
-    await eventually(async () => ((await applications('crash')).length >= 30 ? true : undefined));
+    const appliedBy = async (runner: string) => (await applications('crash')).filter((row) => row.runner === runner).length;
+    await eventually(async () => ((await appliedBy('doomed')) >= 20 ? true : undefined));
 
     await pool.query(`ALTER ROLE ${role} NOLOGIN`);
     const { rows: cut } = await pool.query<{ ended: boolean }>('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE usename = $1', [role]);
@@ -176,9 +179,8 @@ describe('projections in lanes', () => {
     const rows = await applications('crash');
     expect(rows).toHaveLength(160);
     expect(rows.filter((row) => row.times !== 1)).toEqual([]);
-    const by = (runner: string) => rows.filter((row) => row.runner === runner).length;
-    expect(by('doomed')).toBeGreaterThanOrEqual(30);
-    expect(by('survivor')).toBeGreaterThan(0);
+    expect(await appliedBy('doomed')).toBeGreaterThanOrEqual(20);
+    expect(await appliedBy('survivor')).toBeGreaterThan(0);
   });
 
   it('gives a lane up when its lock connection is cut, and the lane is taken over without repeating an event', async () => {
@@ -194,15 +196,17 @@ describe('projections in lanes', () => {
     const first = new ProjectionRunner(cutPool, cutStore, [new ApplicationCounter('cut', 'first')], { lanes: 2, standbyRetryMs: 50, onError: (key) => reported.push(key) });
     const second = new ProjectionRunner(pool, store, [new ApplicationCounter('cut', 'second')], { lanes: 2, standbyRetryMs: 50 });
     running.push(first, second);
+    await first.join();
+    await second.join();
     await first.start();
     await second.start();
     const before = await appendInterleaved('cut', 6, 1);
     expect(await second.waitFor(before, 15_000)).toBe(true);
 
-    // Between batches, only the lock connections are open: cutting them ends the first's leases.
+    // Between batches, only the lock connections are open: cutting them ends the first's lease.
     await pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [cutOff]);
-    await eventually(async () => (reported.length === 2 ? true : undefined));
-    expect(reported.sort()).toEqual(['cut[0/2]', 'cut[1/2]']);
+    // It held one lane of the two, its share.
+    await eventually(async () => (reported.some((key) => key.startsWith('cut[')) ? true : undefined));
     let head = 0;
     for (let s = 0; s < 6; s++) head = (await store.appendToStream(`cut-${s}`, [countedEvent(1)], { expectedRevision: 0 })).globalPosition;
     expect(await second.waitFor(head, 15_000)).toBe(true);

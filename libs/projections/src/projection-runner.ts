@@ -19,7 +19,7 @@ import type { AfterCommit, Projection } from './projection.js';
 import { quoteIdent, rebuildReadModel, type RebuildOptions } from './rebuild.js';
 
 export interface ProjectionRunnerOptions {
-  /** How often a standby instance retries to become the active one for a lane (ms). */
+  /** How often an instance looks again for lanes to take, or to hand over (ms, default 5000). */
   readonly standbyRetryMs?: number;
   readonly batchSize?: number;
   /** `name` is the lane's checkpoint key: the projection's name, with the lane when it runs in several. */
@@ -43,16 +43,20 @@ interface Lane {
 /**
  * Runs projections on checkpointed catch-up subscriptions. A projection runs in one lane, or in
  * `lanes` when it may (see `Projection.runsInLanes`), each lane taking its share of the streams.
- * Each lane is active on one instance at a time: the one holding its PostgreSQL advisory lock;
- * others stand by and retry, so K processes share a projection's lanes and a lane whose process
- * died is taken over.
+ * Each lane is active on one instance at a time: the one holding its PostgreSQL advisory lock.
+ * The instances share each projection's lanes out: every running instance holds a shared lock
+ * that counts it, and takes at most its share of a projection's lanes (their number over the
+ * instances', rounded up), handing over any beyond it; every `standbyRetryMs` it looks again, so
+ * a lane whose process died, or that another handed over, is taken.
  */
 export class ProjectionRunner {
   private readonly progress = new EventEmitter();
   private readonly lanes: readonly Lane[];
   /** The active lanes of this instance, by key. */
   private readonly active = new Map<string, { subscription: Subscription; lockClient: PoolClient }>();
-  private readonly standbyTimers = new Map<string, NodeJS.Timeout>();
+  private balanceTimer: NodeJS.Timeout | undefined;
+  /** The connection holding this instance's share of the runners' lock, which counts it among them. */
+  private presence: PoolClient | undefined;
   private stopping = false;
 
   constructor(
@@ -94,14 +98,43 @@ export class ProjectionRunner {
   async start(): Promise<void> {
     this.stopping = false;
     await this.migrate();
-    await Promise.all(this.lanes.map((lane) => this.tryActivate(lane)));
+    await this.join();
+    await this.balance();
+  }
+
+  /**
+   * Counts this instance among the runners that share the lanes (`start` does it too). Instances
+   * started together that join before any starts take their shares from the first.
+   */
+  async join(): Promise<void> {
+    if (this.presence) return;
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock_shared($1)', [lockKey(RUNNERS_LOCK)]);
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+    client.on('error', (error) => {
+      // Uncounted, it would take more than its share: it joins again at the next look.
+      this.options.onError?.(RUNNERS_LOCK, error);
+      if (this.presence === client) this.presence = undefined;
+      client.release(true);
+    });
+    this.presence = client;
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const timer of this.standbyTimers.values()) clearTimeout(timer);
-    this.standbyTimers.clear();
+    clearTimeout(this.balanceTimer);
+    this.balanceTimer = undefined;
     await Promise.all([...this.active.keys()].map((key) => this.deactivate(key)));
+    const presence = this.presence;
+    this.presence = undefined;
+    if (presence) {
+      await presence.query('SELECT pg_advisory_unlock_shared($1)', [lockKey(RUNNERS_LOCK)]).catch(() => undefined);
+      presence.release();
+    }
   }
 
   /**
@@ -124,7 +157,7 @@ export class ProjectionRunner {
       await projection.reset(client);
       for (const lane of lanes) await writeCheckpoint(client, lane.key, null, null);
     });
-    if (!this.stopping) await Promise.all(lanes.map((lane) => this.tryActivate(lane)));
+    if (!this.stopping) await this.balance();
   }
 
   /** The position up to which every lane of the projection has applied the log, as stored. */
@@ -176,16 +209,67 @@ export class ProjectionRunner {
     return this.lanes.filter((lane) => lane.projection === projection).map((lane) => lane.key);
   }
 
-  private async tryActivate(lane: Lane): Promise<void> {
-    if (this.stopping || this.active.has(lane.key)) return;
+  /**
+   * Takes free lanes up to this instance's share of each projection's, and hands over those
+   * beyond it; then looks again after `standbyRetryMs`.
+   */
+  private async balance(): Promise<void> {
+    clearTimeout(this.balanceTimer);
+    if (this.stopping) return;
+    try {
+      await this.join();
+      const runners = await this.countRunners();
+      for (const projection of this.projections) {
+        const lanes = this.lanes.filter((lane) => lane.projection === projection);
+        const share = Math.ceil(lanes.length / runners);
+        const held = lanes.filter((lane) => this.active.has(lane.key));
+        for (const lane of held.slice(share)) await this.deactivate(lane.key);
+        let holding = Math.min(held.length, share);
+        // From a lane of its own choosing, so that instances starting together try different ones first.
+        const from = Math.floor(Math.random() * lanes.length);
+        for (let i = 0; i < lanes.length && holding < share && !this.stopping; i++) {
+          if (await this.tryActivate(lanes[(from + i) % lanes.length]!)) holding++;
+        }
+      }
+    } catch (error) {
+      this.options.onError?.(RUNNERS_LOCK, error);
+    }
+    if (this.stopping) return;
+    this.balanceTimer = setTimeout(() => void this.balance(), this.options.standbyRetryMs ?? 5_000);
+    this.balanceTimer.unref();
+  }
+
+  /** How many runners hold the shared lock that counts them, this one included. */
+  private async countRunners(): Promise<number> {
+    // pg_locks shows a bigint advisory key as its high and low 32 bits.
+    const key = BigInt.asUintN(64, BigInt(lockKey(RUNNERS_LOCK)));
+    const { rows } = await this.pool.query<{ runners: number }>(
+      `SELECT count(*)::int AS runners FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND classid::text = $1 AND objid::text = $2
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      [(key >> 32n).toString(), (key & 0xffffffffn).toString()],
+    );
+    return Math.max(1, rows[0]?.runners ?? 1);
+  }
+
+  /** Becomes the active instance of the lane if no other is; answers whether it is now. */
+  private async tryActivate(lane: Lane): Promise<boolean> {
+    if (this.stopping) return false;
+    if (this.active.has(lane.key)) return true;
     const lockClient = await this.pool.connect();
     const { rows } = await lockClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(lane.key)]);
     if (!rows[0]?.locked) {
       lockClient.release();
-      this.scheduleStandbyRetry(lane);
-      return;
+      return false;
     }
-    const after = await readCheckpoint(this.pool, lane.key);
+    let after: LogPosition | null;
+    try {
+      after = await readCheckpoint(this.pool, lane.key);
+    } catch (error) {
+      await lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(lane.key)]).catch(() => undefined);
+      lockClient.release();
+      throw error;
+    }
     const subscription = this.store.subscribeToAll((events) => this.applyBatch(lane, events), {
       after,
       batchSize: this.options.batchSize,
@@ -193,26 +277,13 @@ export class ProjectionRunner {
     this.active.set(lane.key, { subscription, lockClient });
     const giveUp = (error: Error, connectionLost: boolean) => {
       this.options.onError?.(lane.key, error);
-      // Give up the lead, then try again: the failed batch was rolled back with its checkpoint.
-      if (this.active.get(lane.key)?.lockClient === lockClient) void this.deactivate(lane.key, connectionLost).then(() => this.scheduleStandbyRetry(lane));
+      // Give up the lead; the next look tries again: the failed batch was rolled back with its checkpoint.
+      if (this.active.get(lane.key)?.lockClient === lockClient) void this.deactivate(lane.key, connectionLost);
     };
     subscription.done.catch((error: unknown) => giveUp(error instanceof Error ? error : new Error(String(error)), false));
     // A lock connection that dies takes the lock with it, and another instance may take the lane.
     lockClient.on('error', (error) => giveUp(error, true));
-  }
-
-  private scheduleStandbyRetry(lane: Lane): void {
-    if (this.stopping) return;
-    clearTimeout(this.standbyTimers.get(lane.key));
-    const timer = setTimeout(() => {
-      this.standbyTimers.delete(lane.key);
-      this.tryActivate(lane).catch((error: unknown) => {
-        this.options.onError?.(lane.key, error);
-        this.scheduleStandbyRetry(lane);
-      });
-    }, this.options.standbyRetryMs ?? 5_000);
-    timer.unref();
-    this.standbyTimers.set(lane.key, timer);
+    return true;
   }
 
   private async deactivate(key: string, connectionLost = false): Promise<void> {
@@ -264,6 +335,9 @@ export class ProjectionVersionChangedError extends Error {
     super(`projection "${projection.name}" is at version ${stored} in the database, this code writes version ${projection.version}: it stands by`);
   }
 }
+
+/** The shared advisory lock every running instance holds, which counts them. */
+const RUNNERS_LOCK = 'projection-runners';
 
 /** A lane's checkpoint row is gone: the projection runs in another number of lanes now, and this instance stands by. */
 export class ProjectionLanesChangedError extends Error {
