@@ -53,7 +53,7 @@ export class ProjectionRunner {
   private readonly progress = new EventEmitter();
   private readonly lanes: readonly Lane[];
   /** The active lanes of this instance, by key. */
-  private readonly active = new Map<string, { subscription: Subscription; lockClient: PoolClient }>();
+  private readonly active = new Map<string, { subscription: Subscription; lockClient: PoolClient; onLost: (error: Error) => void }>();
   private balanceTimer: NodeJS.Timeout | undefined;
   /** The connection holding this instance's share of the runners' lock, which counts it among them. */
   private presence: PoolClient | undefined;
@@ -118,7 +118,8 @@ export class ProjectionRunner {
     client.on('error', (error) => {
       // Uncounted, it would take more than its share: it joins again at the next look.
       this.options.onError?.(RUNNERS_LOCK, error);
-      if (this.presence === client) this.presence = undefined;
+      if (this.presence !== client) return; // already handed back by stop
+      this.presence = undefined;
       client.release(true);
     });
     this.presence = client;
@@ -274,7 +275,6 @@ export class ProjectionRunner {
       after,
       batchSize: this.options.batchSize,
     });
-    this.active.set(lane.key, { subscription, lockClient });
     const giveUp = (error: Error, connectionLost: boolean) => {
       this.options.onError?.(lane.key, error);
       // Give up the lead; the next look tries again: the failed batch was rolled back with its checkpoint.
@@ -282,7 +282,9 @@ export class ProjectionRunner {
     };
     subscription.done.catch((error: unknown) => giveUp(error instanceof Error ? error : new Error(String(error)), false));
     // A lock connection that dies takes the lock with it, and another instance may take the lane.
-    lockClient.on('error', (error) => giveUp(error, true));
+    const onLost = (error: Error) => giveUp(error, true);
+    lockClient.on('error', onLost);
+    this.active.set(lane.key, { subscription, lockClient, onLost });
     return true;
   }
 
@@ -293,6 +295,7 @@ export class ProjectionRunner {
     await entry.subscription.stop().catch(() => undefined);
     if (!connectionLost) await entry.lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(key)]).catch(() => undefined);
     // A connection that was lost is closed rather than handed back to the pool.
+    entry.lockClient.removeListener('error', entry.onLost);
     entry.lockClient.release(connectionLost);
   }
 
