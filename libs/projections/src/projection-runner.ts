@@ -55,6 +55,8 @@ export class ProjectionRunner {
   /** The active lanes of this instance, by key. */
   private readonly active = new Map<string, { subscription: Subscription; lockClient: PoolClient; onLost: (error: Error) => void }>();
   private balanceTimer: NodeJS.Timeout | undefined;
+  /** The look in progress: one at a time, and `stop` waits for it before letting go of the lanes. */
+  private balancing: Promise<void> = Promise.resolve();
   /** The connection holding this instance's share of the runners' lock, which counts it among them. */
   private presence: PoolClient | undefined;
   private stopping = false;
@@ -129,6 +131,7 @@ export class ProjectionRunner {
     this.stopping = true;
     clearTimeout(this.balanceTimer);
     this.balanceTimer = undefined;
+    await this.balancing;
     await Promise.all([...this.active.keys()].map((key) => this.deactivate(key)));
     const presence = this.presence;
     this.presence = undefined;
@@ -214,7 +217,12 @@ export class ProjectionRunner {
    * Takes free lanes up to this instance's share of each projection's, and hands over those
    * beyond it; then looks again after `standbyRetryMs`.
    */
-  private async balance(): Promise<void> {
+  private balance(): Promise<void> {
+    this.balancing = this.balancing.then(() => this.balanceOnce());
+    return this.balancing;
+  }
+
+  private async balanceOnce(): Promise<void> {
     clearTimeout(this.balanceTimer);
     if (this.stopping) return;
     try {
@@ -259,7 +267,8 @@ export class ProjectionRunner {
     if (this.active.has(lane.key)) return true;
     const lockClient = await this.pool.connect();
     const { rows } = await lockClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(lane.key)]);
-    if (!rows[0]?.locked) {
+    if (!rows[0]?.locked || this.stopping) {
+      if (rows[0]?.locked) await lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(lane.key)]);
       lockClient.release();
       return false;
     }
