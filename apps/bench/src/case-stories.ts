@@ -1,6 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import { CASE_KINDS, CURRENT_SCHEMA_VERSION, type CaseEvent, type CaseKind } from '#domain';
-import type { NewEvent } from '#event-store';
+import { performance } from 'node:perf_hooks';
+import type { Pool } from 'pg';
+import type { EventStore, NewEvent } from '#event-store';
 
 /** Where generated cases are filed: the demo tree's communities, with their town above. */
 const COMMUNITIES = [
@@ -72,4 +74,48 @@ export function caseStory(serial: number, filedAt: Date): NewEvent[] {
     data: event.data,
     metadata: { ...actor, at: new Date(filedAt.getTime() + index * HOUR).toISOString(), correlationId, causationId: null },
   }));
+}
+
+/** The events of each case story. */
+export const EVENTS_PER_CASE = 10;
+/** The events of each story appended in the first pass; the rest come in the second. */
+const FIRST_HALF = 5;
+
+/**
+ * Appends whole case stories making up about `events` events, `writers` appends at a time, in two
+ * halves so that each case's events lie far apart in the log, as they do in real life. Answers
+ * how many events it appended; `log` hears of its progress.
+ */
+export async function appendCaseStories(store: EventStore, events: number, writers: number, log: (line: string) => void = () => undefined): Promise<number> {
+  const cases = Math.ceil(events / EVENTS_PER_CASE);
+  const start = Date.parse('2026-03-02T09:00:00+08:00');
+  const stories: NewEvent[][] = [];
+  for (let serial = 0; serial < cases; serial++) stories.push(caseStory(serial, new Date(start + serial * 60_000)));
+
+  const began = performance.now();
+  let appended = 0;
+  const half = async (pick: (story: NewEvent[]) => NewEvent[], expected: (story: NewEvent[]) => 'no_stream' | number) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: writers }, async () => {
+        for (let serial = next++; serial < cases; serial = next++) {
+          const story = stories[serial]!;
+          const picked = pick(story);
+          await store.appendToStream(`case-${String(story[0]!.data.caseId)}`, picked, { expectedRevision: expected(story) });
+          appended += picked.length;
+          if (appended % 100_000 < picked.length) log(`generated ${appended.toLocaleString('en-US')} events`);
+        }
+      }),
+    );
+  };
+  await half((story) => story.slice(0, FIRST_HALF), () => 'no_stream');
+  await half((story) => story.slice(FIRST_HALF), () => FIRST_HALF - 1);
+  log(`generated ${appended.toLocaleString('en-US')} events of ${cases.toLocaleString('en-US')} cases in ${((performance.now() - began) / 1000).toFixed(0)} s`);
+  return appended;
+}
+
+/** Throws unless the case view holds every case of `events` events of stories, each closed, as the stories end. */
+export async function assertEveryCaseClosed(pool: Pool, events: number): Promise<void> {
+  const { rows } = await pool.query<{ closed: string }>("SELECT count(*) FILTER (WHERE status = 'closed') AS closed FROM case_view");
+  if (Number(rows[0]!.closed) !== Math.ceil(events / EVENTS_PER_CASE)) throw new Error(`the case view holds ${rows[0]!.closed} closed cases, not every generated one`);
 }

@@ -14,46 +14,15 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { DEFAULT_SLA_POLICY } from '#domain';
-import { migrateEventStore, PostgresEventStore, type LogPosition, type NewEvent } from '#event-store';
+import { migrateEventStore, PostgresEventStore, type LogPosition } from '#event-store';
 import { readModels } from '#platform';
 import { migrateCheckpoints, rebuildReadModel } from '#projections';
-import { caseStory } from './case-stories.js';
+import { appendCaseStories, assertEveryCaseClosed } from './case-stories.js';
 import { log, openScratchDatabase, positiveInt } from './support.js';
 
 const EVENTS = positiveInt('BENCH_EVENTS', 1_000_000);
 const WRITERS = positiveInt('BENCH_WRITERS', 16);
 const BATCH = positiveInt('BENCH_BATCH', 5_000);
-const EVENTS_PER_CASE = 10;
-const FIRST_HALF = 5;
-
-async function generate(store: PostgresEventStore): Promise<number> {
-  const cases = Math.ceil(EVENTS / EVENTS_PER_CASE);
-  const start = Date.parse('2026-03-02T09:00:00+08:00');
-  const stories: NewEvent[][] = [];
-  for (let serial = 0; serial < cases; serial++) stories.push(caseStory(serial, new Date(start + serial * 60_000)));
-
-  const began = performance.now();
-  let appended = 0;
-  const half = async (pick: (story: NewEvent[]) => NewEvent[], expected: (story: NewEvent[]) => 'no_stream' | number) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: WRITERS }, async () => {
-        for (let serial = next++; serial < cases; serial = next++) {
-          const story = stories[serial]!;
-          const events = pick(story);
-          await store.appendToStream(`case-${String(story[0]!.data.caseId)}`, events, { expectedRevision: expected(story) });
-          appended += events.length;
-          if (appended % 100_000 < events.length) log(`generated ${appended.toLocaleString('en-US')} events`);
-        }
-      }),
-    );
-  };
-  await half((story) => story.slice(0, FIRST_HALF), () => 'no_stream');
-  await half((story) => story.slice(FIRST_HALF), () => FIRST_HALF - 1);
-  log(`generated ${appended.toLocaleString('en-US')} events of ${cases.toLocaleString('en-US')} cases in ${((performance.now() - began) / 1000).toFixed(0)} s`);
-  return appended;
-}
-
 /** The baseline: read the whole log in the rebuild's batch size, doing nothing with it. */
 async function readWholeLog(store: PostgresEventStore): Promise<number> {
   let after: LogPosition | null = null;
@@ -73,7 +42,7 @@ async function main(): Promise<void> {
   try {
     await migrateEventStore(pool);
     await migrateCheckpoints(pool);
-    const events = await generate(store);
+    const events = await appendCaseStories(store, EVENTS, WRITERS, log);
     await pool.query('VACUUM ANALYZE events');
 
     let began = performance.now();
@@ -90,8 +59,7 @@ async function main(): Promise<void> {
       log(`${projection.name}: ${result.events.toLocaleString('en-US')} events in ${seconds.toFixed(1)} s, ${eventsPerSecond.toLocaleString('en-US')} events/s`);
       rebuilds.push({ projection: projection.name, seconds: Number(seconds.toFixed(1)), eventsPerSecond, ratio: Number((eventsPerSecond / readEventsPerSecond).toFixed(2)) });
     }
-    const { rows } = await pool.query<{ closed: string }>("SELECT count(*) FILTER (WHERE status = 'closed') AS closed FROM case_view");
-    if (Number(rows[0]!.closed) !== Math.ceil(EVENTS / EVENTS_PER_CASE)) throw new Error(`the rebuilt case view holds ${rows[0]!.closed} closed cases, not every generated one`);
+    await assertEveryCaseClosed(pool, EVENTS);
 
     log(JSON.stringify({ events, batch: BATCH, readEventsPerSecond, rebuilds, slowestEventsPerSecond: Math.min(...rebuilds.map((r) => r.eventsPerSecond)) }));
   } finally {

@@ -17,6 +17,7 @@ export class AccountViewProjection implements Projection {
   readonly version = 1;
   readonly tables = ['accounts'];
   readonly rowsFollowStreams = true;
+  readonly runsInLanes = true;
 
   handles(event: RecordedEvent): boolean {
     return isAccountStream(event.streamId);

@@ -18,6 +18,7 @@ export class BulletinReadModelProjection implements Projection {
   readonly version = 2;
   readonly tables = ['bulletin_view'];
   readonly rowsFollowStreams = true;
+  readonly runsInLanes = true;
 
   handles(event: RecordedEvent): boolean {
     return isBulletinStream(event.streamId);

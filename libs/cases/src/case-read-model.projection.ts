@@ -32,6 +32,8 @@ export class CaseReadModelProjection implements Projection {
   readonly version = 3;
   readonly tables = ['case_view', 'inbox_items', 'case_notes', 'case_search'];
   readonly rowsFollowStreams = true;
+  /** Its rows follow streams, and no reader takes its checkpoint for one point of the log. */
+  readonly runsInLanes = true;
 
   constructor(private readonly policy: SlaPolicy) {}
 

@@ -38,6 +38,8 @@ export const NOTIFICATION_REACTOR = 'notifications';
 export class NotificationReactor implements Projection {
   readonly name = NOTIFICATION_REACTOR;
   readonly version = 1;
+  /** Each notification follows from its own stream up to its event; a job id is never added twice. */
+  readonly runsInLanes = true;
 
   constructor(
     private readonly store: EventStore,

@@ -6,6 +6,7 @@ import { DEFAULT_ACQUIRE_TIMEOUT_MS } from '#database';
 import { esdbConnectionString } from '#event-store';
 import { CASE_KINDS, type CaseKind } from '#domain';
 import { notificationSettingsFromEnv, type NotificationSettings } from '#notifications';
+import { MAX_PROJECTION_LANES } from '#projections';
 
 /** Everything the engine reads from its environment, checked once at start-up. */
 export interface AppConfig {
@@ -52,6 +53,8 @@ export interface AppConfig {
   readonly publicKinds: readonly CaseKind[] | undefined;
   /** Where attachment files are kept: under dataDir, or in an S3-compatible bucket (ATTACHMENTS_S3_*). */
   readonly attachments: AttachmentStorageSettings;
+  /** How many lanes each projection that may runs in (PROJECTION_LANES, default 1): processes share the lanes. */
+  readonly projectionLanes: number;
 }
 
 export class ConfigError extends Error {
@@ -104,7 +107,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     notify: notificationSettingsFromEnv(env),
     publicKinds: publicKinds(env.PUBLIC_CASE_KINDS),
     attachments: attachmentSettingsFromEnv(dataDir, env),
+    projectionLanes: projectionLanes(env.PROJECTION_LANES),
   };
+}
+
+function projectionLanes(text: string | undefined): number {
+  const given = nonEmpty(text);
+  if (given === undefined) return 1;
+  const lanes = Number(given);
+  if (!/^\d+$/.test(given) || lanes < 1 || lanes > MAX_PROJECTION_LANES) {
+    throw new ConfigError('PROJECTION_LANES', `"${given}" is not a whole number of lanes from 1 to ${MAX_PROJECTION_LANES}`);
+  }
+  return lanes;
 }
 
 function publicKinds(text: string | undefined): readonly CaseKind[] | undefined {

@@ -143,6 +143,7 @@ export class EngineModule {
           useFactory: async (pool: pg.Pool, store: AuditableEventStore, policy: SlaPolicy, slaTimers: SlaTimerReactor, notifications: NotificationReactor) => {
             // The read models (which `rebuild` also replays) and the reactors.
             const runner = new ProjectionRunner(pool, store, [...readModels(policy), slaTimers, notifications], {
+              lanes: config.projectionLanes,
               onError: (projection, error) => logger.error({ err: error, projection }, 'projection failed; it will retry'),
             });
             await runner.start();

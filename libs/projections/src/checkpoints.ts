@@ -31,12 +31,6 @@ export async function migrateCheckpoints(target: MigrationTarget): Promise<void>
   await runMigrations(target, 'projections', CHECKPOINT_MIGRATIONS);
 }
 
-/** The version of the projection that wrote its rows; undefined when it has no checkpoint yet. */
-export async function readProjectionVersion(client: PoolClient, projection: string): Promise<number | undefined> {
-  const { rows } = await client.query<{ version: number | null }>('SELECT version FROM projection_checkpoints WHERE projection = $1', [projection]);
-  return rows[0] ? (rows[0].version ?? 1) : undefined;
-}
-
 type CheckpointRow = { commit_position: string | null; prepare_position: string | null };
 
 export async function readCheckpoint(client: Pool | PoolClient, projection: string): Promise<LogPosition | null> {
@@ -64,20 +58,63 @@ export interface StoredCheckpoint {
   readonly version: number;
 }
 
-/**
- * Reads a projection's checkpoint and locks its row until the transaction ends, creating the
- * row when missing. Whoever writes the projection's rows takes this lock first, so a batch and a
- * rebuild's swap never interleave, and a batch sees the checkpoint a swap left behind.
- */
-export async function lockCheckpoint(client: PoolClient, projection: string): Promise<StoredCheckpoint> {
-  // One round trip: the no-op update of an existing row locks it like SELECT ... FOR UPDATE.
-  const { rows } = await client.query<CheckpointRow & { version: number | null }>(
-    `INSERT INTO projection_checkpoints (projection) VALUES ($1)
-     ON CONFLICT (projection) DO UPDATE SET projection = EXCLUDED.projection
-     RETURNING commit_position, prepare_position, version`,
-    [projection],
+/** A checkpoint row of one of a projection's lanes (see `laneKey`). */
+export interface LaneCheckpoint extends StoredCheckpoint {
+  readonly key: string;
+  readonly globalPosition: number | null;
+}
+
+/** Selects the checkpoint rows of the projection `$1`: its single lane's, or each of its lanes' (see `laneKey`). */
+const PROJECTION_ROWS = `projection = $1 OR left(projection, length($1) + 1) = $1 || '['`;
+
+/** The checkpoints of every lane of the projection `name` as stored, whatever lane count wrote them. */
+export async function readLaneCheckpoints(client: Pool | PoolClient, name: string): Promise<LaneCheckpoint[]> {
+  const { rows } = await client.query<LaneRow>(
+    `SELECT projection, commit_position, prepare_position, global_position, version FROM projection_checkpoints WHERE ${PROJECTION_ROWS} ORDER BY projection`,
+    [name],
   );
-  return { position: positionOf(rows[0]), version: rows[0]?.version ?? 1 };
+  return rows.map(laneCheckpointOf);
+}
+
+/**
+ * Locks the checkpoint rows of every lane of the projection `name` until the transaction ends (in
+ * key order, as every writer of several takes them), creating the single lane's row when there is
+ * none. Whoever writes the projection's rows takes these locks first, so a batch and a rebuild's
+ * swap never interleave, and a batch sees the checkpoint a swap left behind.
+ */
+export async function lockProjectionCheckpoints(client: PoolClient, name: string): Promise<LaneCheckpoint[]> {
+  await client.query(
+    `INSERT INTO projection_checkpoints (projection) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM projection_checkpoints WHERE ${PROJECTION_ROWS}) ON CONFLICT DO NOTHING`,
+    [name],
+  );
+  const { rows } = await client.query<LaneRow>(
+    `SELECT projection, commit_position, prepare_position, global_position, version FROM projection_checkpoints WHERE ${PROJECTION_ROWS} ORDER BY projection FOR UPDATE`,
+    [name],
+  );
+  return rows.map(laneCheckpointOf);
+}
+
+/**
+ * Reads one lane's checkpoint and locks its row until the transaction ends; undefined when the row
+ * is gone, which means the projection now runs in another number of lanes.
+ */
+export async function lockLaneCheckpoint(client: PoolClient, key: string): Promise<StoredCheckpoint | undefined> {
+  const { rows } = await client.query<CheckpointRow & { version: number | null }>(
+    'SELECT commit_position, prepare_position, version FROM projection_checkpoints WHERE projection = $1 FOR UPDATE',
+    [key],
+  );
+  return rows[0] && { position: positionOf(rows[0]), version: rows[0].version ?? 1 };
+}
+
+/** Removes checkpoint rows: those of lanes that no longer run. */
+export async function deleteCheckpoints(client: PoolClient, keys: readonly string[]): Promise<void> {
+  await client.query('DELETE FROM projection_checkpoints WHERE projection = ANY($1::text[])', [keys]);
+}
+
+type LaneRow = CheckpointRow & { projection: string; global_position: string | null; version: number | null };
+
+function laneCheckpointOf(row: LaneRow): LaneCheckpoint {
+  return { key: row.projection, position: positionOf(row), globalPosition: row.global_position === null ? null : Number(row.global_position), version: row.version ?? 1 };
 }
 
 function positionOf(row: CheckpointRow | undefined): LogPosition | null {
@@ -86,21 +123,18 @@ function positionOf(row: CheckpointRow | undefined): LogPosition | null {
 }
 
 /**
- * Moves a checkpoint forward outside any transaction, for a batch of this version that wrote no
- * rows: never backwards, so it cannot undo a rebuild's swap that got there first, and never past
- * a start over by another version.
+ * Moves a lane's checkpoint forward outside any transaction, for a batch of this version that
+ * wrote no rows: never backwards, so it cannot undo a rebuild's swap that got there first, never
+ * past a start over by another version, and never for a lane whose row is gone (the projection
+ * runs in another number of lanes now).
  */
-export async function advanceCheckpoint(client: Pool | PoolClient, projection: string, position: LogPosition, globalPosition: number, version: number): Promise<void> {
+export async function advanceCheckpoint(client: Pool | PoolClient, key: string, position: LogPosition, globalPosition: number, version: number): Promise<void> {
   await client.query(
-    `INSERT INTO projection_checkpoints (projection, commit_position, prepare_position, global_position, version, updated_at)
-     VALUES ($1, $2, $3, $4, $5, now())
-     ON CONFLICT (projection) DO UPDATE
-       SET commit_position = EXCLUDED.commit_position, prepare_position = EXCLUDED.prepare_position,
-           global_position = EXCLUDED.global_position, updated_at = now()
-     WHERE COALESCE(projection_checkpoints.version, 1) = EXCLUDED.version
-       AND (projection_checkpoints.commit_position IS NULL
-            OR (projection_checkpoints.commit_position, projection_checkpoints.prepare_position) < (EXCLUDED.commit_position, EXCLUDED.prepare_position))`,
-    [projection, position.commit.toString(), position.prepare.toString(), globalPosition, version],
+    `UPDATE projection_checkpoints
+        SET commit_position = $2, prepare_position = $3, global_position = $4, updated_at = now()
+      WHERE projection = $1 AND COALESCE(version, 1) = $5
+        AND (commit_position IS NULL OR (commit_position, prepare_position) < ($2::bigint, $3::bigint))`,
+    [key, position.commit.toString(), position.prepare.toString(), globalPosition, version],
   );
 }
 

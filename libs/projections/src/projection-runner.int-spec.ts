@@ -4,7 +4,7 @@ import { migrateEventStore, PostgresEventStore, type RecordedEvent } from '#even
 import { createTestDatabase, eventually, type TestDatabase } from '#testing';
 import { advanceCheckpoint } from './checkpoints.js';
 import { countedEvent } from './counted-event.testing.js';
-import type { Projection } from './projection.js';
+import type { AfterCommit, Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
 
 /** Counts events per stream; fails on demand, to show a failed batch leaves rows and checkpoint untouched. */
@@ -20,7 +20,7 @@ class CountingProjection implements Projection {
   async reset(client: pg.PoolClient) {
     await client.query('TRUNCATE stream_counts');
   }
-  async apply(client: pg.PoolClient, events: readonly RecordedEvent[]) {
+  async apply(client: pg.PoolClient, events: readonly RecordedEvent[]): Promise<void | AfterCommit> {
     for (const event of events) {
       await client.query('INSERT INTO stream_counts VALUES ($1, 1) ON CONFLICT (stream_id) DO UPDATE SET n = stream_counts.n + 1', [event.streamId]);
     }
@@ -116,14 +116,17 @@ describe('projection runner', () => {
     await runner.stop();
   });
 
-  it('runs afterCommit once a batch has committed, and reports its failure without applying the batch again', async () => {
+  it('runs the work a batch leaves for after its commit once it has committed, and reports its failure without applying the batch again', async () => {
     const seen: (number | undefined)[] = [];
     let fail = false;
     class Announcing extends CountingProjection {
-      async afterCommit() {
-        // Another connection already sees the batch's rows.
-        seen.push(await count('s-e'));
-        if (fail) throw new Error('the queue is away');
+      override async apply(client: pg.PoolClient, events: readonly RecordedEvent[]) {
+        await super.apply(client, events);
+        return async () => {
+          // Another connection already sees the batch's rows.
+          seen.push(await count('s-e'));
+          if (fail) throw new Error('the queue is away');
+        };
       }
     }
     const projection = new Announcing('counts-e');

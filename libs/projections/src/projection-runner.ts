@@ -4,31 +4,61 @@ import { inTransaction, lockKey, withMigrationLock } from '#database';
 import { comparePositions, type EventStore, type LogPosition, type RecordedEvent, type Subscription } from '#event-store';
 import {
   advanceCheckpoint,
-  lockCheckpoint,
+  deleteCheckpoints,
+  lockLaneCheckpoint,
+  lockProjectionCheckpoints,
   migrateCheckpoints,
   readCheckpoint,
   readCheckpoints,
-  readProjectionVersion,
+  readLaneCheckpoints,
   writeCheckpoint,
+  type LaneCheckpoint,
 } from './checkpoints.js';
-import type { Projection } from './projection.js';
+import { laneKeys, laneOf, MAX_PROJECTION_LANES } from './lanes.js';
+import type { AfterCommit, Projection } from './projection.js';
 import { quoteIdent, rebuildReadModel, type RebuildOptions } from './rebuild.js';
 
 export interface ProjectionRunnerOptions {
-  /** How often a standby instance retries to become the active one for a projection (ms). */
+  /** How often an instance looks again for lanes to take, or to hand over (ms, default 5000). */
   readonly standbyRetryMs?: number;
   readonly batchSize?: number;
-  readonly onError?: (projection: string, error: unknown) => void;
+  /** `name` is the lane's checkpoint key: the projection's name, with the lane when it runs in several. */
+  readonly onError?: (name: string, error: unknown) => void;
+  /**
+   * How many lanes each projection that may (`Projection.runsInLanes`) runs in: PROJECTION_LANES,
+   * 1 to MAX_PROJECTION_LANES, default 1. Every process of an installation must use the same.
+   */
+  readonly lanes?: number;
+}
+
+/** One lane of a projection: the streams whose `laneOf` is `index` of `count`, its own checkpoint and lock. */
+interface Lane {
+  readonly projection: Projection;
+  /** Its checkpoint key and advisory lock seed (see `laneKey`). */
+  readonly key: string;
+  readonly index: number;
+  readonly count: number;
 }
 
 /**
- * Runs projections on checkpointed catch-up subscriptions. Each projection is active on one
- * instance at a time: the one holding its PostgreSQL advisory lock; others stand by and retry.
+ * Runs projections on checkpointed catch-up subscriptions. A projection runs in one lane, or in
+ * `lanes` when it may (see `Projection.runsInLanes`), each lane taking its share of the streams.
+ * Each lane is active on one instance at a time: the one holding its PostgreSQL advisory lock.
+ * The instances share each projection's lanes out: every running instance holds a shared lock
+ * that counts it, and takes at most its share of a projection's lanes (their number over the
+ * instances', rounded up), handing over any beyond it; every `standbyRetryMs` it looks again, so
+ * a lane whose process died, or that another handed over, is taken.
  */
 export class ProjectionRunner {
   private readonly progress = new EventEmitter();
-  private readonly active = new Map<string, { subscription: Subscription; lockClient: PoolClient; lost: (error: Error) => void }>();
-  private readonly standbyTimers = new Map<string, NodeJS.Timeout>();
+  private readonly lanes: readonly Lane[];
+  /** The active lanes of this instance, by key. */
+  private readonly active = new Map<string, { subscription: Subscription; lockClient: PoolClient; onLost: (error: Error) => void }>();
+  private balanceTimer: NodeJS.Timeout | undefined;
+  /** The look in progress: one at a time, and `stop` waits for it before letting go of the lanes. */
+  private balancing: Promise<void> = Promise.resolve();
+  /** The connection holding this instance's share of the runners' lock, which counts it among them. */
+  private presence: PoolClient | undefined;
   private stopping = false;
 
   constructor(
@@ -38,20 +68,31 @@ export class ProjectionRunner {
     private readonly options: ProjectionRunnerOptions = {},
   ) {
     this.progress.setMaxListeners(0);
+    const lanes = options.lanes ?? 1;
+    if (!Number.isInteger(lanes) || lanes < 1 || lanes > MAX_PROJECTION_LANES) {
+      throw new RangeError(`projections run in 1 to ${MAX_PROJECTION_LANES} lanes, not ${lanes}`);
+    }
+    this.lanes = projections.flatMap((projection) => {
+      const count = projection.runsInLanes ? lanes : 1;
+      return laneKeys(projection.name, count).map((key, index) => ({ projection, key, index, count }));
+    });
   }
 
   /**
    * Creates the checkpoint table and every projection's tables, under the migration lock of the
    * library `projections`. A projection whose stored version is not its code's starts over first
-   * (see `Projection.version`); then it catches up from the log like any other.
+   * (see `Projection.version`); one stored in another number of lanes changes to this one's (see
+   * `changeLanes`); then it catches up from the log like any other.
    */
   async migrate(): Promise<void> {
     await withMigrationLock(this.pool, 'projections', async (client) => {
       await migrateCheckpoints(client);
       for (const projection of this.projections) {
-        const stored = await readProjectionVersion(client, projection.name);
-        if (stored === projection.version) await projection.migrate(client);
-        else await startOver(client, projection, stored);
+        const keys = this.keysOf(projection.name);
+        const stored = await readLaneCheckpoints(client, projection.name);
+        if (stored.length === 0 || stored.some((lane) => lane.version !== projection.version)) await startOver(client, projection, keys, stored.length > 0);
+        else if (!sameKeys(stored, keys)) await changeLanes(client, projection, stored, keys);
+        else await projection.migrate(client);
       }
     });
   }
@@ -59,20 +100,52 @@ export class ProjectionRunner {
   async start(): Promise<void> {
     this.stopping = false;
     await this.migrate();
-    await Promise.all(this.projections.map((projection) => this.tryActivate(projection)));
+    await this.join();
+    await this.balance();
+  }
+
+  /**
+   * Counts this instance among the runners that share the lanes (`start` does it too). Instances
+   * started together that join before any starts take their shares from the first.
+   */
+  async join(): Promise<void> {
+    if (this.presence) return;
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock_shared($1)', [lockKey(RUNNERS_LOCK)]);
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+    client.on('error', (error) => {
+      // Uncounted, it would take more than its share: it joins again at the next look.
+      this.options.onError?.(RUNNERS_LOCK, error);
+      if (this.presence !== client) return; // already handed back by stop
+      this.presence = undefined;
+      client.release(true);
+    });
+    this.presence = client;
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const timer of this.standbyTimers.values()) clearTimeout(timer);
-    this.standbyTimers.clear();
-    await Promise.all([...this.active.keys()].map((name) => this.deactivate(name)));
+    clearTimeout(this.balanceTimer);
+    this.balanceTimer = undefined;
+    await this.balancing;
+    await Promise.all([...this.active.keys()].map((key) => this.deactivate(key)));
+    const presence = this.presence;
+    this.presence = undefined;
+    if (presence) {
+      await presence.query('SELECT pg_advisory_unlock_shared($1)', [lockKey(RUNNERS_LOCK)]).catch(() => undefined);
+      presence.release();
+    }
   }
 
   /**
    * Replays the whole log into a projection. A read model is rebuilt beside its live tables and
-   * swapped in (see `rebuildReadModel`), so reads and this runner carry on meanwhile; a reactor,
-   * which keeps no rows, is stopped, its checkpoint reset, and started again.
+   * swapped in with every lane's checkpoint (see `rebuildReadModel`), so reads and this runner
+   * carry on meanwhile; a reactor, which keeps no rows, has its lanes stopped, its checkpoints
+   * reset, and its lanes started again.
    */
   async rebuild(name: string, options?: RebuildOptions): Promise<void> {
     const projection = this.projection(name);
@@ -81,25 +154,30 @@ export class ProjectionRunner {
       this.progress.emit('batch', projection.name);
       return;
     }
-    await this.deactivate(name);
+    const lanes = this.lanes.filter((lane) => lane.projection === projection);
+    await Promise.all(lanes.map((lane) => this.deactivate(lane.key)));
     await inTransaction(this.pool, async (client) => {
+      await lockProjectionCheckpoints(client, name);
       await projection.reset(client);
-      await writeCheckpoint(client, name, null, null);
+      for (const lane of lanes) await writeCheckpoint(client, lane.key, null, null);
     });
-    if (!this.stopping) await this.tryActivate(projection);
+    if (!this.stopping) await this.balance();
   }
 
-  /** The projection's checkpoint, as stored. */
-  checkpoint(name: string): Promise<LogPosition | null> {
-    return readCheckpoint(this.pool, this.projection(name).name);
+  /** The position up to which every lane of the projection has applied the log, as stored. */
+  async checkpoint(name: string): Promise<LogPosition | null> {
+    const keys = this.keysOf(name);
+    if (keys.length === 1) return readCheckpoint(this.pool, keys[0]!);
+    const checkpoints = await readCheckpoints(this.pool, keys);
+    return oldest(keys.map((key) => checkpoints.get(key) ?? null));
   }
 
   /**
-   * Waits until the named projections (default: all) have applied the event at `globalPosition`
-   * (read-your-writes). Answers false when the time runs out first.
+   * Waits until every lane of the named projections (default: all) has applied the event at
+   * `globalPosition` (read-your-writes). Answers false when the time runs out first.
    */
   async waitFor(globalPosition: number, timeoutMs: number, names: readonly string[] = this.projections.map((p) => p.name)): Promise<boolean> {
-    const awaited = names.map((name) => this.projection(name).name);
+    const awaited = names.flatMap((name) => this.keysOf(name));
     // Positions start at 1: position 0, before any event, is included in every read model.
     if (globalPosition === 0) return true;
     const target = await this.store.positionOf(globalPosition);
@@ -109,16 +187,16 @@ export class ProjectionRunner {
       if (await this.allReached(awaited, target)) return true;
       const left = deadline - Date.now();
       if (left <= 0) return false;
-      // Wake on local progress, or poll for a projection that runs on another instance.
+      // Wake on local progress, or poll for a lane that runs on another instance.
       await Promise.race([once(this.progress, 'batch'), delay(Math.min(left, 100))]);
     }
   }
 
-  private async allReached(names: readonly string[], target: LogPosition): Promise<boolean> {
-    // One round trip per poll: reads after a command wait here on every projection they name.
-    const checkpoints = await readCheckpoints(this.pool, names);
-    return names.every((name) => {
-      const at = checkpoints.get(name);
+  private async allReached(keys: readonly string[], target: LogPosition): Promise<boolean> {
+    // One round trip per poll: reads after a command wait here on every lane they name.
+    const checkpoints = await readCheckpoints(this.pool, keys);
+    return keys.every((key) => {
+      const at = checkpoints.get(key);
       return at !== undefined && comparePositions(at, target) >= 0;
     });
   }
@@ -129,94 +207,150 @@ export class ProjectionRunner {
     return projection;
   }
 
-  private async tryActivate(projection: Projection): Promise<void> {
-    if (this.stopping || this.active.has(projection.name)) return;
+  /** The checkpoint keys of the projection's lanes here. */
+  private keysOf(name: string): string[] {
+    const projection = this.projection(name);
+    return this.lanes.filter((lane) => lane.projection === projection).map((lane) => lane.key);
+  }
+
+  /**
+   * Takes free lanes up to this instance's share of each projection's, and hands over those
+   * beyond it; then looks again after `standbyRetryMs`.
+   */
+  private balance(): Promise<void> {
+    this.balancing = this.balancing.then(() => this.balanceOnce());
+    return this.balancing;
+  }
+
+  private async balanceOnce(): Promise<void> {
+    clearTimeout(this.balanceTimer);
+    if (this.stopping) return;
+    try {
+      await this.join();
+      const runners = await this.countRunners();
+      for (const projection of this.projections) {
+        const lanes = this.lanes.filter((lane) => lane.projection === projection);
+        const share = Math.ceil(lanes.length / runners);
+        const held = lanes.filter((lane) => this.active.has(lane.key));
+        for (const lane of held.slice(share)) await this.deactivate(lane.key);
+        let holding = Math.min(held.length, share);
+        // From a lane of its own choosing, so that instances starting together try different ones first.
+        const from = Math.floor(Math.random() * lanes.length);
+        for (let i = 0; i < lanes.length && holding < share && !this.stopping; i++) {
+          if (await this.tryActivate(lanes[(from + i) % lanes.length]!)) holding++;
+        }
+      }
+    } catch (error) {
+      this.options.onError?.(RUNNERS_LOCK, error);
+    }
+    if (this.stopping) return;
+    this.balanceTimer = setTimeout(() => void this.balance(), this.options.standbyRetryMs ?? 5_000);
+    this.balanceTimer.unref();
+  }
+
+  /** How many runners hold the shared lock that counts them, this one included. */
+  private async countRunners(): Promise<number> {
+    // pg_locks shows a bigint advisory key as its high and low 32 bits.
+    const key = BigInt.asUintN(64, BigInt(lockKey(RUNNERS_LOCK)));
+    const { rows } = await this.pool.query<{ runners: number }>(
+      `SELECT count(*)::int AS runners FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND classid::text = $1 AND objid::text = $2
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      [(key >> 32n).toString(), (key & 0xffffffffn).toString()],
+    );
+    return Math.max(1, rows[0]?.runners ?? 1);
+  }
+
+  /** Becomes the active instance of the lane if no other is; answers whether it is now. */
+  private async tryActivate(lane: Lane): Promise<boolean> {
+    if (this.stopping) return false;
+    if (this.active.has(lane.key)) return true;
     const lockClient = await this.pool.connect();
-    // The lead's session can be ended under it (pg_terminate_backend, a server restart), taking
-    // the lock with it: then give the lead up and stand by. Unlistened, the client's 'error'
-    // would end the process.
-    const lost = (error: Error) => {
-      if (this.active.get(projection.name)?.lockClient !== lockClient) return;
-      this.options.onError?.(projection.name, error);
-      void this.deactivate(projection.name, error).then(() => this.scheduleStandbyRetry(projection));
-    };
-    lockClient.on('error', lost);
     let locked: boolean;
     try {
-      const { rows } = await lockClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(projection.name)]);
+      const { rows } = await lockClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(lane.key)]);
       locked = rows[0]?.locked === true;
+      if (locked && this.stopping) {
+        await lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(lane.key)]);
+        locked = false;
+      }
     } catch (error) {
+      // A session that failed here may hold the lock: it is closed, not pooled.
       lockClient.release(error as Error);
       throw error;
     }
     if (!locked) {
-      lockClient.removeListener('error', lost);
       lockClient.release();
-      this.scheduleStandbyRetry(projection);
-      return;
+      return false;
     }
-    const after = await readCheckpoint(this.pool, projection.name);
-    const subscription = this.store.subscribeToAll((events) => this.applyBatch(projection, events), {
+    let after: LogPosition | null;
+    try {
+      after = await readCheckpoint(this.pool, lane.key);
+    } catch (error) {
+      await lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(lane.key)]).catch(() => undefined);
+      lockClient.release();
+      throw error;
+    }
+    const subscription = this.store.subscribeToAll((events) => this.applyBatch(lane, events), {
       after,
       batchSize: this.options.batchSize,
     });
-    this.active.set(projection.name, { subscription, lockClient, lost });
-    subscription.done.catch((error: unknown) => {
-      this.options.onError?.(projection.name, error);
-      // Give up the lead, then try again: the failed batch was rolled back with its checkpoint.
-      void this.deactivate(projection.name).then(() => this.scheduleStandbyRetry(projection));
-    });
+    const giveUp = (error: Error, connectionLost: boolean) => {
+      this.options.onError?.(lane.key, error);
+      // Give up the lead; the next look tries again: the failed batch was rolled back with its checkpoint.
+      if (this.active.get(lane.key)?.lockClient === lockClient) void this.deactivate(lane.key, connectionLost);
+    };
+    subscription.done.catch((error: unknown) => giveUp(error instanceof Error ? error : new Error(String(error)), false));
+    // A lock connection that dies takes the lock with it, and another instance may take the lane.
+    const onLost = (error: Error) => giveUp(error, true);
+    lockClient.on('error', onLost);
+    this.active.set(lane.key, { subscription, lockClient, onLost });
+    return true;
   }
 
-  private scheduleStandbyRetry(projection: Projection): void {
-    if (this.stopping) return;
-    clearTimeout(this.standbyTimers.get(projection.name));
-    const timer = setTimeout(() => {
-      this.standbyTimers.delete(projection.name);
-      this.tryActivate(projection).catch((error: unknown) => {
-        this.options.onError?.(projection.name, error);
-        this.scheduleStandbyRetry(projection);
-      });
-    }, this.options.standbyRetryMs ?? 5_000);
-    timer.unref();
-    this.standbyTimers.set(projection.name, timer);
-  }
-
-  /** Gives up the lead; `lost` when its session is gone already (the client is then destroyed, not pooled). */
-  private async deactivate(name: string, lost?: Error): Promise<void> {
-    const entry = this.active.get(name);
+  private async deactivate(key: string, connectionLost = false): Promise<void> {
+    const entry = this.active.get(key);
     if (!entry) return;
-    this.active.delete(name);
+    this.active.delete(key);
     await entry.subscription.stop().catch(() => undefined);
-    let broken = lost;
-    if (!broken) await entry.lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(name)]).catch((error: Error) => (broken = error));
-    // A session that may still hold the lock is never handed out again; a destroyed one keeps
-    // its listener, so that a last error while it closes ends nothing.
-    if (!broken) entry.lockClient.removeListener('error', entry.lost);
+    let broken = connectionLost;
+    if (!broken) await entry.lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(key)]).catch(() => (broken = true));
+    // A session that may still hold the lock is closed rather than handed back to the pool; a
+    // closed one keeps its listener, so that a last error while it closes ends nothing.
+    if (!broken) entry.lockClient.removeListener('error', entry.onLost);
     entry.lockClient.release(broken);
   }
 
-  private async applyBatch(projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
+  /**
+   * Applies the lane's share of a batch and moves the lane's checkpoint past the whole batch: the
+   * other lanes' events are theirs to apply, and every lane's checkpoint says how far it has read.
+   */
+  private async applyBatch(lane: Lane, events: readonly RecordedEvent[]): Promise<void> {
+    const { projection } = lane;
     const last = events.at(-1);
-    if (last && projection.handles && !events.some((event) => projection.handles!(event))) {
-      await advanceCheckpoint(this.pool, projection.name, last.position, last.globalPosition, projection.version);
+    if (!last) return;
+    const mine = lane.count === 1 ? events : events.filter((event) => laneOf(event.streamId, lane.count) === lane.index);
+    if (!mine.some((event) => projection.handles?.(event) ?? true)) {
+      await advanceCheckpoint(this.pool, lane.key, last.position, last.globalPosition, projection.version);
       this.progress.emit('batch', projection.name);
       return;
     }
-    await inTransaction(this.pool, async (client) => {
+    const afterCommit = await inTransaction(this.pool, async (client): Promise<AfterCommit | void> => {
       // The stored checkpoint, not this subscription's, says what the tables hold: a rebuild may
       // have swapped in tables that are already past some of these events.
-      const { position: stored, version } = await lockCheckpoint(client, projection.name);
+      const stored = await lockLaneCheckpoint(client, lane.key);
+      if (!stored) throw new ProjectionLanesChangedError(lane);
       // Another version started the projection over: its rows are not this code's to write.
-      if (version !== projection.version) throw new ProjectionVersionChangedError(projection, version);
-      const fresh = stored ? events.filter((event) => comparePositions(event.position, stored) > 0) : events;
-      const last = fresh.at(-1);
-      if (!last) return;
-      await projection.apply(client, fresh);
-      await writeCheckpoint(client, projection.name, last.position, last.globalPosition);
+      if (stored.version !== projection.version) throw new ProjectionVersionChangedError(projection, stored.version);
+      const from = stored.position;
+      if (from && comparePositions(last.position, from) <= 0) return;
+      const fresh = from ? mine.filter((event) => comparePositions(event.position, from) > 0) : mine;
+      const afterCommit = fresh.length > 0 ? await projection.apply(client, fresh) : undefined;
+      await writeCheckpoint(client, lane.key, last.position, last.globalPosition);
+      return afterCommit;
     });
     this.progress.emit('batch', projection.name);
-    await projection.afterCommit?.().catch((error: unknown) => this.options.onError?.(projection.name, error));
+    await afterCommit?.().catch((error: unknown) => this.options.onError?.(lane.key, error));
   }
 }
 
@@ -227,27 +361,100 @@ export class ProjectionVersionChangedError extends Error {
   }
 }
 
+/** The shared advisory lock every running instance holds, which counts them. */
+const RUNNERS_LOCK = 'projection-runners';
+
+/** A lane's checkpoint row is gone: the projection runs in another number of lanes now, and this instance stands by. */
+export class ProjectionLanesChangedError extends Error {
+  constructor(lane: Lane) {
+    super(
+      `projection "${lane.projection.name}" no longer runs in ${lane.count} lane${lane.count === 1 ? '' : 's'} in the database (PROJECTION_LANES changed): lane "${lane.key}" stands by`,
+    );
+  }
+}
+
+/** A lane of the number a projection is to leave is still held by a running process. */
+export class ProjectionLanesInUseError extends Error {
+  constructor(projection: Projection, held: string, lanes: number) {
+    super(
+      `projection "${projection.name}" cannot change to ${lanes} lane${lanes === 1 ? '' : 's'} while another process runs its lane "${held}": ` +
+        'stop every process started with the former PROJECTION_LANES first (all processes must use the same)',
+    );
+  }
+}
+
 /**
- * Drops a read model's tables and makes them anew, or resets a reactor, and moves its checkpoint
- * back to the start of the log, as the code's version. A projection without a checkpoint has
- * applied nothing: any tables it left are dropped too, and a reactor has nothing to reset.
+ * Drops a read model's tables and makes them anew, or resets a reactor, and moves the checkpoint
+ * of each of `keys` (its lanes) back to the start of the log, as the code's version; other lanes'
+ * rows go. A projection without a checkpoint has applied nothing: any tables it left are dropped
+ * too, and a reactor has nothing to reset.
  */
-async function startOver(client: PoolClient, projection: Projection, stored: number | undefined): Promise<void> {
+async function startOver(client: PoolClient, projection: Projection, keys: readonly string[], hadCheckpoint: boolean): Promise<void> {
   const tables = projection.tables ?? [];
   await inTransaction(client, async () => {
-    // The checkpoint row's lock first, as batches take it: one in flight elsewhere finishes before.
-    await lockCheckpoint(client, projection.name);
+    // The checkpoint rows' locks first, as batches take them: one in flight elsewhere finishes before.
+    const stored = await lockProjectionCheckpoints(client, projection.name);
     if (tables.length > 0) {
       await client.query(`DROP TABLE IF EXISTS ${tables.map(quoteIdent).join(', ')}`);
       // A read model's tables are plain DDL: made in the same transaction, readers never miss them.
       await projection.migrate(client);
-    } else if (stored !== undefined) {
+    } else if (hadCheckpoint) {
       await projection.reset(client);
     }
-    await writeCheckpoint(client, projection.name, null, null, projection.version);
+    await deleteCheckpoints(client, stored.map((lane) => lane.key).filter((key) => !keys.includes(key)));
+    for (const key of keys) await writeCheckpoint(client, key, null, null, projection.version);
   });
   // A reactor's migrate may run steps of its own, each its own transaction.
   if (tables.length === 0) await projection.migrate(client);
+}
+
+/**
+ * Moves a projection stored in another number of lanes to `keys`. The old lanes stand at
+ * different places in the log, and no new lane's share matches an old one's, so: a read model
+ * starts over (its rows cannot say which events they hold), and a reactor's new lanes all resume
+ * from the oldest of the old checkpoints, applying again what the others had passed, which a
+ * reactor in lanes does without doing anything twice (see `Projection.runsInLanes`). It holds
+ * every old lane's advisory lock meanwhile: a process still running one would carry on where its
+ * subscription stands, so while one does, start-up stops instead.
+ */
+async function changeLanes(client: PoolClient, projection: Projection, stored: readonly LaneCheckpoint[], keys: readonly string[]): Promise<void> {
+  const held: string[] = [];
+  try {
+    for (const { key } of stored) {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey(key)]);
+      if (!rows[0]?.locked) throw new ProjectionLanesInUseError(projection, key, keys.length);
+      held.push(key);
+    }
+    if (projection.tables?.length) {
+      await startOver(client, projection, keys, true);
+      return;
+    }
+    await inTransaction(client, async () => {
+      const old = await lockProjectionCheckpoints(client, projection.name);
+      const from = old.reduce<LaneCheckpoint | null>((oldestSoFar, lane) => (!oldestSoFar || isBefore(lane.position, oldestSoFar.position) ? lane : oldestSoFar), null);
+      await deleteCheckpoints(client, old.map((lane) => lane.key));
+      for (const key of keys) await writeCheckpoint(client, key, from?.position ?? null, from?.globalPosition ?? null, projection.version);
+    });
+    await projection.migrate(client);
+  } finally {
+    for (const key of held) await client.query('SELECT pg_advisory_unlock($1)', [lockKey(key)]);
+  }
+}
+
+/** Whether the stored lanes are exactly `keys`. */
+function sameKeys(stored: readonly LaneCheckpoint[], keys: readonly string[]): boolean {
+  return stored.length === keys.length && stored.every((lane) => keys.includes(lane.key));
+}
+
+/** Whether checkpoint `a` lies before `b` (null: before the first event). */
+function isBefore(a: LogPosition | null, b: LogPosition | null): boolean {
+  if (a === null) return b !== null;
+  return b !== null && comparePositions(a, b) < 0;
+}
+
+/** The earliest of some checkpoints: how far all of them have come. */
+function oldest(positions: readonly (LogPosition | null)[]): LogPosition | null {
+  return positions.reduce<LogPosition | null | undefined>((earliest, position) => (earliest === undefined || isBefore(position, earliest) ? position : earliest), undefined) ?? null;
 }
 
 function delay(ms: number): Promise<void> {

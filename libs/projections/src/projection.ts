@@ -30,6 +30,17 @@ export interface Projection {
    */
   readonly rowsFollowStreams?: boolean;
   /**
+   * True when the projection may run in lanes (PROJECTION_LANES): each lane applies the events of
+   * its share of the streams, in log order within each stream, while the lanes move through the
+   * log at their own pace. Say so only when `apply` needs no event of another stream before or
+   * after one of this stream's: a read model whose rows follow streams, or a reactor whose effects
+   * for a stream depend on that stream alone. A reactor in lanes must also do nothing twice when a
+   * stretch of the log is applied again: when the number of lanes changes, its new lanes resume
+   * from the oldest checkpoint of the old ones (a read model starts over instead). Leave it out
+   * for a row that gathers several streams, or a checkpoint read as one point of the log.
+   */
+  readonly runsInLanes?: boolean;
+  /**
    * Whether `apply` does anything with the event (default: every event). A batch with none that
    * it handles only moves the checkpoint, in one statement instead of a transaction.
    */
@@ -39,13 +50,16 @@ export interface Projection {
    * any transaction; a rebuild runs it inside one, in its scratch schema).
    */
   migrate(client: PoolClient): Promise<void>;
-  /** Applies a batch of events, in log order, inside the runner's transaction. */
-  apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * Applies a batch of events, in log order, inside the runner's transaction. It may answer work
+   * to run once that transaction has committed: a reactor's side effects that must not act
+   * before its rows are visible. A failure of that work is reported; the batch stays applied.
+   * (Answered rather than kept on the projection: lanes apply batches side by side.)
+   */
+  apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void | AfterCommit>;
   /** Empties the projection's tables, before a rebuild from the start of the log. */
   reset(client: PoolClient): Promise<void>;
-  /**
-   * Runs once a batch's transaction has committed: for a reactor's side effects that must not
-   * act before its rows are visible. A failure is reported; the batch stays applied.
-   */
-  afterCommit?(): Promise<void>;
 }
+
+/** Work a batch leaves for after its transaction has committed (see `Projection.apply`). */
+export type AfterCommit = () => Promise<void>;

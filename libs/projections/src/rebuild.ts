@@ -2,7 +2,8 @@ import type { Pool, PoolClient } from 'pg';
 import { performance } from 'node:perf_hooks';
 import { inTransaction, lockKey } from '#database';
 import type { EventStore, LogPosition, RecordedEvent } from '#event-store';
-import { lockCheckpoint, migrateCheckpoints, writeCheckpoint } from './checkpoints.js';
+import { lockProjectionCheckpoints, migrateCheckpoints, writeCheckpoint } from './checkpoints.js';
+import { laneOf } from './lanes.js';
 import type { Projection } from './projection.js';
 
 export interface RebuildProgress {
@@ -42,9 +43,10 @@ const SWAP_WHEN_BEHIND = 2_000;
  * Rebuilds a read model from the whole log without taking it offline: the projection's tables
  * are created in a scratch schema and filled there, while the live tables go on serving reads
  * (and the live runner goes on updating them). At the end, in one transaction, the rebuild locks
- * the projection's checkpoint row and tables, applies what was appended meanwhile, drops the old
- * tables and moves the new ones in, and writes the checkpoint: readers wait for a moment, never
- * see a half-built table, and a live batch that was waiting resumes after the new checkpoint.
+ * the projection's checkpoint rows and tables, applies what was appended meanwhile, drops the old
+ * tables and moves the new ones in, and writes the checkpoint of every lane the projection runs in
+ * (see `laneKey`), the same for all: readers wait for a moment, never see a half-built table, and
+ * a live batch that was waiting resumes after the new checkpoint.
  */
 export async function rebuildReadModel(pool: Pool, store: EventStore, projection: Projection, options: RebuildOptions = {}): Promise<RebuildResult> {
   const tables = projection.tables ?? [];
@@ -85,7 +87,7 @@ export async function rebuildReadModel(pool: Pool, store: EventStore, projection
         const applied = await Promise.allSettled(
           splitByStream(batch, lanes.length).map((share, lane) => {
             const laneClient = lanes[lane]!;
-            return share.length > 0 ? inSchema(laneClient, scratch, () => projection.apply(laneClient, share)) : undefined;
+            return share.length > 0 ? inSchema(laneClient, scratch, async () => void (await projection.apply(laneClient, share))) : undefined;
           }),
         );
         const failed = applied.find((outcome) => outcome.status === 'rejected');
@@ -97,9 +99,9 @@ export async function rebuildReadModel(pool: Pool, store: EventStore, projection
       await next.catch(() => undefined); // settled before the client is used for the swap
       await finishBulkLoad(client, scratch, tables, deferred);
 
-      // Swap, under the checkpoint row's lock (taken first, in the order live batches take it).
+      // Swap, under the checkpoint rows' locks (taken first, in the order live batches take them).
       await inTransaction(client, async () => {
-        await lockCheckpoint(client, projection.name);
+        const lanes = await lockProjectionCheckpoints(client, projection.name);
         const live = await existingTables(client, 'public', tables);
         if (live.length > 0) await client.query(`LOCK TABLE ${live.map(quoteIdent).join(', ')} IN ACCESS EXCLUSIVE MODE`);
         for (;;) {
@@ -116,7 +118,7 @@ export async function rebuildReadModel(pool: Pool, store: EventStore, projection
         for (const table of live) await client.query(`DROP TABLE public.${quoteIdent(table)}`);
         for (const table of tables) await client.query(`ALTER TABLE ${scratch}.${quoteIdent(table)} SET SCHEMA public`);
         await client.query(`DROP SCHEMA ${scratch}`);
-        await writeCheckpoint(client, projection.name, after, lastGlobalPosition, projection.version);
+        for (const lane of lanes) await writeCheckpoint(client, lane.key, after, lastGlobalPosition, projection.version);
       });
       return { projection: projection.name, events, tables, position: after, seconds: (performance.now() - started) / 1000 };
     } finally {
@@ -132,14 +134,8 @@ export async function rebuildReadModel(pool: Pool, store: EventStore, projection
 function splitByStream(batch: readonly RecordedEvent[], count: number): RecordedEvent[][] {
   if (count === 1) return [[...batch]];
   const shares: RecordedEvent[][] = Array.from({ length: count }, () => []);
-  for (const event of batch) shares[streamShare(event.streamId, count)]!.push(event);
+  for (const event of batch) shares[laneOf(event.streamId, count)]!.push(event);
   return shares;
-}
-
-function streamShare(streamId: string, count: number): number {
-  let hash = 0;
-  for (let i = 0; i < streamId.length; i++) hash = (hash * 31 + streamId.charCodeAt(i)) | 0;
-  return Math.abs(hash) % count;
 }
 
 /**

@@ -21,6 +21,7 @@ export class PublicFilingsProjection implements Projection {
   readonly version = 2;
   readonly tables = ['public_filings'];
   readonly rowsFollowStreams = true;
+  readonly runsInLanes = true;
 
   handles(event: RecordedEvent): boolean {
     return isCaseStream(event.streamId) && (isPublicFiling(event) || (event.type !== 'CaseFiled' && STEP_TYPES.has(event.type)));

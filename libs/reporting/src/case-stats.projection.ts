@@ -28,6 +28,11 @@ export class CaseStatsProjection implements Projection {
   readonly version = 4;
   readonly tables = ['case_stats', 'case_stats_adoptions'];
   readonly rowsFollowStreams = true;
+  /**
+   * One lane only, though its rows follow streams: the unit ranking reads the table with its
+   * checkpoint as the one log point the counts stand at, and lanes stand at several.
+   */
+  readonly runsInLanes = false;
 
   constructor(private readonly policy: SlaPolicy) {}
 

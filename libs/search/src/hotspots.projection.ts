@@ -20,6 +20,11 @@ export class HotspotsProjection implements Projection {
   readonly name = HOTSPOTS_READ_MODEL;
   readonly version = 1;
   readonly tables = ['hotspot_cases', 'hotspot_days', 'hotspot_months'];
+  /**
+   * One lane only: its counts gather the filings of many cases, which lanes would update side by
+   * side, row against row; it applies filings alone, so one lane keeps up.
+   */
+  readonly runsInLanes = false;
   private readonly calendar: WorkingCalendar;
 
   constructor(policy: SlaPolicy) {

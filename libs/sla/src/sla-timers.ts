@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { ExecuteCaseCommand, caseIdOf, isCaseStream, type CaseFoldCache } from '#cases';
 import { DomainError, SYSTEM_ACTOR, pendingSlaTimers, type CaseCommand, type SlaAlert, type SlaPolicy } from '#domain';
 import type { EventStore, LogPosition, RecordedEvent } from '#event-store';
-import type { Projection } from '#projections';
+import type { AfterCommit, Projection } from '#projections';
 import type { EscalationJob, SlaJobs } from './sla-queue.js';
 import type { SlaTimerHandler, SlaTimerOutcome } from './sla-timer-runner.js';
 import { SlaTimerTable, type CaseTimer } from './sla-timer-table.js';
@@ -23,8 +23,8 @@ import { SlaTimerTable, type CaseTimer } from './sla-timer-table.js';
 export class SlaTimerReactor implements Projection {
   readonly name = 'sla-timers';
   readonly version = 1;
-  /** Seconds of the rows the last batch wrote, announced once it has committed. */
-  private unannounced: number[] = [];
+  /** A case's timers follow from its own events; replaying them writes nothing twice. */
+  readonly runsInLanes = true;
 
   constructor(
     private readonly store: EventStore,
@@ -45,9 +45,9 @@ export class SlaTimerReactor implements Projection {
     return isCaseStream(event.streamId) && movesClocks(event);
   }
 
-  async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
+  async apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<AfterCommit> {
     const touched = new Set(events.filter((event) => this.handles(event)).map((event) => caseIdOf(event.streamId)));
-    this.unannounced = await this.table.replace(client, touched, await this.timersOf(touched));
+    const unannounced = await this.table.replace(client, touched, await this.timersOf(touched));
     const escalations: EscalationJob[] = [];
     for (const event of events) {
       if (event.type !== 'SlaBreached' || !isCaseStream(event.streamId)) continue;
@@ -58,11 +58,11 @@ export class SlaTimerReactor implements Projection {
     }
     // Inside the transaction: if the queue cannot take them, the batch is applied again later.
     await this.jobs.escalate(escalations);
+    // The ticks of the rows this batch wrote, once they are visible.
+    return () => this.announce(unannounced);
   }
 
-  async afterCommit(): Promise<void> {
-    const seconds = this.unannounced;
-    this.unannounced = [];
+  private async announce(seconds: number[]): Promise<void> {
     try {
       await this.jobs.announce(seconds);
     } catch (error) {
