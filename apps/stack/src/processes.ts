@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { access, constants, mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '#database';
 
 /** True when an HTTP GET of `url` answers 2xx. */
 export function answers(url: string): () => Promise<boolean> {
@@ -110,4 +113,25 @@ export class ManagedProcess {
       throw error;
     }
   }
+}
+
+/** The path of an executable on the PATH, or null. */
+export async function onPath(command: string): Promise<string | null> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, command);
+    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * A Redis of its own (`server`, the redis-server executable) on a free loopback port, with its
+ * files in `dir`: configured as BullMQ requires (nothing evicted), keeping nothing on disk.
+ */
+export async function startRedisServer(server: string, dir: string, onUnexpectedExit?: ProcessSpec['onUnexpectedExit']): Promise<{ process: ManagedProcess; url: string }> {
+  const port = await freePort();
+  await mkdir(dir, { recursive: true });
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--dir', dir];
+  const redis = await ManagedProcess.start({ name: 'redis', command: server, args, env: process.env, ready: listening(port), readyTimeoutMs: 10_000, onUnexpectedExit });
+  return { process: redis, url: `redis://127.0.0.1:${port}` };
 }
