@@ -30,6 +30,8 @@ export interface ProcessSpec {
   readonly ready?: () => Promise<boolean>;
   /** How long it may take to become ready (default 60 s). */
   readonly readyTimeoutMs?: number;
+  /** Where its standard output goes (default: nowhere; its standard error is always shown). */
+  readonly stdout?: 'ignore' | 'inherit';
   /** Told when the process exits without being killed or stopped through this handle. */
   readonly onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -90,7 +92,7 @@ export class ManagedProcess {
 
   async #start(): Promise<void> {
     const { name, command, args, env, ready } = this.spec;
-    const child = spawn(command, [...args], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(command, [...args], { env, stdio: ['ignore', this.spec.stdout ?? 'ignore', 'inherit'] });
     this.#child = child;
     child.once('exit', (code, signal) => {
       if (this.#killing !== child) this.spec.onUnexpectedExit?.(name, code, signal);
