@@ -75,6 +75,7 @@ interface EndToEndResult {
   /** In-app deliveries of the filings still queued when the window opened. */
   readonly inAppBacklogAtWindow: number;
   readonly firingSeconds: number;
+  readonly firedPerSecond: number;
   readonly notificationsDrainedSeconds: number | null;
 }
 
@@ -244,7 +245,9 @@ async function runBackend(backend: JobsBackend, databaseUrl: string, redisUrl: s
     log(`fired ${result.cases} of ${TIMERS} cases (${missed === 0 ? 'all' : `${missed} MISSED`}); ${result.breaches.length} SlaBreached events, duplicates ${result.duplicates}`);
     log(`lateness (recorded_at - dueAt): p50 ${p50} ms, p99 ${p99} ms, max ${max} ms (min ${percentile(late, 0)} ms)`);
     log(`the commands' own time (metadata.at - dueAt, before the case is read): p50 ${percentile(commandLate, 0.5)} ms, p99 ${percentile(commandLate, 0.99)} ms, max ${percentile(commandLate, 1)} ms`);
-    log(`firing: the last breach was recorded ${seconds(lastRecorded - windowStart)} after the window opened (${SPREAD_SECONDS} s window)`);
+    const firingMs = lastRecorded - windowStart;
+    const firedPerSecond = Math.round(result.breaches.length / Math.max(firingMs / 1000, SPREAD_SECONDS));
+    log(`firing: the last breach was recorded ${seconds(firingMs)} after the window opened (${SPREAD_SECONDS} s window): ${firedPerSecond} breaches/s (${Math.round(TIMERS / SPREAD_SECONDS)}/s fall due)`);
     log(
       drainedMs === null
         ? `notifications: in-app deliveries still queued 120 s after the last breach: ${await inAppBacklog(queues)}`
@@ -265,7 +268,8 @@ async function runBackend(backend: JobsBackend, databaseUrl: string, redisUrl: s
       missed,
       dueBeforeCaughtUp,
       inAppBacklogAtWindow: backlogAtWindow,
-      firingSeconds: Math.round((lastRecorded - windowStart) / 100) / 10,
+      firingSeconds: Math.round(firingMs / 100) / 10,
+      firedPerSecond,
       notificationsDrainedSeconds: drainedMs === null ? null : Math.round(Math.max(0, drainedMs) / 100) / 10,
     };
   } finally {
