@@ -1,5 +1,11 @@
 /**
- * Timer benchmark: N running SLA clocks whose breach timers fall due over S seconds, on each
+ * Timer benchmark, in two modes. With BENCH_TIMERS_E2E=1, end to end (timers-e2e.ts): N real
+ * cases in the store whose accept clocks breach over S seconds, scheduled by the engine's SLA
+ * reactor and fired by its worker process through the command path (read the case, decide,
+ * append SlaBreached), notifications on; lateness is each SlaBreached's recorded time minus its
+ * due time. Without it, the tick mechanism alone, as follows.
+ *
+ * Tick mechanism: N running SLA clocks whose breach timers fall due over S seconds, on each
  * job backend in turn (BullMQ on PostgreSQL, in a scratch database; BullMQ on Redis). The timer
  * rows live in PostgreSQL either way (a scratch database, as the main database would hold them).
  *
@@ -31,7 +37,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -39,25 +44,21 @@ import { inTransaction } from '#database';
 import { JobQueues, type JobsBackend } from '#jobs';
 import { SLA_QUEUE, SlaJobs, SlaTimerTable, type CaseTimer, type SlaTimerJob } from '#sla';
 import { log, openScratchDatabase, positiveInt, positiveNumber } from './support.js';
+import { timersEndToEnd } from './timers-e2e.js';
+import { BACKENDS, LABEL, load, MARGIN_SECONDS, seconds, sleep, SPREAD_SECONDS, TIMERS } from './timers-settings.js';
 import type { FromWorker, StartMessage, ToWorker, WorkerResult } from './timers-worker.js';
 
-const TIMERS = positiveInt('BENCH_TIMERS', 100_000);
-const SPREAD_SECONDS = positiveNumber('BENCH_SPREAD_SECONDS', 60);
 const CHUNK = positiveInt('BENCH_CHUNK', 1_000);
 const CONCURRENCY = positiveInt('BENCH_CONCURRENCY', 8);
 /** The worker's PostgreSQL pool; unset, JobQueues' default (10), as the engine runs it. */
 const POSTGRES_POOL = process.env.BENCH_POSTGRES_POOL ? positiveInt('BENCH_POSTGRES_POOL', 10) : undefined;
-const MARGIN_SECONDS = positiveNumber('BENCH_MARGIN_SECONDS', Math.max(120, 5 * SPREAD_SECONDS));
 const LEAD_SECONDS = process.env.BENCH_LEAD_SECONDS ? positiveNumber('BENCH_LEAD_SECONDS', 0) : undefined;
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,redis').split(',').map((name) => name.trim()).filter(Boolean);
 
 /** p99 lateness each backend should stay under on the 2-core benchmark machine. */
 const TARGET_P99_MS: Record<JobsBackend, number> = { redis: 1_000, postgres: 2_000 };
 const REFERENCE =
   'one delayed BullMQ job per timer, as the SLA timers were scheduled before, 100,000 due over 60 s on this machine: PostgreSQL p99 235 s; plain BullMQ, 20,000 delayed jobs due over 10 s: Redis p99 85 ms, PostgreSQL p99 4.3 s';
-
-const LABEL: Record<JobsBackend, string> = { postgres: 'PostgreSQL', redis: 'Redis' };
 
 interface BackendResult {
   readonly scheduled: number;
@@ -77,9 +78,6 @@ interface BackendResult {
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const load = () => `load average ${loadavg().map((value) => value.toFixed(2)).join(' ')} on ${cpus().length} CPUs`;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A breach timer of a running resolution clock of a case of its own, as the reactor makes it. */
 function breachTimer(fireAtMs: number): CaseTimer {
@@ -354,6 +352,7 @@ async function runBackend(backend: JobsBackend, timersUrl: string, postgresUrl: 
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_TIMERS_E2E === '1') return timersEndToEnd();
   log(`timers: ${TIMERS} breach timers due over ${SPREAD_SECONDS} s, written ${CHUNK} cases a transaction, worker concurrency ${CONCURRENCY} ticks (the engine's SLA worker runs 8)`);
   log('scheduling: rows in sla_timers and one delayed tick per due second, through the SLA reactor\'s own code (SlaTimerTable.replace, SlaJobs.announce)');
   log('worker: the engine\'s SlaTimerRunner and sweep; its handler records lateness only (Date.now() - fireAt): the case command path (read case, append breach) is not run, as it would need every case in the event store');

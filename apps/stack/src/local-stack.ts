@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir } from 'node:fs/promises';
-import { delimiter, join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { databaseName, ensureDatabase, freePort, siblingDatabaseUrl, startEmbeddedPostgres, type RunningPostgres } from '#database';
-import { answers, listening, ManagedProcess } from './processes.js';
+import { answers, ManagedProcess, onPath, startRedisServer } from './processes.js';
 
 /** The build: this module runs from it, or (under the tests, from source) beside it. */
 const DIST = new URL(import.meta.url.includes('/dist/apps/') ? '../../../' : '../../../dist/', import.meta.url);
@@ -87,15 +87,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (!redisUrl) {
       const server = await onPath('redis-server');
       if (server) {
-        const port = await freePort();
-        const dir = join(dataDir, 'redis');
-        await mkdir(dir, { recursive: true });
         // As BullMQ requires: nothing evicted. Nothing kept on disk unless asked: the stack is for trying things.
-        const appendOnly = options.redisAppendOnly ? 'yes' : 'no';
-        const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', appendOnly, '--maxmemory-policy', 'noeviction', '--dir', dir];
-        redis = await ManagedProcess.start({ name: 'redis', command: server, args, env: process.env, ready: listening(port), readyTimeoutMs: 10_000, onUnexpectedExit });
+        const own = await startRedisServer(server, join(dataDir, 'redis'), { appendOnly: options.redisAppendOnly, onUnexpectedExit });
+        redis = own.process;
         started.push(redis);
-        redisUrl = `redis://127.0.0.1:${port}`;
+        redisUrl = own.url;
       } else {
         log('no redis-server on the PATH: BullMQ runs on PostgreSQL');
       }
@@ -140,13 +136,4 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stopAll();
     throw error;
   }
-}
-
-/** The path of an executable on the PATH, or null. */
-async function onPath(command: string): Promise<string | null> {
-  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, command);
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
-  }
-  return null;
 }

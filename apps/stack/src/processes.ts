@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { access, constants, mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '#database';
 
 /** True when an HTTP GET of `url` answers 2xx. */
 export function answers(url: string): () => Promise<boolean> {
@@ -27,6 +30,8 @@ export interface ProcessSpec {
   readonly ready?: () => Promise<boolean>;
   /** How long it may take to become ready (default 60 s). */
   readonly readyTimeoutMs?: number;
+  /** Where its standard output goes (default: nowhere; its standard error is always shown). */
+  readonly stdout?: 'ignore' | 'inherit';
   /** Told when the process exits without being killed or stopped through this handle. */
   readonly onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -87,7 +92,7 @@ export class ManagedProcess {
 
   async #start(): Promise<void> {
     const { name, command, args, env, ready } = this.spec;
-    const child = spawn(command, [...args], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(command, [...args], { env, stdio: ['ignore', this.spec.stdout ?? 'ignore', 'inherit'] });
     this.#child = child;
     child.once('exit', (code, signal) => {
       if (this.#killing !== child) this.spec.onUnexpectedExit?.(name, code, signal);
@@ -110,4 +115,31 @@ export class ManagedProcess {
       throw error;
     }
   }
+}
+
+/** The path of an executable on the PATH, or null. */
+export async function onPath(command: string): Promise<string | null> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, command);
+    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * A Redis of its own (`server`, the redis-server executable) on a free loopback port, with its
+ * files in `dir`: configured as BullMQ requires (nothing evicted), keeping nothing on disk unless
+ * `appendOnly` (an append-only file, as production runs it, so jobs outlive a restart).
+ */
+export async function startRedisServer(
+  server: string,
+  dir: string,
+  options: { readonly appendOnly?: boolean; readonly onUnexpectedExit?: ProcessSpec['onUnexpectedExit'] } = {},
+): Promise<{ process: ManagedProcess; url: string }> {
+  const { appendOnly = false, onUnexpectedExit } = options;
+  const port = await freePort();
+  await mkdir(dir, { recursive: true });
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', appendOnly ? 'yes' : 'no', '--maxmemory-policy', 'noeviction', '--dir', dir];
+  const redis = await ManagedProcess.start({ name: 'redis', command: server, args, env: process.env, ready: listening(port), readyTimeoutMs: 10_000, onUnexpectedExit });
+  return { process: redis, url: `redis://127.0.0.1:${port}` };
 }
