@@ -11,7 +11,8 @@
  * Env: SOAK_DATABASE_URL (a PostgreSQL server on which a scratch database is made and dropped;
  * else an embedded PostgreSQL in a temporary folder), SOAK_SETTLE_SECONDS (300: the longest wait
  * for timers, deliveries and projections after the load), SOAK_LOG_LEVEL (error: the processes'
- * log level).
+ * log level), PROJECTION_LANES (3: the projections' lanes, shared out among the three engine
+ * processes, so that killing one hands its lanes to the others).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -134,6 +135,7 @@ async function main(): Promise<number> {
       onUnexpectedExit: () => exitedOnTheirOwn++,
       env: {
         LOG_LEVEL: process.env.SOAK_LOG_LEVEL || 'error',
+        PROJECTION_LANES: process.env.PROJECTION_LANES || '3',
         PASSWORD_SCRYPT_LOG2N: '14',
         MINYI_DEMO_PASSWORD: DEMO_PASSWORD,
         SLA_POLICY_FILE: policyFile,
@@ -207,7 +209,9 @@ async function main(): Promise<number> {
       result.timersDue > 0 &&
       result.timersMissed === 0 &&
       result.timersDuplicated === 0 &&
+      result.webhookDeliveries > 0 &&
       result.webhookUndelivered === 0 &&
+      sink.badSignatures === 0 &&
       result.readModelsEqualRebuild &&
       result.verifyOk &&
       exitedOnTheirOwn === 0;

@@ -125,17 +125,27 @@ function positionOf(row: CheckpointRow | undefined): LogPosition | null {
 /**
  * Moves a lane's checkpoint forward outside any transaction, for a batch of this version that
  * wrote no rows: never backwards, so it cannot undo a rebuild's swap that got there first, never
- * past a start over by another version, and never for a lane whose row is gone (the projection
- * runs in another number of lanes now).
+ * past a start over by another version, never for a lane whose row is gone (the projection
+ * runs in another number of lanes now), and never from a checkpoint that is behind `readFrom`,
+ * where the lane's reader stands (a reset under it). Answers whether it moved.
  */
-export async function advanceCheckpoint(client: Pool | PoolClient, key: string, position: LogPosition, globalPosition: number, version: number): Promise<void> {
-  await client.query(
+export async function advanceCheckpoint(
+  client: Pool | PoolClient,
+  key: string,
+  position: LogPosition,
+  globalPosition: number,
+  version: number,
+  readFrom: LogPosition | null = null,
+): Promise<boolean> {
+  const { rowCount } = await client.query(
     `UPDATE projection_checkpoints
         SET commit_position = $2, prepare_position = $3, global_position = $4, updated_at = now()
       WHERE projection = $1 AND COALESCE(version, 1) = $5
-        AND (commit_position IS NULL OR (commit_position, prepare_position) < ($2::bigint, $3::bigint))`,
-    [key, position.commit.toString(), position.prepare.toString(), globalPosition, version],
+        AND (commit_position IS NULL OR (commit_position, prepare_position) < ($2::bigint, $3::bigint))
+        AND ($6::bigint IS NULL OR (commit_position, prepare_position) >= ($6::bigint, $7::bigint))`,
+    [key, position.commit.toString(), position.prepare.toString(), globalPosition, version, readFrom?.commit.toString() ?? null, readFrom?.prepare.toString() ?? null],
   );
+  return rowCount === 1;
 }
 
 /** Writes the checkpoint, and the projection's version when given (a rebuild writes its rows anew). */

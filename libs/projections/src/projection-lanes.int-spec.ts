@@ -119,6 +119,28 @@ describe('projections in lanes', () => {
     expect(await checkpointKeys('shared')).toEqual(['shared[0/4]', 'shared[1/4]', 'shared[2/4]', 'shared[3/4]']);
   });
 
+  it('replays every lane of a reactor rebuilt on one process, the lanes another process holds too', async () => {
+    const runners = ['a', 'b'].map((name) => new ProjectionRunner(pool, store, [new ApplicationCounter('replayed', name)], { lanes: 2, standbyRetryMs: 50 }));
+    running.push(...runners);
+    await Promise.all(runners.map((runner) => runner.join()));
+    await Promise.all(runners.map((runner) => runner.start()));
+    const before = await appendInterleaved('replayed', 8, 2);
+    expect(await runners[0]!.waitFor(before, 15_000)).toBe(true);
+    expect((await applications('replayed')).every((row) => row.times === 1)).toBe(true);
+
+    // Runner a resets every lane's checkpoint; runner b's subscription had read past it.
+    await runners[0]!.rebuild('replayed');
+    const after = await appendInterleaved('replayed-later', 8, 1);
+    expect(await runners[1]!.waitFor(after, 15_000)).toBe(true);
+
+    const rows = await applications('replayed');
+    const replayedRows = rows.filter((row) => !row.stream_id.startsWith('replayed-later'));
+    expect(replayedRows).toHaveLength(16);
+    // Every event before the rebuild applied again, in both lanes; none of the later ones twice.
+    expect(replayedRows.every((row) => row.times === 2)).toBe(true);
+    expect(rows.filter((row) => row.stream_id.startsWith('replayed-later')).every((row) => row.times === 1)).toBe(true);
+  });
+
   it('waits for every lane of a projection, and its checkpoint is where the slowest lane stands', async () => {
     const runner = new ProjectionRunner(pool, store, [new ApplicationCounter('waited')], { lanes: 4 });
     running.push(runner);

@@ -53,12 +53,14 @@ export class ProjectionRunner {
   private readonly progress = new EventEmitter();
   private readonly lanes: readonly Lane[];
   /** The active lanes of this instance, by key. */
-  private readonly active = new Map<string, { subscription: Subscription; lockClient: PoolClient; onLost: (error: Error) => void }>();
+  private readonly active = new Map<string, ActiveLane>();
+  /** Lanes being let go after a failure: `stop` waits for them too. */
+  private readonly lettingGo = new Set<Promise<void>>();
   private balanceTimer: NodeJS.Timeout | undefined;
   /** The look in progress: one at a time, and `stop` waits for it before letting go of the lanes. */
   private balancing: Promise<void> = Promise.resolve();
   /** The connection holding this instance's share of the runners' lock, which counts it among them. */
-  private presence: PoolClient | undefined;
+  private presence: { client: PoolClient; onError: (error: Error) => void } | undefined;
   private stopping = false;
 
   constructor(
@@ -111,20 +113,35 @@ export class ProjectionRunner {
   async join(): Promise<void> {
     if (this.presence) return;
     const client = await this.pool.connect();
+    const onError = (error: Error) => {
+      // Uncounted, it would take more than its share: it joins again at the next look.
+      this.options.onError?.(RUNNERS_LOCK, error);
+      if (this.presence?.client !== client) return; // already handed back by stop
+      this.presence = undefined;
+      client.release(true);
+    };
+    client.on('error', onError);
     try {
       await client.query('SELECT pg_advisory_lock_shared($1)', [lockKey(RUNNERS_LOCK)]);
     } catch (error) {
       client.release(true);
       throw error;
     }
-    client.on('error', (error) => {
-      // Uncounted, it would take more than its share: it joins again at the next look.
-      this.options.onError?.(RUNNERS_LOCK, error);
-      if (this.presence !== client) return; // already handed back by stop
-      this.presence = undefined;
-      client.release(true);
-    });
-    this.presence = client;
+    this.presence = { client, onError };
+    // Stopped meanwhile: stop has already let go of whatever it found.
+    if (this.stopping) await this.leave();
+  }
+
+  /** Stops counting this instance among the runners. */
+  private async leave(): Promise<void> {
+    const presence = this.presence;
+    this.presence = undefined;
+    if (!presence) return;
+    let broken = false;
+    await presence.client.query('SELECT pg_advisory_unlock_shared($1)', [lockKey(RUNNERS_LOCK)]).catch(() => (broken = true));
+    // A session that may still hold its share is closed, not pooled: it would count a runner that is gone.
+    if (!broken) presence.client.removeListener('error', presence.onError);
+    presence.client.release(broken);
   }
 
   async stop(): Promise<void> {
@@ -133,12 +150,8 @@ export class ProjectionRunner {
     this.balanceTimer = undefined;
     await this.balancing;
     await Promise.all([...this.active.keys()].map((key) => this.deactivate(key)));
-    const presence = this.presence;
-    this.presence = undefined;
-    if (presence) {
-      await presence.query('SELECT pg_advisory_unlock_shared($1)', [lockKey(RUNNERS_LOCK)]).catch(() => undefined);
-      presence.release();
-    }
+    await Promise.all(this.lettingGo);
+    await this.leave();
   }
 
   /**
@@ -187,8 +200,11 @@ export class ProjectionRunner {
       if (await this.allReached(awaited, target)) return true;
       const left = deadline - Date.now();
       if (left <= 0) return false;
-      // Wake on local progress, or poll for a lane that runs on another instance.
-      await Promise.race([once(this.progress, 'batch'), delay(Math.min(left, 100))]);
+      // Wake on local progress, or poll for a lane that runs on another instance; either way the
+      // listener goes, or waits that poll would pile up on an instance that holds no lane.
+      const woken = new AbortController();
+      await Promise.race([once(this.progress, 'batch', { signal: woken.signal }).catch(() => undefined), delay(Math.min(left, 100))]);
+      woken.abort();
     }
   }
 
@@ -283,22 +299,25 @@ export class ProjectionRunner {
       lockClient.release();
       return false;
     }
-    let after: LogPosition | null;
+    // Where this lane's subscription stands: it moves on with every checkpoint the lane writes.
+    const reading: { at: LogPosition | null } = { at: null };
+    let subscription: Subscription;
     try {
-      after = await readCheckpoint(this.pool, lane.key);
+      reading.at = await readCheckpoint(this.pool, lane.key);
+      subscription = this.store.subscribeToAll((events) => this.applyBatch(lane, events, reading), {
+        after: reading.at,
+        batchSize: this.options.batchSize,
+      });
     } catch (error) {
-      await lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(lane.key)]).catch(() => undefined);
-      lockClient.release();
+      await unlockAndRelease(lockClient, lane.key, false);
       throw error;
     }
-    const subscription = this.store.subscribeToAll((events) => this.applyBatch(lane, events), {
-      after,
-      batchSize: this.options.batchSize,
-    });
     const giveUp = (error: Error, connectionLost: boolean) => {
       this.options.onError?.(lane.key, error);
       // Give up the lead; the next look tries again: the failed batch was rolled back with its checkpoint.
-      if (this.active.get(lane.key)?.lockClient === lockClient) void this.deactivate(lane.key, connectionLost);
+      if (this.active.get(lane.key)?.lockClient !== lockClient) return;
+      const lettingGo = this.deactivate(lane.key, connectionLost).finally(() => this.lettingGo.delete(lettingGo));
+      this.lettingGo.add(lettingGo);
     };
     subscription.done.catch((error: unknown) => giveUp(error instanceof Error ? error : new Error(String(error)), false));
     // A lock connection that dies takes the lock with it, and another instance may take the lane.
@@ -313,25 +332,25 @@ export class ProjectionRunner {
     if (!entry) return;
     this.active.delete(key);
     await entry.subscription.stop().catch(() => undefined);
-    let broken = connectionLost;
-    if (!broken) await entry.lockClient.query('SELECT pg_advisory_unlock($1)', [lockKey(key)]).catch(() => (broken = true));
-    // A session that may still hold the lock is closed rather than handed back to the pool; a
-    // closed one keeps its listener, so that a last error while it closes ends nothing.
-    if (!broken) entry.lockClient.removeListener('error', entry.onLost);
-    entry.lockClient.release(broken);
+    await unlockAndRelease(entry.lockClient, key, connectionLost, entry.onLost);
   }
 
   /**
    * Applies the lane's share of a batch and moves the lane's checkpoint past the whole batch: the
    * other lanes' events are theirs to apply, and every lane's checkpoint says how far it has read.
    */
-  private async applyBatch(lane: Lane, events: readonly RecordedEvent[]): Promise<void> {
+  private async applyBatch(lane: Lane, events: readonly RecordedEvent[], reading: { at: LogPosition | null }): Promise<void> {
     const { projection } = lane;
     const last = events.at(-1);
     if (!last) return;
     const mine = lane.count === 1 ? events : events.filter((event) => laneOf(event.streamId, lane.count) === lane.index);
     if (!mine.some((event) => projection.handles?.(event) ?? true)) {
-      await advanceCheckpoint(this.pool, lane.key, last.position, last.globalPosition, projection.version);
+      const moved = await advanceCheckpoint(this.pool, lane.key, last.position, last.globalPosition, projection.version, reading.at);
+      if (moved) reading.at = last.position;
+      else {
+        const stored = await readCheckpoint(this.pool, lane.key);
+        if (movedBack(stored, reading.at)) throw new CheckpointMovedBackError(lane);
+      }
       this.progress.emit('batch', projection.name);
       return;
     }
@@ -343,12 +362,16 @@ export class ProjectionRunner {
       // Another version started the projection over: its rows are not this code's to write.
       if (stored.version !== projection.version) throw new ProjectionVersionChangedError(projection, stored.version);
       const from = stored.position;
+      // Reset under it (a reactor's rebuild, from another instance too): the events before this
+      // batch are to be applied again, so the lane reads again from the stored checkpoint.
+      if (movedBack(from, reading.at)) throw new CheckpointMovedBackError(lane);
       if (from && comparePositions(last.position, from) <= 0) return;
       const fresh = from ? mine.filter((event) => comparePositions(event.position, from) > 0) : mine;
       const afterCommit = fresh.length > 0 ? await projection.apply(client, fresh) : undefined;
       await writeCheckpoint(client, lane.key, last.position, last.globalPosition);
       return afterCommit;
     });
+    reading.at = last.position;
     this.progress.emit('batch', projection.name);
     await afterCommit?.().catch((error: unknown) => this.options.onError?.(lane.key, error));
   }
@@ -359,6 +382,39 @@ export class ProjectionVersionChangedError extends Error {
   constructor(projection: Projection, stored: number) {
     super(`projection "${projection.name}" is at version ${stored} in the database, this code writes version ${projection.version}: it stands by`);
   }
+}
+
+/**
+ * A lane's stored checkpoint is behind where its subscription reads (a reset): the lane is given
+ * up and taken again from the stored checkpoint, so nothing before it is skipped.
+ */
+export class CheckpointMovedBackError extends Error {
+  constructor(lane: Lane) {
+    super(`the checkpoint of "${lane.key}" moved back under its subscription (a rebuild or reset): the lane reads again from there`);
+  }
+}
+
+/** The stored checkpoint is behind the position a lane's subscription has read to. */
+function movedBack(stored: LogPosition | null, reading: LogPosition | null): boolean {
+  return reading !== null && (stored === null || comparePositions(stored, reading) < 0);
+}
+
+interface ActiveLane {
+  readonly subscription: Subscription;
+  readonly lockClient: PoolClient;
+  readonly onLost: (error: Error) => void;
+}
+
+/**
+ * Lets go of a lane's lock. A session that may still hold it (lost, or whose unlock failed) is
+ * closed rather than handed back to the pool, and keeps its listener, so that a last error while
+ * it closes ends nothing.
+ */
+async function unlockAndRelease(client: PoolClient, key: string, connectionLost: boolean, onError?: (error: Error) => void): Promise<void> {
+  let broken = connectionLost;
+  if (!broken) await client.query('SELECT pg_advisory_unlock($1)', [lockKey(key)]).catch(() => (broken = true));
+  if (!broken && onError) client.removeListener('error', onError);
+  client.release(broken);
 }
 
 /** The shared advisory lock every running instance holds, which counts them. */
