@@ -161,7 +161,9 @@ describe('projections in lanes', () => {
     // The doomed process logs in as a role of its own, so that it can be cut off as a crash
     // would: its sessions end (their locks go, the open batch rolls back) and none comes back.
     const role = `minyi_lanes_doomed_${randomBytes(4).toString('hex')}`;
-    await pool.query(`CREATE ROLE ${role} LOGIN`);
+    // A password of its own: an embedded server asks for one, where a trusting one does not.
+    const password = randomBytes(16).toString('hex');
+    await pool.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
     closing.push(async () => {
       await pool.query(`DROP OWNED BY ${role}`);
       await pool.query(`DROP ROLE ${role}`);
@@ -174,6 +176,7 @@ describe('projections in lanes', () => {
 
     const url = new URL(db.url);
     url.username = role;
+    url.password = password;
     const doomedPool = new pg.Pool({ connectionString: url.toString(), max: 10, application_name: role });
     // Dead, it hears nothing more: what its connections report as they are cut is no one's business.
     doomedPool.on('error', () => undefined);
