@@ -168,12 +168,18 @@ export class ProjectionRunner {
       return;
     }
     const lanes = this.lanes.filter((lane) => lane.projection === projection);
-    await Promise.all(lanes.map((lane) => this.deactivate(lane.key)));
-    await inTransaction(this.pool, async (client) => {
-      await lockProjectionCheckpoints(client, name);
-      await projection.reset(client);
-      for (const lane of lanes) await writeCheckpoint(client, lane.key, null, null);
+    // In the balancing's turn: a look between letting the lanes go and the reset would take a
+    // lane again from its old checkpoint.
+    const reset = this.balancing.then(async () => {
+      await Promise.all(lanes.map((lane) => this.deactivate(lane.key)));
+      await inTransaction(this.pool, async (client) => {
+        await lockProjectionCheckpoints(client, name);
+        await projection.reset(client);
+        for (const lane of lanes) await writeCheckpoint(client, lane.key, null, null);
+      });
     });
+    this.balancing = reset.catch(() => undefined);
+    await reset;
     if (!this.stopping) await this.balance();
   }
 
