@@ -1,7 +1,7 @@
 import fastifyHelmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +13,7 @@ import { errorBody } from './http/error-filter.js';
 import { acceptMultipartBodies } from './http/multipart.js';
 import { createValidationPipe } from './http/validation.js';
 import { acceptOpen311Forms } from './open311/open311-format.js';
+import { describeApi } from './openapi/document.js';
 import { Metrics } from './ops/metrics.js';
 import { serveQueueBoard } from './ops/queue-board.js';
 import type { Logger } from 'pino';
@@ -88,16 +89,7 @@ async function setUpHttp(app: NestFastifyApplication, logger: Logger, now: Now):
   else logger.warn('the web console is not built (npm run build): only the API is served');
   app.useGlobalPipes(createValidationPipe());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('minyi API')
-      .setDescription('Cases of the grassroots network: filing, coordination, escalation, annotation, audit.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, describeApi(app), { jsonDocumentUrl: 'api/docs-json' });
 }
 
 /**

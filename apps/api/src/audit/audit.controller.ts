@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type pg from 'pg';
 import type { Principal } from '#accounts';
 import { AttachmentIntake, verifyStoreAndFiles } from '#attachments';
@@ -8,7 +8,9 @@ import { MAIN_POOL } from '#database';
 import { ORG_TREE, type OrgTree } from '#domain';
 import { EVENT_STORE, type EventStoreAudit, type StoreAnchor } from '#event-store';
 import { CurrentUser, Roles } from '../auth/auth.guard.js';
+import { Refuses } from '../openapi/refusals.js';
 import { AnchorQuery } from './audit.dto.js';
+import { AuditAnchorDto, StoreVerificationDto } from './audit.responses.js';
 import { oneWalkAtATime } from './one-at-a-time.js';
 
 /** A broken stream as the API reports it: the case behind it, when the stream is a case the read model knows. */
@@ -45,6 +47,8 @@ export interface BrokenStreamView {
 @ApiBearerAuth()
 @Controller('api/v1/audit')
 @Roles('auditor', 'admin')
+// 403: not an auditor or admin; 429 busy (with Retry-After): another whole-store walk is running.
+@Refuses({ 403: ['forbidden'], 429: ['busy'] })
 export class AuditController {
   constructor(
     @Inject(EVENT_STORE) private readonly audit: EventStoreAudit,
@@ -56,8 +60,8 @@ export class AuditController {
 
   @Get('verify')
   @ApiOperation({ summary: 'Check every stream’s hash chain and head row; list the broken streams in scope (auditors and admins)' })
-  @ApiTooManyRequestsResponse({ description: 'another whole-store verification or anchor is running (code busy, Retry-After)' })
-  async verify(@CurrentUser() user: Principal) {
+  @ApiOkResponse({ type: StoreVerificationDto, description: 'the whole store walked; the broken streams in the caller’s scope' })
+  async verify(@CurrentUser() user: Principal): Promise<StoreVerificationDto> {
     const result = await oneWalkAtATime(this.pool, () => verifyStoreAndFiles(this.audit, (sha256) => this.attachments.rehash(sha256)));
     const cases = await this.directory.byStreamIds(result.broken.map((b) => b.streamId));
     const { org } = this;
@@ -73,7 +77,9 @@ export class AuditController {
 
   @Get('anchor')
   @ApiOperation({ summary: 'A digest of every stream’s head at a position of the log, to keep elsewhere and check later (auditors and admins)' })
-  @ApiTooManyRequestsResponse({ description: 'another whole-store verification or anchor is running (code busy, Retry-After)' })
+  @ApiOkResponse({ type: AuditAnchorDto, description: 'the anchor at the position asked, or at the settled head of the log' })
+  // 404: no event has that position (details name `position`); 409 not_settled: a transaction that may still land before it is open.
+  @Refuses({ 404: ['not_found'], 409: ['not_settled'] })
   async anchor(@Query() query: AnchorQuery): Promise<StoreAnchor> {
     const { anchor } = await oneWalkAtATime(this.pool, () => this.audit.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } }));
     return anchor!;

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Principal } from '#accounts';
 import { AttachmentIntake, verifyCaseFiles } from '#attachments';
@@ -10,7 +10,9 @@ import { ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { caseId } from '../cases/cases.controller.js';
 import { CLOCK, type Now } from '#runtime';
+import { Refuses } from '../openapi/refusals.js';
 import { DossierQuery } from './audit.dto.js';
+import { DossierDto } from './audit.responses.js';
 
 /** A case's full record, as JSON or as a printable page; read as `GET /cases/{id}` is (404 outside the reader's scope). */
 @ApiTags('cases')
@@ -28,7 +30,15 @@ export class DossierController {
 
   @Get(':id/dossier')
   @ApiOperation({ summary: 'The case’s dossier: the case now, its timeline, notes, annotations, clocks and verification; ?format=html for a printable page' })
-  @ApiProduces('application/json', 'text/html')
+  @ApiExtraModels(DossierDto)
+  @ApiOkResponse({
+    description: 'the dossier as JSON; with format=html, a printable page in Chinese (UTF-8)',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(DossierDto) } },
+      'text/html': { schema: { type: 'string', description: 'a whole HTML document, every user text escaped' } },
+    },
+  })
+  @Refuses({ 404: ['not_found'] })
   async dossier(@CurrentUser() user: Principal, @Param('id') id: string, @Query() query: DossierQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { reader, org, policy, users } = this;
     const record = await reader.verifiable(user, caseId(id));

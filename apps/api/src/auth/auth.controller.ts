@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Inject, Ip, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccountCommands, AccountNotFoundError, LoginLimits, LoginService, WrongCurrentPasswordError, publicAccount, readAccount, type Principal } from '#accounts';
 import { EVENT_STORE, type EventStore } from '#event-store';
 import { Text } from '../http/fields.js';
 import { CLOCK, type Now } from '#runtime';
 import { AllowedBeforePasswordChange, CurrentToken, CurrentUser, Public } from './auth.guard.js';
 import { accountCommandContext } from '../users/users.controller.js';
+import { Refuses } from '../openapi/refusals.js';
+import { LoginAnswerDto, MeDto } from './auth.responses.js';
 
 export class LoginDto {
   @Text(64, { example: 'hd-dg-1.clerk' })
@@ -41,7 +43,14 @@ export class AuthController {
   @Post('auth/login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in: a bearer token for the other routes' })
-  logIn(@Body() { username, password }: LoginDto, @Ip() clientAddress: string) {
+  @ApiOkResponse({ type: LoginAnswerDto, description: 'the token, its lifetime and the account' })
+  @Refuses({
+    // Also a disabled account: the same answer as a wrong password, to tell nothing.
+    401: ['invalid_credentials'],
+    // Too many failed logins for this username, this address or the pair (checked before the password).
+    429: ['login_throttled'],
+  })
+  logIn(@Body() { username, password }: LoginDto, @Ip() clientAddress: string): Promise<LoginAnswerDto> {
     return this.login.login(username, password, this.clock(), clientAddress);
   }
 
@@ -50,6 +59,7 @@ export class AuthController {
   @ApiBearerAuth()
   @AllowedBeforePasswordChange()
   @ApiOperation({ summary: 'End this token’s session' })
+  @ApiNoContentResponse({ description: 'the token is refused from now on' })
   async logOut(@CurrentToken() token: string): Promise<void> {
     await this.login.logout(token, this.clock());
   }
@@ -58,7 +68,9 @@ export class AuthController {
   @ApiBearerAuth()
   @AllowedBeforePasswordChange()
   @ApiOperation({ summary: 'The account behind the token, as it is now' })
-  async me(@CurrentUser() principal: Principal) {
+  @ApiOkResponse({ type: MeDto, description: 'the account, read from its own stream' })
+  @Refuses({ 404: ['not_found'] })
+  async me(@CurrentUser() principal: Principal): Promise<MeDto> {
     // From the account's own stream, not the read model: what is true now, on every process.
     const { state } = await readAccount(this.store, principal.userId);
     if (!state.exists) throw new AccountNotFoundError(principal.userId);
@@ -70,6 +82,13 @@ export class AuthController {
   @ApiBearerAuth()
   @AllowedBeforePasswordChange()
   @ApiOperation({ summary: 'Change one’s own password (every session of the account ends: log in again)' })
+  @ApiNoContentResponse({ description: 'changed: log in again with the new password' })
+  @Refuses({
+    // A new password that breaks the rules, or a wrong current one (`details` names the field).
+    400: ['invalid_user'],
+    // A wrong current password counts as a failed login.
+    429: ['login_throttled'],
+  })
   async changePassword(@CurrentUser() principal: Principal, @Body() body: ChangePasswordDto, @Ip() clientAddress: string): Promise<void> {
     // Guessing the current password with a stolen token counts against the login limits too.
     const booking = await this.limits.book(principal.username, clientAddress, this.clock().getTime());

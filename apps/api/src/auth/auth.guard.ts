@@ -1,9 +1,11 @@
-import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import { applyDecorators, type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiExtension } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { LoginService, type Principal } from '#accounts';
 import { hasRole, type Role } from '#domain';
 import { currentRequest } from '#platform';
+import { BEFORE_PASSWORD_CHANGE_EXTENSION } from '../openapi/document.js';
 import { CLOCK, type Now } from '#runtime';
 
 const PUBLIC = 'minyi:public';
@@ -14,7 +16,8 @@ const BEFORE_PASSWORD_CHANGE = 'minyi:before-password-change';
 export const Public = () => SetMetadata(PUBLIC, true);
 
 /** Marks a route a token issued after a password reset may call: reading oneself, changing the password, logging out. */
-export const AllowedBeforePasswordChange = () => SetMetadata(BEFORE_PASSWORD_CHANGE, true);
+export const AllowedBeforePasswordChange = () =>
+  applyDecorators(SetMetadata(BEFORE_PASSWORD_CHANGE, true), ApiExtension(BEFORE_PASSWORD_CHANGE_EXTENSION, true));
 
 /**
  * Marks a route (or every route of a controller) as open to these roles only: anyone else gets

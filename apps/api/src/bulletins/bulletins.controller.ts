@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
@@ -12,6 +12,7 @@ import { ProjectionRunner } from '#projections';
 import { CLOCK, type Now } from '#runtime';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { awaitMinPosition } from '../http/read-your-writes.js';
+import { Refuses } from '../openapi/refusals.js';
 import { ApiSpreadsheet, refuseOversizedExport, spreadsheetReply } from '../http/spreadsheet.js';
 import { MAX_EXPORT_ROWS, bulletinColumns, unitName } from '#exports';
 import {
@@ -47,14 +48,17 @@ export class BulletinsController {
 
   @Post()
   @ApiOperation({ summary: 'Draft a bulletin of your unit from cases you may read' })
-  @ApiCreatedResponse({ type: BulletinAnswerDto })
+  @ApiCreatedResponse({ type: BulletinAnswerDto, description: 'the draft, at revision 0' })
+  // 400: a field the domain refuses (no such unit, no title, no case, a case twice or not readable by you); 403: not a coordinator of the unit.
+  @Refuses({ 400: ['invalid'], 403: ['forbidden'] })
   draft(@CurrentUser() user: Principal, @Body() { unitId, title, caseIds, editorNote }: DraftBulletinDto) {
     return this.commands.draft(unitId, { title, caseIds, editorNote: editorNote ?? null }, this.context(user));
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Revise a draft: the fields given replace its own (editorNote: null removes the note); 409 once published' })
-  @ApiOkResponse({ type: BulletinAnswerDto })
+  @ApiOkResponse({ type: BulletinAnswerDto, description: 'the draft as revised' })
+  @Refuses({ 400: ['invalid'], 403: ['forbidden'], 404: ['not_found'], 409: ['revision_conflict', 'illegal_transition', 'limit_reached'] })
   revise(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, title, caseIds, editorNote }: ReviseBulletinDto) {
     if (title === undefined && caseIds === undefined && editorNote === undefined) throw new InvalidError('body', 'give at least one of title, caseIds and editorNote');
     return this.commands.revise(id, { title, caseIds, editorNote }, expectedRevision ?? undefined, this.context(user));
@@ -63,7 +67,9 @@ export class BulletinsController {
   @Post(':id/publish')
   @HttpCode(200)
   @ApiOperation({ summary: 'Publish a draft (coordinators of its unit): numbered per unit and year without gaps, its items frozen, the leaders of the unit and of its parent notified; again: the same answer' })
-  @ApiOkResponse({ type: PublishedAnswerDto })
+  @ApiOkResponse({ type: PublishedAnswerDto, description: 'its number, the same for a repeat' })
+  // 400: one of its cases is no longer readable by the publisher (caseIds).
+  @Refuses({ 400: ['invalid'], 403: ['forbidden'], 404: ['not_found'] })
   publish(@CurrentUser() user: Principal, @Param('id') id: string) {
     return this.commands.publish(id, this.context(user));
   }
@@ -71,6 +77,8 @@ export class BulletinsController {
   @Get()
   @ApiOperation({ summary: 'Bulletins you may read (those of your unit and the units below it, never of the units above), newest first (unitId means that unit’s subtree); with format=xlsx|csv, all of them as a spreadsheet' })
   @ApiSpreadsheet(BulletinListDto)
+  // 400 export_too_large: an export of more than the most rows; 404: no such unit.
+  @Refuses({ 400: ['export_too_large'], 404: ['not_found'] })
   async list(@CurrentUser() user: Principal, @Query() query: ListBulletinsQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { org } = this;
     if (query.unitId !== undefined && !org.has(query.unitId)) throw new NotFoundException({ message: `no unit ${query.unitId}`, code: 'not_found' });
@@ -97,8 +105,15 @@ export class BulletinsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A bulletin with its items and the adoptions recorded on them, for staff of its unit and the units above (else 404); ?format=html for a printable A4 page, ?lang=en in English' })
-  @ApiProduces('application/json', 'text/html')
-  @ApiOkResponse({ type: BulletinDetailDto })
+  @ApiExtraModels(BulletinDetailDto)
+  @ApiOkResponse({
+    description: 'the bulletin as JSON; with format=html, a printable A4 page (UTF-8)',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(BulletinDetailDto) } },
+      'text/html': { schema: { type: 'string', description: 'a whole HTML document, every user text escaped' } },
+    },
+  })
+  @Refuses({ 404: ['not_found'] })
   async detail(@CurrentUser() user: Principal, @Param('id') id: string, @Query() query: BulletinQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const language = query.lang ?? 'zh-CN';
     const detail = await bulletinDetail(await this.reader.current(user, id), this.cases, this.org, language);
@@ -109,7 +124,8 @@ export class BulletinsController {
 
   @Get(':id/verify')
   @ApiOperation({ summary: 'Check the bulletin’s hash chain and stream head (its readers: staff of its unit and the units above)' })
-  @ApiOkResponse({ type: StreamVerificationDto })
+  @ApiOkResponse({ type: StreamVerificationDto, description: 'ok, or where the record stops being whole' })
+  @Refuses({ 404: ['not_found'] })
   async verify(@CurrentUser() user: Principal, @Param('id') id: string) {
     const { events, head } = await this.reader.verifiable(user, id);
     return verifyStream(events, head);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiSchema, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '#accounts';
 import { BulletinReader } from '#bulletins';
 import { CaseReader } from '#cases';
@@ -7,6 +7,7 @@ import {
   ADOPTION_KINDS,
   ADOPTION_LEVELS,
   BulletinNotFoundError,
+  CASE_STATUSES,
   ForbiddenError,
   InvalidError,
   ORG_TREE,
@@ -17,10 +18,13 @@ import {
   type AdoptionKind,
   type AdoptionLevel,
   type CaseAdoption,
+  type CaseStatus,
   type OrgTree,
 } from '#domain';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { OneOf, RevisionDto, Text } from '../http/fields.js';
+import { Refuses } from '../openapi/refusals.js';
+import { CaseAdoptionDto } from './case.responses.js';
 import { caseId } from './cases.controller.js';
 import { CasesService } from './cases.service.js';
 
@@ -41,26 +45,20 @@ export class AdoptionDto extends RevisionDto {
   bulletinId?: string;
 }
 
-class AdoptionViewDto {
-  @ApiProperty({ enum: ADOPTION_LEVELS }) level!: AdoptionLevel;
-  @ApiProperty({ enum: ADOPTION_KINDS }) kind!: AdoptionKind;
-  @ApiProperty() body!: string;
-  @ApiProperty({ nullable: true, type: String }) note!: string | null;
-  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) bulletinId!: string | null;
-  @ApiProperty() actorId!: string;
-  @ApiProperty({ format: 'date-time' }) at!: string;
+/** `POST /api/v1/cases/{id}/adoptions`: the command's answer, as every case command's, with the adoption recorded. */
+@ApiSchema({ name: 'AdoptionRecorded' })
+export class AdoptedDto {
+  @ApiProperty({ format: 'uuid', description: 'the case’s id' }) id!: string;
+  @ApiProperty({ enum: CASE_STATUSES, description: 'the case’s status, which an adoption does not change', example: 'resolved' }) status!: CaseStatus;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'the revision of the SuggestionAdopted event', example: 6 }) revision!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'its global log position (minPosition for lists and statistics)', example: 1042 }) position!: number;
+  @ApiProperty({ type: CaseAdoptionDto, description: 'the adoption as the case now records it' }) adoption!: CaseAdoptionDto;
 }
 
-class AdoptedDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() status!: string;
-  @ApiProperty() revision!: number;
-  @ApiProperty() position!: number;
-  @ApiProperty({ type: AdoptionViewDto }) adoption!: AdoptionViewDto;
-}
-
-class AdoptionListDto {
-  @ApiProperty({ type: [AdoptionViewDto] }) items!: AdoptionViewDto[];
+/** `GET /api/v1/cases/{id}/adoptions`. */
+@ApiSchema({ name: 'AdoptionList' })
+export class AdoptionListDto {
+  @ApiProperty({ type: [CaseAdoptionDto], description: 'oldest first' }) items!: CaseAdoptionDto[];
 }
 
 /**
@@ -80,7 +78,11 @@ export class AdoptionsController {
 
   @Post(':id/adoptions')
   @ApiOperation({ summary: 'Record that the opinion was adopted or annotated at a level, optionally from a published bulletin holding the case' })
-  @ApiCreatedResponse({ type: AdoptedDto })
+  @ApiCreatedResponse({ type: AdoptedDto, description: 'recorded as the case’s SuggestionAdopted event' })
+  // 400: a level out of the actor's reach or below the filing's, a leader's level left out by others, a bulletin not published, not readable or not holding the case;
+  // 403: not a coordinator or leader, or an annotation (批示) by other than a leader; 404: no case readable by you;
+  // 409: that level's adoption or annotation already recorded (from that bulletin), the case full of adoptions, or a stale expectedRevision.
+  @Refuses({ 400: ['invalid'], 403: ['forbidden'], 404: ['not_found'], 409: ['revision_conflict', 'illegal_transition', 'limit_reached'] })
   async adopt(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, level, kind, body, note, bulletinId }: AdoptionDto) {
     const theCase = caseId(id);
     // Scope and role before the fields that need a look-up: out of scope is 404, a clerk 403, whatever the body.
@@ -97,7 +99,8 @@ export class AdoptionsController {
 
   @Get(':id/adoptions')
   @ApiOperation({ summary: 'The adoptions recorded on the case, oldest first' })
-  @ApiOkResponse({ type: AdoptionListDto })
+  @ApiOkResponse({ type: AdoptionListDto, description: 'the adoptions (采用 / 批示) of the case' })
+  @Refuses({ 404: ['not_found'] })
   async list(@CurrentUser() user: Principal, @Param('id') id: string) {
     const { state } = await this.reader.current(user, caseId(id));
     // A case folded before adoptions existed has no list yet.

@@ -1,15 +1,17 @@
 import { CLOCK, type Now } from '#runtime';
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { create as contentDisposition } from 'content-disposition';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#accounts';
 import { AttachmentIntake, defaultAttachmentKind, downloadName, isImage, type OpenedBlob } from '#attachments';
 import { CaseReader } from '#cases';
-import { ATTACHMENT_KINDS, ORG_TREE, TEXT_LIMITS, decide, isUuid, type AttachmentFacts, type AttachmentKind, type CaseAttachment, type OrgTree } from '#domain';
+import { ATTACHMENT_KINDS, ATTACHMENT_MEDIA_TYPES, ORG_TREE, TEXT_LIMITS, decide, isUuid, type AttachmentFacts, type AttachmentKind, type CaseAttachment, type OrgTree } from '#domain';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { discardCreated, readMultipart } from '../http/multipart.js';
+import { Refuses } from '../openapi/refusals.js';
+import { AttachmentAddedDto } from './attachments.responses.js';
 import { caseId } from './cases.controller.js';
 import { CasesService } from './cases.service.js';
 
@@ -44,7 +46,28 @@ export class AttachmentsController {
   @Post(':id/attachments')
   @ApiConsumes('multipart/form-data')
   @ApiOperation({ summary: 'Attach a file (multipart: file, kind?, description?): at most 20 MB, JPEG, PNG, WebP, PDF, MP3, M4A or WAV by content' })
-  async upload(@CurrentUser() user: Principal, @Param('id') id: string, @Req() request: FastifyRequest): Promise<UploadedAttachment> {
+  @ApiParam({ name: 'id', format: 'uuid', description: 'the case' })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: { type: 'string', format: 'binary', description: 'one file of at most 20 MB: JPEG, PNG, WebP, PDF, MP3, M4A or WAV, read from its content; images lose their metadata (EXIF, GPS)' },
+        kind: { type: 'string', enum: [...ATTACHMENT_KINDS], description: 'default: photo for an image, audio for a recording, else document' },
+        description: { type: 'string', maxLength: TEXT_LIMITS.attachmentDescription, example: '双方签字的调解协议' },
+      },
+    },
+  })
+  @ApiCreatedResponse({ type: AttachmentAddedDto, description: 'stored and recorded as AttachmentAdded' })
+  @Refuses({
+    400: ['upload_aborted'],
+    403: ['forbidden'],
+    404: ['not_found'],
+    409: ['illegal_transition', 'limit_reached'],
+    413: ['payload_too_large'],
+    415: ['unsupported_media_type'],
+  })
+  async upload(@CurrentUser() user: Principal, @Param('id') id: string, @Req() request: FastifyRequest): Promise<AttachmentAddedDto> {
     const target = caseId(id);
     await this.refuseEarly(user, target);
     const upload = await readMultipart(request, this.intake, { fileField: 'file', maxFiles: 1, fields: ['kind', 'description'] });
@@ -81,6 +104,21 @@ export class AttachmentsController {
 
   @Get(':id/attachments/:attachmentId')
   @ApiOperation({ summary: 'The bytes of an attachment, to readers of the case (images inline, others as a download); ?thumbnail=1 for a small JPEG of an image' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'the case' })
+  @ApiParam({ name: 'attachmentId', format: 'uuid' })
+  @ApiQuery({ name: 'thumbnail', required: false, enum: ['1', '0', 'true', 'false'], description: '1: a JPEG of the image at most 320 px a side (images only)' })
+  @ApiOkResponse({
+    description: 'the stored bytes, in the type read from their content (a thumbnail: image/jpeg); images inline, others as a download',
+    headers: {
+      'Content-Disposition': { description: '`inline` for an image, else `attachment`, with the file name', schema: { type: 'string' } },
+      ETag: { description: 'the SHA-256 of the bytes: send it as If-None-Match to get 304', schema: { type: 'string' } },
+      'X-Content-Type-Options': { description: 'always `nosniff`', schema: { type: 'string', enum: ['nosniff'] } },
+      'Cache-Control': { description: 'always `private`', schema: { type: 'string', enum: ['private'] } },
+    },
+    content: Object.fromEntries(ATTACHMENT_MEDIA_TYPES.map((mediaType) => [mediaType, { schema: { type: 'string', format: 'binary' } }])),
+  })
+  @ApiNotModifiedResponse({ description: 'If-None-Match named the ETag: the bytes have not changed' })
+  @Refuses({ 404: ['not_found'] })
   async download(
     @CurrentUser() user: Principal,
     @Param('id') id: string,

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res, type StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '#accounts';
 import { calendarOf, hasRole, ORG_TREE, SLA_POLICY, type OrgTree, type SlaPolicy } from '#domain';
@@ -10,6 +10,7 @@ import { ProjectionRunner } from '#projections';
 import type { FastifyReply } from 'fastify';
 import { awaitMinPosition } from '../http/read-your-writes.js';
 import { ApiSpreadsheet, SpreadsheetQuery, spreadsheetReply } from '../http/spreadsheet.js';
+import { InboxDto } from './case.responses.js';
 
 @ApiTags('cases')
 @ApiBearerAuth()
@@ -25,8 +26,8 @@ export class InboxController {
 
   @Get()
   @ApiOperation({ summary: 'Open cases waiting on my unit, assigned to me, or (leaders) awaiting my annotation; with format=xlsx|csv, as a spreadsheet' })
-  @ApiSpreadsheet()
-  async inbox(@CurrentUser() user: Principal, @Query() query: SpreadsheetQuery, @Res({ passthrough: true }) response: FastifyReply) {
+  @ApiSpreadsheet(InboxDto)
+  async inbox(@CurrentUser() user: Principal, @Query() query: SpreadsheetQuery, @Res({ passthrough: true }) response: FastifyReply): Promise<InboxDto | StreamableFile> {
     const { org, queries, projections } = this;
     await awaitMinPosition(projections, query.minPosition, [CASE_READ_MODEL], response);
     const works = hasRole(user, 'clerk') || hasRole(user, 'coordinator');

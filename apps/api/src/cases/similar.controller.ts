@@ -5,6 +5,7 @@ import { ForbiddenError, NotFoundError, ORG_TREE, type OrgTree } from '#domain';
 import { SimilarCases } from '#search';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { SimilarCasesDto, SimilarCasesQuery } from './similar.dto.js';
+import { Refuses } from '../openapi/refusals.js';
 
 /** Open cases like a draft, which the console shows while a clerk types, to catch a duplicate before it is filed. */
 @ApiTags('cases')
@@ -18,7 +19,8 @@ export class SimilarCasesController {
 
   @Get()
   @ApiOperation({ summary: 'Up to 10 open cases in your scope most like a draft (title, description), each with a score in [0, 1]' })
-  @ApiOkResponse({ type: SimilarCasesDto })
+  @ApiOkResponse({ type: SimilarCasesDto, description: 'the open cases most like the draft, most similar first' })
+  @Refuses({ 403: ['forbidden'], 404: ['not_found'] })
   async find(@CurrentUser() user: Principal, @Query() query: SimilarCasesQuery): Promise<SimilarCasesDto> {
     const { org } = this;
     const unitId = query.unitId ?? user.unitId;

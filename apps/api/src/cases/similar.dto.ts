@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { CASE_KINDS, CASE_STATUSES, TEXT_LIMITS, type CaseKind, type CaseStatus } from '#domain';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { CASE_KINDS, OPEN_STATUSES, TEXT_LIMITS, type CaseKind, type CaseStatus } from '#domain';
 import type { SimilarCase } from '#search';
 import { Text } from '../http/fields.js';
 
@@ -22,17 +22,19 @@ export class SimilarCasesQuery {
   unitId?: string;
 }
 
+@ApiSchema({ name: 'SimilarCase' })
 export class SimilarCaseDto implements SimilarCase {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 'MY-2026-000123' }) number!: string;
+  @ApiProperty({ description: 'the case’s readable number', example: 'MY-2026-000123' }) number!: string;
   @ApiProperty({ enum: CASE_KINDS }) kind!: CaseKind;
-  @ApiProperty() title!: string;
-  @ApiProperty({ enum: CASE_STATUSES }) status!: CaseStatus;
-  @ApiProperty({ description: 'the unit the case is at now' }) unitId!: string;
-  @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ minimum: 0, maximum: 1, description: 'how alike: the mean of the title’s and the whole text’s word overlap with the draft' }) score!: number;
+  @ApiProperty({ example: '小区停车位纠纷' }) title!: string;
+  @ApiProperty({ enum: OPEN_STATUSES, description: 'only open cases are offered' }) status!: CaseStatus;
+  @ApiProperty({ description: 'the unit the case is at now', example: 'hd-dg-1' }) unitId!: string;
+  @ApiProperty({ format: 'date-time', description: 'when it was filed' }) createdAt!: string;
+  @ApiProperty({ minimum: 0, maximum: 1, description: 'how alike: the mean of the title’s and the whole text’s word overlap with the draft', example: 0.82 }) score!: number;
 }
 
+@ApiSchema({ name: 'SimilarCases' })
 export class SimilarCasesDto {
   @ApiProperty({ type: [SimilarCaseDto], description: 'up to 10 open cases, most similar first' })
   items!: SimilarCaseDto[];

@@ -66,6 +66,11 @@ interface CodedError extends Error {
   readonly retryAfterSeconds?: unknown;
 }
 
+/** The status a stable code answers with, or undefined for a code the table does not map. */
+export function statusOfCode(code: string): number | undefined {
+  return Object.hasOwn(STATUS_OF_CODE, code) ? STATUS_OF_CODE[code] : undefined;
+}
+
 function codedError(exception: unknown): CodedError | null {
   if (!(exception instanceof Error)) return null;
   const { code } = exception as { code?: unknown };

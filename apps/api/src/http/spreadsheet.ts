@@ -28,15 +28,24 @@ export class SpreadsheetQuery extends MinPositionQuery {
   format?: SpreadsheetFormat;
 }
 
-/** OpenAPI: the operation answers JSON (of `jsonType`, when given), or a spreadsheet with `?format=`. */
+/**
+ * OpenAPI: the operation answers JSON (of `jsonType`, when given), or a spreadsheet with
+ * `?format=` (as a download: Content-Disposition names the file).
+ */
 export function ApiSpreadsheet(jsonType?: new () => object): MethodDecorator {
   return applyDecorators(
     ...(jsonType ? [ApiExtraModels(jsonType)] : []),
     ApiOkResponse({
       description: 'JSON; with format=xlsx or format=csv, a spreadsheet download of the same rows (Chinese column heads)',
+      headers: {
+        'Content-Disposition': {
+          description: 'with format=xlsx|csv: `attachment` with the file’s Chinese name (RFC 5987 `filename*`), e.g. 统计数据-东关街道-2026-11-02.xlsx',
+          schema: { type: 'string' },
+        },
+      },
       content: {
         'application/json': { schema: jsonType ? { $ref: getSchemaPath(jsonType) } : { type: 'object' } },
-        [CONTENT_TYPES.xlsx]: { schema: { type: 'string', format: 'binary' } },
+        [CONTENT_TYPES.xlsx]: { schema: { type: 'string', format: 'binary', description: 'an Excel workbook of one sheet' } },
         [CONTENT_TYPES.csv]: { schema: { type: 'string', description: 'UTF-8 with a byte order mark, RFC 4180' } },
       },
     }),

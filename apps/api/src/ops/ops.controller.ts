@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Headers, Inject, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiSecurity, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type pg from 'pg';
 import { LoginService } from '#accounts';
@@ -10,8 +10,9 @@ import { JOB_QUEUES, type JobQueues } from '#jobs';
 import { CLOCK, type Now } from '#runtime';
 import { Public } from '../auth/auth.guard.js';
 import { Metrics } from './metrics.js';
+import { HealthChecksDto, HealthDto } from './ops.responses.js';
 
-@ApiExcludeController()
+@ApiTags('operations')
 @Controller()
 export class OpsController {
   constructor(
@@ -29,7 +30,13 @@ export class OpsController {
    */
   @Public()
   @Get('health')
-  async health(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) response: FastifyReply) {
+  @ApiOperation({ summary: 'Whether the event store, the read models and the job queues answer (each check for an admin)' })
+  // The token is optional: an admin's adds `checks`; any other (or none, or a bad one) is anyone's.
+  @ApiSecurity({})
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: HealthDto, description: 'every check passed: `{ status: "ok" }`' })
+  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'a check failed: `{ status: "unavailable" }`, no error text but to an admin' })
+  async health(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) response: FastifyReply): Promise<HealthDto> {
     // Side by side: the answer takes one round trip, not three.
     const outcome = (check: Promise<unknown>) => check.then(() => 'ok', (error: Error) => error.message);
     const [eventStore, readModels, queues] = await Promise.all([
@@ -37,7 +44,7 @@ export class OpsController {
       outcome(this.pool.query('SELECT 1 FROM projection_checkpoints LIMIT 1')),
       outcome(this.queues.ping()),
     ]);
-    const checks: Record<string, 'ok' | string> = { eventStore, readModels, queues };
+    const checks: HealthChecksDto = { eventStore, readModels, queues };
     const ok = Object.values(checks).every((value) => value === 'ok');
     response.status(ok ? 200 : 503);
     const status = ok ? 'ok' : 'unavailable';
@@ -58,7 +65,14 @@ export class OpsController {
   @Public()
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  metricsText() {
+  @ApiOperation({ summary: 'The process’s metrics in the Prometheus text format (0.0.4)' })
+  @ApiProduces('text/plain')
+  @ApiResponse({
+    status: 200,
+    description: 'Prometheus text exposition format, version 0.0.4',
+    content: { 'text/plain': { schema: { type: 'string', example: '# TYPE minyi_http_request_duration_seconds histogram' } } },
+  })
+  metricsText(): Promise<string> {
     return this.metrics.registry.metrics();
   }
 }

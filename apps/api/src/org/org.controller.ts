@@ -1,6 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ORG_TREE, type OrgTree } from '#domain';
+import { UnitDto } from './org.responses.js';
 
 @ApiTags('org')
 @ApiBearerAuth()
@@ -11,7 +12,9 @@ export class OrgController {
   ) {}
 
   @Get('units')
-  units() {
+  @ApiOperation({ summary: 'Every unit of the org tree' })
+  @ApiOkResponse({ type: [UnitDto], description: 'the units of the whole tree (any user may read it)' })
+  units(): UnitDto[] {
     return this.org.units().map(({ id, name, level, parentId }) => ({ id, name, level, parentId }));
   }
 }

@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Ip, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags, getSchemaPath, type SchemaObject } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AttachmentIntake, defaultAttachmentKind, type ReceivedFile } from '#attachments';
@@ -9,16 +9,30 @@ import { ProjectionRunner } from '#projections';
 import { currentRequest } from '#platform';
 import { Public } from '../auth/auth.guard.js';
 import { PublicFeedbackDto, PublicFilingDto, TrackQuery } from './public.dto.js';
+import { PUBLIC_KINDS_SCHEMA, PublicCaseDto, PublicFeedbackRecordedDto, PublicFiledDto, PublicUnitDto, ReceiptCheckDto } from './public.responses.js';
+import { Refuses } from '../openapi/refusals.js';
 import { idempotencyKeyOf } from '../http/idempotency-key.js';
-import { discardCreated, MAX_FILES_PER_REQUEST, readMultipart } from '../http/multipart.js';
+import { discardCreated, MAX_FIELD_BYTES, MAX_FILES_PER_REQUEST, readMultipart } from '../http/multipart.js';
 import { createValidationPipe } from '../http/validation.js';
 import { untilFindable } from '../http/read-your-writes.js';
+
+/** The multipart form of a filing (OpenAPI): the filing as JSON text, then its files. */
+const PUBLIC_FILING_PARTS_SCHEMA: SchemaObject = {
+  title: 'PublicFilingParts',
+  type: 'object',
+  required: ['case'],
+  properties: {
+    case: { type: 'string', description: `the filing (a \`PublicFilingDto\`) as JSON text (at most ${MAX_FIELD_BYTES / 1024} KB), in a text part sent before the files` },
+    files: { type: 'array', maxItems: MAX_FILES_PER_REQUEST, items: { type: 'string', format: 'binary' }, description: 'photos, documents or recordings: they become attachments of the case' },
+  },
+};
 
 /**
  * The resident's channel (API.md): no account, no staff token read or needed. Answers never
  * carry a name, phone, note text or user id; answers holding an access code are not cached.
  */
 @ApiTags('public')
+@ApiExtraModels(PublicFilingDto)
 @Public()
 @Controller('api/v1/public')
 export class PublicController {
@@ -33,12 +47,14 @@ export class PublicController {
 
   @Get('units')
   @ApiOperation({ summary: 'The communities and grids a resident may file to, with their paths' })
+  @ApiOkResponse({ type: [PublicUnitDto], description: 'every community and grid, in the org tree’s order' })
   units() {
     return this.channel.units();
   }
 
   @Get('kinds')
   @ApiOperation({ summary: 'The kinds of case open to the public' })
+  @ApiOkResponse({ schema: PUBLIC_KINDS_SCHEMA, description: 'the kinds residents may file' })
   kinds() {
     return this.channel.kinds();
   }
@@ -52,8 +68,20 @@ export class PublicController {
   @Post('cases')
   @ApiOperation({ summary: 'File a case as a resident: answers the case number, a one-time access code and a receipt' })
   @ApiConsumes('application/json', 'multipart/form-data')
-  @ApiBody({ type: PublicFilingDto, description: 'as JSON, or as the `case` part (JSON text) of a multipart body with up to 5 `files`' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key and body returns the first answer' })
+  @ApiBody({
+    description: 'as JSON (a `PublicFilingDto`), or as multipart/form-data: the filing as JSON text in a `case` part, sent first, and up to 5 `files` (at most 20 MB each: JPEG, PNG, WebP, PDF, MP3, M4A or WAV by content)',
+    schema: { oneOf: [{ $ref: getSchemaPath(PublicFilingDto) }, PUBLIC_FILING_PARTS_SCHEMA] },
+    encoding: { case: { contentType: 'text/plain' } },
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key and body returns the first answer (1-200 characters)' })
+  @ApiCreatedResponse({ type: PublicFiledDto, description: 'filed (or, for a retried Idempotency-Key, the first filing’s answer again)' })
+  @Refuses({
+    400: ['invalid', 'upload_aborted'],
+    409: ['idempotency_key_reused'],
+    413: ['payload_too_large'],
+    415: ['unsupported_media_type'],
+    429: ['rate_limited'],
+  })
   async file(@Req() request: FastifyRequest, @Headers('idempotency-key') key: string | undefined, @Ip() clientAddress: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const idempotencyKey = idempotencyKeyOf(key);
     const booking = await this.channel.bookFiling(clientAddress);
@@ -88,6 +116,9 @@ export class PublicController {
 
   @Get('cases/:number')
   @ApiOperation({ summary: 'Follow a case with its number and access code (an unknown number and a wrong code are the same 404)' })
+  @ApiParam({ name: 'number', description: 'the case number given at filing', example: 'MY-2026-000123' })
+  @ApiOkResponse({ type: PublicCaseDto, description: 'the case as its filer may see it: levels and steps, never people, phones or notes' })
+  @Refuses({ 404: ['not_found'], 429: ['rate_limited'] })
   track(@Param('number') number: string, @Query() { code, lang }: TrackQuery, @Headers('accept-language') acceptLanguage: string | undefined, @Ip() clientAddress: string, @Res({ passthrough: true }) reply: FastifyReply) {
     void reply.header('Cache-Control', 'no-store');
     return this.channel.track(number, code, clientAddress, lang ?? languageOf(acceptLanguage));
@@ -96,13 +127,19 @@ export class PublicController {
   @Post('cases/:number/feedback')
   @HttpCode(200)
   @ApiOperation({ summary: 'Rate the answer to a resolved case' })
+  @ApiParam({ name: 'number', description: 'the case number given at filing', example: 'MY-2026-000123' })
+  @ApiOkResponse({ type: PublicFeedbackRecordedDto, description: 'the rating, recorded as feedback by the public actor' })
+  @Refuses({ 404: ['not_found'], 409: ['illegal_transition'], 429: ['rate_limited'] })
   feedback(@Param('number') number: string, @Body() { code, satisfaction, comment }: PublicFeedbackDto, @Ip() clientAddress: string) {
     return this.channel.feedback(number, code, { satisfaction, comment }, clientAddress, this.request());
   }
 
   @Get('receipts/:hash')
   @ApiOperation({ summary: 'Check a receipt: the filing with this hash is still in the log as filed, and its stream verifies' })
-  receipt(@Param('hash') hash: string) {
+  @ApiParam({ name: 'hash', description: 'the receipt’s hash (64 hex digits, any letter case)', example: '9f2c4e7a1b3d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8' })
+  @ApiOkResponse({ type: ReceiptCheckDto, description: 'the filing of this receipt, and whether it is intact' })
+  @Refuses({ 404: ['not_found'] })
+  receipt(@Param('hash') hash: string): Promise<ReceiptCheckDto> {
     return this.channel.receipt(hash);
   }
 
@@ -111,7 +148,6 @@ export class PublicController {
     return { correlationId: request?.requestId ?? randomUUID(), clientRequestId: request?.clientRequestId };
   }
 }
-
 
 /** The multipart body's `case` part, parsed: missing or not JSON is a 400 naming it. */
 function filingPart(text: string | undefined): unknown {

@@ -7,10 +7,11 @@ import { appraisalColumns, FIGURE_COLUMNS, statisticsRows, unitName } from '#exp
 import { ProjectionRunner } from '#projections';
 import { CASE_STATS_READ_MODEL, CaseStatistics } from '#reporting';
 import { CurrentUser } from '../auth/auth.guard.js';
+import { Refuses } from '../openapi/refusals.js';
 import { awaitMinPosition } from '../http/read-your-writes.js';
 import { ApiSpreadsheet, spreadsheetReply } from '../http/spreadsheet.js';
 import { CLOCK, type Now } from '#runtime';
-import { AppraisalDto, StatisticsDto, StatsQuery } from './stats.dto.js';
+import { AppraisalDto, STATS_REFUSALS, StatisticsDto, StatsQuery } from './stats.dto.js';
 
 /**
  * Statistics of the cases filed in a unit's subtree over a period, and the appraisal of the
@@ -19,6 +20,7 @@ import { AppraisalDto, StatisticsDto, StatsQuery } from './stats.dto.js';
  */
 @ApiTags('statistics')
 @ApiBearerAuth()
+@Refuses(STATS_REFUSALS)
 @Controller('api/v1/stats')
 export class StatsController {
   constructor(

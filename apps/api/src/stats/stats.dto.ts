@@ -1,6 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import type { ByKind } from '#reporting';
+import { labelsFor, type RankingWeights } from '#domain';
+import type { ByKind, ClerkAppraisal, Figures, MonthFigures, RankedUnit, ReportScope, UnitRanking } from '#reporting';
 import { Text, WholeNumber } from '../http/fields.js';
 import { MinPositionQuery } from '../http/read-your-writes.js';
 import { SpreadsheetFormatField } from '../http/spreadsheet.js';
@@ -8,6 +9,12 @@ import type { SpreadsheetFormat } from '#exports';
 
 /** Months and dates are read in the SLA policy's time zone, Asia/Shanghai by default. */
 const TIME_FORMAT = 'an ISO 8601 time with an offset, or a date YYYY-MM-DD (its start in Asia/Shanghai)';
+
+/**
+ * What a report refuses: a period or unit that cannot be read (400 naming the field), a reader
+ * without a reporting role or a unit outside their subtree (403), an unknown unit (404).
+ */
+export const STATS_REFUSALS = { 400: ['invalid'], 403: ['forbidden'], 404: ['not_found'] } as const;
 
 /** The period every statistics route counts over. */
 class PeriodQuery extends MinPositionQuery {
@@ -27,63 +34,79 @@ export class StatsQuery extends PeriodQuery {
   unitId?: string;
 }
 
+const INTEGER = { type: 'integer', minimum: 0 } as const;
+const KIND_LABELS = labelsFor('zh-CN').kind;
+const TIME = { type: String, format: 'date-time' } as const;
+const RATE = { type: Number, nullable: true, minimum: 0, maximum: 1, example: 0.875 } as const;
+
+/** The filings of a report. */
+type FiledCounts = Figures['filed'];
+
 /** Cases per kind, every kind present. */
+@ApiSchema({ name: 'CasesByKind' })
 export class ByKindDto implements ByKind {
-  @ApiProperty() suggestion!: number;
-  @ApiProperty() grievance!: number;
-  @ApiProperty() dispute!: number;
-  @ApiProperty() risk!: number;
-  @ApiProperty() hardship!: number;
-  @ApiProperty() visit!: number;
+  @ApiProperty({ ...INTEGER, description: `suggestion (${KIND_LABELS.suggestion})`, example: 12 }) suggestion!: number;
+  @ApiProperty({ ...INTEGER, description: `grievance (${KIND_LABELS.grievance})`, example: 30 }) grievance!: number;
+  @ApiProperty({ ...INTEGER, description: `dispute (${KIND_LABELS.dispute})`, example: 8 }) dispute!: number;
+  @ApiProperty({ ...INTEGER, description: `risk (${KIND_LABELS.risk})`, example: 2 }) risk!: number;
+  @ApiProperty({ ...INTEGER, description: `hardship (${KIND_LABELS.hardship})`, example: 5 }) hardship!: number;
+  @ApiProperty({ ...INTEGER, description: `visit (${KIND_LABELS.visit})`, example: 3 }) visit!: number;
 }
 
-export class FiledDto {
-  @ApiProperty({ description: 'cases filed in the period' }) total!: number;
-  @ApiProperty({ type: ByKindDto }) byKind!: ByKindDto;
+@ApiSchema({ name: 'FiledCounts' })
+export class FiledDto implements FiledCounts {
+  @ApiProperty({ ...INTEGER, description: 'cases filed in the period', example: 60 }) total!: number;
+  @ApiProperty({ type: ByKindDto, description: 'the same by kind' }) byKind!: ByKindDto;
 }
 
-export class MonthDto {
-  @ApiProperty({ description: 'YYYY-MM in Asia/Shanghai', example: '2026-11' }) month!: string;
-  @ApiProperty({ description: 'cases filed that month' }) filed!: number;
-  @ApiProperty({ description: 'of those, cases that reached resolved' }) resolved!: number;
-  @ApiProperty({ description: 'of those, cases with an annotation' }) annotated!: number;
-  @ApiProperty({ type: ByKindDto }) byKind!: ByKindDto;
+@ApiSchema({ name: 'MonthFigures' })
+export class MonthDto implements MonthFigures {
+  @ApiProperty({ description: 'YYYY-MM in the reporting time zone (Asia/Shanghai by default)', pattern: '^\\d{4}-\\d{2}$', example: '2026-11' }) month!: string;
+  @ApiProperty({ ...INTEGER, description: 'cases filed that month', example: 9 }) filed!: number;
+  @ApiProperty({ ...INTEGER, description: 'of those, cases that reached resolved', example: 6 }) resolved!: number;
+  @ApiProperty({ ...INTEGER, description: 'of those, cases with an annotation', example: 1 }) annotated!: number;
+  @ApiProperty({ type: ByKindDto, description: 'cases filed that month by kind' }) byKind!: ByKindDto;
 }
 
-class ReportScopeDto {
-  @ApiProperty({ example: 'hd' }) unitId!: string;
-  @ApiProperty({ example: '2026-01-01T00:00:00+08:00' }) from!: string;
-  @ApiProperty({ example: '2027-01-01T00:00:00+08:00' }) to!: string;
+/** A report's heading: the unit whose subtree it counts and its period. */
+class ReportScopeDto implements ReportScope {
+  @ApiProperty({ description: 'the unit whose subtree is counted', example: 'hd' }) unitId!: string;
+  @ApiProperty({ ...TIME, description: 'start of the period, included, in the reporting time zone', example: '2026-01-01T00:00:00+08:00' }) from!: string;
+  @ApiProperty({ ...TIME, description: 'end of the period, excluded, in the reporting time zone', example: '2027-01-01T00:00:00+08:00' }) to!: string;
 }
 
-const RATE = { type: Number, nullable: true, minimum: 0, maximum: 1 } as const;
-
-export class StatisticsDto extends ReportScopeDto {
+/** `GET /api/v1/stats` (API.md "Statistics"), with the month-by-month series. */
+@ApiSchema({ name: 'Statistics' })
+export class StatisticsDto extends ReportScopeDto implements Figures {
   @ApiProperty({ type: FiledDto }) filed!: FiledDto;
-  @ApiProperty({ description: 'cases that reached resolved' }) resolved!: number;
-  @ApiProperty({ description: 'disputes that reached resolved' }) disputesResolved!: number;
-  @ApiProperty({ description: 'cases with at least one annotation' }) annotated!: number;
-  @ApiProperty({ ...RATE, description: 'accepted within the accept clock / accepted or breached the accept clock' }) responseRate!: number | null;
-  @ApiProperty({ ...RATE, description: 'reached resolved / accepted' }) resolutionRate!: number | null;
-  @ApiProperty({ ...RATE, description: '(satisfied + basically satisfied) / with feedback, by each case’s latest feedback' }) satisfactionRate!: number | null;
-  @ApiProperty({ ...RATE, description: 'the same over the ratings filers gave themselves through the public channel (their latest each)' }) selfRatedSatisfactionRate!: number | null;
-  @ApiProperty({ ...RATE, description: 'resolved within the resolve clock / resolved' }) onTimeRate!: number | null;
-  @ApiProperty({ type: [MonthDto], description: 'every month of the period, zero-filled' }) byMonth!: MonthDto[];
+  @ApiProperty({ ...INTEGER, description: 'cases that reached resolved', example: 41 }) resolved!: number;
+  @ApiProperty({ ...INTEGER, description: 'disputes that reached resolved', example: 6 }) disputesResolved!: number;
+  @ApiProperty({ ...INTEGER, description: 'cases with at least one annotation', example: 4 }) annotated!: number;
+  @ApiProperty({ ...RATE, description: 'accepted within the accept clock / accepted or breached the accept clock; null when out of nothing' }) responseRate!: number | null;
+  @ApiProperty({ ...RATE, description: 'reached resolved / accepted; null when out of nothing' }) resolutionRate!: number | null;
+  @ApiProperty({ ...RATE, description: '(satisfied + basically satisfied) / with feedback, by each case’s latest feedback; null when out of nothing' }) satisfactionRate!: number | null;
+  @ApiProperty({ ...RATE, description: 'the same over the ratings filers gave themselves through the public channel (their latest each); null when out of nothing' }) selfRatedSatisfactionRate!: number | null;
+  @ApiProperty({ ...RATE, description: 'resolved within the resolve clock / resolved; null when out of nothing' }) onTimeRate!: number | null;
+  @ApiProperty({ type: [MonthDto], description: 'every month of the period, oldest first, zero-filled' }) byMonth!: MonthDto[];
 }
 
-export class ClerkAppraisalDto {
-  @ApiProperty() userId!: string;
-  @ApiProperty() username!: string;
-  @ApiProperty() displayName!: string;
-  @ApiProperty() unitId!: string;
-  @ApiProperty({ description: 'cases this clerk filed in the period' }) filed!: number;
-  @ApiProperty({ description: 'of those, accepted' }) accepted!: number;
-  @ApiProperty({ description: 'of those, with an annotation' }) annotated!: number;
-  @ApiProperty({ description: 'of those, suggestions resolved as adopted or partially adopted' }) adopted!: number;
-  @ApiProperty({ description: 'adoptions (采用 / 批示) recorded in the period on cases this clerk filed, whenever those were filed' }) adoptions!: number;
-  @ApiProperty({ description: 'those adoptions’ points by the policy file’s adoptionPoints[kind][level]' }) points!: number;
+/** One information officer's (信息员) row of the appraisal. */
+@ApiSchema({ name: 'ClerkAppraisalRow' })
+export class ClerkAppraisalDto implements ClerkAppraisal {
+  @ApiProperty({ format: 'uuid', description: 'the clerk’s user id' }) userId!: string;
+  @ApiProperty({ example: 'hd-dg-1.clerk' }) username!: string;
+  @ApiProperty({ example: '张三' }) displayName!: string;
+  @ApiProperty({ description: 'the unit the clerk works at', example: 'hd-dg-1' }) unitId!: string;
+  @ApiProperty({ ...INTEGER, description: 'cases this clerk filed in the period', example: 15 }) filed!: number;
+  @ApiProperty({ ...INTEGER, description: 'of those, accepted', example: 14 }) accepted!: number;
+  @ApiProperty({ ...INTEGER, description: 'of those, with an annotation', example: 2 }) annotated!: number;
+  @ApiProperty({ ...INTEGER, description: 'of those, suggestions resolved as adopted or partially adopted', example: 3 }) adopted!: number;
+  @ApiProperty({ ...INTEGER, description: 'adoptions (采用 / 批示) recorded in the period on cases this clerk filed, whenever those were filed', example: 4 }) adoptions!: number;
+  @ApiProperty({ ...INTEGER, description: 'those adoptions’ points by the policy file’s adoptionPoints[kind][level]', example: 9 }) points!: number;
 }
 
+/** `GET /api/v1/stats/clerks`: the information officers' appraisal (信息员考核). */
+@ApiSchema({ name: 'ClerkAppraisal' })
 export class AppraisalDto extends ReportScopeDto {
   @ApiProperty({ type: [ClerkAppraisalDto], description: 'one row per clerk in the subtree: most filed first, then by username' })
   clerks!: ClerkAppraisalDto[];
@@ -109,17 +132,20 @@ export class UnitsQuery extends PeriodQuery {
   weights?: string;
 }
 
-export class RankingWeightsDto {
+@ApiSchema({ name: 'RankingWeights' })
+export class RankingWeightsDto implements RankingWeights {
   @ApiProperty({ minimum: 0, example: 0.25 }) responseRate!: number;
   @ApiProperty({ minimum: 0, example: 0.25 }) resolutionRate!: number;
   @ApiProperty({ minimum: 0, example: 0.25 }) satisfactionRate!: number;
   @ApiProperty({ minimum: 0, example: 0.25 }) onTimeRate!: number;
 }
 
-export class RankedUnitDto {
+/** One child unit of the ranking. */
+@ApiSchema({ name: 'UnitRankingRow' })
+export class RankedUnitDto implements RankedUnit {
   @ApiProperty({ example: 'hd-dg' }) unitId!: string;
   @ApiProperty({ example: '东关街道' }) name!: string;
-  @ApiProperty({ description: 'cases filed in the unit’s subtree in the period' }) filed!: number;
+  @ApiProperty({ ...INTEGER, description: 'cases filed in the unit’s subtree in the period', example: 27 }) filed!: number;
   @ApiProperty({ ...RATE, description: 'as /stats, over the unit’s subtree' }) responseRate!: number | null;
   @ApiProperty({ ...RATE, description: 'as /stats' }) resolutionRate!: number | null;
   @ApiProperty({ ...RATE, description: 'as /stats' }) satisfactionRate!: number | null;
@@ -127,20 +153,28 @@ export class RankedUnitDto {
   @ApiProperty({
     minimum: 0,
     maximum: 1,
+    example: 0.8125,
     description: 'Σ weight × rate / Σ weights, rounded to 9 decimals; a null rate counts as the mean of that rate over the siblings that have one (0 if none has)',
   })
   score!: number;
-  @ApiProperty({ description: 'highest score first; equal scores share a rank (1, 1, 3) and are listed by unit id' }) rank!: number;
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: 'highest score first; equal scores share a rank (1, 1, 3) and are listed by unit id' }) rank!: number;
 }
 
-export class UnitRankingDto {
-  @ApiProperty({ example: 'hd' }) parentId!: string;
-  @ApiProperty({ example: '2026-01-01T00:00:00+08:00' }) from!: string;
-  @ApiProperty({ example: '2027-01-01T00:00:00+08:00' }) to!: string;
-  @ApiProperty({ description: 'the global position of the last event the figures include (0 before the first); pass it as ?position= to compute them again' })
+/** `GET /api/v1/stats/units`: the parent's children ranked (排名), at a log point. */
+@ApiSchema({ name: 'UnitRanking' })
+export class UnitRankingDto implements UnitRanking {
+  @ApiProperty({ description: 'the unit whose children are ranked', example: 'hd' }) parentId!: string;
+  @ApiProperty({ ...TIME, description: 'start of the period, included', example: '2026-01-01T00:00:00+08:00' }) from!: string;
+  @ApiProperty({ ...TIME, description: 'end of the period, excluded', example: '2027-01-01T00:00:00+08:00' }) to!: string;
+  @ApiProperty({ ...INTEGER, example: 1042, description: 'the global position of the last event the figures include (0 before the first); pass it as ?position= to compute them again' })
   position!: number;
-  @ApiProperty({ type: String, nullable: true, description: 'the hash of the event at `position`: compare it with that event’s hash later to check the log point' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    pattern: '^[0-9a-f]{64}$',
+    description: 'the hash of the event at `position` (null at position 0): compare it with that event’s hash later to check the log point',
+  })
   anchor!: string | null;
   @ApiProperty({ type: RankingWeightsDto, description: 'the weights the scores were computed with' }) weights!: RankingWeightsDto;
-  @ApiProperty({ type: [RankedUnitDto], description: 'one row per child unit of the parent' }) units!: RankedUnitDto[];
+  @ApiProperty({ type: [RankedUnitDto], description: 'one row per child unit of the parent, by rank' }) units!: RankedUnitDto[];
 }

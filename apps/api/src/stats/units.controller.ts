@@ -11,9 +11,10 @@ import { MAIN_POOL } from '#database';
 import { CLOCK, type Now } from '#runtime';
 import { BusyError, oneAtATime } from '../audit/one-at-a-time.js';
 import { CurrentUser } from '../auth/auth.guard.js';
+import { Refuses } from '../openapi/refusals.js';
 import { awaitMinPosition, MIN_POSITION_WAIT_MS } from '../http/read-your-writes.js';
 import { ApiSpreadsheet, spreadsheetReply } from '../http/spreadsheet.js';
-import { UnitRankingDto, UnitsQuery } from './stats.dto.js';
+import { STATS_REFUSALS, UnitRankingDto, UnitsQuery } from './stats.dto.js';
 
 /** The advisory lock of rankings computed again at a position: one at a time per installation. */
 export const RANKING_RECOMPUTE_LOCK = 'stats:ranking-at-position';
@@ -38,6 +39,8 @@ export class UnitsController {
   @Get()
   @ApiOperation({ summary: 'The parent unit’s children ranked by their weighted rates over cases filed in [from, to), with the log position and anchor they were computed at; with format=xlsx|csv, one row per child' })
   @ApiSpreadsheet(UnitRankingDto)
+  // 400 also for weights that cannot be read and a position no event has, not reached yet, or too costly to recompute at; 429 while another ranking at a position is computed.
+  @Refuses({ ...STATS_REFUSALS, 429: ['busy'] })
   async units(@CurrentUser() user: Principal, @Query() query: UnitsQuery, @Res({ passthrough: true }) response: FastifyReply) {
     // Checked before any wait, so that a refusal is immediate.
     const { parentId, period, weights } = this.rankings.scope(user, query, this.clock());

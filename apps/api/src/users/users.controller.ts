@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { applyDecorators, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional } from 'class-validator';
 import { ACCOUNT_VIEW, AccountCommands, AccountNotFoundError, DISABLE_REASON_MAX_LENGTH, UserStore, publicAccount, readAccount, type AccountCommandResult, type Principal } from '#accounts';
 import { ORG_TREE, ROLES, isUuid, type OrgTree, type Role } from '#domain';
@@ -12,6 +12,16 @@ import { CurrentUser, Roles } from '../auth/auth.guard.js';
 import { OneOf, Text } from '../http/fields.js';
 import { HistoryPageQuery, historyPage, historyRange } from '../http/history-page.js';
 import { MIN_POSITION_WAIT_MS, PagedQuery, awaitMinPosition } from '../http/read-your-writes.js';
+import { Refuses } from '../openapi/refusals.js';
+import { AccountDto, AccountHistoryDto, AccountPageDto, TemporaryPasswordDto } from './user.responses.js';
+
+/** The header a list answers with when it was asked to wait for `minPosition`. */
+const CONSISTENCY_HEADER = {
+  'X-Minyi-Consistency': {
+    description: 'with `minPosition`: `caught-up` when the answer includes that position, `stale` when the 5 s wait ran out',
+    schema: { type: 'string' as const, enum: ['caught-up', 'stale'] },
+  },
+};
 
 /** A non-empty list of roles (that `admin` stands alone is the domain's rule, with its own message). */
 function RoleList({ optional = false } = {}): PropertyDecorator {
@@ -89,7 +99,9 @@ export class UsersController {
   @Get()
   @Roles('admin')
   @ApiOperation({ summary: 'The accounts of the admin’s subtree, paged' })
-  async list(@CurrentUser() admin: Principal, @Query() query: ListUsersQuery, @Res({ passthrough: true }) response: FastifyReply) {
+  @ApiOkResponse({ type: AccountPageDto, description: 'the page; a unit outside the admin’s subtree lists nothing', headers: CONSISTENCY_HEADER })
+  @Refuses({ 403: ['forbidden'], 404: [] })
+  async list(@CurrentUser() admin: Principal, @Query() query: ListUsersQuery, @Res({ passthrough: true }) response: FastifyReply): Promise<AccountPageDto> {
     await awaitMinPosition(this.projections, query.minPosition, [ACCOUNT_VIEW], response);
     const root = query.unitId ?? admin.unitId;
     if (!this.org.has(root)) throw new NotFoundException(`unknown unit ${root}`);
@@ -107,14 +119,18 @@ export class UsersController {
   @Post()
   @Roles('admin')
   @ApiOperation({ summary: 'Create an account in the admin’s subtree (`admin` stands alone)' })
-  async create(@CurrentUser() admin: Principal, @Body() body: CreateUserDto) {
+  @ApiCreatedResponse({ type: AccountDto, description: 'the account made' })
+  @Refuses({ 400: ['invalid_user'], 403: ['forbidden'], 409: ['username_taken'] })
+  async create(@CurrentUser() admin: Principal, @Body() body: CreateUserDto): Promise<AccountDto> {
     return this.answer(await this.commands.create(admin, body, accountCommandContext()));
   }
 
   @Patch(':id')
   @Roles('admin')
   @ApiOperation({ summary: 'Change an account’s name, roles or unit (roles and unit end its sessions)' })
-  async update(@CurrentUser() admin: Principal, @Param('id') id: string, @Body() body: UpdateUserDto) {
+  @ApiOkResponse({ type: AccountDto, description: 'the account as changed' })
+  @Refuses({ 400: ['invalid_user'], 403: ['forbidden'], 404: ['not_found'], 409: ['illegal_transition'] })
+  async update(@CurrentUser() admin: Principal, @Param('id') id: string, @Body() body: UpdateUserDto): Promise<AccountDto> {
     return this.answer(await this.commands.update(admin, userId(id), body, accountCommandContext()));
   }
 
@@ -122,7 +138,9 @@ export class UsersController {
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Disable an account: it cannot log in, and its sessions end' })
-  async disable(@CurrentUser() admin: Principal, @Param('id') id: string, @Body() body: DisableUserDto) {
+  @ApiOkResponse({ type: AccountDto, description: 'the account, disabled' })
+  @Refuses({ 400: ['invalid_user'], 403: ['forbidden'], 404: ['not_found'], 409: ['illegal_transition'] })
+  async disable(@CurrentUser() admin: Principal, @Param('id') id: string, @Body() body: DisableUserDto): Promise<AccountDto> {
     return this.answer(await this.commands.disable(admin, userId(id), body.reason, accountCommandContext()));
   }
 
@@ -130,7 +148,9 @@ export class UsersController {
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Enable a disabled account' })
-  async enable(@CurrentUser() admin: Principal, @Param('id') id: string) {
+  @ApiOkResponse({ type: AccountDto, description: 'the account, enabled' })
+  @Refuses({ 403: ['forbidden'], 404: ['not_found'], 409: ['illegal_transition'] })
+  async enable(@CurrentUser() admin: Principal, @Param('id') id: string): Promise<AccountDto> {
     return this.answer(await this.commands.enable(admin, userId(id), accountCommandContext()));
   }
 
@@ -138,7 +158,9 @@ export class UsersController {
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Set a temporary password (shown once); the next login must choose a new one' })
-  async resetPassword(@CurrentUser() admin: Principal, @Param('id') id: string) {
+  @ApiOkResponse({ type: TemporaryPasswordDto, description: 'the temporary password, shown this once' })
+  @Refuses({ 403: ['forbidden'], 404: ['not_found'], 409: ['illegal_transition'] })
+  async resetPassword(@CurrentUser() admin: Principal, @Param('id') id: string): Promise<TemporaryPasswordDto> {
     const result = await this.commands.resetPassword(admin, userId(id), accountCommandContext());
     await this.answer(result);
     return { temporaryPassword: result.temporaryPassword };
@@ -147,6 +169,8 @@ export class UsersController {
   @Get(':id/history')
   @Roles('admin', 'auditor')
   @ApiOperation({ summary: 'Every event of the account’s hash-chained stream, paged' })
+  @ApiOkResponse({ type: AccountHistoryDto, description: 'a page of the events, oldest first' })
+  @Refuses({ 403: ['forbidden'], 404: ['not_found'] })
   async history(@CurrentUser() reader: Principal, @Param('id') id: string, @Query() query: HistoryPageQuery) {
     // Accounts hold few events: one read of the stream gives both the scope check and the page.
     const { state, events: all } = await readAccount(this.store, userId(id));
@@ -171,7 +195,7 @@ export class UsersController {
   }
 
   /** The account as the command left it, once the accounts read model shows it (read-your-writes). */
-  private async answer(result: AccountCommandResult) {
+  private async answer(result: AccountCommandResult): Promise<AccountDto> {
     if (result.position !== null) await this.projections.waitFor(result.position, MIN_POSITION_WAIT_MS, [ACCOUNT_VIEW]);
     return publicAccount(result.account);
   }
