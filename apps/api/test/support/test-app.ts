@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from '@jest/globals';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { EVENT_STORE, type PostgresEventStore } from '#event-store';
 import { JOB_QUEUES, type JobQueues } from '#jobs';
 import { createLogger, loadConfig } from '#platform';
 import { ProjectionRunner } from '#projections';
+import { ContractChecker, checkedAgainst, takeViolations } from './contract.js';
 
 export const DEMO_PASSWORD = 'demo12345';
 
@@ -85,7 +86,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   await app.getHttpAdapter().getInstance().ready();
   // Tokens expire after 8 h of the test's clock: log in again when one is older than 7 h.
   const tokens = new Map<string, { token: string; issuedAt: number }>();
-  const http = () => supertest.agent(app.getHttpServer());
+  // Every response the tests receive is checked against the document this app serves (contract.ts).
+  const served = await supertest(app.getHttpServer()).get('/api/docs-json').expect(200);
+  const contract = checkedAgainst(new ContractChecker(served.body));
+  const http = () => supertest.agent(app.getHttpServer()).use(contract);
   return {
     app,
     engine,
@@ -113,6 +117,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   };
 }
+
+// A response that breaks the published contract fails the test that received it.
+afterEach(() => {
+  const seen = takeViolations();
+  if (seen.length > 0) throw new Error(`responses that do not match the OpenAPI document (/api/docs-json):\n${seen.join('\n')}`);
+});
 
 /**
  * Starts the app before the file's tests and closes it after them; `started` receives it (to
