@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, PASSWORD_CHANGE_EVENT, UNAUTHORIZED_EVENT, get, post, storeToken, storedToken, type RefusedToken } from './api/client.js';
-import type { LoginAnswer, Me, Role, Unit } from './api/types.js';
+import type { Account, LoginAnswer, Me, Role, Unit } from './api/types.js';
 import { Units } from './units.js';
 
 export interface Session {
@@ -54,9 +54,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     drop('loggedOut');
   }, [drop]);
 
-  const start = useCallback(async (user?: Me, limited?: boolean) => {
-    const who = user ?? (await get<Me>('/api/v1/me'));
-    const mustChangePassword = limited ?? who.mustChangePassword === true;
+  const start = useCallback(async (user?: Account, limited?: boolean) => {
+    const who: Me = user ? { ...user, mustChangePassword: limited === true } : await get<Me>('/api/v1/me');
+    const mustChangePassword = who.mustChangePassword;
     const tree = mustChangePassword ? NO_UNITS : new Units(await get<Unit[]>('/api/v1/units'));
     setUnits(tree);
     setMe(who);

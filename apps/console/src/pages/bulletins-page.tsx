@@ -353,11 +353,7 @@ export function AdoptionList({ adoptions }: { readonly adoptions: readonly Adopt
           <span className="badge">{t('adoption.badge', { level: t(`adoptionLevel.${adoption.level}`), kind: t(`adoptionKind.${adoption.kind}`) })}</span>{' '}
           <span className="adoption-body">{adoption.body}</span>
           {adoption.note && <span className="adoption-note"> （{adoption.note}）</span>}
-          {(adoption.actorName || adoption.at) && (
-            <span className="case-card-meta">
-              {adoption.actorName} {adoption.at ? formatTime(adoption.at) : ''}
-            </span>
-          )}
+          <span className="case-card-meta">{formatTime(adoption.at)}</span>
         </li>
       ))}
     </ul>
