@@ -204,6 +204,19 @@ describe('privacy: anonymous filers, request ids', () => {
       expect(accept1!.correlationId).toMatch(UUID);
     });
 
+    it('keeps it in an account’s events too', async () => {
+      const created = await api.post(
+        'admin',
+        '/api/v1/users',
+        { username: 'trace.clerk', displayName: '追踪信息员', password: 'a-long-password-1', roles: ['clerk'], unitId: 'hd-dg-1' },
+        { 'X-Request-Id': 'admin-trace-7' },
+      );
+      expect(created.status).toBe(201);
+      const history = await api.get('admin', `/api/v1/users/${created.body.id}/history`);
+      expect(history.body.events[0]).toMatchObject({ type: 'UserCreated', metadata: { clientRequestId: 'admin-trace-7' } });
+      expect(history.body.events[0].metadata.correlationId).toBe(created.headers['x-request-id']);
+    });
+
     it('ignores an X-Request-Id that is too long or not printable ASCII, and records none when none was sent', async () => {
       for (const header of ['x'.repeat(129), 'caf\u00e9', 'tab\there']) {
         const filed = await api.post('hd-dg-1.clerk', '/api/v1/cases', filing(), { 'X-Request-Id': header });

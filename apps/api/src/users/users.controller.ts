@@ -3,7 +3,7 @@ import { applyDecorators, Body, Controller, Get, HttpCode, Inject, NotFoundExcep
 import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional } from 'class-validator';
-import { ACCOUNT_VIEW, AccountCommands, AccountNotFoundError, DISABLE_REASON_MAX_LENGTH, UserStore, publicAccount, readAccount, type AccountCommandResult, type Principal } from '#accounts';
+import { ACCOUNT_VIEW, AccountCommands, AccountNotFoundError, DISABLE_REASON_MAX_LENGTH, UserStore, publicAccount, readAccount, type AccountCommandContext, type AccountCommandResult, type Principal } from '#accounts';
 import { ORG_TREE, ROLES, isUuid, type OrgTree, type Role } from '#domain';
 import { EVENT_STORE, type EventStore } from '#event-store';
 import { currentRequest } from '#platform';
@@ -212,6 +212,7 @@ function userId(id: string): string {
 }
 
 /** Ties the account's events to this request. */
-export function accountCommandContext() {
-  return { correlationId: currentRequest()?.requestId ?? randomUUID() };
+export function accountCommandContext(): AccountCommandContext {
+  const request = currentRequest();
+  return { correlationId: request?.requestId ?? randomUUID(), ...(request?.clientRequestId ? { clientRequestId: request.clientRequestId } : {}) };
 }
