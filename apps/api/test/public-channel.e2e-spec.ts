@@ -211,6 +211,22 @@ describe("the resident's channel", () => {
       expect(JSON.stringify(view.body)).not.toContain('路口');
     });
 
+    it('takes the case part typed application/json, as generated clients send it, and names it when that JSON is bad', async () => {
+      const typed = (casePart: string) =>
+        t
+          .http()
+          .post('/api/v1/public/cases')
+          .set('X-Forwarded-For', nextAddress())
+          .field('case', casePart, { contentType: 'application/json' } as never)
+          .attach('files', pdfFixture(), { filename: '情况说明.pdf' });
+      const filed = await typed(JSON.stringify(residentFiling()));
+      expect(filed.status).toBe(201);
+      await t.settle();
+      const detail = await api.detail('hd-dg-1.coordinator', await caseIdOf(filed.body.number));
+      expect(detail).toMatchObject({ title: residentFiling().title, attachments: [expect.objectContaining({ name: '情况说明.pdf' })] });
+      expectFieldError(await typed('{not json'), 'case');
+    });
+
     it('refuses a renamed executable with 415, leaving no file, no event, and the filing uncounted', async () => {
       const clientAddress = nextAddress();
       const before = { events: await api.eventCount(), files: await storedFiles() };

@@ -93,13 +93,14 @@ export async function readMultipart(request: FastifyRequest, intake: AttachmentI
       if (!textFields.has(name)) throw fieldError(name, `unknown part "${name}" (expected ${[fileField, ...textFields].join(', ')})`);
       if (Object.hasOwn(fields, name)) throw fieldError(name, `"${name}" was sent twice`);
       if (part.valueTruncated) throw fieldError(name, `"${name}" is longer than ${MAX_FIELD_BYTES / 1024} KB`);
-      fields[name] = String(part.value);
+      // A part typed application/json (as generated clients send a JSON part) arrives parsed: keep its text.
+      fields[name] = part.mimetype === 'application/json' ? JSON.stringify(part.value) : String(part.value);
       if (name === jsonField && options.checkJsonFirst) await options.checkJsonFirst(fields[name]);
     }
     if (files.length === 0 && options.requireFile !== false) throw fieldError(fileField, `no file: send it in a part named "${fileField}"`);
   } catch (error) {
     await discardCreated(intake, files);
-    throw pluginError(error, fileField, maxFiles);
+    throw pluginError(error, fileField, maxFiles, jsonField);
   }
   const json = jsonField === undefined ? undefined : fields[jsonField];
   if (jsonField !== undefined) delete fields[jsonField];
@@ -128,7 +129,7 @@ function fieldError(field: string, message: string): BadRequestException {
 }
 
 /** The multipart plugin's own refusals, in our words with the field named. */
-function pluginError(error: unknown, fileField: string, maxFiles: number): unknown {
+function pluginError(error: unknown, fileField: string, maxFiles: number, jsonField: string | undefined): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   switch (code) {
     case 'FST_REQ_FILE_TOO_LARGE':
@@ -139,7 +140,8 @@ function pluginError(error: unknown, fileField: string, maxFiles: number): unkno
     case 'FST_FIELDS_LIMIT':
       return fieldError('body', 'too many parts in the request');
     case 'FST_INVALID_JSON_FIELD_ERROR':
-      return fieldError('body', 'a part sent as application/json is not valid JSON');
+      // The plugin does not say which part: the only one that should hold JSON, when there is one.
+      return fieldError(jsonField ?? 'body', `${jsonField ? `the "${jsonField}" part` : 'a part sent as application/json'} is not valid JSON`);
     case 'FST_MP_PREMATURE_CLOSE':
       return new UploadAbortedError();
     case 'FST_PROTO_VIOLATION':

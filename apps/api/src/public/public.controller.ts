@@ -69,9 +69,9 @@ export class PublicController {
   @ApiOperation({ summary: 'File a case as a resident: answers the case number, a one-time access code and a receipt' })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({
-    description: 'as JSON (a `PublicFilingDto`), or as multipart/form-data: the filing as JSON text in a `case` part, sent first, and up to 5 `files` (at most 20 MB each: JPEG, PNG, WebP, PDF, MP3, M4A or WAV by content)',
+    description: 'as JSON (a `PublicFilingDto`), or as multipart/form-data: the filing as JSON in a `case` part (typed application/json or text/plain), sent first, and up to 5 `files` (at most 20 MB each: JPEG, PNG, WebP, PDF, MP3, M4A or WAV by content)',
     schema: { oneOf: [{ $ref: getSchemaPath(PublicFilingDto) }, PUBLIC_FILING_PARTS_SCHEMA] },
-    encoding: { case: { contentType: 'text/plain' } },
+    encoding: { case: { contentType: 'application/json' } },
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key and body returns the first answer (1-200 characters)' })
   @ApiCreatedResponse({ type: PublicFiledDto, description: 'filed (or, for a retried Idempotency-Key, the first filing’s answer again)' })
