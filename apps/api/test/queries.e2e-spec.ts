@@ -330,8 +330,8 @@ describe('case queries: list, detail, history, state, verify', () => {
     });
 
     it('answers 404 past the last revision or before filing, and 400 without exactly one of revision and at', async () => {
-      expectError(await api.get('auditor', `/api/v1/cases/${caseId}/state?revision=${STEPS.length}`), 404);
-      expectError(await api.get('auditor', `/api/v1/cases/${caseId}/state?at=${encodeURIComponent(new Date(Date.parse(times[0]!) - 1).toISOString())}`), 404);
+      expectError(await api.get('auditor', `/api/v1/cases/${caseId}/state?revision=${STEPS.length}`), 404, 'not_found');
+      expectError(await api.get('auditor', `/api/v1/cases/${caseId}/state?at=${encodeURIComponent(new Date(Date.parse(times[0]!) - 1).toISOString())}`), 404, 'not_found');
       expectError(await api.get('auditor', `/api/v1/cases/${caseId}/state`), 400);
       expectError(await api.get('auditor', `/api/v1/cases/${caseId}/state?revision=1&at=${encodeURIComponent(times[1]!)}`), 400);
       expectFieldError(await api.get('auditor', `/api/v1/cases/${caseId}/state?revision=one`), 'revision');

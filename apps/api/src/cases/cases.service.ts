@@ -32,11 +32,11 @@ export class CasesService {
     const { events, state: current } = await this.reader.record(user, caseId);
     const then = caseAsOf(events, point.revision !== undefined ? { revision: point.revision } : { at: point.at! }, this.policy);
     if (!then) {
-      throw new NotFoundException(
+      const message =
         point.revision !== undefined
           ? `case ${caseId} has no revision ${point.revision} (its last is ${events.at(-1)!.revision})`
-          : `case ${caseId} was not yet filed at ${point.at}`,
-      );
+          : `case ${caseId} was not yet filed at ${point.at}`;
+      throw new NotFoundException({ message, code: 'not_found' });
     }
     return { revision: then.revision, at: then.at, state: then.state, clocks: then.clocks, current };
   }

@@ -100,11 +100,11 @@ export class UsersController {
   @Roles('admin')
   @ApiOperation({ summary: 'The accounts of the admin’s subtree, paged' })
   @ApiOkResponse({ type: AccountPageDto, description: 'the page; a unit outside the admin’s subtree lists nothing', headers: CONSISTENCY_HEADER })
-  @Refuses({ 403: ['forbidden'], 404: [] })
+  @Refuses({ 403: ['forbidden'], 404: ['not_found'] })
   async list(@CurrentUser() admin: Principal, @Query() query: ListUsersQuery, @Res({ passthrough: true }) response: FastifyReply): Promise<AccountPageDto> {
     await awaitMinPosition(this.projections, query.minPosition, [ACCOUNT_VIEW], response);
     const root = query.unitId ?? admin.unitId;
-    if (!this.org.has(root)) throw new NotFoundException(`unknown unit ${root}`);
+    if (!this.org.has(root)) throw new NotFoundException({ message: `unknown unit ${root}`, code: 'not_found' });
     // A unit outside the admin's subtree lists nothing rather than saying what is there.
     const unitIds = this.org.isWithin(root, admin.unitId) ? this.subtree(root) : [];
     return this.users.page({
