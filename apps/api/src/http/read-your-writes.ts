@@ -8,6 +8,14 @@ import { PUBLIC_FILINGS_READ_MODEL } from '#public-channel';
 /** How long a query waits for the read models to include the position it names (API.md: up to 5 s). */
 export const MIN_POSITION_WAIT_MS = 5_000;
 
+/** OpenAPI: the header an answer to a query with `minPosition` carries (answerWhenCaughtUp). */
+export const CONSISTENCY_HEADER = {
+  'X-Minyi-Consistency': {
+    description: 'with `minPosition`: `caught-up` when the answer includes that position, `stale` when the 5 s wait ran out',
+    schema: { type: 'string' as const, enum: ['caught-up', 'stale'] },
+  },
+};
+
 /** The query of every list and statistics route: API.md's read-your-writes parameter; each route's query extends it. */
 export class MinPositionQuery {
   @WholeNumber(0, Number.MAX_SAFE_INTEGER, { optional: true, description: 'wait (up to 5 s) until the answer includes this global log position, the `position` a command answered' })

@@ -4,7 +4,7 @@ import { create as contentDisposition } from 'content-disposition';
 import type { FastifyReply } from 'fastify';
 import { CONTENT_TYPES, MAX_EXPORT_ROWS, SPREADSHEET_FORMATS, spreadsheetStream, type Sheet, type SpreadsheetFormat } from '#exports';
 import { OneOf } from './fields.js';
-import { MinPositionQuery } from './read-your-writes.js';
+import { CONSISTENCY_HEADER, MinPositionQuery } from './read-your-writes.js';
 
 /**
  * Spreadsheet answers (API.md "Exports"): a route that answers JSON answers the same rows as an
@@ -38,6 +38,7 @@ export function ApiSpreadsheet(jsonType?: new () => object): MethodDecorator {
     ApiOkResponse({
       description: 'JSON; with format=xlsx or format=csv, a spreadsheet download of the same rows (Chinese column heads)',
       headers: {
+        ...CONSISTENCY_HEADER,
         'Content-Disposition': {
           description: 'with format=xlsx|csv: `attachment` with the file’s Chinese name (RFC 5987 `filename*`), e.g. 统计数据-东关街道-2026-11-02.xlsx',
           schema: { type: 'string' },

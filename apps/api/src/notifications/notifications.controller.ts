@@ -6,7 +6,7 @@ import type { FastifyReply } from 'fastify';
 import type { Principal } from '#accounts';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { OneOf, WholeNumber } from '../http/fields.js';
-import { answerWhenCaughtUp, MinPositionQuery } from '../http/read-your-writes.js';
+import { CONSISTENCY_HEADER, answerWhenCaughtUp, MinPositionQuery } from '../http/read-your-writes.js';
 import type { Language } from '#domain';
 import { InAppBacklog, InAppNotifications, NOTIFYING_EVENT_TYPES, type InAppNotification, type NotificationEventRef, type NotificationType } from '#notifications';
 
@@ -97,12 +97,7 @@ export class NotificationsController {
   @ApiOkResponse({
     type: NotificationListDto,
     description: 'a page of my notifications and the count of unread ones',
-    headers: {
-      'X-Minyi-Consistency': {
-        description: 'with `minPosition`: `caught-up` when the answer includes that position, `stale` when the 5 s wait ran out',
-        schema: { type: 'string', enum: ['caught-up', 'stale'] },
-      },
-    },
+    headers: CONSISTENCY_HEADER,
   })
   async list(@CurrentUser() user: Principal, @Query() query: ListNotificationsQuery, @Res({ passthrough: true }) response: FastifyReply): Promise<NotificationListDto> {
     const { notifications, inAppBacklog } = this;

@@ -8,7 +8,7 @@ import { CLOCK, type Now } from '#runtime';
 import { HOTSPOTS_READ_MODEL, Hotspots } from '#search';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { Refuses } from '../openapi/refusals.js';
-import { awaitMinPosition } from '../http/read-your-writes.js';
+import { CONSISTENCY_HEADER, awaitMinPosition } from '../http/read-your-writes.js';
 import { HotspotsDto, HotspotsQuery } from './hotspots.dto.js';
 import { STATS_REFUSALS } from './stats.dto.js';
 
@@ -33,7 +33,7 @@ export class HotspotsController {
 
   @Get()
   @ApiOperation({ summary: 'The most frequent terms of the cases filed in a unit’s subtree in [from, to), by filing unit and kind, with the count in the period before' })
-  @ApiOkResponse({ type: HotspotsDto, description: 'the terms, most cases first' })
+  @ApiOkResponse({ type: HotspotsDto, description: 'the terms, most cases first', headers: CONSISTENCY_HEADER })
   async top(@CurrentUser() user: Principal, @Query() query: HotspotsQuery, @Res({ passthrough: true }) response: FastifyReply): Promise<HotspotsDto> {
     // Who asks and what for first, so that a refusal does not wait on the read model.
     const { unitId, period } = this.statistics.scope(user, query, this.clock());

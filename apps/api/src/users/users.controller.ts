@@ -11,17 +11,9 @@ import { ProjectionRunner } from '#projections';
 import { CurrentUser, Roles } from '../auth/auth.guard.js';
 import { OneOf, Text } from '../http/fields.js';
 import { HistoryPageQuery, historyPage, historyRange } from '../http/history-page.js';
-import { MIN_POSITION_WAIT_MS, PagedQuery, awaitMinPosition } from '../http/read-your-writes.js';
+import { CONSISTENCY_HEADER, MIN_POSITION_WAIT_MS, PagedQuery, awaitMinPosition } from '../http/read-your-writes.js';
 import { Refuses } from '../openapi/refusals.js';
 import { AccountDto, AccountHistoryDto, AccountPageDto, TemporaryPasswordDto } from './user.responses.js';
-
-/** The header a list answers with when it was asked to wait for `minPosition`. */
-const CONSISTENCY_HEADER = {
-  'X-Minyi-Consistency': {
-    description: 'with `minPosition`: `caught-up` when the answer includes that position, `stale` when the 5 s wait ran out',
-    schema: { type: 'string' as const, enum: ['caught-up', 'stale'] },
-  },
-};
 
 /** A non-empty list of roles (that `admin` stands alone is the domain's rule, with its own message). */
 function RoleList({ optional = false } = {}): PropertyDecorator {
