@@ -9,13 +9,13 @@ import type { OpenAPIObject, OperationObject, ResponseObject } from '@nestjs/swa
  * leaves them open, as clients must ignore fields added later).
  */
 
-/** The paths that belong to the API (the console's files, Bull Board and the docs pages do not). */
 // The package is CommonJS: its class is the default export's `default`.
-const ResponseValidator = (OpenAPIResponseValidator as unknown as { default: typeof OpenAPIResponseValidator.default }).default ?? OpenAPIResponseValidator;
+export const ResponseValidator = (OpenAPIResponseValidator as unknown as { default: typeof OpenAPIResponseValidator.default }).default ?? OpenAPIResponseValidator;
 
+/** The paths that belong to the API (the console's files, Bull Board and the docs pages do not). */
 const API_PATHS = /^\/(api\/v1\/|open311\/|health$|metrics$)/;
 
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+export const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
 interface Operation {
   readonly method: string;
@@ -37,7 +37,7 @@ export interface SeenResponse {
 type Validator = { validateResponse(status: number, body: unknown): { message: string; errors: { path?: string; message: string }[] } | undefined };
 
 const FORMATS: Record<string, (value: string) => boolean> = {
-  'date-time': (value) => /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value)),
+  'date-time': (value) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value)),
   date: (value) => /^\d{4}-\d\d-\d\d$/.test(value),
   uuid: (value) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value),
 };
@@ -66,8 +66,10 @@ export class ContractChecker {
     const found = this.operations.filter((candidate) => candidate.method === lower && candidate.pattern.test(path)).sort((a, b) => b.literal - a.literal)[0];
     const name = `${method.toUpperCase()} ${path}`;
     if (!found) {
-      // The router's own 404 for a route that does not exist is no operation's answer.
-      return response.status === 404 ? null : `${name} answered ${response.status}, but the document has no such operation`;
+      // The router's own 404 for a route that does not exist is no operation's answer; any other
+      // answer (a 404 of a route's own included) comes from an operation the document lacks.
+      if (response.status === 404 && isRouterNotFound(response)) return null;
+      return `${name} answered ${response.status}, but the document has no such operation`;
     }
     const operationName = `${found.method.toUpperCase()} ${found.path}`;
     const documented = this.response(found.operation, response.status);
@@ -75,8 +77,7 @@ export class ContractChecker {
     const mediaType = String(response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const content = documented.content;
     if (!content) {
-      const empty = response.text === undefined || response.text === '' || (Buffer.isBuffer(response.body) && response.body.length === 0);
-      return empty ? null : `${operationName} ${response.status} answered a body (${mediaType || 'no content type'}), but the document describes none for it`;
+      return hasBody(response) ? `${operationName} ${response.status} answered a body (${mediaType || 'no content type'}), but the document describes none for it` : null;
     }
     const listed = Object.keys(content);
     if (!listed.some((type) => matchesMediaType(type, mediaType))) return `${operationName} ${response.status} answered ${mediaType || 'no content type'}, but the document lists ${listed.join(', ')}`;
@@ -104,6 +105,23 @@ export class ContractChecker {
     }
     return validator;
   }
+}
+
+/**
+ * Nest's answer when no route matches (`Cannot GET /api/v1/nowhere`): in the API's error body, or
+ * under /open311 in GeoReport's error list, JSON or XML.
+ */
+function isRouterNotFound(response: SeenResponse): boolean {
+  const text = response.text ?? JSON.stringify(response.body ?? '');
+  return /Cannot [A-Z]+ \//.test(text);
+}
+
+/** Whether the response carried any bytes, however the client read them (a custom parser leaves no text). */
+function hasBody(response: SeenResponse): boolean {
+  const length = response.headers['content-length'];
+  if (length !== undefined) return Number(length) > 0;
+  if (response.headers['transfer-encoding'] !== undefined) return true;
+  return (response.text ?? '') !== '' || (Buffer.isBuffer(response.body) && response.body.length > 0);
 }
 
 /** Whether a listed media type (`text/csv; charset=utf-8`, `image/*`) covers the one answered, compared without parameters. */

@@ -118,11 +118,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
 }
 
-// A response that breaks the published contract fails the test that received it.
-afterEach(() => {
+/** Fails with the responses seen since the last check that break the published contract. */
+function failOnViolations(): void {
   const seen = takeViolations();
   if (seen.length > 0) throw new Error(`responses that do not match the OpenAPI document (/api/docs-json):\n${seen.join('\n')}`);
-});
+}
+
+// A response that breaks the published contract fails the test that received it (and one received
+// after the file's last test, in its clean-up, fails the file).
+afterEach(failOnViolations);
+afterAll(failOnViolations);
 
 /**
  * Starts the app before the file's tests and closes it after them; `started` receives it (to
