@@ -460,7 +460,7 @@ describe('社情民意 bulletins', () => {
     expect(Object.keys(docs.paths)).toEqual(
       expect.arrayContaining(['/api/v1/bulletins', '/api/v1/bulletins/{id}', '/api/v1/bulletins/{id}/publish', '/api/v1/bulletins/{id}/verify', '/api/v1/cases/{id}/adoptions']),
     );
-    expect(docs.paths['/api/v1/bulletins/{id}/publish'].post.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/BulletinPublished');
+    expect(docs.paths['/api/v1/bulletins/{id}/publish'].post.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/PublishedBulletin');
     expect(docs.components.schemas.Bulletin.properties.items.items.$ref).toBe('#/components/schemas/BulletinItem');
     // A bulletin's notification names no case: the notification list says so.
     expect(docs.paths['/api/v1/notifications'].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/NotificationList');

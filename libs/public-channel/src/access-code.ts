@@ -7,6 +7,8 @@ import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto'
  */
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const ACCESS_CODE_LENGTH = 12;
+/** What a code looks like, as a regular expression's source (for OpenAPI). */
+export const ACCESS_CODE_PATTERN = `^[${ALPHABET}]{${ACCESS_CODE_LENGTH}}$`;
 
 export function newAccessCode(): string {
   return Array.from({ length: ACCESS_CODE_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');

@@ -1,4 +1,4 @@
-export { ACCESS_CODE_LENGTH, accessCodeDigest, accessCodeMatches, newAccessCode, normaliseAccessCode } from './access-code.js';
+export { ACCESS_CODE_LENGTH, ACCESS_CODE_PATTERN, accessCodeDigest, accessCodeMatches, newAccessCode, normaliseAccessCode } from './access-code.js';
 export { PUBLIC_LIMITS, PublicLimits, RateLimitedError } from './public-limits.js';
 export type { LimitBooking, PublicLimitName } from './public-limits.js';
 export { PUBLIC_STEP_TYPES, publicStep, publicUnitName } from './public-narrative.js';
@@ -8,7 +8,7 @@ export type { PublicCaseView, PublicFilingAnswer, PublicFilingResponse, PublicFi
 export { PUBLIC_FILINGS_READ_MODEL, PublicFilingsProjection } from './public-filings.projection.js';
 export { PublicChannelModule } from './public-channel.module.js';
 export type { PublicChannelSettings } from './public-channel.module.js';
-export { OPEN311_COMMON_PARAMETERS, OPEN311_MAX_RESULTS, Open311, Open311InvalidError, Open311KeyError, Open311NotFoundError, filerName, open311Definition, open311Request, open311Service, open311Status, readOpen311Filing, readOpen311Query, titleFrom, w3cDatetime } from './open311.js';
+export { OPEN311_COMMON_PARAMETERS, OPEN311_DESCRIPTION_MAX, OPEN311_MAX_RESULTS, Open311, Open311InvalidError, Open311KeyError, Open311NotFoundError, filerName, open311Definition, open311Request, open311Service, open311Status, readOpen311Filing, readOpen311Query, titleFrom, w3cDatetime } from './open311.js';
 export type { Open311CaseRow, Open311Created, Open311Problem, Open311Service, Open311ServiceDefinition, Open311ServiceRequest } from './open311.js';
-export { Open311KeyNotFoundError, Open311Keys, open311KeyDigest } from './open311-keys.js';
+export { OPEN311_KEY_PATTERN, Open311KeyNotFoundError, Open311Keys, open311KeyDigest } from './open311-keys.js';
 export type { Open311Client, Open311KeyEntry } from './open311-keys.js';

@@ -27,6 +27,8 @@ const MIGRATIONS: readonly Migration[] = [
 
 /** The prefix of every key: it says what the secret is for when it turns up in a log or a config file. */
 const KEY_PREFIX = 'o311_';
+/** What a key looks like: the prefix, then 32 random bytes in base64url (for OpenAPI). */
+export const OPEN311_KEY_PATTERN = `^${KEY_PREFIX}[A-Za-z0-9_-]{43}$`;
 
 /** A key as the admin sees it after it was made: never the key itself. */
 export interface Open311KeyEntry {

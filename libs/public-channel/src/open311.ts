@@ -177,7 +177,7 @@ export function open311Definition(kind: CaseKind, units: readonly PublicUnitEntr
 }
 
 /** The spec's limit on a description. */
-const DESCRIPTION_MAX = 4000;
+export const OPEN311_DESCRIPTION_MAX = 4000;
 /** A title made from the description: at most this many characters. */
 const TITLE_MAX = 40;
 /** Free text fields the specification defines and the engine keeps nowhere: checked, then left out. */
@@ -269,7 +269,7 @@ export function readOpen311Filing(form: Readonly<Record<string, unknown>>, kinds
   const anonymous = attributes.anonymous ?? 'false';
   if (anonymous !== 'true' && anonymous !== 'false' && anonymous !== '') problems.push({ field: 'attribute[anonymous]', message: 'must be true or false' });
 
-  const description = text('description', DESCRIPTION_MAX);
+  const description = text('description', OPEN311_DESCRIPTION_MAX);
   if (!description) problems.push({ field: 'description', message: 'is required: what happened, what is asked' });
   let title = attributes.title || undefined;
   if (title && [...title].length > TEXT_LIMITS.title) problems.push({ field: 'attribute[title]', message: `must be at most ${TEXT_LIMITS.title} characters` });

@@ -47,8 +47,7 @@ export interface BrokenStreamView {
 @ApiBearerAuth()
 @Controller('api/v1/audit')
 @Roles('auditor', 'admin')
-// 403: not an auditor or admin; 429 busy (with Retry-After): another whole-store walk is running.
-@Refuses({ 403: ['forbidden'], 429: ['busy'] })
+@Refuses({ 403: ['forbidden'], 429: ['busy'] }, { 403: 'not an auditor or admin', 429: 'another whole-store walk is running: wait for `Retry-After` seconds' })
 export class AuditController {
   constructor(
     @Inject(EVENT_STORE) private readonly audit: EventStoreAudit,
@@ -78,8 +77,10 @@ export class AuditController {
   @Get('anchor')
   @ApiOperation({ summary: 'A digest of every stream’s head at a position of the log, to keep elsewhere and check later (auditors and admins)' })
   @ApiOkResponse({ type: AuditAnchorDto, description: 'the anchor at the position asked, or at the settled head of the log' })
-  // 404: no event has that position (details name `position`); 409 not_settled: a transaction that may still land before it is open.
-  @Refuses({ 404: ['not_found'], 409: ['not_settled'] })
+  @Refuses(
+    { 404: ['not_found'], 409: ['not_settled'] },
+    { 404: 'no event has that position (`details` name `position`)', 409: 'a transaction that may still land before that position is open' },
+  )
   async anchor(@Query() query: AnchorQuery): Promise<StoreAnchor> {
     const { anchor } = await oneWalkAtATime(this.pool, () => this.audit.verifyAll({ anchor: query.position === undefined ? 'head' : { position: query.position } }));
     return anchor!;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import type { StoreAndFilesVerification } from '#attachments';
 import type { Dossier, DossierAuthor, DossierEvent } from '#audit';
-import { CASE_EVENT_TYPES, CLOCK_STATES, ON_BREACH_ACTIONS, ROLES, SLA_CLOCKS, type ActorRole, type CaseEventType, type Clock, type ClockState, type Duration, type OnBreach, type SlaClock } from '#domain';
+import { CASE_EVENT_TYPES, CLOCK_STATES, ON_BREACH_ACTIONS, SLA_CLOCKS, type ActorRole, type CaseEventType, type Clock, type ClockState, type Duration, type OnBreach, type SlaClock } from '#domain';
 import type { StoreAnchor } from '#event-store';
 import {
   CaseAnnotationDto,
@@ -13,16 +13,13 @@ import {
   DurationDto,
 } from '../cases/case.responses.js';
 import type { BrokenStreamView } from './audit.controller.js';
+import { ACTOR_ROLES, COUNT, SHA256_HEX, TIME } from '../openapi/properties.js';
 
 /**
  * The answers of whole-store verification and anchors (`/api/v1/audit/...`) and of a case's
  * dossier (`GET /api/v1/cases/{id}/dossier`).
  */
 
-const INTEGER = { type: 'integer', minimum: 0 } as const;
-const TIME = { type: String, format: 'date-time' } as const;
-const HASH = { pattern: '^[0-9a-f]{64}$' } as const;
-const ACTOR_ROLES: readonly ActorRole[] = [...ROLES, 'system', 'public'];
 
 // ---------------------------------------------------------------- whole-store verification and anchors
 
@@ -30,7 +27,7 @@ const ACTOR_ROLES: readonly ActorRole[] = [...ROLES, 'system', 'public'];
 @ApiSchema({ name: 'BrokenStream' })
 export class BrokenStreamDto implements BrokenStreamView {
   @ApiProperty({ description: 'the stream: `case-<id>` for a case, `bulletin-<id>`, `user-<id>`…', example: 'case-3f0a9c2e-5b1d-4e7a-8c6f-2d9e4b7a1c05' }) streamId!: string;
-  @ApiProperty({ ...INTEGER, description: 'the first revision missing, altered or not vouched for by the head row; for a file, its AttachmentAdded event', example: 1 }) revision!: number;
+  @ApiProperty({ ...COUNT, description: 'the first revision missing, altered or not vouched for by the head row; for a file, its AttachmentAdded event', example: 1 }) revision!: number;
   @ApiProperty({ description: 'what is wrong, in words; `attachment` for a changed or missing file', example: 'revision 1 was altered: its hash does not match its contents' }) problem!: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'the case the stream holds; null when it is not a case the read model knows' }) caseId!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'that case’s number', example: 'MY-2026-000123' }) caseNumber!: string | null;
@@ -43,20 +40,20 @@ export class BrokenStreamDto implements BrokenStreamView {
 @ApiSchema({ name: 'StoreVerification' })
 export class StoreVerificationDto implements Omit<StoreAndFilesVerification, 'anchor' | 'broken'> {
   @ApiProperty({ description: 'every stream’s chain and head row, and every attachment’s file, check out (over the whole store, whoever asks)' }) ok!: boolean;
-  @ApiProperty({ ...INTEGER, description: 'streams walked: those with events or a head row', example: 128 }) streams!: number;
-  @ApiProperty({ ...INTEGER, description: 'events checked', example: 1042 }) events!: number;
-  @ApiProperty({ ...INTEGER, description: 'attachment files re-hashed', example: 17 }) files!: number;
+  @ApiProperty({ ...COUNT, description: 'streams walked: those with events or a head row', example: 128 }) streams!: number;
+  @ApiProperty({ ...COUNT, description: 'events checked', example: 1042 }) events!: number;
+  @ApiProperty({ ...COUNT, description: 'attachment files re-hashed', example: 17 }) files!: number;
   @ApiProperty({ type: [BrokenStreamDto], description: 'the broken streams the caller may read (a case that has been in their subtree; everything at the root), in stream id order' }) broken!: BrokenStreamDto[];
-  @ApiProperty({ ...INTEGER, description: 'how many broken streams are not listed, being outside the caller’s scope', example: 0 }) brokenOutsideScope!: number;
+  @ApiProperty({ ...COUNT, description: 'how many broken streams are not listed, being outside the caller’s scope', example: 0 }) brokenOutsideScope!: number;
 }
 
 /** `GET /api/v1/audit/anchor`: a digest of every stream's head at a point of the log. */
 @ApiSchema({ name: 'AuditAnchor' })
 export class AuditAnchorDto implements StoreAnchor {
-  @ApiProperty({ ...INTEGER, description: 'the global position of the last event covered (0 for an empty log)', example: 1042 }) position!: number;
+  @ApiProperty({ ...COUNT, description: 'the global position of the last event covered (0 for an empty log)', example: 1042 }) position!: number;
   @ApiProperty({ pattern: '^\\d+$', description: 'that event’s transaction id (an xid8, as text): the anchor covers every event at or before (commit, position) in log order', example: '7781' }) commit!: string;
-  @ApiProperty({ ...INTEGER, description: 'how many streams had events at that point', example: 128 }) streams!: number;
-  @ApiProperty({ ...HASH, description: 'hex SHA-256 over those streams’ last hashes, by stream id: keep it elsewhere, ask again with ?position= later and compare', example: '9b2d5f0c1e7a4b3d8c6e2f1a0b9d8c7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c' }) digest!: string;
+  @ApiProperty({ ...COUNT, description: 'how many streams had events at that point', example: 128 }) streams!: number;
+  @ApiProperty({ ...SHA256_HEX, description: 'hex SHA-256 over those streams’ last hashes, by stream id: keep it elsewhere, ask again with ?position= later and compare', example: '9b2d5f0c1e7a4b3d8c6e2f1a0b9d8c7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c' }) digest!: string;
 }
 
 // ---------------------------------------------------------------- the dossier
@@ -78,8 +75,8 @@ export class DossierUnitDto implements NonNullable<DossierEvent['unit']> {
 /** One event of the case: as its history shows it, and in words. */
 @ApiSchema({ name: 'DossierEvent' })
 export class DossierEventDto implements DossierEvent {
-  @ApiProperty({ ...INTEGER, example: 3 }) revision!: number;
-  @ApiProperty({ ...INTEGER, description: 'the global log position', example: 1042 }) position!: number;
+  @ApiProperty({ ...COUNT, example: 3 }) revision!: number;
+  @ApiProperty({ ...COUNT, description: 'the global log position', example: 1042 }) position!: number;
   @ApiProperty({ enum: CASE_EVENT_TYPES, example: 'NoteAdded' }) type!: CaseEventType;
   @ApiProperty({ ...TIME, description: 'when it was recorded' }) at!: string;
   @ApiProperty({ pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$', description: 'the same time in the dossier’s time zone', example: '2026-11-02 09:05:00' }) localTime!: string;
@@ -87,8 +84,8 @@ export class DossierEventDto implements DossierEvent {
   @ApiProperty({ type: DossierUnitDto, nullable: true, description: 'the acting person’s unit; null for the system and residents' }) unit!: DossierUnitDto | null;
   @ApiProperty({ description: 'the event in words, with its important fields', example: '添加调解记录：组织双方调解' }) description!: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'the event’s facts, as `GET /cases/{id}/history` shows them (a filing’s filer as in the case)' }) data!: Record<string, unknown>;
-  @ApiProperty({ type: String, nullable: true, ...HASH, description: 'the previous event’s hash; null for event 0' }) prevHash!: string | null;
-  @ApiProperty({ ...HASH, description: 'hex SHA-256 over the event and prevHash' }) hash!: string;
+  @ApiProperty({ type: String, nullable: true, ...SHA256_HEX, description: 'the previous event’s hash; null for event 0' }) prevHash!: string | null;
+  @ApiProperty({ ...SHA256_HEX, description: 'hex SHA-256 over the event and prevHash' }) hash!: string;
 }
 
 @ApiSchema({ name: 'DossierNote' })
@@ -112,9 +109,9 @@ export class DossierAttachmentDto extends CaseAttachmentDto {
 export class ClockRunDto implements Clock {
   @ApiProperty({ enum: SLA_CLOCKS }) clock!: SlaClock;
   @ApiProperty({ ...TIME, description: 'when the event that started the run was recorded' }) startedAt!: string;
-  @ApiProperty({ ...INTEGER, description: 'that event’s revision: with `clock`, what names the run', example: 1 }) startedAtRevision!: number;
+  @ApiProperty({ ...COUNT, description: 'that event’s revision: with `clock`, what names the run', example: 1 }) startedAtRevision!: number;
   @ApiProperty({ type: DurationDto, description: 'the run’s length as the policy set it when it started' }) duration!: Duration;
-  @ApiProperty({ ...INTEGER, description: 'working days added by leaders’ extensions', example: 0 }) extendedWorkingDays!: number;
+  @ApiProperty({ ...COUNT, description: 'working days added by leaders’ extensions', example: 0 }) extendedWorkingDays!: number;
   @ApiProperty(TIME) dueAt!: string;
   @ApiProperty({ ...TIME, description: 'when the warning is due: the policy’s warnAt fraction of the run' }) warnAt!: string;
   @ApiProperty({ enum: CLOCK_STATES }) state!: ClockState;

@@ -29,7 +29,7 @@ export class DossierController {
   ) {}
 
   @Get(':id/dossier')
-  @ApiOperation({ summary: 'The case’s dossier: the case now, its timeline, notes, annotations, clocks and verification; ?format=html for a printable page' })
+  @ApiOperation({ operationId: 'casesDossier', summary: 'The case’s dossier: the case now, its timeline, notes, annotations, clocks and verification; ?format=html for a printable page' })
   @ApiExtraModels(DossierDto)
   @ApiOkResponse({
     description: 'the dossier as JSON; with format=html, a printable page in Chinese (UTF-8)',

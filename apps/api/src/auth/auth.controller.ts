@@ -44,12 +44,13 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in: a bearer token for the other routes' })
   @ApiOkResponse({ type: LoginAnswerDto, description: 'the token, its lifetime and the account' })
-  @Refuses({
-    // Also a disabled account: the same answer as a wrong password, to tell nothing.
-    401: ['invalid_credentials'],
-    // Too many failed logins for this username, this address or the pair (checked before the password).
-    429: ['login_throttled'],
-  })
+  @Refuses(
+    { 401: ['invalid_credentials'], 429: ['login_throttled'] },
+    {
+      401: 'a wrong username or password, or a disabled account: the same answer, to tell nothing',
+      429: 'too many failed logins for this username, this address or the pair (checked before the password): wait for `Retry-After` seconds',
+    },
+  )
   logIn(@Body() { username, password }: LoginDto, @Ip() clientAddress: string): Promise<LoginAnswerDto> {
     return this.login.login(username, password, this.clock(), clientAddress);
   }
@@ -83,12 +84,13 @@ export class AuthController {
   @AllowedBeforePasswordChange()
   @ApiOperation({ summary: 'Change one’s own password (every session of the account ends: log in again)' })
   @ApiNoContentResponse({ description: 'changed: log in again with the new password' })
-  @Refuses({
-    // A new password that breaks the rules, or a wrong current one (`details` names the field).
-    400: ['invalid_user'],
-    // A wrong current password counts as a failed login.
-    429: ['login_throttled'],
-  })
+  @Refuses(
+    { 400: ['invalid_user'], 429: ['login_throttled'] },
+    {
+      400: 'a new password that breaks the rules, or a wrong current one: `details` names the field',
+      429: 'too many failed logins (a wrong current password counts as one): wait for `Retry-After` seconds',
+    },
+  )
   async changePassword(@CurrentUser() principal: Principal, @Body() body: ChangePasswordDto, @Ip() clientAddress: string): Promise<void> {
     // Guessing the current password with a stolen token counts against the login limits too.
     const booking = await this.limits.book(principal.username, clientAddress, this.clock().getTime());

@@ -5,7 +5,6 @@ import type { FastifyRequest } from 'fastify';
 import { LoginService, type Principal } from '#accounts';
 import { hasRole, type Role } from '#domain';
 import { currentRequest } from '#platform';
-import { BEFORE_PASSWORD_CHANGE_EXTENSION } from '../openapi/document.js';
 import { CLOCK, type Now } from '#runtime';
 
 const PUBLIC = 'minyi:public';
@@ -14,6 +13,9 @@ const BEFORE_PASSWORD_CHANGE = 'minyi:before-password-change';
 
 /** Marks a route that needs no token (login, health, docs). */
 export const Public = () => SetMetadata(PUBLIC, true);
+
+/** OpenAPI: the extension that marks such a route, so the document lists no 403 `password_change_required` for it. */
+export const BEFORE_PASSWORD_CHANGE_EXTENSION = 'x-allowed-before-password-change';
 
 /** Marks a route a token issued after a password reset may call: reading oneself, changing the password, logging out. */
 export const AllowedBeforePasswordChange = () =>

@@ -10,6 +10,7 @@ import { OneOf, RevisionDto, Text, WholeNumber } from '../http/fields.js';
 import { PagedQuery } from '../http/read-your-writes.js';
 import { SpreadsheetFormatField } from '../http/spreadsheet.js';
 import type { SpreadsheetFormat } from '#exports';
+import { COUNT, SHA256_HEX, TIME } from '../openapi/properties.js';
 
 /** `caseIds`: the cases of the bulletin, in print order; the domain refuses an empty list, duplicates and unreadable cases, naming the field. */
 function CaseIds(options: { optional?: boolean } = {}): PropertyDecorator {
@@ -77,8 +78,6 @@ export class ListBulletinsQuery extends PagedQuery {
 
 // ---------------------------------------------------------------- answers
 
-const INTEGER = { type: 'integer', minimum: 0 } as const;
-const TIME = { type: String, format: 'date-time' } as const;
 const BULLETIN_ID = { format: 'uuid', description: 'the bulletin’s id' } as const;
 const UNIT_ID = { description: 'the unit whose bulletin it is (its coordinators write it)', example: 'hd-dg' } as const;
 const UNIT_NAME = { example: '东关街道' } as const;
@@ -87,8 +86,8 @@ const EDITOR_NOTE = { type: String, nullable: true, description: 'the editor’s
 const YEAR = { type: 'integer', nullable: true, minimum: 2000, description: 'the year of publication (Asia/Shanghai); null for a draft', example: 2026 } as const;
 const SEQUENCE = { type: 'integer', nullable: true, minimum: 1, description: 'its number among the unit’s bulletins of that year, without gaps; null for a draft', example: 3 } as const;
 const ISSUE = { type: String, nullable: true, description: 'the issue as printed (`2026年第3期`; with lang=en `No. 3 of 2026`); null for a draft', example: '2026年第3期' } as const;
-const REVISION = { ...INTEGER, description: 'the bulletin stream’s revision: its events counted from 0', example: 2 } as const;
-const POSITION = { ...INTEGER, description: 'the global log position of its last event (minPosition for lists)', example: 1042 } as const;
+const REVISION = { ...COUNT, description: 'the bulletin stream’s revision: its events counted from 0', example: 2 } as const;
+const POSITION = { ...COUNT, description: 'the global log position of its last event (minPosition for lists)', example: 1042 } as const;
 const CREATED_BY = { format: 'uuid', description: 'the coordinator who drafted it' } as const;
 const PUBLISHED_BY = { type: String, nullable: true, description: 'the coordinator who published it (`system` when the engine completed a publication cut short); null for a draft' } as const;
 const PUBLISHED_AT = { ...TIME, nullable: true, description: 'null for a draft' } as const;
@@ -107,7 +106,7 @@ export class BulletinAnswerDto extends BulletinWrittenDto implements BulletinAns
 }
 
 /** `POST /api/v1/bulletins/{id}/publish`: the number it was published as (the same for every repeat). */
-@ApiSchema({ name: 'BulletinPublished' })
+@ApiSchema({ name: 'PublishedBulletin' })
 export class PublishedAnswerDto extends BulletinWrittenDto implements PublishedAnswer {
   @ApiProperty({ enum: ['published'] }) status!: 'published';
   @ApiProperty({ description: 'the issue as printed', example: '2026年第3期' }) issue!: string;
@@ -183,7 +182,7 @@ export class BulletinListItemDto implements BulletinListItem {
 @ApiSchema({ name: 'BulletinList' })
 export class BulletinListDto {
   @ApiProperty({ type: [BulletinListItemDto] }) items!: BulletinListItemDto[];
-  @ApiProperty({ ...INTEGER, description: 'how many bulletins match', example: 12 }) total!: number;
+  @ApiProperty({ ...COUNT, description: 'how many bulletins match', example: 12 }) total!: number;
   @ApiProperty({ type: 'integer', minimum: 1, example: 1 }) page!: number;
   @ApiProperty({ type: 'integer', minimum: 1, maximum: 100, example: 20 }) pageSize!: number;
 }
@@ -192,8 +191,8 @@ export class BulletinListDto {
 @ApiSchema({ name: 'StreamVerification' })
 export class StreamVerificationDto implements StreamVerification {
   @ApiProperty({ description: 'every event, every link and the head row check out' }) ok!: boolean;
-  @ApiProperty({ ...INTEGER, description: 'how many events were checked', example: 3 }) events!: number;
-  @ApiProperty({ type: String, nullable: true, pattern: '^[0-9a-f]{64}$', description: 'the recomputed hash of the last event that checked out; null if none did' }) headHash!: string | null;
-  @ApiPropertyOptional({ ...INTEGER, description: 'when not ok: the first revision missing, altered or not vouched for by the head row' }) firstBrokenRevision?: number;
+  @ApiProperty({ ...COUNT, description: 'how many events were checked', example: 3 }) events!: number;
+  @ApiProperty({ type: String, nullable: true, ...SHA256_HEX, description: 'the recomputed hash of the last event that checked out; null if none did' }) headHash!: string | null;
+  @ApiPropertyOptional({ ...COUNT, description: 'when not ok: the first revision missing, altered or not vouched for by the head row' }) firstBrokenRevision?: number;
   @ApiPropertyOptional({ description: 'when not ok: what is wrong, in words', example: 'revision 1 was altered: its hash does not match its contents' }) problem?: string;
 }

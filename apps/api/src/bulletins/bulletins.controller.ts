@@ -49,8 +49,10 @@ export class BulletinsController {
   @Post()
   @ApiOperation({ summary: 'Draft a bulletin of your unit from cases you may read' })
   @ApiCreatedResponse({ type: BulletinAnswerDto, description: 'the draft, at revision 0' })
-  // 400: a field the domain refuses (no such unit, no title, no case, a case twice or not readable by you); 403: not a coordinator of the unit.
-  @Refuses({ 400: ['invalid'], 403: ['forbidden'] })
+  @Refuses(
+    { 400: ['invalid'], 403: ['forbidden'] },
+    { 400: 'a field the domain refuses: no such unit, no title, no case, a case twice or not readable by you', 403: 'not a coordinator of the unit' },
+  )
   draft(@CurrentUser() user: Principal, @Body() { unitId, title, caseIds, editorNote }: DraftBulletinDto) {
     return this.commands.draft(unitId, { title, caseIds, editorNote: editorNote ?? null }, this.context(user));
   }
@@ -68,8 +70,7 @@ export class BulletinsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Publish a draft (coordinators of its unit): numbered per unit and year without gaps, its items frozen, the leaders of the unit and of its parent notified; again: the same answer' })
   @ApiOkResponse({ type: PublishedAnswerDto, description: 'its number, the same for a repeat' })
-  // 400: one of its cases is no longer readable by the publisher (caseIds).
-  @Refuses({ 400: ['invalid'], 403: ['forbidden'], 404: ['not_found'] })
+  @Refuses({ 400: ['invalid'], 403: ['forbidden'], 404: ['not_found'] }, { 400: 'one of its cases is no longer readable by the publisher (`caseIds`)' })
   publish(@CurrentUser() user: Principal, @Param('id') id: string) {
     return this.commands.publish(id, this.context(user));
   }
@@ -77,8 +78,7 @@ export class BulletinsController {
   @Get()
   @ApiOperation({ summary: 'Bulletins you may read (those of your unit and the units below it, never of the units above), newest first (unitId means that unit’s subtree); with format=xlsx|csv, all of them as a spreadsheet' })
   @ApiSpreadsheet(BulletinListDto)
-  // 400 export_too_large: an export of more than the most rows; 404: no such unit.
-  @Refuses({ 400: ['export_too_large'], 404: ['not_found'] })
+  @Refuses({ 400: ['export_too_large'], 404: ['not_found'] }, { 400: 'a wrong field, or an export of more than the most rows', 404: 'no such unit' })
   async list(@CurrentUser() user: Principal, @Query() query: ListBulletinsQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { org } = this;
     if (query.unitId !== undefined && !org.has(query.unitId)) throw new NotFoundException({ message: `no unit ${query.unitId}`, code: 'not_found' });

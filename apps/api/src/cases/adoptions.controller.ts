@@ -79,10 +79,15 @@ export class AdoptionsController {
   @Post(':id/adoptions')
   @ApiOperation({ summary: 'Record that the opinion was adopted or annotated at a level, optionally from a published bulletin holding the case' })
   @ApiCreatedResponse({ type: AdoptedDto, description: 'recorded as the case’s SuggestionAdopted event' })
-  // 400: a level out of the actor's reach or below the filing's, a leader's level left out by others, a bulletin not published, not readable or not holding the case;
-  // 403: not a coordinator or leader, or an annotation (批示) by other than a leader; 404: no case readable by you;
-  // 409: that level's adoption or annotation already recorded (from that bulletin), the case full of adoptions, or a stale expectedRevision.
-  @Refuses({ 400: ['invalid'], 403: ['forbidden'], 404: ['not_found'], 409: ['revision_conflict', 'illegal_transition', 'limit_reached'] })
+  @Refuses(
+    { 400: ['invalid'], 403: ['forbidden'], 404: ['not_found'], 409: ['revision_conflict', 'illegal_transition', 'limit_reached'] },
+    {
+      400: 'a level out of the actor’s reach or below the filing’s, a leader’s level left out by others, or a bulletin not published, not readable or not holding the case',
+      403: 'not a coordinator or leader, or an annotation (批示) by other than a leader',
+      404: 'no case readable by you',
+      409: 'that level’s adoption or annotation already recorded (from that bulletin), the case full of adoptions, or a stale expectedRevision',
+    },
+  )
   async adopt(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, level, kind, body, note, bulletinId }: AdoptionDto) {
     const theCase = caseId(id);
     // Scope and role before the fields that need a look-up: out of scope is 404, a clerk 403, whatever the body.

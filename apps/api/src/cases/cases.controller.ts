@@ -124,7 +124,7 @@ export class CasesController {
   @Post(':id/notes')
   @HttpCode(200)
   @CaseCommand('Add a contact, visit, mediation or other note (any open state); clerks add contact notes only', NOTE_COMMAND_REFUSALS)
-  note(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, type, text }: NoteDto) {
+  addNote(@CurrentUser() user: Principal, @Param('id') id: string, @Body() { expectedRevision, type, text }: NoteDto) {
     return this.move(user, id, { type: 'AddNote', noteType: type, text }, expectedRevision);
   }
 

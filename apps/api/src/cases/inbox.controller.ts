@@ -25,7 +25,7 @@ export class InboxController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Open cases waiting on my unit, assigned to me, or (leaders) awaiting my annotation; with format=xlsx|csv, as a spreadsheet' })
+  @ApiOperation({ operationId: 'inboxList', summary: 'Open cases waiting on my unit, assigned to me, or (leaders) awaiting my annotation; with format=xlsx|csv, as a spreadsheet' })
   @ApiSpreadsheet(InboxDto)
   async inbox(@CurrentUser() user: Principal, @Query() query: SpreadsheetQuery, @Res({ passthrough: true }) response: FastifyReply): Promise<InboxDto | StreamableFile> {
     const { org, queries, projections } = this;

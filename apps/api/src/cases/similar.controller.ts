@@ -18,7 +18,7 @@ export class SimilarCasesController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Up to 10 open cases in your scope most like a draft (title, description), each with a score in [0, 1]' })
+  @ApiOperation({ operationId: 'casesSimilar', summary: 'Up to 10 open cases in your scope most like a draft (title, description), each with a score in [0, 1]' })
   @ApiOkResponse({ type: SimilarCasesDto, description: 'the open cases most like the draft, most similar first' })
   @Refuses({ 403: ['forbidden'], 404: ['not_found'] })
   async find(@CurrentUser() user: Principal, @Query() query: SimilarCasesQuery): Promise<SimilarCasesDto> {

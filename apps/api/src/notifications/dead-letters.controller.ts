@@ -46,7 +46,7 @@ export class DeadLettersController {
   constructor(@Inject(JOB_QUEUES) private readonly queues: JobQueues) {}
 
   @Get('dead-letters')
-  @ApiOperation({ summary: 'Notification deliveries that failed after every retry, newest first (admin only)' })
+  @ApiOperation({ operationId: 'deadLettersList', summary: 'Notification deliveries that failed after every retry, newest first (admin only)' })
   @ApiOkResponse({ type: DeadLettersDto, description: 'the failed deliveries of every channel' })
   @Refuses({ 403: ['forbidden'] })
   @Roles('admin')

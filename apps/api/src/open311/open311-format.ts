@@ -82,7 +82,7 @@ export function sendOpen311Error(reply: FastifyReply, url: string, body: ErrorBo
 }
 
 /** POST requests' form bodies: small, and read only for the Open311 routes. */
-const FORM_LIMIT_BYTES = 64 * 1024;
+export const FORM_LIMIT_BYTES = 64 * 1024;
 
 function requestError(statusCode: number, message: string): Error {
   return Object.assign(new Error(message), { statusCode });

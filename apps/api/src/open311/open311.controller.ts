@@ -5,12 +5,12 @@ import { ApiBody, ApiConsumes, ApiExtraModels, ApiHeader, ApiOperation, ApiParam
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { currentRequest } from '#platform';
-import { OPEN311_COMMON_PARAMETERS, OPEN311_MAX_RESULTS, Open311, Open311InvalidError, Open311KeyError, Open311Keys, Open311NotFoundError } from '#public-channel';
+import { OPEN311_COMMON_PARAMETERS, OPEN311_MAX_RESULTS, Open311, PUBLIC_LIMITS, Open311InvalidError, Open311KeyError, Open311Keys, Open311NotFoundError } from '#public-channel';
 import { Public } from '../auth/auth.guard.js';
 import { idempotencyKeyOf } from '../http/idempotency-key.js';
 import { inputProblems } from '../http/validation.js';
-import { retryHeader, type RefusalStatus } from '../openapi/refusals.js';
-import { OPEN311_PREFIX, formatOfUrl, sendOpen311, splitFormat, type Open311Format } from './open311-format.js';
+import { retryHeader, usualMeaning, type RefusalStatus } from '../openapi/refusals.js';
+import { FORM_LIMIT_BYTES, OPEN311_PREFIX, formatOfUrl, sendOpen311, splitFormat, type Open311Format } from './open311-format.js';
 import {
   OPEN311_COMMON_QUERY,
   OPEN311_FORM_SCHEMA,
@@ -73,7 +73,7 @@ function Open311Route(formats: Open311Format | readonly Open311Format[], success
   );
 }
 
-const UNAVAILABLE = 'no database connection within 5 s: wait for `Retry-After` seconds and try again';
+const UNAVAILABLE = usualMeaning(503);
 
 /** The refusals of a route that takes only the common query parameters. */
 const COMMON_ONLY: Open311Refusals = { 400: 'a query parameter other than jurisdiction_id and api_key, or text that cannot be stored' };
@@ -95,9 +95,9 @@ const FILING_REFUSALS: Open311Refusals = {
   403: 'no api_key in the form, or one that is unknown or revoked',
   404: 'service_code names no service open to the public',
   409: 'the Idempotency-Key was used before with a different form',
-  413: 'the body is larger than 64 KB',
+  413: `the body is larger than ${FORM_LIMIT_BYTES / 1024} KB`,
   415: 'the body is no form (application/x-www-form-urlencoded, UTF-8) or JSON',
-  429: 'this api_key filed 1000 requests in the last hour: wait for `Retry-After` seconds',
+  429: `this api_key filed ${PUBLIC_LIMITS.open311Filing.max} requests in the last hour: wait for \`Retry-After\` seconds`,
   503: UNAVAILABLE,
 };
 

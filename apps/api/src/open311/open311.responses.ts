@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional, ApiSchema, getSchemaPath, type Schema
 import type { Type } from '@nestjs/common';
 import { CASE_KINDS, TEXT_LIMITS, type CaseKind } from '#domain';
 import type { Open311Created, Open311KeyEntry, Open311Service, Open311ServiceDefinition, Open311ServiceRequest } from '#public-channel';
-import { OPEN311_COMMON_PARAMETERS, OPEN311_MAX_RESULTS } from '#public-channel';
+import { ACCESS_CODE_PATTERN, OPEN311_COMMON_PARAMETERS, OPEN311_DESCRIPTION_MAX, OPEN311_KEY_PATTERN, OPEN311_MAX_RESULTS } from '#public-channel';
+import { SHA256_HEX } from '../openapi/properties.js';
 
 /**
  * What the Open311 GeoReport v2 routes answer (http://wiki.open311.org/GeoReport_v2), in the
@@ -33,7 +34,7 @@ export class Open311KeyDto implements Open311KeyEntry {
 export class Open311KeyCreatedDto {
   @ApiProperty({ format: 'uuid', description: 'the key’s id, to revoke it with' }) id!: string;
   @ApiProperty({ description: 'the client app the key is for', example: '城市服务小程序' }) name!: string;
-  @ApiProperty({ pattern: '^o311_[A-Za-z0-9_-]{43}$', description: 'give it to the client app: it posts it as the form field api_key', example: 'o311_Qm9vdHN0cmFwcGVkS2V5Rm9yVGhlQ2l0eVNlcnZpY2U' })
+  @ApiProperty({ pattern: OPEN311_KEY_PATTERN, description: 'give it to the client app: it posts it as the form field api_key', example: 'o311_Qm9vdHN0cmFwcGVkS2V5Rm9yVGhlQ2l0eVNlcnZpY2U' })
   apiKey!: string;
   @ApiProperty({ format: 'date-time', example: '2026-12-04T09:30:00.000Z' }) createdAt!: string;
 }
@@ -115,12 +116,12 @@ export class Open311RequestDto implements Open311ServiceRequest {
 @ApiSchema({ name: 'Open311Token', description: 'the case a filing receipt hash belongs to (XML: `<service_requests><request>…`)' })
 export class Open311TokenDto {
   @ApiProperty(SERVICE_REQUEST_ID) service_request_id!: string;
-  @ApiProperty({ pattern: '^[0-9a-f]{64}$', description: 'the receipt hash asked about', example: '9f2c4e7a1b3d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8' }) token!: string;
+  @ApiProperty({ ...SHA256_HEX, description: 'the receipt hash asked about', example: '9f2c4e7a1b3d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8' }) token!: string;
 }
 
 @ApiSchema({ name: 'Open311ExtendedAttributes', description: 'with extensions=true' })
 export class Open311ExtendedAttributesDto {
-  @ApiProperty({ pattern: '^[2-9A-HJ-NP-Z]{12}$', description: 'the access code the resident follows and rates the case with (GET /api/v1/public/cases/{number})', example: 'K7QM4XPR9TWD' })
+  @ApiProperty({ pattern: ACCESS_CODE_PATTERN, description: 'the access code the resident follows and rates the case with (GET /api/v1/public/cases/{number})', example: 'K7QM4XPR9TWD' })
   access_code!: string;
 }
 
@@ -183,7 +184,7 @@ export const OPEN311_FORM_SCHEMA: SchemaObject = {
   properties: {
     api_key: { type: 'string', description: 'the key an admin made (POST /api/v1/open311/keys)', example: 'o311_Qm9vdHN0cmFwcGVkS2V5Rm9yVGhlQ2l0eVNlcnZpY2U' },
     service_code: { type: 'string', enum: [...CASE_KINDS], description: 'a service of GET services (another code: 404)', example: 'risk' },
-    description: { type: 'string', maxLength: 4000, description: 'required: what happened, what is asked', example: '北门台阶破损，雨天容易滑倒。请尽快修补。' },
+    description: { type: 'string', maxLength: OPEN311_DESCRIPTION_MAX, description: 'required: what happened, what is asked', example: '北门台阶破损，雨天容易滑倒。请尽快修补。' },
     'attribute[unit]': { type: 'string', description: 'required: the community or grid to file to, a value of the unit attribute (GET services/{service_code})', example: 'hd-dg-1' },
     'attribute[anonymous]': { type: 'string', enum: ['true', 'false'], description: 'true: only the filing unit sees the name and phone (default false)' },
     'attribute[title]': { type: 'string', maxLength: TEXT_LIMITS.title, description: 'the title (default: the description’s first sentence, at most 40 characters)', example: '北门台阶破损' },

@@ -49,7 +49,7 @@ export const ERROR_BODY_SCHEMA: SchemaObject = {
     error: { type: 'string', description: 'the HTTP reason phrase', example: 'Conflict' },
     message: { type: 'string', description: 'what went wrong, in words', example: 'the case has changed: it is at revision 3, not 2; reload it' },
     code: { type: 'string', description: 'a stable code to switch on; each answer lists the ones it may carry', example: 'revision_conflict' },
-    details: { type: 'array', description: 'with 400: every wrong field', items: { $ref: '#/components/schemas/FieldProblem' } },
+    details: { type: 'array', description: 'the fields at fault: with 400 every wrong one; some 404s and 413s name the field too', items: { $ref: '#/components/schemas/FieldProblem' } },
     currentRevision: { type: 'integer', nullable: true, description: 'with `revision_conflict`: the revision the record is at', example: 3 },
   },
 };
@@ -67,8 +67,19 @@ export function errorSchema(status: RefusalStatus, codes: readonly string[]): Sc
   };
 }
 
-export function refusalDescription(status: RefusalStatus, codes: readonly string[]): string {
-  return codes.length > 0 ? `${MEANING[status]} (code ${codes.map((code) => `\`${code}\``).join(', ')})` : MEANING[status];
+/** What a status means when a route says nothing more. */
+export function usualMeaning(status: RefusalStatus): string {
+  return MEANING[status];
+}
+
+/** What a refusal means: the route's own words when it has them, else the status's. */
+export function refusalDescription(status: RefusalStatus, codes: readonly string[], when: string = MEANING[status]): string {
+  return codes.length > 0 ? `${when} (code ${codes.map((code) => `\`${code}\``).join(', ')})` : when;
+}
+
+/** The route's own words of a description refusalDescription wrote, without its codes. */
+export function refusalReason(description: string | undefined): string | undefined {
+  return description?.replace(/ \(code [^)]*\)$/, '');
 }
 
 /** A 429 or a 503 says when to try again. */
@@ -77,12 +88,15 @@ export function retryHeader(status: RefusalStatus): { headers?: Record<string, {
   return { headers: { 'Retry-After': { description: 'seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } } } };
 }
 
-/** OpenAPI: the error answers of a route (or of every route of a controller). */
-export function Refuses(refusals: Refusals): MethodDecorator & ClassDecorator {
+/**
+ * OpenAPI: the error answers of a route (or of every route of a controller), and for any of them
+ * what it means on this route, where the status's usual meaning would mislead (a login's 401).
+ */
+export function Refuses(refusals: Refusals, when: Partial<Readonly<Record<RefusalStatus, string>>> = {}): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ...Object.entries(refusals).map(([key, codes]) => {
       const status = Number(key) as RefusalStatus;
-      return ApiResponse({ status, description: refusalDescription(status, codes), schema: errorSchema(status, codes), ...retryHeader(status) });
+      return ApiResponse({ status, description: refusalDescription(status, codes, when[status]), schema: errorSchema(status, codes), ...retryHeader(status) });
     }),
   );
 }

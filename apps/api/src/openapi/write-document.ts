@@ -42,7 +42,7 @@ export function documentText(document: OpenAPIObject): string {
 
 /** TypeScript types of every schema and operation of the document, for the console (and any TypeScript client). */
 export async function clientTypesText(document: OpenAPIObject): Promise<string> {
-  const ast = await openapiTS(JSON.parse(JSON.stringify(document)), { immutable: true, rootTypes: true });
+  const ast = await openapiTS(JSON.parse(JSON.stringify(document)), { immutable: true });
   return `/* Generated from docs/openapi.json by \`npm run openapi\`: do not edit. */\n${astToString(ast)}`;
 }
 

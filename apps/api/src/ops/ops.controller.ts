@@ -65,7 +65,7 @@ export class OpsController {
   @Public()
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'The process’s metrics in the Prometheus text format (0.0.4)' })
+  @ApiOperation({ operationId: 'opsMetrics', summary: 'The process’s metrics in the Prometheus text format (0.0.4)' })
   @ApiProduces('text/plain')
   @ApiResponse({
     status: 200,

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema, type SchemaObject } from '@nestjs/swagger';
 import { CASE_KINDS, CASE_STATUSES, ORG_LEVELS, PUBLIC_FILING_LEVELS, RESOLUTION_OUTCOMES, type CaseEventType, type CaseKind, type CaseStatus, type OrgLevel, type ResolutionOutcome } from '#domain';
-import { PUBLIC_STEP_TYPES, type PublicCaseView, type PublicFilingAnswer, type PublicUnit, type PublicUnitEntry, type ReceiptCheck } from '#public-channel';
+import { ACCESS_CODE_PATTERN, PUBLIC_STEP_TYPES, type PublicCaseView, type PublicFilingAnswer, type PublicUnit, type PublicUnitEntry, type ReceiptCheck } from '#public-channel';
+import { SHA256_HEX } from '../openapi/properties.js';
 
 /**
  * What the resident's channel answers (API.md, "The resident's channel"). None of it carries a
@@ -8,7 +9,7 @@ import { PUBLIC_STEP_TYPES, type PublicCaseView, type PublicFilingAnswer, type P
  */
 
 const CASE_NUMBER = { description: 'the case number', example: 'MY-2026-000123' } as const;
-const RECEIPT_HASH = { description: 'the SHA-256 of the filing’s CaseFiled event, in hex', pattern: '^[0-9a-f]{64}$', example: '9f2c4e7a1b3d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8' } as const;
+const RECEIPT_HASH = { description: 'the SHA-256 of the filing’s CaseFiled event, in hex', ...SHA256_HEX, example: '9f2c4e7a1b3d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8' } as const;
 
 @ApiSchema({ name: 'PublicUnit', description: 'a community or grid a resident may file to' })
 export class PublicUnitDto implements PublicUnitEntry {
@@ -39,7 +40,7 @@ export class PublicFiledDto implements PublicFilingAnswer {
   @ApiProperty(CASE_NUMBER) number!: string;
   @ApiProperty({
     description: 'the code the resident follows and rates the case with: shown this once (a retry with the same Idempotency-Key shows it again), kept only as a digest',
-    pattern: '^[2-9A-HJ-NP-Z]{12}$',
+    pattern: ACCESS_CODE_PATTERN,
     example: 'K7QM4XPR9TWD',
   })
   accessCode!: string;

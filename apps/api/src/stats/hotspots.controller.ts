@@ -32,7 +32,7 @@ export class HotspotsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The most frequent terms of the cases filed in a unit’s subtree in [from, to), by filing unit and kind, with the count in the period before' })
+  @ApiOperation({ operationId: 'statsHotspots', summary: 'The most frequent terms of the cases filed in a unit’s subtree in [from, to), by filing unit and kind, with the count in the period before' })
   @ApiOkResponse({ type: HotspotsDto, description: 'the terms, most cases first', headers: CONSISTENCY_HEADER })
   async top(@CurrentUser() user: Principal, @Query() query: HotspotsQuery, @Res({ passthrough: true }) response: FastifyReply): Promise<HotspotsDto> {
     // Who asks and what for first, so that a refusal does not wait on the read model.

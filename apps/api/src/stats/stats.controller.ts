@@ -32,7 +32,7 @@ export class StatsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Cases filed in a unit’s subtree in [from, to): counts, rates, and a month-by-month series; with format=xlsx|csv, as label/value rows' })
+  @ApiOperation({ operationId: 'statsFigures', summary: 'Cases filed in a unit’s subtree in [from, to): counts, rates, and a month-by-month series; with format=xlsx|csv, as label/value rows' })
   @ApiSpreadsheet(StatisticsDto)
   async statistics(@CurrentUser() user: Principal, @Query() query: StatsQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { unitId, period } = await this.scope(user, query, response);
@@ -43,7 +43,7 @@ export class StatsController {
   }
 
   @Get('clerks')
-  @ApiOperation({ summary: 'Appraisal of the information officers (clerks) in a unit’s subtree: what the cases they filed in [from, to) came to; with format=xlsx|csv, one row per clerk' })
+  @ApiOperation({ operationId: 'statsClerks', summary: 'Appraisal of the information officers (clerks) in a unit’s subtree: what the cases they filed in [from, to) came to; with format=xlsx|csv, one row per clerk' })
   @ApiSpreadsheet(AppraisalDto)
   async clerks(@CurrentUser() user: Principal, @Query() query: StatsQuery, @Res({ passthrough: true }) response: FastifyReply) {
     const { unitId, period } = await this.scope(user, query, response);

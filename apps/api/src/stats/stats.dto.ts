@@ -6,6 +6,7 @@ import { Text, WholeNumber } from '../http/fields.js';
 import { MinPositionQuery } from '../http/read-your-writes.js';
 import { SpreadsheetFormatField } from '../http/spreadsheet.js';
 import type { SpreadsheetFormat } from '#exports';
+import { COUNT, SHA256_HEX, TIME } from '../openapi/properties.js';
 
 /** Months and dates are read in the SLA policy's time zone, Asia/Shanghai by default. */
 const TIME_FORMAT = 'an ISO 8601 time with an offset, or a date YYYY-MM-DD (its start in Asia/Shanghai)';
@@ -34,9 +35,7 @@ export class StatsQuery extends PeriodQuery {
   unitId?: string;
 }
 
-const INTEGER = { type: 'integer', minimum: 0 } as const;
 const KIND_LABELS = labelsFor('zh-CN').kind;
-const TIME = { type: String, format: 'date-time' } as const;
 const RATE = { type: Number, nullable: true, minimum: 0, maximum: 1, example: 0.875 } as const;
 
 /** The filings of a report. */
@@ -45,26 +44,26 @@ type FiledCounts = Figures['filed'];
 /** Cases per kind, every kind present. */
 @ApiSchema({ name: 'CasesByKind' })
 export class ByKindDto implements ByKind {
-  @ApiProperty({ ...INTEGER, description: `suggestion (${KIND_LABELS.suggestion})`, example: 12 }) suggestion!: number;
-  @ApiProperty({ ...INTEGER, description: `grievance (${KIND_LABELS.grievance})`, example: 30 }) grievance!: number;
-  @ApiProperty({ ...INTEGER, description: `dispute (${KIND_LABELS.dispute})`, example: 8 }) dispute!: number;
-  @ApiProperty({ ...INTEGER, description: `risk (${KIND_LABELS.risk})`, example: 2 }) risk!: number;
-  @ApiProperty({ ...INTEGER, description: `hardship (${KIND_LABELS.hardship})`, example: 5 }) hardship!: number;
-  @ApiProperty({ ...INTEGER, description: `visit (${KIND_LABELS.visit})`, example: 3 }) visit!: number;
+  @ApiProperty({ ...COUNT, description: `suggestion (${KIND_LABELS.suggestion})`, example: 12 }) suggestion!: number;
+  @ApiProperty({ ...COUNT, description: `grievance (${KIND_LABELS.grievance})`, example: 30 }) grievance!: number;
+  @ApiProperty({ ...COUNT, description: `dispute (${KIND_LABELS.dispute})`, example: 8 }) dispute!: number;
+  @ApiProperty({ ...COUNT, description: `risk (${KIND_LABELS.risk})`, example: 2 }) risk!: number;
+  @ApiProperty({ ...COUNT, description: `hardship (${KIND_LABELS.hardship})`, example: 5 }) hardship!: number;
+  @ApiProperty({ ...COUNT, description: `visit (${KIND_LABELS.visit})`, example: 3 }) visit!: number;
 }
 
 @ApiSchema({ name: 'FiledCounts' })
 export class FiledDto implements FiledCounts {
-  @ApiProperty({ ...INTEGER, description: 'cases filed in the period', example: 60 }) total!: number;
+  @ApiProperty({ ...COUNT, description: 'cases filed in the period', example: 60 }) total!: number;
   @ApiProperty({ type: ByKindDto, description: 'the same by kind' }) byKind!: ByKindDto;
 }
 
 @ApiSchema({ name: 'MonthFigures' })
 export class MonthDto implements MonthFigures {
   @ApiProperty({ description: 'YYYY-MM in the reporting time zone (Asia/Shanghai by default)', pattern: '^\\d{4}-\\d{2}$', example: '2026-11' }) month!: string;
-  @ApiProperty({ ...INTEGER, description: 'cases filed that month', example: 9 }) filed!: number;
-  @ApiProperty({ ...INTEGER, description: 'of those, cases that reached resolved', example: 6 }) resolved!: number;
-  @ApiProperty({ ...INTEGER, description: 'of those, cases with an annotation', example: 1 }) annotated!: number;
+  @ApiProperty({ ...COUNT, description: 'cases filed that month', example: 9 }) filed!: number;
+  @ApiProperty({ ...COUNT, description: 'of those, cases that reached resolved', example: 6 }) resolved!: number;
+  @ApiProperty({ ...COUNT, description: 'of those, cases with an annotation', example: 1 }) annotated!: number;
   @ApiProperty({ type: ByKindDto, description: 'cases filed that month by kind' }) byKind!: ByKindDto;
 }
 
@@ -79,9 +78,9 @@ class ReportScopeDto implements ReportScope {
 @ApiSchema({ name: 'Statistics' })
 export class StatisticsDto extends ReportScopeDto implements Figures {
   @ApiProperty({ type: FiledDto }) filed!: FiledDto;
-  @ApiProperty({ ...INTEGER, description: 'cases that reached resolved', example: 41 }) resolved!: number;
-  @ApiProperty({ ...INTEGER, description: 'disputes that reached resolved', example: 6 }) disputesResolved!: number;
-  @ApiProperty({ ...INTEGER, description: 'cases with at least one annotation', example: 4 }) annotated!: number;
+  @ApiProperty({ ...COUNT, description: 'cases that reached resolved', example: 41 }) resolved!: number;
+  @ApiProperty({ ...COUNT, description: 'disputes that reached resolved', example: 6 }) disputesResolved!: number;
+  @ApiProperty({ ...COUNT, description: 'cases with at least one annotation', example: 4 }) annotated!: number;
   @ApiProperty({ ...RATE, description: 'accepted within the accept clock / accepted or breached the accept clock; null when out of nothing' }) responseRate!: number | null;
   @ApiProperty({ ...RATE, description: 'reached resolved / accepted; null when out of nothing' }) resolutionRate!: number | null;
   @ApiProperty({ ...RATE, description: '(satisfied + basically satisfied) / with feedback, by each case’s latest feedback; null when out of nothing' }) satisfactionRate!: number | null;
@@ -97,12 +96,12 @@ export class ClerkAppraisalDto implements ClerkAppraisal {
   @ApiProperty({ example: 'hd-dg-1.clerk' }) username!: string;
   @ApiProperty({ example: '张三' }) displayName!: string;
   @ApiProperty({ description: 'the unit the clerk works at', example: 'hd-dg-1' }) unitId!: string;
-  @ApiProperty({ ...INTEGER, description: 'cases this clerk filed in the period', example: 15 }) filed!: number;
-  @ApiProperty({ ...INTEGER, description: 'of those, accepted', example: 14 }) accepted!: number;
-  @ApiProperty({ ...INTEGER, description: 'of those, with an annotation', example: 2 }) annotated!: number;
-  @ApiProperty({ ...INTEGER, description: 'of those, suggestions resolved as adopted or partially adopted', example: 3 }) adopted!: number;
-  @ApiProperty({ ...INTEGER, description: 'adoptions (采用 / 批示) recorded in the period on cases this clerk filed, whenever those were filed', example: 4 }) adoptions!: number;
-  @ApiProperty({ ...INTEGER, description: 'those adoptions’ points by the policy file’s adoptionPoints[kind][level]', example: 9 }) points!: number;
+  @ApiProperty({ ...COUNT, description: 'cases this clerk filed in the period', example: 15 }) filed!: number;
+  @ApiProperty({ ...COUNT, description: 'of those, accepted', example: 14 }) accepted!: number;
+  @ApiProperty({ ...COUNT, description: 'of those, with an annotation', example: 2 }) annotated!: number;
+  @ApiProperty({ ...COUNT, description: 'of those, suggestions resolved as adopted or partially adopted', example: 3 }) adopted!: number;
+  @ApiProperty({ ...COUNT, description: 'adoptions (采用 / 批示) recorded in the period on cases this clerk filed, whenever those were filed', example: 4 }) adoptions!: number;
+  @ApiProperty({ ...COUNT, description: 'those adoptions’ points by the policy file’s adoptionPoints[kind][level]', example: 9 }) points!: number;
 }
 
 /** `GET /api/v1/stats/clerks`: the information officers' appraisal (信息员考核). */
@@ -145,7 +144,7 @@ export class RankingWeightsDto implements RankingWeights {
 export class RankedUnitDto implements RankedUnit {
   @ApiProperty({ example: 'hd-dg' }) unitId!: string;
   @ApiProperty({ example: '东关街道' }) name!: string;
-  @ApiProperty({ ...INTEGER, description: 'cases filed in the unit’s subtree in the period', example: 27 }) filed!: number;
+  @ApiProperty({ ...COUNT, description: 'cases filed in the unit’s subtree in the period', example: 27 }) filed!: number;
   @ApiProperty({ ...RATE, description: 'as /stats, over the unit’s subtree' }) responseRate!: number | null;
   @ApiProperty({ ...RATE, description: 'as /stats' }) resolutionRate!: number | null;
   @ApiProperty({ ...RATE, description: 'as /stats' }) satisfactionRate!: number | null;
@@ -166,12 +165,12 @@ export class UnitRankingDto implements UnitRanking {
   @ApiProperty({ description: 'the unit whose children are ranked', example: 'hd' }) parentId!: string;
   @ApiProperty({ ...TIME, description: 'start of the period, included', example: '2026-01-01T00:00:00+08:00' }) from!: string;
   @ApiProperty({ ...TIME, description: 'end of the period, excluded', example: '2027-01-01T00:00:00+08:00' }) to!: string;
-  @ApiProperty({ ...INTEGER, example: 1042, description: 'the global position of the last event the figures include (0 before the first); pass it as ?position= to compute them again' })
+  @ApiProperty({ ...COUNT, example: 1042, description: 'the global position of the last event the figures include (0 before the first); pass it as ?position= to compute them again' })
   position!: number;
   @ApiProperty({
     type: String,
     nullable: true,
-    pattern: '^[0-9a-f]{64}$',
+    ...SHA256_HEX,
     description: 'the hash of the event at `position` (null at position 0): compare it with that event’s hash later to check the log point',
   })
   anchor!: string | null;

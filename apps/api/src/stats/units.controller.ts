@@ -37,10 +37,15 @@ export class UnitsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The parent unit’s children ranked by their weighted rates over cases filed in [from, to), with the log position and anchor they were computed at; with format=xlsx|csv, one row per child' })
+  @ApiOperation({ operationId: 'statsUnitRanking', summary: 'The parent unit’s children ranked by their weighted rates over cases filed in [from, to), with the log position and anchor they were computed at; with format=xlsx|csv, one row per child' })
   @ApiSpreadsheet(UnitRankingDto)
-  // 400 also for weights that cannot be read and a position no event has, not reached yet, or too costly to recompute at; 429 while another ranking at a position is computed.
-  @Refuses({ ...STATS_REFUSALS, 429: ['busy'] })
+  @Refuses(
+    { ...STATS_REFUSALS, 429: ['busy'] },
+    {
+      400: 'a wrong field, weights that cannot be read, or a position no event has, not reached yet or too costly to recompute at',
+      429: 'another ranking at a position is being computed: wait for `Retry-After` seconds',
+    },
+  )
   async units(@CurrentUser() user: Principal, @Query() query: UnitsQuery, @Res({ passthrough: true }) response: FastifyReply) {
     // Checked before any wait, so that a refusal is immediate.
     const { parentId, period, weights } = this.rankings.scope(user, query, this.clock());

@@ -2,10 +2,10 @@ import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ACCOUNT_EVENT_TYPES, type AccountEventType, type PublicUser } from '#accounts';
 import { ROLES, type Role } from '#domain';
 import type { EventMetadata } from '#event-store';
+import { INTEGER } from '../openapi/properties.js';
 
 /** The answers of the accounts routes (`/api/v1/users`, and the account in `/me` and the login's answer). */
 
-const INTEGER = { type: 'integer' } as const;
 
 /** An account as the admin's list and commands show it: never a password or its hash. */
 @ApiSchema({ name: 'Account' })

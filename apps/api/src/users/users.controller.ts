@@ -112,7 +112,7 @@ export class UsersController {
   @Roles('admin')
   @ApiOperation({ summary: 'Create an account in the admin’s subtree (`admin` stands alone)' })
   @ApiCreatedResponse({ type: AccountDto, description: 'the account made' })
-  @Refuses({ 400: ['invalid_user'], 403: ['forbidden'], 409: ['username_taken'] })
+  @Refuses({ 400: ['invalid_user'], 403: ['forbidden'], 409: ['username_taken'] }, { 409: 'the username is taken' })
   async create(@CurrentUser() admin: Principal, @Body() body: CreateUserDto): Promise<AccountDto> {
     return this.answer(await this.commands.create(admin, body, accountCommandContext()));
   }

@@ -267,7 +267,7 @@ export interface paths {
         readonly get?: never;
         readonly put?: never;
         /** Add a contact, visit, mediation or other note (any open state); clerks add contact notes only */
-        readonly post: operations["casesNote"];
+        readonly post: operations["casesAddNote"];
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -606,7 +606,7 @@ export interface paths {
             readonly cookie?: never;
         };
         /** Open cases waiting on my unit, assigned to me, or (leaders) awaiting my annotation; with format=xlsx|csv, as a spreadsheet */
-        readonly get: operations["inboxInbox"];
+        readonly get: operations["inboxList"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -657,7 +657,7 @@ export interface paths {
             readonly cookie?: never;
         };
         /** Notification deliveries that failed after every retry, newest first (admin only) */
-        readonly get: operations["deadLettersDeadLetters"];
+        readonly get: operations["deadLettersList"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -691,7 +691,7 @@ export interface paths {
             readonly cookie?: never;
         };
         /** The process’s metrics in the Prometheus text format (0.0.4) */
-        readonly get: operations["opsMetricsText"];
+        readonly get: operations["opsMetrics"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -708,7 +708,7 @@ export interface paths {
             readonly cookie?: never;
         };
         /** Cases filed in a unit’s subtree in [from, to): counts, rates, and a month-by-month series; with format=xlsx|csv, as label/value rows */
-        readonly get: operations["statsStatistics"];
+        readonly get: operations["statsFigures"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -742,7 +742,7 @@ export interface paths {
             readonly cookie?: never;
         };
         /** The parent unit’s children ranked by their weighted rates over cases filed in [from, to), with the log position and anchor they were computed at; with format=xlsx|csv, one row per child */
-        readonly get: operations["unitsUnits"];
+        readonly get: operations["statsUnitRanking"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -793,7 +793,7 @@ export interface paths {
             readonly cookie?: never;
         };
         /** The case’s dossier: the case now, its timeline, notes, annotations, clocks and verification; ?format=html for a printable page */
-        readonly get: operations["dossierDossier"];
+        readonly get: operations["casesDossier"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -1172,7 +1172,7 @@ export interface paths {
             readonly cookie?: never;
         };
         /** Up to 10 open cases in your scope most like a draft (title, description), each with a score in [0, 1] */
-        readonly get: operations["similarCasesFind"];
+        readonly get: operations["casesSimilar"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -1189,7 +1189,7 @@ export interface paths {
             readonly cookie?: never;
         };
         /** The most frequent terms of the cases filed in a unit’s subtree in [from, to), by filing unit and kind, with the count in the period before */
-        readonly get: operations["hotspotsTop"];
+        readonly get: operations["statsHotspots"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -1500,7 +1500,7 @@ export interface components {
             readonly occurredAt?: string;
             readonly location?: components["schemas"]["LocationDto"];
         };
-        readonly CaseFiled: {
+        readonly FiledCase: {
             /**
              * Format: uuid
              * @description the new case’s id
@@ -2082,24 +2082,724 @@ export interface components {
             /** @description the SLA deadlines the event set */
             readonly deadlines?: readonly components["schemas"]["RecordedDeadline"][];
         };
-        readonly HistoryEvent: {
+        /** @description The filing as recorded. The filer is shown as the case shows it to this reader (the phone masked, an anonymous filer withheld); a resident’s access-code digest is never shown. */
+        readonly CaseFiledData: {
+            /**
+             * Format: uuid
+             * @description the case’s id
+             */
+            readonly caseId: string;
+            /**
+             * @description the case’s readable number, MY-<year>-<serial>
+             * @example MY-2026-000123
+             */
+            readonly number: string;
+            /** @enum {string} */
+            readonly kind: "suggestion" | "grievance" | "dispute" | "risk" | "hardship" | "visit";
+            /** @example 小区停车位纠纷 */
+            readonly title: string;
+            /** @example 业主与物业因停车位分配发生争执，请求社区调解。 */
+            readonly description: string;
+            /** @enum {string} */
+            readonly channel: "hotline" | "walk_in" | "mailbox" | "visit" | "web" | "other";
+            /**
+             * @description the unit it was filed at
+             * @example hd-dg-1
+             */
+            readonly unitId: string;
+            /** @enum {string} */
+            readonly urgency: "normal" | "urgent";
+            /** @description as the case shows it to this reader */
+            readonly filer: components["schemas"]["Filer"];
+            /** @description the parties of a dispute */
+            readonly parties: readonly components["schemas"]["Party"][];
+            /**
+             * @description why a visit (六必访) was made; null for other kinds
+             * @enum {string|null}
+             */
+            readonly visitReason: "family_conflict" | "hospital" | "bereavement" | "hardship" | "festival" | "important_event" | null;
+            /**
+             * Format: date-time
+             * @description when it happened, as the filer said
+             */
+            readonly occurredAt: string | null;
+            readonly location: components["schemas"]["Location"] | null;
+        };
+        /** @description A history entry of type CaseFiled: the envelope every entry has, and its data (CaseFiledData). */
+        readonly CaseFiledEvent: {
             /** Format: uuid */
             readonly id: string;
             readonly revision: number;
             /** @description the global log position */
             readonly position: number;
-            /** @enum {string} */
-            readonly type: "CaseFiled" | "CaseAccepted" | "CaseRejected" | "CaseAssigned" | "NoteAdded" | "CaseTransferred" | "CaseEscalated" | "AnnotationRequested" | "CaseAnnotated" | "CaseResolved" | "FeedbackRecorded" | "CaseReopened" | "CaseClosed" | "CaseWithdrawn" | "CaseMerged" | "DeadlineExtended" | "SlaWarningRaised" | "SlaBreached" | "AttachmentAdded" | "SuggestionAdopted";
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
             readonly schemaVersion: number;
-            /** @description the event’s facts, by type (a filing’s filer shown as in the case) */
-            readonly data: {
-                readonly [key: string]: unknown;
-            };
             readonly metadata: components["schemas"]["EventMetadata"];
             /** @description the previous event’s hash; null for event 0 */
             readonly prevHash: string | null;
             /** @description hex SHA-256 over the event and prevHash */
             readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "CaseFiled";
+            readonly data: components["schemas"]["CaseFiledData"];
+        };
+        /** @description The case was accepted for coordination (filed → in_coordination). */
+        readonly CaseAcceptedData: {
+            /**
+             * @description kept on the case as a note of type `note`; null when none was given
+             * @example 已受理，交网格员上门核实。
+             */
+            readonly note: string | null;
+        };
+        /** @description A history entry of type CaseAccepted: the envelope every entry has, and its data (CaseAcceptedData). */
+        readonly CaseAcceptedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "CaseAccepted";
+            readonly data: components["schemas"]["CaseAcceptedData"];
+        };
+        /** @description The case was rejected (filed → rejected). */
+        readonly CaseRejectedData: {
+            /** @example 不属于本社区受理范围 */
+            readonly reason: string;
+        };
+        /** @description A history entry of type CaseRejected: the envelope every entry has, and its data (CaseRejectedData). */
+        readonly CaseRejectedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "CaseRejected";
+            readonly data: components["schemas"]["CaseRejectedData"];
+        };
+        /** @description The case was assigned to a coordinator (named in the page’s `people`). */
+        readonly CaseAssignedData: {
+            /**
+             * Format: uuid
+             * @description the coordinator
+             * @example 0b6c1f2e-8d1a-4c3e-9f4b-2a7d5e6f8a90
+             */
+            readonly assigneeId: string;
+            /**
+             * @description the unit the coordinator works at
+             * @example hd-dg-1
+             */
+            readonly assigneeUnitId: string;
+        };
+        /** @description A history entry of type CaseAssigned: the envelope every entry has, and its data (CaseAssignedData). */
+        readonly CaseAssignedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "CaseAssigned";
+            readonly data: components["schemas"]["CaseAssignedData"];
+        };
+        /** @description A contact, visit, mediation or note was recorded on the case. */
+        readonly NoteAddedData: {
+            /** @enum {string} */
+            readonly noteType: "contact" | "visit" | "mediation" | "note";
+            /** @example 已电话联系当事人，约定周三上门调解。 */
+            readonly text: string;
+        };
+        /** @description A history entry of type NoteAdded: the envelope every entry has, and its data (NoteAddedData). */
+        readonly NoteAddedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "NoteAdded";
+            readonly data: components["schemas"]["NoteAddedData"];
+        };
+        /** @description The case was handed to a sibling unit, where it arrives as `filed`. */
+        readonly CaseTransferredData: {
+            /** @example hd-dg-1-g1 */
+            readonly fromUnitId: string;
+            /** @example hd-dg-1-g2 */
+            readonly toUnitId: string;
+            /** @example 属第二网格管辖 */
+            readonly reason: string;
+        };
+        /** @description A history entry of type CaseTransferred: the envelope every entry has, and its data (CaseTransferredData). */
+        readonly CaseTransferredEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "CaseTransferred";
+            readonly data: components["schemas"]["CaseTransferredData"];
+        };
+        /** @description The case went up to the parent unit, where it arrives as `filed`. */
+        readonly CaseEscalatedData: {
+            /** @example hd-dg-1 */
+            readonly fromUnitId: string;
+            /** @example hd-dg */
+            readonly toUnitId: string;
+            /**
+             * @description the escalating user’s words; for an escalation on an SLA breach (actorId `system`) the engine’s: `<clock> clock breached (due <dueAt>): escalated automatically`
+             * @example 涉及多个小区，需街道协调。
+             */
+            readonly reason: string;
+        };
+        /** @description A history entry of type CaseEscalated: the envelope every entry has, and its data (CaseEscalatedData). */
+        readonly CaseEscalatedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "CaseEscalated";
+            readonly data: components["schemas"]["CaseEscalatedData"];
+        };
+        /** @description A leader’s annotation (批示) was asked for (→ awaiting_annotation). */
+        readonly AnnotationRequestedData: {
+            /**
+             * @description what the leader is asked to annotate
+             * @example 涉及多个部门，请领导批示。
+             */
+            readonly summary: string;
+        };
+        /** @description A history entry of type AnnotationRequested: the envelope every entry has, and its data (AnnotationRequestedData). */
+        readonly AnnotationRequestedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "AnnotationRequested";
+            readonly data: components["schemas"]["AnnotationRequestedData"];
+        };
+        /** @description A leader annotated the case (批示) (→ in_coordination), and may have handed it to a unit under supervision (督办). */
+        readonly CaseAnnotatedData: {
+            /**
+             * @description the leader’s instruction
+             * @example 请东关街道牵头，一周内协调解决并回复群众。
+             */
+            readonly instruction: string;
+            /**
+             * @description the unit the case was handed to, under supervision; null when it stayed
+             * @example hd-dg
+             */
+            readonly assignToUnitId: string | null;
+            /**
+             * @description the unit the case was at when annotated
+             * @example hd-dg-1
+             */
+            readonly fromUnitId: string;
+        };
+        /** @description A history entry of type CaseAnnotated: the envelope every entry has, and its data (CaseAnnotatedData). */
+        readonly CaseAnnotatedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "CaseAnnotated";
+            readonly data: components["schemas"]["CaseAnnotatedData"];
+        };
+        /** @description The case was resolved (→ resolved); the filer is called back next. */
+        readonly CaseResolvedData: {
+            /** @enum {string} */
+            readonly outcome: "resolved" | "mediated" | "adopted" | "partially_adopted" | "not_adopted" | "unresolvable";
+            /** @example 经社区调解，双方就停车位分配达成一致。 */
+            readonly summary: string;
+        };
+        /** @description A history entry of type CaseResolved: the envelope every entry has, and its data (CaseResolvedData). */
+        readonly CaseResolvedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "CaseResolved";
+            readonly data: components["schemas"]["CaseResolvedData"];
+        };
+        /** @description The filer’s satisfaction: `unsatisfied` sends the case back to in_coordination, any other answer closes it. Given by the resident themself when the event’s actorRole is `public`. */
+        readonly FeedbackRecordedData: {
+            /** @enum {string} */
+            readonly satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied";
+            /** @example 处理及时，很满意。 */
+            readonly comment: string | null;
+        };
+        /** @description A history entry of type FeedbackRecorded: the envelope every entry has, and its data (FeedbackRecordedData). */
+        readonly FeedbackRecordedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "FeedbackRecorded";
+            readonly data: components["schemas"]["FeedbackRecordedData"];
+        };
+        /** @description A closed case was reopened (closed → in_coordination). */
+        readonly CaseReopenedData: {
+            /** @example 问题复发，群众再次反映。 */
+            readonly reason: string;
+        };
+        /** @description A history entry of type CaseReopened: the envelope every entry has, and its data (CaseReopenedData). */
+        readonly CaseReopenedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "CaseReopened";
+            readonly data: components["schemas"]["CaseReopenedData"];
+        };
+        /** @description The case was closed (resolved → closed). */
+        readonly CaseClosedData: {
+            /** @example 已回访，群众表示满意，结案。 */
+            readonly summary: string;
+        };
+        /** @description A history entry of type CaseClosed: the envelope every entry has, and its data (CaseClosedData). */
+        readonly CaseClosedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "CaseClosed";
+            readonly data: components["schemas"]["CaseClosedData"];
+        };
+        /** @description The case was withdrawn at the filer’s request (→ withdrawn). */
+        readonly CaseWithdrawnData: {
+            /** @example 当事人已自行协商解决，申请撤回。 */
+            readonly reason: string;
+        };
+        /** @description A history entry of type CaseWithdrawn: the envelope every entry has, and its data (CaseWithdrawnData). */
+        readonly CaseWithdrawnEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "CaseWithdrawn";
+            readonly data: components["schemas"]["CaseWithdrawnData"];
+        };
+        /** @description The case was merged into another open case (→ merged). */
+        readonly CaseMergedData: {
+            /**
+             * Format: uuid
+             * @description the case it was merged into
+             */
+            readonly intoCaseId: string;
+        };
+        /** @description A history entry of type CaseMerged: the envelope every entry has, and its data (CaseMergedData). */
+        readonly CaseMergedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "CaseMerged";
+            readonly data: components["schemas"]["CaseMergedData"];
+        };
+        /** @description A leader extended an SLA clock’s current run. */
+        readonly DeadlineExtendedData: {
+            /** @enum {string} */
+            readonly clock: "accept" | "resolve" | "annotate" | "callback";
+            /** @example 5 */
+            readonly workingDays: number;
+            /** @example 需协调多个部门，申请延期。 */
+            readonly reason: string;
+        };
+        /** @description A history entry of type DeadlineExtended: the envelope every entry has, and its data (DeadlineExtendedData). */
+        readonly DeadlineExtendedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "DeadlineExtended";
+            readonly data: components["schemas"]["DeadlineExtendedData"];
+        };
+        /** @description The engine warned that an SLA clock’s run is soon due. */
+        readonly SlaWarningRaisedData: {
+            /** @enum {string} */
+            readonly clock: "accept" | "resolve" | "annotate" | "callback";
+            /**
+             * Format: date-time
+             * @description when the run is due
+             */
+            readonly dueAt: string;
+            /** @description the revision of the event that started the run */
+            readonly startedAtRevision: number;
+        };
+        /** @description A history entry of type SlaWarningRaised: the envelope every entry has, and its data (SlaWarningRaisedData). */
+        readonly SlaWarningRaisedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "SlaWarningRaised";
+            readonly data: components["schemas"]["SlaWarningRaisedData"];
+        };
+        /** @description An SLA clock’s run passed its due time (the case is overdue). */
+        readonly SlaBreachedData: {
+            /** @enum {string} */
+            readonly clock: "accept" | "resolve" | "annotate" | "callback";
+            /**
+             * Format: date-time
+             * @description when the run is due
+             */
+            readonly dueAt: string;
+            /** @description the revision of the event that started the run */
+            readonly startedAtRevision: number;
+        };
+        /** @description A history entry of type SlaBreached: the envelope every entry has, and its data (SlaBreachedData). */
+        readonly SlaBreachedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "SlaBreached";
+            readonly data: components["schemas"]["SlaBreachedData"];
+        };
+        /** @description A file was attached to the case (with a resident’s filing, in the same append as CaseFiled); its bytes are named by their SHA-256. */
+        readonly AttachmentAddedData: {
+            /** Format: uuid */
+            readonly attachmentId: string;
+            /** @description hex SHA-256 of the stored bytes (image metadata stripped) */
+            readonly sha256: string;
+            /** @description bytes */
+            readonly size: number;
+            /**
+             * @description read from the content
+             * @enum {string}
+             */
+            readonly mediaType: "image/jpeg" | "image/png" | "image/webp" | "application/pdf" | "audio/mpeg" | "audio/mp4" | "audio/wav";
+            /**
+             * @description the file name the uploader gave
+             * @example 现场照片.jpg
+             */
+            readonly name: string;
+            /** @enum {string} */
+            readonly kind: "photo" | "document" | "audio" | "agreement";
+            /** @example 楼道堆放杂物现场 */
+            readonly description: string | null;
+        };
+        /** @description A history entry of type AttachmentAdded: the envelope every entry has, and its data (AttachmentAddedData). */
+        readonly AttachmentAddedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "AttachmentAdded";
+            readonly data: components["schemas"]["AttachmentAddedData"];
+        };
+        /** @description The opinion was adopted (采用) or annotated (批示) at a level: it earns the filer points in the appraisal. */
+        readonly SuggestionAdoptedData: {
+            /** @enum {string} */
+            readonly level: "community" | "town" | "county" | "city" | "province" | "national";
+            /**
+             * @description adopted (采用) or annotated (批示)
+             * @enum {string}
+             */
+            readonly kind: "adopted" | "annotated";
+            /**
+             * @description what was adopted, or the leader’s instruction
+             * @example 建议在小区增设临时停车位，已被街道采纳。
+             */
+            readonly body: string;
+            /** @example 纳入街道年度实事项目 */
+            readonly note: string | null;
+            /**
+             * Format: uuid
+             * @description the bulletin (简报) it was adopted from
+             */
+            readonly bulletinId: string | null;
+        };
+        /** @description A history entry of type SuggestionAdopted: the envelope every entry has, and its data (SuggestionAdoptedData). */
+        readonly SuggestionAdoptedEvent: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly revision: number;
+            /** @description the global log position */
+            readonly position: number;
+            /**
+             * @description the version of the data’s shape; every case event is version 1 today
+             * @example 1
+             */
+            readonly schemaVersion: number;
+            readonly metadata: components["schemas"]["EventMetadata"];
+            /** @description the previous event’s hash; null for event 0 */
+            readonly prevHash: string | null;
+            /** @description hex SHA-256 over the event and prevHash */
+            readonly hash: string;
+            /**
+             * @description the event’s type, which tells the shape of `data` (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            readonly type: "SuggestionAdopted";
+            readonly data: components["schemas"]["SuggestionAdoptedData"];
         };
         readonly CaseHistory: {
             /** @description from fromRevision, at most limit, in order */
@@ -2154,7 +2854,7 @@ export interface components {
             readonly files: number;
         };
         /** @description a file stored and recorded on the case as AttachmentAdded */
-        readonly AttachmentAdded: {
+        readonly AddedAttachment: {
             /**
              * Format: uuid
              * @description the attachment’s id: GET /api/v1/cases/{id}/attachments/{attachmentId} sends its bytes
@@ -3548,7 +4248,7 @@ export interface components {
             /** @description null removes the note */
             readonly editorNote?: string;
         };
-        readonly BulletinPublished: {
+        readonly PublishedBulletin: {
             /**
              * Format: uuid
              * @description the bulletin’s id
@@ -3855,6 +4555,8 @@ export interface components {
             /** @description most cases first, at most `limit` */
             readonly items: readonly components["schemas"]["Hotspot"][];
         };
+        /** @description One entry of a case’s history: the envelope every entry has, and the data of its `type`. */
+        readonly HistoryEvent: components["schemas"]["CaseFiledEvent"] | components["schemas"]["CaseAcceptedEvent"] | components["schemas"]["CaseRejectedEvent"] | components["schemas"]["CaseAssignedEvent"] | components["schemas"]["NoteAddedEvent"] | components["schemas"]["CaseTransferredEvent"] | components["schemas"]["CaseEscalatedEvent"] | components["schemas"]["AnnotationRequestedEvent"] | components["schemas"]["CaseAnnotatedEvent"] | components["schemas"]["CaseResolvedEvent"] | components["schemas"]["FeedbackRecordedEvent"] | components["schemas"]["CaseReopenedEvent"] | components["schemas"]["CaseClosedEvent"] | components["schemas"]["CaseWithdrawnEvent"] | components["schemas"]["CaseMergedEvent"] | components["schemas"]["DeadlineExtendedEvent"] | components["schemas"]["SlaWarningRaisedEvent"] | components["schemas"]["SlaBreachedEvent"] | components["schemas"]["AttachmentAddedEvent"] | components["schemas"]["SuggestionAdoptedEvent"];
         readonly FieldProblem: {
             /**
              * @description the field’s path, e.g. `filer.phone`
@@ -3882,7 +4584,7 @@ export interface components {
              * @example revision_conflict
              */
             readonly code?: string;
-            /** @description with 400: every wrong field */
+            /** @description the fields at fault: with 400 every wrong one; some 404s and 413s name the field too */
             readonly details?: readonly components["schemas"]["FieldProblem"][];
             /**
              * @description with `revision_conflict`: the revision the record is at
@@ -3995,146 +4697,6 @@ export interface components {
     headers: never;
     pathItems: never;
 }
-export type SchemaLoginDto = components['schemas']['LoginDto'];
-export type SchemaAccount = components['schemas']['Account'];
-export type SchemaLoginAnswer = components['schemas']['LoginAnswer'];
-export type SchemaMe = components['schemas']['Me'];
-export type SchemaChangePasswordDto = components['schemas']['ChangePasswordDto'];
-export type SchemaUnit = components['schemas']['Unit'];
-export type SchemaAccountPage = components['schemas']['AccountPage'];
-export type SchemaCreateUserDto = components['schemas']['CreateUserDto'];
-export type SchemaUpdateUserDto = components['schemas']['UpdateUserDto'];
-export type SchemaDisableUserDto = components['schemas']['DisableUserDto'];
-export type SchemaTemporaryPassword = components['schemas']['TemporaryPassword'];
-export type SchemaAccountEventData = components['schemas']['AccountEventData'];
-export type SchemaAccountEventMetadata = components['schemas']['AccountEventMetadata'];
-export type SchemaAccountHistoryEvent = components['schemas']['AccountHistoryEvent'];
-export type SchemaAccountHistory = components['schemas']['AccountHistory'];
-export type SchemaFilerDto = components['schemas']['FilerDto'];
-export type SchemaPartyDto = components['schemas']['PartyDto'];
-export type SchemaLocationDto = components['schemas']['LocationDto'];
-export type SchemaFileCaseDto = components['schemas']['FileCaseDto'];
-export type SchemaCaseFiled = components['schemas']['CaseFiled'];
-export type SchemaAcceptDto = components['schemas']['AcceptDto'];
-export type SchemaCaseMoved = components['schemas']['CaseMoved'];
-export type SchemaReasonDto = components['schemas']['ReasonDto'];
-export type SchemaAssignDto = components['schemas']['AssignDto'];
-export type SchemaNoteDto = components['schemas']['NoteDto'];
-export type SchemaTransferDto = components['schemas']['TransferDto'];
-export type SchemaSummaryDto = components['schemas']['SummaryDto'];
-export type SchemaAnnotateDto = components['schemas']['AnnotateDto'];
-export type SchemaResolveDto = components['schemas']['ResolveDto'];
-export type SchemaFeedbackDto = components['schemas']['FeedbackDto'];
-export type SchemaMergeDto = components['schemas']['MergeDto'];
-export type SchemaExtendDeadlineDto = components['schemas']['ExtendDeadlineDto'];
-export type SchemaFiler = components['schemas']['Filer'];
-export type SchemaParty = components['schemas']['Party'];
-export type SchemaLocation = components['schemas']['Location'];
-export type SchemaNote = components['schemas']['Note'];
-export type SchemaAnnotation = components['schemas']['Annotation'];
-export type SchemaPendingAnnotation = components['schemas']['PendingAnnotation'];
-export type SchemaDeadline = components['schemas']['Deadline'];
-export type SchemaCaseResolution = components['schemas']['CaseResolution'];
-export type SchemaCaseFeedback = components['schemas']['CaseFeedback'];
-export type SchemaDeadlineExtension = components['schemas']['DeadlineExtension'];
-export type SchemaCaseAttachment = components['schemas']['CaseAttachment'];
-export type SchemaCaseAdoption = components['schemas']['CaseAdoption'];
-export type SchemaColleague = components['schemas']['Colleague'];
-export type SchemaCase = components['schemas']['Case'];
-export type SchemaCaseList = components['schemas']['CaseList'];
-export type SchemaCaseDetail = components['schemas']['CaseDetail'];
-export type SchemaSlaDuration = components['schemas']['SlaDuration'];
-export type SchemaRecordedDeadline = components['schemas']['RecordedDeadline'];
-export type SchemaEventMetadata = components['schemas']['EventMetadata'];
-export type SchemaHistoryEvent = components['schemas']['HistoryEvent'];
-export type SchemaCaseHistory = components['schemas']['CaseHistory'];
-export type SchemaCaseStateAt = components['schemas']['CaseStateAt'];
-export type SchemaCaseFileProblem = components['schemas']['CaseFileProblem'];
-export type SchemaCaseVerification = components['schemas']['CaseVerification'];
-export type SchemaAttachmentAdded = components['schemas']['AttachmentAdded'];
-export type SchemaAdoptionDto = components['schemas']['AdoptionDto'];
-export type SchemaAdoptionRecorded = components['schemas']['AdoptionRecorded'];
-export type SchemaAdoptionList = components['schemas']['AdoptionList'];
-export type SchemaInbox = components['schemas']['Inbox'];
-export type SchemaNotificationTexts = components['schemas']['NotificationTexts'];
-export type SchemaNotificationEvent = components['schemas']['NotificationEvent'];
-export type SchemaNotification = components['schemas']['Notification'];
-export type SchemaNotificationList = components['schemas']['NotificationList'];
-export type SchemaMarkReadDto = components['schemas']['MarkReadDto'];
-export type SchemaNotificationsRead = components['schemas']['NotificationsRead'];
-export type SchemaDeadLetter = components['schemas']['DeadLetter'];
-export type SchemaDeadLetters = components['schemas']['DeadLetters'];
-export type SchemaHealthChecks = components['schemas']['HealthChecks'];
-export type SchemaHealth = components['schemas']['Health'];
-export type SchemaCasesByKind = components['schemas']['CasesByKind'];
-export type SchemaFiledCounts = components['schemas']['FiledCounts'];
-export type SchemaMonthFigures = components['schemas']['MonthFigures'];
-export type SchemaStatistics = components['schemas']['Statistics'];
-export type SchemaClerkAppraisalRow = components['schemas']['ClerkAppraisalRow'];
-export type SchemaClerkAppraisal = components['schemas']['ClerkAppraisal'];
-export type SchemaRankingWeights = components['schemas']['RankingWeights'];
-export type SchemaUnitRankingRow = components['schemas']['UnitRankingRow'];
-export type SchemaUnitRanking = components['schemas']['UnitRanking'];
-export type SchemaBrokenStream = components['schemas']['BrokenStream'];
-export type SchemaStoreVerification = components['schemas']['StoreVerification'];
-export type SchemaAuditAnchor = components['schemas']['AuditAnchor'];
-export type SchemaDossierActor = components['schemas']['DossierActor'];
-export type SchemaDossierUnit = components['schemas']['DossierUnit'];
-export type SchemaDossierEvent = components['schemas']['DossierEvent'];
-export type SchemaDossierNote = components['schemas']['DossierNote'];
-export type SchemaDossierAnnotation = components['schemas']['DossierAnnotation'];
-export type SchemaDossierAttachment = components['schemas']['DossierAttachment'];
-export type SchemaSlaClockRun = components['schemas']['SlaClockRun'];
-export type SchemaDossierAuthor = components['schemas']['DossierAuthor'];
-export type SchemaDossier = components['schemas']['Dossier'];
-export type SchemaPublicFilerDto = components['schemas']['PublicFilerDto'];
-export type SchemaPublicFilingDto = components['schemas']['PublicFilingDto'];
-export type SchemaPublicUnit = components['schemas']['PublicUnit'];
-export type SchemaPublicFilingReceipt = components['schemas']['PublicFilingReceipt'];
-export type SchemaPublicFiled = components['schemas']['PublicFiled'];
-export type SchemaPublicCaseUnit = components['schemas']['PublicCaseUnit'];
-export type SchemaPublicTimelineEntry = components['schemas']['PublicTimelineEntry'];
-export type SchemaPublicResolution = components['schemas']['PublicResolution'];
-export type SchemaPublicCase = components['schemas']['PublicCase'];
-export type SchemaPublicFeedbackDto = components['schemas']['PublicFeedbackDto'];
-export type SchemaPublicFeedbackRecorded = components['schemas']['PublicFeedbackRecorded'];
-export type SchemaReceiptCheck = components['schemas']['ReceiptCheck'];
-export type SchemaOpen311Endpoint = components['schemas']['Open311Endpoint'];
-export type SchemaOpen311Discovery = components['schemas']['Open311Discovery'];
-export type SchemaOpen311Service = components['schemas']['Open311Service'];
-export type SchemaOpen311AttributeValue = components['schemas']['Open311AttributeValue'];
-export type SchemaOpen311Attribute = components['schemas']['Open311Attribute'];
-export type SchemaOpen311ServiceDefinition = components['schemas']['Open311ServiceDefinition'];
-export type SchemaOpen311Request = components['schemas']['Open311Request'];
-export type SchemaOpen311Token = components['schemas']['Open311Token'];
-export type SchemaOpen311ExtendedAttributes = components['schemas']['Open311ExtendedAttributes'];
-export type SchemaOpen311Created = components['schemas']['Open311Created'];
-export type SchemaOpen311Error = components['schemas']['Open311Error'];
-export type SchemaCreateOpen311KeyDto = components['schemas']['CreateOpen311KeyDto'];
-export type SchemaOpen311KeyCreated = components['schemas']['Open311KeyCreated'];
-export type SchemaOpen311Key = components['schemas']['Open311Key'];
-export type SchemaDraftBulletinDto = components['schemas']['DraftBulletinDto'];
-export type SchemaBulletinDraftSaved = components['schemas']['BulletinDraftSaved'];
-export type SchemaReviseBulletinDto = components['schemas']['ReviseBulletinDto'];
-export type SchemaBulletinPublished = components['schemas']['BulletinPublished'];
-export type SchemaBulletinSummary = components['schemas']['BulletinSummary'];
-export type SchemaBulletinList = components['schemas']['BulletinList'];
-export type SchemaBulletinItem = components['schemas']['BulletinItem'];
-export type SchemaBulletin = components['schemas']['Bulletin'];
-export type SchemaStreamVerification = components['schemas']['StreamVerification'];
-export type SchemaSimilarCase = components['schemas']['SimilarCase'];
-export type SchemaSimilarCases = components['schemas']['SimilarCases'];
-export type SchemaHotspot = components['schemas']['Hotspot'];
-export type SchemaHotspots = components['schemas']['Hotspots'];
-export type SchemaFieldProblem = components['schemas']['FieldProblem'];
-export type SchemaErrorBody = components['schemas']['ErrorBody'];
-export type ResponseInvalid = components['responses']['Invalid'];
-export type ResponseInvalidJson = components['responses']['InvalidJson'];
-export type ResponseUnauthorized = components['responses']['Unauthorized'];
-export type ResponsePasswordChangeRequired = components['responses']['PasswordChangeRequired'];
-export type ResponseTooLarge = components['responses']['TooLarge'];
-export type ResponseNotJson = components['responses']['NotJson'];
-export type ResponseUnavailable = components['responses']['Unavailable'];
 export type $defs = Record<string, never>;
 export interface operations {
     readonly authLogIn: {
@@ -4160,7 +4722,7 @@ export interface operations {
                 };
             };
             readonly 400: components["responses"]["InvalidJson"];
-            /** @description no token, or a bad, expired or revoked one (code `invalid_credentials`) */
+            /** @description a wrong username or password, or a disabled account: the same answer, to tell nothing (code `invalid_credentials`) */
             readonly 401: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -4176,7 +4738,7 @@ export interface operations {
             };
             readonly 413: components["responses"]["TooLarge"];
             readonly 415: components["responses"]["NotJson"];
-            /** @description too many requests: wait for `Retry-After` seconds (code `login_throttled`) */
+            /** @description too many failed logins for this username, this address or the pair (checked before the password): wait for `Retry-After` seconds (code `login_throttled`) */
             readonly 429: {
                 headers: {
                     /** @description seconds to wait before trying again */
@@ -4211,7 +4773,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            readonly 400: components["responses"]["InvalidJson"];
             readonly 401: components["responses"]["Unauthorized"];
+            readonly 413: components["responses"]["TooLarge"];
+            readonly 415: components["responses"]["NotJson"];
             readonly 503: components["responses"]["Unavailable"];
         };
     };
@@ -4271,7 +4836,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description a field is missing, invalid or unknown: `details` names each one (code `invalid_user`, `malformed_json`) */
+            /** @description a new password that breaks the rules, or a wrong current one: `details` names the field (code `invalid_user`, `malformed_json`) */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -4288,7 +4853,7 @@ export interface operations {
             readonly 401: components["responses"]["Unauthorized"];
             readonly 413: components["responses"]["TooLarge"];
             readonly 415: components["responses"]["NotJson"];
-            /** @description too many requests: wait for `Retry-After` seconds (code `login_throttled`) */
+            /** @description too many failed logins (a wrong current password counts as one): wait for `Retry-After` seconds (code `login_throttled`) */
             readonly 429: {
                 headers: {
                     /** @description seconds to wait before trying again */
@@ -4377,7 +4942,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not found, or outside the user’s scope */
+            /** @description not found, or outside the user’s scope (code `not_found`) */
             readonly 404: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -4386,7 +4951,8 @@ export interface operations {
                     readonly "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {integer} */
                         readonly statusCode?: 404;
-                        readonly code?: unknown;
+                        /** @enum {string} */
+                        readonly code?: "not_found";
                     };
                 };
             };
@@ -4444,7 +5010,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the record’s state forbids it: `code` says why (code `username_taken`) */
+            /** @description the username is taken (code `username_taken`) */
             readonly 409: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -4655,6 +5221,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Account"];
                 };
             };
+            readonly 400: components["responses"]["InvalidJson"];
             readonly 401: components["responses"]["Unauthorized"];
             /** @description the role may not do this, or the case or unit is outside the user’s scope (code `forbidden`, `password_change_required`) */
             readonly 403: {
@@ -4698,6 +5265,8 @@ export interface operations {
                     };
                 };
             };
+            readonly 413: components["responses"]["TooLarge"];
+            readonly 415: components["responses"]["NotJson"];
             readonly 503: components["responses"]["Unavailable"];
         };
     };
@@ -4721,6 +5290,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["TemporaryPassword"];
                 };
             };
+            readonly 400: components["responses"]["InvalidJson"];
             readonly 401: components["responses"]["Unauthorized"];
             /** @description the role may not do this, or the case or unit is outside the user’s scope (code `forbidden`, `password_change_required`) */
             readonly 403: {
@@ -4764,6 +5334,8 @@ export interface operations {
                     };
                 };
             };
+            readonly 413: components["responses"]["TooLarge"];
+            readonly 415: components["responses"]["NotJson"];
             readonly 503: components["responses"]["Unavailable"];
         };
     };
@@ -4854,6 +5426,8 @@ export interface operations {
             /** @description JSON; with format=xlsx or format=csv, a spreadsheet download of the same rows (Chinese column heads) */
             readonly 200: {
                 headers: {
+                    /** @description with `minPosition`: `caught-up` when the answer includes that position, `stale` when the 5 s wait ran out */
+                    readonly "X-Minyi-Consistency"?: "caught-up" | "stale";
                     /** @description with format=xlsx|csv: `attachment` with the file’s Chinese name (RFC 5987 `filename*`), e.g. 统计数据-东关街道-2026-11-02.xlsx */
                     readonly "Content-Disposition"?: string;
                     readonly [name: string]: unknown;
@@ -4919,7 +5493,7 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["CaseFiled"];
+                    readonly "application/json": components["schemas"]["FiledCase"];
                 };
             };
             /** @description a field is missing, invalid or unknown: `details` names each one (code `invalid`, `malformed_json`) */
@@ -5216,7 +5790,7 @@ export interface operations {
             readonly 503: components["responses"]["Unavailable"];
         };
     };
-    readonly casesNote: {
+    readonly casesAddNote: {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -6358,10 +6932,10 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["AttachmentAdded"];
+                    readonly "application/json": components["schemas"]["AddedAttachment"];
                 };
             };
-            /** @description a field is missing, invalid or unknown: `details` names each one (code `upload_aborted`) */
+            /** @description a field is missing, invalid or unknown: `details` names each one (code `upload_aborted`, `malformed_json`) */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -6371,7 +6945,7 @@ export interface operations {
                         /** @enum {integer} */
                         readonly statusCode?: 400;
                         /** @enum {string} */
-                        readonly code?: "upload_aborted";
+                        readonly code?: "upload_aborted" | "malformed_json";
                     };
                 };
             };
@@ -6578,7 +7152,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["AdoptionRecorded"];
                 };
             };
-            /** @description a field is missing, invalid or unknown: `details` names each one (code `invalid`, `malformed_json`) */
+            /** @description a level out of the actor’s reach or below the filing’s, a leader’s level left out by others, or a bulletin not published, not readable or not holding the case (code `invalid`, `malformed_json`) */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -6593,7 +7167,7 @@ export interface operations {
                 };
             };
             readonly 401: components["responses"]["Unauthorized"];
-            /** @description the role may not do this, or the case or unit is outside the user’s scope (code `forbidden`, `password_change_required`) */
+            /** @description not a coordinator or leader, or an annotation (批示) by other than a leader (code `forbidden`, `password_change_required`) */
             readonly 403: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -6607,7 +7181,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not found, or outside the user’s scope (code `not_found`) */
+            /** @description no case readable by you (code `not_found`) */
             readonly 404: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -6621,7 +7195,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the record’s state forbids it: `code` says why (code `revision_conflict`, `illegal_transition`, `limit_reached`) */
+            /** @description that level’s adoption or annotation already recorded (from that bulletin), the case full of adoptions, or a stale expectedRevision (code `revision_conflict`, `illegal_transition`, `limit_reached`) */
             readonly 409: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -6640,7 +7214,7 @@ export interface operations {
             readonly 503: components["responses"]["Unavailable"];
         };
     };
-    readonly inboxInbox: {
+    readonly inboxList: {
         readonly parameters: {
             readonly query?: {
                 /** @description wait (up to 5 s) until the answer includes this global log position, the `position` a command answered */
@@ -6657,6 +7231,8 @@ export interface operations {
             /** @description JSON; with format=xlsx or format=csv, a spreadsheet download of the same rows (Chinese column heads) */
             readonly 200: {
                 headers: {
+                    /** @description with `minPosition`: `caught-up` when the answer includes that position, `stale` when the 5 s wait ran out */
+                    readonly "X-Minyi-Consistency"?: "caught-up" | "stale";
                     /** @description with format=xlsx|csv: `attachment` with the file’s Chinese name (RFC 5987 `filename*`), e.g. 统计数据-东关街道-2026-11-02.xlsx */
                     readonly "Content-Disposition"?: string;
                     readonly [name: string]: unknown;
@@ -6738,7 +7314,7 @@ export interface operations {
             readonly 503: components["responses"]["Unavailable"];
         };
     };
-    readonly deadLettersDeadLetters: {
+    readonly deadLettersList: {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -6803,7 +7379,7 @@ export interface operations {
             };
         };
     };
-    readonly opsMetricsText: {
+    readonly opsMetrics: {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -6823,7 +7399,7 @@ export interface operations {
             };
         };
     };
-    readonly statsStatistics: {
+    readonly statsFigures: {
         readonly parameters: {
             readonly query?: {
                 /** @description wait (up to 5 s) until the answer includes this global log position, the `position` a command answered */
@@ -6846,6 +7422,8 @@ export interface operations {
             /** @description JSON; with format=xlsx or format=csv, a spreadsheet download of the same rows (Chinese column heads) */
             readonly 200: {
                 headers: {
+                    /** @description with `minPosition`: `caught-up` when the answer includes that position, `stale` when the 5 s wait ran out */
+                    readonly "X-Minyi-Consistency"?: "caught-up" | "stale";
                     /** @description with format=xlsx|csv: `attachment` with the file’s Chinese name (RFC 5987 `filename*`), e.g. 统计数据-东关街道-2026-11-02.xlsx */
                     readonly "Content-Disposition"?: string;
                     readonly [name: string]: unknown;
@@ -6925,6 +7503,8 @@ export interface operations {
             /** @description JSON; with format=xlsx or format=csv, a spreadsheet download of the same rows (Chinese column heads) */
             readonly 200: {
                 headers: {
+                    /** @description with `minPosition`: `caught-up` when the answer includes that position, `stale` when the 5 s wait ran out */
+                    readonly "X-Minyi-Consistency"?: "caught-up" | "stale";
                     /** @description with format=xlsx|csv: `attachment` with the file’s Chinese name (RFC 5987 `filename*`), e.g. 统计数据-东关街道-2026-11-02.xlsx */
                     readonly "Content-Disposition"?: string;
                     readonly [name: string]: unknown;
@@ -6981,7 +7561,7 @@ export interface operations {
             readonly 503: components["responses"]["Unavailable"];
         };
     };
-    readonly unitsUnits: {
+    readonly statsUnitRanking: {
         readonly parameters: {
             readonly query?: {
                 /** @description wait (up to 5 s) until the answer includes this global log position, the `position` a command answered */
@@ -7008,6 +7588,8 @@ export interface operations {
             /** @description JSON; with format=xlsx or format=csv, a spreadsheet download of the same rows (Chinese column heads) */
             readonly 200: {
                 headers: {
+                    /** @description with `minPosition`: `caught-up` when the answer includes that position, `stale` when the 5 s wait ran out */
+                    readonly "X-Minyi-Consistency"?: "caught-up" | "stale";
                     /** @description with format=xlsx|csv: `attachment` with the file’s Chinese name (RFC 5987 `filename*`), e.g. 统计数据-东关街道-2026-11-02.xlsx */
                     readonly "Content-Disposition"?: string;
                     readonly [name: string]: unknown;
@@ -7018,7 +7600,7 @@ export interface operations {
                     readonly "text/csv; charset=utf-8": string;
                 };
             };
-            /** @description a field is missing, invalid or unknown: `details` names each one (code `invalid`) */
+            /** @description a wrong field, weights that cannot be read, or a position no event has, not reached yet or too costly to recompute at (code `invalid`) */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -7061,7 +7643,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description too many requests: wait for `Retry-After` seconds (code `busy`) */
+            /** @description another ranking at a position is being computed: wait for `Retry-After` seconds (code `busy`) */
             readonly 429: {
                 headers: {
                     /** @description seconds to wait before trying again */
@@ -7099,7 +7681,7 @@ export interface operations {
                 };
             };
             readonly 401: components["responses"]["Unauthorized"];
-            /** @description the role may not do this, or the case or unit is outside the user’s scope (code `forbidden`, `password_change_required`) */
+            /** @description not an auditor or admin (code `forbidden`, `password_change_required`) */
             readonly 403: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -7113,7 +7695,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description too many requests: wait for `Retry-After` seconds (code `busy`) */
+            /** @description another whole-store walk is running: wait for `Retry-After` seconds (code `busy`) */
             readonly 429: {
                 headers: {
                     /** @description seconds to wait before trying again */
@@ -7155,7 +7737,7 @@ export interface operations {
             };
             readonly 400: components["responses"]["Invalid"];
             readonly 401: components["responses"]["Unauthorized"];
-            /** @description the role may not do this, or the case or unit is outside the user’s scope (code `forbidden`, `password_change_required`) */
+            /** @description not an auditor or admin (code `forbidden`, `password_change_required`) */
             readonly 403: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -7169,7 +7751,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description not found, or outside the user’s scope (code `not_found`) */
+            /** @description no event has that position (`details` name `position`) (code `not_found`) */
             readonly 404: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -7183,7 +7765,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the record’s state forbids it: `code` says why (code `not_settled`) */
+            /** @description a transaction that may still land before that position is open (code `not_settled`) */
             readonly 409: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -7197,7 +7779,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description too many requests: wait for `Retry-After` seconds (code `busy`) */
+            /** @description another whole-store walk is running: wait for `Retry-After` seconds (code `busy`) */
             readonly 429: {
                 headers: {
                     /** @description seconds to wait before trying again */
@@ -7216,7 +7798,7 @@ export interface operations {
             readonly 503: components["responses"]["Unavailable"];
         };
     };
-    readonly dossierDossier: {
+    readonly casesDossier: {
         readonly parameters: {
             readonly query?: {
                 /** @description json (default) or html: a printable page in Chinese */
@@ -7312,7 +7894,7 @@ export interface operations {
             readonly path?: never;
             readonly cookie?: never;
         };
-        /** @description as JSON (a `PublicFilingDto`), or as multipart/form-data: the filing as JSON text in a `case` part, sent first, and up to 5 `files` (at most 20 MB each: JPEG, PNG, WebP, PDF, MP3, M4A or WAV by content) */
+        /** @description as JSON (a `PublicFilingDto`), or as multipart/form-data: the filing as JSON in a `case` part (typed application/json or text/plain), sent first, and up to 5 `files` (at most 20 MB each: JPEG, PNG, WebP, PDF, MP3, M4A or WAV by content) */
         readonly requestBody: {
             readonly content: {
                 readonly "application/json": components["schemas"]["PublicFilingDto"] | {
@@ -8660,6 +9242,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            readonly 400: components["responses"]["InvalidJson"];
             readonly 401: components["responses"]["Unauthorized"];
             /** @description the role may not do this, or the case or unit is outside the user’s scope (code `forbidden`, `password_change_required`) */
             readonly 403: {
@@ -8689,6 +9272,8 @@ export interface operations {
                     };
                 };
             };
+            readonly 413: components["responses"]["TooLarge"];
+            readonly 415: components["responses"]["NotJson"];
             readonly 503: components["responses"]["Unavailable"];
         };
     };
@@ -8716,6 +9301,8 @@ export interface operations {
             /** @description JSON; with format=xlsx or format=csv, a spreadsheet download of the same rows (Chinese column heads) */
             readonly 200: {
                 headers: {
+                    /** @description with `minPosition`: `caught-up` when the answer includes that position, `stale` when the 5 s wait ran out */
+                    readonly "X-Minyi-Consistency"?: "caught-up" | "stale";
                     /** @description with format=xlsx|csv: `attachment` with the file’s Chinese name (RFC 5987 `filename*`), e.g. 统计数据-东关街道-2026-11-02.xlsx */
                     readonly "Content-Disposition"?: string;
                     readonly [name: string]: unknown;
@@ -8726,7 +9313,7 @@ export interface operations {
                     readonly "text/csv; charset=utf-8": string;
                 };
             };
-            /** @description a field is missing, invalid or unknown: `details` names each one (code `export_too_large`) */
+            /** @description a wrong field, or an export of more than the most rows (code `export_too_large`) */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -8742,7 +9329,7 @@ export interface operations {
             };
             readonly 401: components["responses"]["Unauthorized"];
             readonly 403: components["responses"]["PasswordChangeRequired"];
-            /** @description not found, or outside the user’s scope (code `not_found`) */
+            /** @description no such unit (code `not_found`) */
             readonly 404: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -8781,7 +9368,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["BulletinDraftSaved"];
                 };
             };
-            /** @description a field is missing, invalid or unknown: `details` names each one (code `invalid`, `malformed_json`) */
+            /** @description a field the domain refuses: no such unit, no title, no case, a case twice or not readable by you (code `invalid`, `malformed_json`) */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -8796,7 +9383,7 @@ export interface operations {
                 };
             };
             readonly 401: components["responses"]["Unauthorized"];
-            /** @description the role may not do this, or the case or unit is outside the user’s scope (code `forbidden`, `password_change_required`) */
+            /** @description not a coordinator of the unit (code `forbidden`, `password_change_required`) */
             readonly 403: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -8964,10 +9551,10 @@ export interface operations {
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["BulletinPublished"];
+                    readonly "application/json": components["schemas"]["PublishedBulletin"];
                 };
             };
-            /** @description a field is missing, invalid or unknown: `details` names each one (code `invalid`) */
+            /** @description one of its cases is no longer readable by the publisher (`caseIds`) (code `invalid`, `malformed_json`) */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -8977,7 +9564,7 @@ export interface operations {
                         /** @enum {integer} */
                         readonly statusCode?: 400;
                         /** @enum {string} */
-                        readonly code?: "invalid";
+                        readonly code?: "invalid" | "malformed_json";
                     };
                 };
             };
@@ -9010,6 +9597,8 @@ export interface operations {
                     };
                 };
             };
+            readonly 413: components["responses"]["TooLarge"];
+            readonly 415: components["responses"]["NotJson"];
             readonly 503: components["responses"]["Unavailable"];
         };
     };
@@ -9052,7 +9641,7 @@ export interface operations {
             readonly 503: components["responses"]["Unavailable"];
         };
     };
-    readonly similarCasesFind: {
+    readonly casesSimilar: {
         readonly parameters: {
             readonly query: {
                 /** @description the draft’s title */
@@ -9110,7 +9699,7 @@ export interface operations {
             readonly 503: components["responses"]["Unavailable"];
         };
     };
-    readonly hotspotsTop: {
+    readonly statsHotspots: {
         readonly parameters: {
             readonly query?: {
                 /** @description wait (up to 5 s) until the answer includes this global log position, the `position` a command answered */
@@ -9135,6 +9724,8 @@ export interface operations {
             /** @description the terms, most cases first */
             readonly 200: {
                 headers: {
+                    /** @description with `minPosition`: `caught-up` when the answer includes that position, `stale` when the 5 s wait ran out */
+                    readonly "X-Minyi-Consistency"?: "caught-up" | "stale";
                     readonly [name: string]: unknown;
                 };
                 content: {

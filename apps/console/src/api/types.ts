@@ -2,9 +2,9 @@
  * The shapes of the API's answers, as the OpenAPI document describes them: every type here names
  * a schema of `openapi.gen.ts`, which `npm run openapi` generates from docs/openapi.json. To change
  * a shape, change the server's response classes and regenerate; nothing here is written twice.
- * The words of the domain (roles, actions, event types and their data) come from `#domain`.
+ * The words of the domain (roles, actions) come from `#domain`.
  */
-import type { CaseAction, CaseEventDataMap, CaseEventType, Role, Satisfaction } from '#domain';
+import type { CaseAction, Role, Satisfaction } from '#domain';
 import type { components } from './openapi.gen.js';
 
 type Schemas = components['schemas'];
@@ -19,10 +19,8 @@ export type Me = Schemas['Me'];
 export type LoginAnswer = Schemas['LoginAnswer'];
 /** An account as the admin's list and commands show it. */
 export type Account = Schemas['Account'];
-export type PublicUser = Account;
 export type AccountPage = Schemas['AccountPage'];
 export type AccountHistoryEvent = Schemas['AccountHistoryEvent'];
-export type AccountEventType = AccountHistoryEvent['type'];
 export type AccountHistory = Schemas['AccountHistory'];
 
 export type Unit = Schemas['Unit'];
@@ -37,28 +35,22 @@ export type CaseView = Schemas['Case'];
 export type CaseDetail = Schemas['CaseDetail'];
 export type CaseList = Schemas['CaseList'];
 
-/**
- * One event of a case's history: the envelope as the document describes it, its `data` typed by
- * the domain's event of that type (the document leaves `data` open).
- */
-export type HistoryEvent = {
-  [T in CaseEventType]: Omit<Schemas['HistoryEvent'], 'type' | 'data'> & { readonly type: T; readonly data: CaseEventDataMap[T] };
-}[CaseEventType];
-
+/** One event of a case's history: the document's union of the event types, told apart by `type`. */
+export type HistoryEvent = Schemas['HistoryEvent'];
 /** `GET /api/v1/cases/{id}/history`: a page of events, and the people they name. */
-export type CaseHistory = Omit<Schemas['CaseHistory'], 'events'> & { readonly events: readonly HistoryEvent[] };
+export type CaseHistory = Schemas['CaseHistory'];
 export type StateAt = Schemas['CaseStateAt'];
 export type Verification = Schemas['CaseVerification'];
 
 /** What a command answers (a filing adds the case's number); `position` lets later list reads wait for the write. */
-export type Moved = Schemas['CaseMoved'] & Partial<Pick<Schemas['CaseFiled'], 'number'>>;
+export type Moved = Schemas['CaseMoved'] & Partial<Pick<Schemas['FiledCase'], 'number'>>;
 
 export type AppNotification = Schemas['Notification'];
 export type NotificationList = Schemas['NotificationList'];
 
 /** `GET /api/v1/stats`: API.md § Statistics plus `byMonth`, for the unit and period asked. */
 export type Stats = Schemas['Statistics'];
-export type AttachmentAdded = Schemas['AttachmentAdded'];
+export type AttachmentAdded = Schemas['AddedAttachment'];
 
 /** The resident's channel. */
 export type PublicUnit = Schemas['PublicUnit'];
@@ -68,11 +60,10 @@ export type PublicCase = Schemas['PublicCase'];
 
 /** Bulletins (社情民意简报) and adoptions. */
 export type Bulletin = Schemas['Bulletin'];
-export type BulletinStatus = Bulletin['status'];
 export type BulletinItem = Schemas['BulletinItem'];
 export type BulletinSummary = Schemas['BulletinSummary'];
 export type BulletinList = Schemas['BulletinList'];
-export type Published = Schemas['BulletinPublished'];
+export type Published = Schemas['PublishedBulletin'];
 export type Adoption = Schemas['CaseAdoption'];
 
 /** `GET /api/v1/stats/clerks`: the information officers' appraisal (考核). */

@@ -1,7 +1,7 @@
 import { ROLES, type Role } from '#domain';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { getWholeHistory, patch, post } from '../api/client.js';
-import type { Account, AccountHistory, AccountHistoryEvent, PublicUser } from '../api/types.js';
+import type { Account, AccountHistory, AccountHistoryEvent } from '../api/types.js';
 import { ErrorNotice, Field, LoadFailed, Loading, Options } from '../components.js';
 import { checkText, collect, problemText } from '../forms/problems.js';
 import { accountChanges, accountDraft, checkAccount, toggleRole, type AccountDraft } from '../forms/user.js';
@@ -244,7 +244,7 @@ function eventDetail(event: AccountHistoryEvent, t: Translate, units: Units): st
 }
 
 /** An account's history: every change, when, by whom, in words. `people` name the actors the page knows. */
-export function HistoryPanel({ account, people, onClose }: { readonly account: Account; readonly people: readonly PublicUser[]; readonly onClose: () => void }) {
+export function HistoryPanel({ account, people, onClose }: { readonly account: Account; readonly people: readonly Account[]; readonly onClose: () => void }) {
   const { t, formatTime } = useI18n();
   const { units } = useSession();
   const history = useResource((signal) => getWholeHistory<AccountHistory>(`/api/v1/users/${account.id}/history`, signal), [account.id]);
