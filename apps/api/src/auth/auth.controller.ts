@@ -85,9 +85,10 @@ export class AuthController {
   @ApiOperation({ summary: 'Change one’s own password (every session of the account ends: log in again)' })
   @ApiNoContentResponse({ description: 'changed: log in again with the new password' })
   @Refuses(
-    { 400: ['invalid_user'], 429: ['login_throttled'] },
+    { 400: ['invalid_user'], 409: ['revision_conflict'], 429: ['login_throttled'] },
     {
       400: 'a new password that breaks the rules, or a wrong current one: `details` names the field',
+      409: 'the account kept changing while the change was retried',
       429: 'too many failed logins (a wrong current password counts as one): wait for `Retry-After` seconds',
     },
   )

@@ -70,7 +70,7 @@ export class BulletinsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Publish a draft (coordinators of its unit): numbered per unit and year without gaps, its items frozen, the leaders of the unit and of its parent notified; again: the same answer' })
   @ApiOkResponse({ type: PublishedAnswerDto, description: 'its number, the same for a repeat' })
-  @Refuses({ 400: ['invalid'], 403: ['forbidden'], 404: ['not_found'] }, { 400: 'one of its cases is no longer readable by the publisher (`caseIds`)' })
+  @Refuses({ 400: ['invalid'], 403: ['forbidden'], 404: ['not_found'], 409: ['revision_conflict'] }, { 400: 'one of its cases is no longer readable by the publisher (`caseIds`)' })
   publish(@CurrentUser() user: Principal, @Param('id') id: string) {
     return this.commands.publish(id, this.context(user));
   }

@@ -129,7 +129,7 @@ export class PublicController {
   @ApiOperation({ summary: 'Rate the answer to a resolved case' })
   @ApiParam({ name: 'number', description: 'the case number given at filing', example: 'MY-2026-000123' })
   @ApiOkResponse({ type: PublicFeedbackRecordedDto, description: 'the rating, recorded as feedback by the public actor' })
-  @Refuses({ 404: ['not_found'], 409: ['illegal_transition'], 429: ['rate_limited'] })
+  @Refuses({ 404: ['not_found'], 409: ['illegal_transition', 'revision_conflict'], 429: ['rate_limited'] })
   feedback(@Param('number') number: string, @Body() { code, satisfaction, comment }: PublicFeedbackDto, @Ip() clientAddress: string) {
     return this.channel.feedback(number, code, { satisfaction, comment }, clientAddress, this.request());
   }

@@ -121,7 +121,7 @@ export class UsersController {
   @Roles('admin')
   @ApiOperation({ summary: 'Change an account’s name, roles or unit (roles and unit end its sessions)' })
   @ApiOkResponse({ type: AccountDto, description: 'the account as changed' })
-  @Refuses({ 400: ['invalid_user'], 403: ['forbidden'], 404: ['not_found'], 409: ['illegal_transition'] })
+  @Refuses({ 400: ['invalid_user'], 403: ['forbidden'], 404: ['not_found'], 409: ['illegal_transition', 'revision_conflict'] })
   async update(@CurrentUser() admin: Principal, @Param('id') id: string, @Body() body: UpdateUserDto): Promise<AccountDto> {
     return this.answer(await this.commands.update(admin, userId(id), body, accountCommandContext()));
   }
@@ -131,7 +131,7 @@ export class UsersController {
   @Roles('admin')
   @ApiOperation({ summary: 'Disable an account: it cannot log in, and its sessions end' })
   @ApiOkResponse({ type: AccountDto, description: 'the account, disabled' })
-  @Refuses({ 400: ['invalid_user'], 403: ['forbidden'], 404: ['not_found'], 409: ['illegal_transition'] })
+  @Refuses({ 400: ['invalid_user'], 403: ['forbidden'], 404: ['not_found'], 409: ['illegal_transition', 'revision_conflict'] })
   async disable(@CurrentUser() admin: Principal, @Param('id') id: string, @Body() body: DisableUserDto): Promise<AccountDto> {
     return this.answer(await this.commands.disable(admin, userId(id), body.reason, accountCommandContext()));
   }
@@ -141,7 +141,7 @@ export class UsersController {
   @Roles('admin')
   @ApiOperation({ summary: 'Enable a disabled account' })
   @ApiOkResponse({ type: AccountDto, description: 'the account, enabled' })
-  @Refuses({ 403: ['forbidden'], 404: ['not_found'], 409: ['illegal_transition'] })
+  @Refuses({ 403: ['forbidden'], 404: ['not_found'], 409: ['illegal_transition', 'revision_conflict'] })
   async enable(@CurrentUser() admin: Principal, @Param('id') id: string): Promise<AccountDto> {
     return this.answer(await this.commands.enable(admin, userId(id), accountCommandContext()));
   }
@@ -151,7 +151,7 @@ export class UsersController {
   @Roles('admin')
   @ApiOperation({ summary: 'Set a temporary password (shown once); the next login must choose a new one' })
   @ApiOkResponse({ type: TemporaryPasswordDto, description: 'the temporary password, shown this once' })
-  @Refuses({ 403: ['forbidden'], 404: ['not_found'], 409: ['illegal_transition'] })
+  @Refuses({ 403: ['forbidden'], 404: ['not_found'], 409: ['illegal_transition', 'revision_conflict'] })
   async resetPassword(@CurrentUser() admin: Principal, @Param('id') id: string): Promise<TemporaryPasswordDto> {
     const result = await this.commands.resetPassword(admin, userId(id), accountCommandContext());
     await this.answer(result);

@@ -4851,6 +4851,20 @@ export interface operations {
                 };
             };
             readonly 401: components["responses"]["Unauthorized"];
+            /** @description the account kept changing while the change was retried (code `revision_conflict`) */
+            readonly 409: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {integer} */
+                        readonly statusCode?: 409;
+                        /** @enum {string} */
+                        readonly code?: "revision_conflict";
+                    };
+                };
+            };
             readonly 413: components["responses"]["TooLarge"];
             readonly 415: components["responses"]["NotJson"];
             /** @description too many failed logins (a wrong current password counts as one): wait for `Retry-After` seconds (code `login_throttled`) */
@@ -5096,7 +5110,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the record’s state forbids it: `code` says why (code `illegal_transition`) */
+            /** @description the record’s state forbids it: `code` says why (code `illegal_transition`, `revision_conflict`) */
             readonly 409: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -5106,7 +5120,7 @@ export interface operations {
                         /** @enum {integer} */
                         readonly statusCode?: 409;
                         /** @enum {string} */
-                        readonly code?: "illegal_transition";
+                        readonly code?: "illegal_transition" | "revision_conflict";
                     };
                 };
             };
@@ -5182,7 +5196,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the record’s state forbids it: `code` says why (code `illegal_transition`) */
+            /** @description the record’s state forbids it: `code` says why (code `illegal_transition`, `revision_conflict`) */
             readonly 409: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -5192,7 +5206,7 @@ export interface operations {
                         /** @enum {integer} */
                         readonly statusCode?: 409;
                         /** @enum {string} */
-                        readonly code?: "illegal_transition";
+                        readonly code?: "illegal_transition" | "revision_conflict";
                     };
                 };
             };
@@ -5251,7 +5265,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the record’s state forbids it: `code` says why (code `illegal_transition`) */
+            /** @description the record’s state forbids it: `code` says why (code `illegal_transition`, `revision_conflict`) */
             readonly 409: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -5261,7 +5275,7 @@ export interface operations {
                         /** @enum {integer} */
                         readonly statusCode?: 409;
                         /** @enum {string} */
-                        readonly code?: "illegal_transition";
+                        readonly code?: "illegal_transition" | "revision_conflict";
                     };
                 };
             };
@@ -5320,7 +5334,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the record’s state forbids it: `code` says why (code `illegal_transition`) */
+            /** @description the record’s state forbids it: `code` says why (code `illegal_transition`, `revision_conflict`) */
             readonly 409: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -5330,7 +5344,7 @@ export interface operations {
                         /** @enum {integer} */
                         readonly statusCode?: 409;
                         /** @enum {string} */
-                        readonly code?: "illegal_transition";
+                        readonly code?: "illegal_transition" | "revision_conflict";
                     };
                 };
             };
@@ -8096,7 +8110,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description the record’s state forbids it: `code` says why (code `illegal_transition`) */
+            /** @description the record’s state forbids it: `code` says why (code `illegal_transition`, `revision_conflict`) */
             readonly 409: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -8106,7 +8120,7 @@ export interface operations {
                         /** @enum {integer} */
                         readonly statusCode?: 409;
                         /** @enum {string} */
-                        readonly code?: "illegal_transition";
+                        readonly code?: "illegal_transition" | "revision_conflict";
                     };
                 };
             };
@@ -9594,6 +9608,20 @@ export interface operations {
                         readonly statusCode?: 404;
                         /** @enum {string} */
                         readonly code?: "not_found";
+                    };
+                };
+            };
+            /** @description the record’s state forbids it: `code` says why (code `revision_conflict`) */
+            readonly 409: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {integer} */
+                        readonly statusCode?: 409;
+                        /** @enum {string} */
+                        readonly code?: "revision_conflict";
                     };
                 };
             };
